@@ -1,0 +1,3 @@
+using Dissect.Cli;
+
+return await App.RunAsync(args);

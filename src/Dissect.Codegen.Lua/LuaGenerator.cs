@@ -1,0 +1,109 @@
+using System.Reflection;
+using Dissect.Schema;
+using HandlebarsDotNet;
+
+namespace Dissect.Codegen.Lua;
+
+/// <summary>A schema that did not validate; carries every diagnostic.</summary>
+public sealed class SchemaException(IReadOnlyList<Diagnostic> diagnostics)
+    : Exception("schema is invalid:\n" + string.Join("\n", diagnostics))
+{
+    public IReadOnlyList<Diagnostic> Diagnostics { get; } = diagnostics;
+}
+
+/// <summary>
+/// Renders the Lua dissector of a schema from <c>templates/lua/*.hbs</c>. The templates are embedded;
+/// a folder given to the constructor overrides any of them by file name.
+/// </summary>
+public sealed class LuaGenerator
+{
+    private const string MainTemplate = "dissector.lua.hbs";
+    private readonly string? _overrideDir;
+
+    public LuaGenerator(string? templateOverrideDir = null) => _overrideDir = templateOverrideDir;
+
+    public static string OutputFileName(ProtocolSpec p) => p.Id.Replace('-', '_') + ".lua";
+
+    public string Generate(ProtocolSpec protocol)
+    {
+        var problems = SchemaValidator.Validate(protocol).Where(d => d.Severity == Severity.Error).ToList();
+        if (problems.Count > 0)
+            throw new SchemaException(problems);
+
+        var hb = Handlebars.Create(new HandlebarsConfiguration
+        {
+            // Lua is not HTML: every literal is escaped by LuaSyntax before it reaches a template.
+            NoEscape = true,
+            ThrowOnUnresolvedBindingExpression = true,
+        });
+        var templates = LoadTemplates();
+        foreach (var (name, text) in templates.Where(t => t.Key != MainTemplate))
+            hb.RegisterTemplate(Path.GetFileNameWithoutExtension(name), text);
+        var render = hb.Compile(templates[MainTemplate]);
+        var lua = render(LuaViewBuilder.Build(protocol));
+        return Normalise(lua);
+    }
+
+    /// <summary>Writes the dissector into <paramref name="outDir"/>; returns the path and whether its content changed.</summary>
+    public (string Path, bool Changed) WriteTo(ProtocolSpec protocol, string outDir)
+    {
+        var text = Generate(protocol);
+        Directory.CreateDirectory(outDir);
+        var path = Path.Combine(outDir, OutputFileName(protocol));
+        var changed = !File.Exists(path) || File.ReadAllText(path) != text;
+        if (changed)
+            AtomicFile.WriteAllText(path, text);
+        return (path, changed);
+    }
+
+    private SortedDictionary<string, string> LoadTemplates()
+    {
+        var result = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        var asm = typeof(LuaGenerator).Assembly;
+        foreach (var res in asm.GetManifestResourceNames().Where(r => r.StartsWith("lua/", StringComparison.Ordinal)))
+        {
+            using var s = asm.GetManifestResourceStream(res)!;
+            using var r = new StreamReader(s);
+            result[res["lua/".Length..]] = r.ReadToEnd();
+        }
+        if (_overrideDir is not null)
+        {
+            if (!Directory.Exists(_overrideDir))
+                throw new DirectoryNotFoundException($"template folder not found: {_overrideDir}");
+            foreach (var file in Directory.GetFiles(_overrideDir, "*.hbs"))
+                result[Path.GetFileName(file)] = File.ReadAllText(file);
+        }
+        if (!result.ContainsKey(MainTemplate))
+            throw new InvalidOperationException($"template {MainTemplate} is missing");
+        return result;
+    }
+
+    // Byte-stable output: LF only, no trailing blanks, exactly one final newline.
+    private static string Normalise(string text)
+    {
+        var lines = text.Replace("\r\n", "\n").Split('\n').Select(l => l.TrimEnd());
+        return string.Join("\n", lines).TrimEnd('\n') + "\n";
+    }
+}
+
+/// <summary>Writes through a temporary file and a rename, so a reader never sees half a file.</summary>
+public static class AtomicFile
+{
+    public static void WriteAllText(string path, string text) => Write(path, tmp => File.WriteAllText(tmp, text));
+
+    public static void Write(string path, Action<string> writeTemp)
+    {
+        var dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        var tmp = Path.Combine(dir, $".{Path.GetFileName(path)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            writeTemp(tmp);
+            File.Move(tmp, path, overwrite: true);
+        }
+        finally
+        {
+            if (File.Exists(tmp))
+                File.Delete(tmp);
+        }
+    }
+}

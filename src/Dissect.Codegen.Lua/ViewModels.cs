@@ -1,0 +1,51 @@
+namespace Dissect.Codegen.Lua;
+
+// Read-only shapes the templates see. Every string that lands in Lua is already a Lua literal
+// (or "nil"), so the templates only loop and branch.
+
+public sealed record LuaDissectorView(
+    IReadOnlyList<string> HeaderLines,
+    string ProtoName,
+    string ProtoTitle,
+    string TcpProtoName,
+    string TcpProtoTitle,
+    string ProtocolColumn,
+    string FilterPrefix,
+    IReadOnlyList<LuaValueStringView> ValueStrings,
+    IReadOnlyList<LuaFieldView> Fields,
+    IReadOnlyList<LuaFlavourView> Flavours,
+    string UdpPorts,
+    string TcpPorts,
+    string MuxPorts,
+    string MuxChannel,
+    int MuxSessionIdLength,
+    IReadOnlyList<LuaValueView> TcpFrameTypes,
+    IReadOnlyList<string> LinkAttributes);
+
+public sealed record LuaValueView(string Key, string Name);
+
+public sealed record LuaValueStringView(string Var, IReadOnlyList<LuaValueView> Entries);
+
+/// <param name="Tail">The constructor arguments after abbreviation and label, which differ by field type.</param>
+public sealed record LuaFieldView(string Key, string Ctor, string Abbrev, string Label, string Tail);
+
+public sealed record LuaFlavourView(
+    string Id,
+    string Name,
+    string Padding,
+    string MarkerAttribute,
+    string MarkerValue,
+    string HeaderCookie,
+    int TransactionIdOffset,
+    int TransactionIdLength,
+    IReadOnlyList<LuaMessageView> Messages,
+    IReadOnlyList<LuaAttributeView> Attributes);
+
+public sealed record LuaMessageView(string Code, string Name, int Class, string RequestCode, string StartsRawMedia);
+
+public sealed record LuaAttributeView(string Code, string Name, string Key, string Payload, string Link, IReadOnlyList<LuaLayoutView> Layouts);
+
+public sealed record LuaLayoutView(string Length, IReadOnlyList<LuaDecodeView> Fields);
+
+/// <param name="FieldRef">Lua expression of the field (F["…"]) or nil.</param>
+public sealed record LuaDecodeView(string Kind, string Size, string FieldRef, string Unit, int XorKeyOffset, IReadOnlyList<string> BitRefs, IReadOnlyList<LuaDecodeView> Children);

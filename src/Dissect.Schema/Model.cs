@@ -1,0 +1,121 @@
+using System.Collections.Immutable;
+
+namespace Dissect.Schema;
+
+/// <summary>How a value is laid out on the wire. Integer kinds are big-endian (network order).</summary>
+public enum ValueKind
+{
+    UInt8,
+    UInt16,
+    UInt32,
+    UInt64,
+    Bytes,
+    Text,
+    /// <summary>reserved(1) family(1) port(2) address(4 or 16), in clear.</summary>
+    Address,
+    /// <summary>As <see cref="Address"/>, but port and address are XOR-ed with header bytes (see <see cref="FieldSpec.XorKeyOffset"/>).</summary>
+    XorAddress,
+    /// <summary>A named run of sub-fields.</summary>
+    Group,
+}
+
+public enum PaddingRule
+{
+    /// <summary>Attributes follow each other at +4+length (MS-TURN).</summary>
+    None,
+    /// <summary>Attribute values are padded to a multiple of 4 bytes, padding not counted in the length (RFC 5389).</summary>
+    FourByte,
+}
+
+public enum MessageClass { Request, SuccessResponse, ErrorResponse, Indication }
+
+public enum FramingKind
+{
+    /// <summary>One message per UDP datagram.</summary>
+    UdpDatagram,
+    /// <summary>TCP stream of type(1) reserved(1) length(2) frames.</summary>
+    TcpTypeLength,
+    /// <summary>UDP channel frames: channel(2) length(2) session id(n) payload.</summary>
+    UdpMultiplexed,
+}
+
+/// <summary>A named value of an enumeration.</summary>
+public sealed record ValueName(ulong Value, string Name);
+
+/// <summary>One bit field inside an integer field.</summary>
+public sealed record BitSpec(string Name, string Label, ulong Mask, ImmutableArray<ValueName> Values, string Path);
+
+/// <summary>
+/// One field of an attribute value. <see cref="Size"/> is null for "the rest of the value".
+/// </summary>
+public sealed record FieldSpec(
+    string Name,
+    string Label,
+    ValueKind Kind,
+    int? Size,
+    ImmutableArray<ValueName> Values,
+    ImmutableArray<BitSpec> Bits,
+    ImmutableArray<FieldSpec> Children,
+    int XorKeyOffset,
+    bool Hex,
+    string? Unit,
+    string Path);
+
+/// <summary>One layout of an attribute value, used when the value length equals <see cref="Length"/> (null: any length).</summary>
+public sealed record LayoutSpec(int? Length, ImmutableArray<FieldSpec> Fields, string Path)
+{
+    /// <summary>Sum of the fixed field sizes; null when a field takes the rest.</summary>
+    public int? FixedSize => Fields.All(f => f.Size is not null) ? Fields.Sum(f => f.Size!.Value) : null;
+}
+
+/// <summary>A type-length-value attribute. <see cref="Flavours"/> empty means "every flavour of the protocol".</summary>
+public sealed record AttributeSpec(
+    ushort Code,
+    string Name,
+    string Key,
+    string Spec,
+    string Description,
+    ImmutableArray<string> Flavours,
+    ImmutableArray<LayoutSpec> Layouts,
+    bool CarriesPayload,
+    string Path)
+{
+    public bool AppliesTo(string flavour) => Flavours.IsEmpty || Flavours.Contains(flavour);
+}
+
+/// <param name="StartsRawMedia">A success of this type makes later non-STUN datagrams of the same 5-tuple raw relayed media (MS-TURN Set Active Destination).</param>
+public sealed record MessageTypeSpec(ushort Code, string Name, MessageClass Class, ushort? RequestCode, string Spec, ImmutableArray<string> Flavours, bool StartsRawMedia, string Path)
+{
+    public bool AppliesTo(string flavour) => Flavours.IsEmpty || Flavours.Contains(flavour);
+}
+
+/// <summary>
+/// A message flavour: how to recognise it and how its attributes are walked. A flavour with a marker
+/// attribute is chosen when the first attribute equals <see cref="MarkerAttribute"/> with value <see cref="MarkerValue"/>.
+/// </summary>
+/// <param name="HeaderCookie">For a fallback flavour: the value header bytes 4..7 must hold (RFC 5389's magic cookie).</param>
+public sealed record FlavourSpec(string Id, string Name, PaddingRule Padding, ushort? MarkerAttribute, uint? MarkerValue, uint? HeaderCookie, int TransactionIdOffset, int TransactionIdLength, string Spec, string Path);
+
+/// <param name="LinkAttribute">For multiplexed frames: the attribute whose value announces a session id.</param>
+public sealed record FramingSpec(FramingKind Kind, string Name, ImmutableArray<int> DefaultPorts, ImmutableArray<ValueName> FrameTypes, ushort? Channel, int SessionIdLength, ushort? LinkAttribute, string Spec, string Path);
+
+/// <summary>A STUN-family protocol: the single source for the Lua dissector, the field reference and the fixture encoder.</summary>
+public sealed record ProtocolSpec(
+    string Id,
+    string FilterName,
+    string Title,
+    string Description,
+    string SourceName,
+    ImmutableArray<FlavourSpec> Flavours,
+    ImmutableArray<MessageTypeSpec> MessageTypes,
+    ImmutableArray<AttributeSpec> Attributes,
+    ImmutableArray<FramingSpec> Framings)
+{
+    public AttributeSpec? FindAttribute(ushort code, string flavour) =>
+        Attributes.FirstOrDefault(a => a.Code == code && a.AppliesTo(flavour));
+
+    public MessageTypeSpec? FindMessageType(ushort code, string flavour) =>
+        MessageTypes.FirstOrDefault(m => m.Code == code && m.AppliesTo(flavour));
+
+    public FlavourSpec Flavour(string id) => Flavours.First(f => f.Id == id);
+}
