@@ -199,137 +199,137 @@ local FLAVOURS = {
     },
     attributes = {
       [0x0001] = { name = "MAPPED-ADDRESS", key = "mapped_address", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "addr", size = nil, f = nil, unit = "", xor = 0, bits = {  }, children = {  } },  } },
+        { len = nil, fields = { { kind = "addr", size = nil, f = nil, unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
       } },
       [0x0006] = { name = "USERNAME", key = "username", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "bytes", size = nil, f = F["att.username"], unit = "", xor = 0, bits = {  }, children = {  } },  } },
+        { len = nil, fields = { { kind = "bytes", size = nil, f = F["att.username"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
       } },
       [0x0008] = { name = "MESSAGE-INTEGRITY", key = "message_integrity", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "bytes", size = nil, f = F["att.message_integrity"], unit = "", xor = 0, bits = {  }, children = {  } },  } },
+        { len = nil, fields = { { kind = "bytes", size = nil, f = F["att.message_integrity"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
       } },
       [0x0009] = { name = "ERROR-CODE", key = "error_code", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "u16", size = 2, f = F["att.error_code.reserved"], unit = "", xor = 0, bits = {  }, children = {  } }, { kind = "u8", size = 1, f = F["att.error_code.class"], unit = "", xor = 0, bits = { F["att.error_code.class.class_bits"],  }, children = {  } }, { kind = "u8", size = 1, f = F["att.error_code.number"], unit = "", xor = 0, bits = {  }, children = {  } }, { kind = "text", size = nil, f = F["att.error_code.reason"], unit = "", xor = 0, bits = {  }, children = {  } },  } },
+        { len = nil, fields = { { kind = "u16", size = 2, f = F["att.error_code.reserved"], unit = "", hex = true, xor = 0, bits = {  }, children = {  } }, { kind = "u8", size = 1, f = F["att.error_code.class"], unit = "", hex = false, xor = 0, bits = { F["att.error_code.class.class_bits"],  }, children = {  } }, { kind = "u8", size = 1, f = F["att.error_code.number"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } }, { kind = "text", size = nil, f = F["att.error_code.reason"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
       } },
       [0x000A] = { name = "UNKNOWN-ATTRIBUTES", key = "unknown_attributes", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "bytes", size = nil, f = F["att.unknown_attributes"], unit = "", xor = 0, bits = {  }, children = {  } },  } },
+        { len = nil, fields = { { kind = "bytes", size = nil, f = F["att.unknown_attributes"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
       } },
       [0x000D] = { name = "LIFETIME", key = "lifetime", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "u32", size = 4, f = F["att.lifetime"], unit = " s", xor = 0, bits = {  }, children = {  } },  } },
+        { len = nil, fields = { { kind = "u32", size = 4, f = F["att.lifetime"], unit = " s", hex = false, xor = 0, bits = {  }, children = {  } },  } },
       } },
       [0x000E] = { name = "ALTERNATE-SERVER", key = "alternate_server", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "addr", size = nil, f = nil, unit = "", xor = 0, bits = {  }, children = {  } },  } },
+        { len = nil, fields = { { kind = "addr", size = nil, f = nil, unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
       } },
       [0x000F] = { name = "MAGIC-COOKIE", key = "magic_cookie", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "u32", size = 4, f = F["att.magic_cookie"], unit = "", xor = 0, bits = {  }, children = {  } },  } },
+        { len = nil, fields = { { kind = "u32", size = 4, f = F["att.magic_cookie"], unit = "", hex = true, xor = 0, bits = {  }, children = {  } },  } },
       } },
       [0x0010] = { name = "BANDWIDTH", key = "bandwidth", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "u32", size = 4, f = F["att.bandwidth"], unit = " kbit/s", xor = 0, bits = {  }, children = {  } },  } },
+        { len = nil, fields = { { kind = "u32", size = 4, f = F["att.bandwidth"], unit = " kbit/s", hex = false, xor = 0, bits = {  }, children = {  } },  } },
       } },
       [0x0011] = { name = "DESTINATION-ADDRESS", key = "destination_address", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "addr", size = nil, f = nil, unit = "", xor = 0, bits = {  }, children = {  } },  } },
+        { len = nil, fields = { { kind = "addr", size = nil, f = nil, unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
       } },
       [0x0012] = { name = "REMOTE-ADDRESS", key = "remote_address", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "addr", size = nil, f = nil, unit = "", xor = 0, bits = {  }, children = {  } },  } },
+        { len = nil, fields = { { kind = "addr", size = nil, f = nil, unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
       } },
       [0x0013] = { name = "DATA", key = "data", payload = true, link = false, layouts = {
-        { len = nil, fields = { { kind = "bytes", size = nil, f = F["att.data"], unit = "", xor = 0, bits = {  }, children = {  } },  } },
+        { len = nil, fields = { { kind = "bytes", size = nil, f = F["att.data"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
       } },
       [0x0014] = { name = "NONCE", key = "nonce", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "bytes", size = nil, f = F["att.nonce"], unit = "", xor = 0, bits = {  }, children = {  } },  } },
+        { len = nil, fields = { { kind = "bytes", size = nil, f = F["att.nonce"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
       } },
       [0x0015] = { name = "REALM", key = "realm", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "text", size = nil, f = F["att.realm"], unit = "", xor = 0, bits = {  }, children = {  } },  } },
+        { len = nil, fields = { { kind = "text", size = nil, f = F["att.realm"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
       } },
       [0x0017] = { name = "REQUESTED-ADDRESS-FAMILY", key = "requested_address_family", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "u8", size = 1, f = F["att.requested_address_family.family"], unit = "", xor = 0, bits = {  }, children = {  } }, { kind = "bytes", size = 3, f = F["att.requested_address_family.reserved"], unit = "", xor = 0, bits = {  }, children = {  } },  } },
+        { len = nil, fields = { { kind = "u8", size = 1, f = F["att.requested_address_family.family"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } }, { kind = "bytes", size = 3, f = F["att.requested_address_family.reserved"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
       } },
       [0x8006] = { name = "MS-UNKNOWN-8006", key = "ms_unknown_8006", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "u32", size = 4, f = F["att.ms_unknown_8006"], unit = "", xor = 0, bits = {  }, children = {  } },  } },
+        { len = nil, fields = { { kind = "u32", size = 4, f = F["att.ms_unknown_8006"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
       } },
       [0x8008] = { name = "MS-VERSION", key = "ms_version", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "u32", size = 4, f = F["att.ms_version"], unit = "", xor = 0, bits = {  }, children = {  } },  } },
+        { len = nil, fields = { { kind = "u32", size = 4, f = F["att.ms_version"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
       } },
       [0x8020] = { name = "XOR-MAPPED-ADDRESS", key = "xor_mapped_address", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "xaddr", size = nil, f = nil, unit = "", xor = 4, bits = {  }, children = {  } },  } },
+        { len = nil, fields = { { kind = "xaddr", size = nil, f = nil, unit = "", hex = false, xor = 4, bits = {  }, children = {  } },  } },
       } },
       [0x8022] = { name = "SOFTWARE", key = "software", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "text", size = nil, f = F["att.software"], unit = "", xor = 0, bits = {  }, children = {  } },  } },
+        { len = nil, fields = { { kind = "text", size = nil, f = F["att.software"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
       } },
       [0x8032] = { name = "MS-ALTERNATE-HOST-NAME", key = "ms_alternate_host_name", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "text", size = nil, f = F["att.ms_alternate_host_name"], unit = "", xor = 0, bits = {  }, children = {  } },  } },
+        { len = nil, fields = { { kind = "text", size = nil, f = F["att.ms_alternate_host_name"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
       } },
       [0x8033] = { name = "UNKNOWN-8033", key = "unknown_8033", payload = false, link = false, layouts = {
         { len = nil, fields = {  } },
       } },
       [0x8036] = { name = "UNKNOWN-8036", key = "unknown_8036", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "u32", size = 4, f = F["att.unknown_8036"], unit = "", xor = 0, bits = {  }, children = {  } },  } },
+        { len = nil, fields = { { kind = "u32", size = 4, f = F["att.unknown_8036"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
       } },
       [0x8037] = { name = "APP-ID", key = "app_id", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "u32", size = 4, f = F["att.app_id"], unit = "", xor = 0, bits = {  }, children = {  } },  } },
+        { len = nil, fields = { { kind = "u32", size = 4, f = F["att.app_id"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
       } },
       [0x8039] = { name = "SECURE-TAG", key = "secure_tag", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "bytes", size = nil, f = F["att.secure_tag"], unit = "", xor = 0, bits = {  }, children = {  } },  } },
+        { len = nil, fields = { { kind = "bytes", size = nil, f = F["att.secure_tag"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
       } },
       [0x8050] = { name = "MS-SEQUENCE-NUMBER", key = "ms_sequence_number", payload = false, link = false, layouts = {
-        { len = 24, fields = { { kind = "bytes", size = 20, f = F["att.ms_sequence_number.connection_id"], unit = "", xor = 0, bits = {  }, children = {  } }, { kind = "u32", size = 4, f = F["att.ms_sequence_number.sequence"], unit = "", xor = 0, bits = {  }, children = {  } },  } },
-        { len = 4, fields = { { kind = "u32", size = 4, f = F["att.ms_sequence_number.sequence"], unit = "", xor = 0, bits = {  }, children = {  } },  } },
+        { len = 24, fields = { { kind = "bytes", size = 20, f = F["att.ms_sequence_number.connection_id"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } }, { kind = "u32", size = 4, f = F["att.ms_sequence_number.sequence"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
+        { len = 4, fields = { { kind = "u32", size = 4, f = F["att.ms_sequence_number.sequence"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
       } },
       [0x8054] = { name = "CANDIDATE-IDENTIFIER", key = "candidate_identifier", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "text", size = nil, f = F["att.candidate_identifier"], unit = "", xor = 0, bits = {  }, children = {  } },  } },
+        { len = nil, fields = { { kind = "text", size = nil, f = F["att.candidate_identifier"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
       } },
       [0x8055] = { name = "MS-SERVICE-QUALITY", key = "ms_service_quality", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "u16", size = 2, f = F["att.ms_service_quality.stream_type"], unit = "", xor = 0, bits = {  }, children = {  } }, { kind = "u16", size = 2, f = F["att.ms_service_quality.service_quality"], unit = "", xor = 0, bits = {  }, children = {  } },  } },
+        { len = nil, fields = { { kind = "u16", size = 2, f = F["att.ms_service_quality.stream_type"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } }, { kind = "u16", size = 2, f = F["att.ms_service_quality.service_quality"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
       } },
       [0x8056] = { name = "BW-ADMISSION-CONTROL-MESSAGE", key = "bw_admission_control_message", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "u16", size = 2, f = F["att.bw_admission_control_message.reserved"], unit = "", xor = 0, bits = {  }, children = {  } }, { kind = "u16", size = 2, f = F["att.bw_admission_control_message.message_type"], unit = "", xor = 0, bits = {  }, children = {  } },  } },
+        { len = nil, fields = { { kind = "u16", size = 2, f = F["att.bw_admission_control_message.reserved"], unit = "", hex = true, xor = 0, bits = {  }, children = {  } }, { kind = "u16", size = 2, f = F["att.bw_admission_control_message.message_type"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
       } },
       [0x8057] = { name = "BW-RESERVATION-ID", key = "bw_reservation_id", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "bytes", size = 16, f = F["att.bw_reservation_id"], unit = "", xor = 0, bits = {  }, children = {  } },  } },
+        { len = nil, fields = { { kind = "bytes", size = 16, f = F["att.bw_reservation_id"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
       } },
       [0x8058] = { name = "BW-RESERVATION-AMOUNT", key = "bw_reservation_amount", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "u32", size = 4, f = F["att.bw_reservation_amount.min_send"], unit = " kbit/s", xor = 0, bits = {  }, children = {  } }, { kind = "u32", size = 4, f = F["att.bw_reservation_amount.max_send"], unit = " kbit/s", xor = 0, bits = {  }, children = {  } }, { kind = "u32", size = 4, f = F["att.bw_reservation_amount.min_receive"], unit = " kbit/s", xor = 0, bits = {  }, children = {  } }, { kind = "u32", size = 4, f = F["att.bw_reservation_amount.max_receive"], unit = " kbit/s", xor = 0, bits = {  }, children = {  } },  } },
+        { len = nil, fields = { { kind = "u32", size = 4, f = F["att.bw_reservation_amount.min_send"], unit = " kbit/s", hex = false, xor = 0, bits = {  }, children = {  } }, { kind = "u32", size = 4, f = F["att.bw_reservation_amount.max_send"], unit = " kbit/s", hex = false, xor = 0, bits = {  }, children = {  } }, { kind = "u32", size = 4, f = F["att.bw_reservation_amount.min_receive"], unit = " kbit/s", hex = false, xor = 0, bits = {  }, children = {  } }, { kind = "u32", size = 4, f = F["att.bw_reservation_amount.max_receive"], unit = " kbit/s", hex = false, xor = 0, bits = {  }, children = {  } },  } },
       } },
       [0x8059] = { name = "REMOTE-SITE-ADDRESS", key = "remote_site_address", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "xaddr", size = nil, f = nil, unit = "", xor = 4, bits = {  }, children = {  } },  } },
+        { len = nil, fields = { { kind = "xaddr", size = nil, f = nil, unit = "", hex = false, xor = 4, bits = {  }, children = {  } },  } },
       } },
       [0x805A] = { name = "REMOTE-RELAY-SITE-ADDRESS", key = "remote_relay_site_address", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "xaddr", size = nil, f = nil, unit = "", xor = 4, bits = {  }, children = {  } },  } },
+        { len = nil, fields = { { kind = "xaddr", size = nil, f = nil, unit = "", hex = false, xor = 4, bits = {  }, children = {  } },  } },
       } },
       [0x805B] = { name = "LOCAL-SITE-ADDRESS", key = "local_site_address", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "xaddr", size = nil, f = nil, unit = "", xor = 4, bits = {  }, children = {  } },  } },
+        { len = nil, fields = { { kind = "xaddr", size = nil, f = nil, unit = "", hex = false, xor = 4, bits = {  }, children = {  } },  } },
       } },
       [0x805C] = { name = "LOCAL-RELAY-SITE-ADDRESS", key = "local_relay_site_address", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "xaddr", size = nil, f = nil, unit = "", xor = 4, bits = {  }, children = {  } },  } },
+        { len = nil, fields = { { kind = "xaddr", size = nil, f = nil, unit = "", hex = false, xor = 4, bits = {  }, children = {  } },  } },
       } },
       [0x805D] = { name = "REMOTE-SITE-ADDRESS-RESPONSE", key = "remote_site_address_response", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "u32", size = 4, f = F["att.remote_site_address_response.flags"], unit = "", xor = 0, bits = { F["att.remote_site_address_response.flags.valid"], F["att.remote_site_address_response.flags.pstn_failover"],  }, children = {  } }, { kind = "u32", size = 4, f = F["att.remote_site_address_response.max_send"], unit = " kbit/s", xor = 0, bits = {  }, children = {  } }, { kind = "u32", size = 4, f = F["att.remote_site_address_response.max_receive"], unit = " kbit/s", xor = 0, bits = {  }, children = {  } },  } },
+        { len = nil, fields = { { kind = "u32", size = 4, f = F["att.remote_site_address_response.flags"], unit = "", hex = true, xor = 0, bits = { F["att.remote_site_address_response.flags.valid"], F["att.remote_site_address_response.flags.pstn_failover"],  }, children = {  } }, { kind = "u32", size = 4, f = F["att.remote_site_address_response.max_send"], unit = " kbit/s", hex = false, xor = 0, bits = {  }, children = {  } }, { kind = "u32", size = 4, f = F["att.remote_site_address_response.max_receive"], unit = " kbit/s", hex = false, xor = 0, bits = {  }, children = {  } },  } },
       } },
       [0x805E] = { name = "REMOTE-RELAY-SITE-ADDRESS-RESPONSE", key = "remote_relay_site_address_response", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "u32", size = 4, f = F["att.remote_relay_site_address_response.flags"], unit = "", xor = 0, bits = { F["att.remote_relay_site_address_response.flags.valid"],  }, children = {  } }, { kind = "u32", size = 4, f = F["att.remote_relay_site_address_response.max_send"], unit = " kbit/s", xor = 0, bits = {  }, children = {  } }, { kind = "u32", size = 4, f = F["att.remote_relay_site_address_response.max_receive"], unit = " kbit/s", xor = 0, bits = {  }, children = {  } },  } },
+        { len = nil, fields = { { kind = "u32", size = 4, f = F["att.remote_relay_site_address_response.flags"], unit = "", hex = true, xor = 0, bits = { F["att.remote_relay_site_address_response.flags.valid"],  }, children = {  } }, { kind = "u32", size = 4, f = F["att.remote_relay_site_address_response.max_send"], unit = " kbit/s", hex = false, xor = 0, bits = {  }, children = {  } }, { kind = "u32", size = 4, f = F["att.remote_relay_site_address_response.max_receive"], unit = " kbit/s", hex = false, xor = 0, bits = {  }, children = {  } },  } },
       } },
       [0x805F] = { name = "LOCAL-SITE-ADDRESS-RESPONSE", key = "local_site_address_response", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "u32", size = 4, f = F["att.local_site_address_response.flags"], unit = "", xor = 0, bits = { F["att.local_site_address_response.flags.valid"], F["att.local_site_address_response.flags.pstn_failover"],  }, children = {  } }, { kind = "u32", size = 4, f = F["att.local_site_address_response.max_send"], unit = " kbit/s", xor = 0, bits = {  }, children = {  } }, { kind = "u32", size = 4, f = F["att.local_site_address_response.max_receive"], unit = " kbit/s", xor = 0, bits = {  }, children = {  } },  } },
+        { len = nil, fields = { { kind = "u32", size = 4, f = F["att.local_site_address_response.flags"], unit = "", hex = true, xor = 0, bits = { F["att.local_site_address_response.flags.valid"], F["att.local_site_address_response.flags.pstn_failover"],  }, children = {  } }, { kind = "u32", size = 4, f = F["att.local_site_address_response.max_send"], unit = " kbit/s", hex = false, xor = 0, bits = {  }, children = {  } }, { kind = "u32", size = 4, f = F["att.local_site_address_response.max_receive"], unit = " kbit/s", hex = false, xor = 0, bits = {  }, children = {  } },  } },
       } },
       [0x8060] = { name = "LOCAL-RELAY-SITE-ADDRESS-RESPONSE", key = "local_relay_site_address_response", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "u32", size = 4, f = F["att.local_relay_site_address_response.flags"], unit = "", xor = 0, bits = { F["att.local_relay_site_address_response.flags.valid"],  }, children = {  } }, { kind = "u32", size = 4, f = F["att.local_relay_site_address_response.max_send"], unit = " kbit/s", xor = 0, bits = {  }, children = {  } }, { kind = "u32", size = 4, f = F["att.local_relay_site_address_response.max_receive"], unit = " kbit/s", xor = 0, bits = {  }, children = {  } },  } },
+        { len = nil, fields = { { kind = "u32", size = 4, f = F["att.local_relay_site_address_response.flags"], unit = "", hex = true, xor = 0, bits = { F["att.local_relay_site_address_response.flags.valid"],  }, children = {  } }, { kind = "u32", size = 4, f = F["att.local_relay_site_address_response.max_send"], unit = " kbit/s", hex = false, xor = 0, bits = {  }, children = {  } }, { kind = "u32", size = 4, f = F["att.local_relay_site_address_response.max_receive"], unit = " kbit/s", hex = false, xor = 0, bits = {  }, children = {  } },  } },
       } },
       [0x8061] = { name = "SIP-DIALOG-ID", key = "sip_dialog_id", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "bytes", size = nil, f = F["att.sip_dialog_id"], unit = "", xor = 0, bits = {  }, children = {  } },  } },
+        { len = nil, fields = { { kind = "bytes", size = nil, f = F["att.sip_dialog_id"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
       } },
       [0x8062] = { name = "SIP-CALL-ID", key = "sip_call_id", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "bytes", size = nil, f = F["att.sip_call_id"], unit = "", xor = 0, bits = {  }, children = {  } },  } },
+        { len = nil, fields = { { kind = "bytes", size = nil, f = F["att.sip_call_id"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
       } },
       [0x8068] = { name = "LOCATION-PROFILE", key = "location_profile", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "u8", size = 1, f = F["att.location_profile.peer_location"], unit = "", xor = 0, bits = {  }, children = {  } }, { kind = "u8", size = 1, f = F["att.location_profile.self_location"], unit = "", xor = 0, bits = {  }, children = {  } }, { kind = "u8", size = 1, f = F["att.location_profile.federation"], unit = "", xor = 0, bits = {  }, children = {  } }, { kind = "u8", size = 1, f = F["att.location_profile.reserved"], unit = "", xor = 0, bits = {  }, children = {  } },  } },
+        { len = nil, fields = { { kind = "u8", size = 1, f = F["att.location_profile.peer_location"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } }, { kind = "u8", size = 1, f = F["att.location_profile.self_location"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } }, { kind = "u8", size = 1, f = F["att.location_profile.federation"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } }, { kind = "u8", size = 1, f = F["att.location_profile.reserved"], unit = "", hex = true, xor = 0, bits = {  }, children = {  } },  } },
       } },
       [0x8070] = { name = "IMPLEMENTATION-VERSION", key = "implementation_version", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "u32", size = 4, f = F["att.implementation_version"], unit = "", xor = 0, bits = {  }, children = {  } },  } },
+        { len = nil, fields = { { kind = "u32", size = 4, f = F["att.implementation_version"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
       } },
       [0x8090] = { name = "MS-ALTERNATE-MAPPED-ADDRESS", key = "ms_alternate_mapped_address", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "addr", size = nil, f = nil, unit = "", xor = 0, bits = {  }, children = {  } },  } },
+        { len = nil, fields = { { kind = "addr", size = nil, f = nil, unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
       } },
       [0x8095] = { name = "MULTIPLEXED-TURN-SESSION-ID", key = "multiplexed_turn_session_id", payload = false, link = true, layouts = {
-        { len = nil, fields = { { kind = "u64", size = 8, f = F["att.multiplexed_turn_session_id"], unit = "", xor = 0, bits = {  }, children = {  } },  } },
+        { len = nil, fields = { { kind = "u64", size = 8, f = F["att.multiplexed_turn_session_id"], unit = "", hex = true, xor = 0, bits = {  }, children = {  } },  } },
       } },
     },
   },
@@ -359,158 +359,158 @@ local FLAVOURS = {
     },
     attributes = {
       [0x0001] = { name = "MAPPED-ADDRESS", key = "mapped_address", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "addr", size = nil, f = nil, unit = "", xor = 0, bits = {  }, children = {  } },  } },
+        { len = nil, fields = { { kind = "addr", size = nil, f = nil, unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
       } },
       [0x0006] = { name = "USERNAME", key = "username", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "text", size = nil, f = F["att.username.text"], unit = "", xor = 0, bits = {  }, children = {  } },  } },
+        { len = nil, fields = { { kind = "text", size = nil, f = F["att.username.text"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
       } },
       [0x0008] = { name = "MESSAGE-INTEGRITY", key = "message_integrity", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "bytes", size = nil, f = F["att.message_integrity"], unit = "", xor = 0, bits = {  }, children = {  } },  } },
+        { len = nil, fields = { { kind = "bytes", size = nil, f = F["att.message_integrity"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
       } },
       [0x0009] = { name = "ERROR-CODE", key = "error_code", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "u16", size = 2, f = F["att.error_code.reserved"], unit = "", xor = 0, bits = {  }, children = {  } }, { kind = "u8", size = 1, f = F["att.error_code.class"], unit = "", xor = 0, bits = { F["att.error_code.class.class_bits"],  }, children = {  } }, { kind = "u8", size = 1, f = F["att.error_code.number"], unit = "", xor = 0, bits = {  }, children = {  } }, { kind = "text", size = nil, f = F["att.error_code.reason"], unit = "", xor = 0, bits = {  }, children = {  } },  } },
+        { len = nil, fields = { { kind = "u16", size = 2, f = F["att.error_code.reserved"], unit = "", hex = true, xor = 0, bits = {  }, children = {  } }, { kind = "u8", size = 1, f = F["att.error_code.class"], unit = "", hex = false, xor = 0, bits = { F["att.error_code.class.class_bits"],  }, children = {  } }, { kind = "u8", size = 1, f = F["att.error_code.number"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } }, { kind = "text", size = nil, f = F["att.error_code.reason"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
       } },
       [0x000A] = { name = "UNKNOWN-ATTRIBUTES", key = "unknown_attributes", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "bytes", size = nil, f = F["att.unknown_attributes"], unit = "", xor = 0, bits = {  }, children = {  } },  } },
+        { len = nil, fields = { { kind = "bytes", size = nil, f = F["att.unknown_attributes"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
       } },
       [0x000C] = { name = "CHANNEL-NUMBER", key = "channel_number", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "u16", size = 2, f = F["att.channel_number.channel"], unit = "", xor = 0, bits = {  }, children = {  } }, { kind = "u16", size = 2, f = F["att.channel_number.reserved"], unit = "", xor = 0, bits = {  }, children = {  } },  } },
+        { len = nil, fields = { { kind = "u16", size = 2, f = F["att.channel_number.channel"], unit = "", hex = true, xor = 0, bits = {  }, children = {  } }, { kind = "u16", size = 2, f = F["att.channel_number.reserved"], unit = "", hex = true, xor = 0, bits = {  }, children = {  } },  } },
       } },
       [0x000D] = { name = "LIFETIME", key = "lifetime", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "u32", size = 4, f = F["att.lifetime"], unit = " s", xor = 0, bits = {  }, children = {  } },  } },
+        { len = nil, fields = { { kind = "u32", size = 4, f = F["att.lifetime"], unit = " s", hex = false, xor = 0, bits = {  }, children = {  } },  } },
       } },
       [0x0012] = { name = "XOR-PEER-ADDRESS", key = "xor_peer_address", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "xaddr", size = nil, f = nil, unit = "", xor = 4, bits = {  }, children = {  } },  } },
+        { len = nil, fields = { { kind = "xaddr", size = nil, f = nil, unit = "", hex = false, xor = 4, bits = {  }, children = {  } },  } },
       } },
       [0x0013] = { name = "DATA", key = "data", payload = true, link = false, layouts = {
-        { len = nil, fields = { { kind = "bytes", size = nil, f = F["att.data"], unit = "", xor = 0, bits = {  }, children = {  } },  } },
+        { len = nil, fields = { { kind = "bytes", size = nil, f = F["att.data"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
       } },
       [0x0014] = { name = "REALM", key = "realm", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "text", size = nil, f = F["att.realm"], unit = "", xor = 0, bits = {  }, children = {  } },  } },
+        { len = nil, fields = { { kind = "text", size = nil, f = F["att.realm"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
       } },
       [0x0015] = { name = "NONCE", key = "nonce", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "bytes", size = nil, f = F["att.nonce"], unit = "", xor = 0, bits = {  }, children = {  } },  } },
+        { len = nil, fields = { { kind = "bytes", size = nil, f = F["att.nonce"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
       } },
       [0x0016] = { name = "XOR-RELAYED-ADDRESS", key = "xor_relayed_address", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "xaddr", size = nil, f = nil, unit = "", xor = 4, bits = {  }, children = {  } },  } },
+        { len = nil, fields = { { kind = "xaddr", size = nil, f = nil, unit = "", hex = false, xor = 4, bits = {  }, children = {  } },  } },
       } },
       [0x0017] = { name = "REQUESTED-ADDRESS-FAMILY", key = "requested_address_family", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "u8", size = 1, f = F["att.requested_address_family.family"], unit = "", xor = 0, bits = {  }, children = {  } }, { kind = "bytes", size = 3, f = F["att.requested_address_family.reserved"], unit = "", xor = 0, bits = {  }, children = {  } },  } },
+        { len = nil, fields = { { kind = "u8", size = 1, f = F["att.requested_address_family.family"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } }, { kind = "bytes", size = 3, f = F["att.requested_address_family.reserved"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
       } },
       [0x0018] = { name = "EVEN-PORT", key = "even_port", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "u8", size = 1, f = F["att.even_port.flags"], unit = "", xor = 0, bits = { F["att.even_port.flags.reserve"],  }, children = {  } },  } },
+        { len = nil, fields = { { kind = "u8", size = 1, f = F["att.even_port.flags"], unit = "", hex = true, xor = 0, bits = { F["att.even_port.flags.reserve"],  }, children = {  } },  } },
       } },
       [0x0019] = { name = "REQUESTED-TRANSPORT", key = "requested_transport", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "u8", size = 1, f = F["att.requested_transport.protocol"], unit = "", xor = 0, bits = {  }, children = {  } }, { kind = "bytes", size = 3, f = F["att.requested_transport.reserved"], unit = "", xor = 0, bits = {  }, children = {  } },  } },
+        { len = nil, fields = { { kind = "u8", size = 1, f = F["att.requested_transport.protocol"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } }, { kind = "bytes", size = 3, f = F["att.requested_transport.reserved"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
       } },
       [0x001A] = { name = "DONT-FRAGMENT", key = "dont_fragment", payload = false, link = false, layouts = {
         { len = nil, fields = {  } },
       } },
       [0x0020] = { name = "XOR-MAPPED-ADDRESS", key = "xor_mapped_address", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "xaddr", size = nil, f = nil, unit = "", xor = 4, bits = {  }, children = {  } },  } },
+        { len = nil, fields = { { kind = "xaddr", size = nil, f = nil, unit = "", hex = false, xor = 4, bits = {  }, children = {  } },  } },
       } },
       [0x0022] = { name = "RESERVATION-TOKEN", key = "reservation_token", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "bytes", size = nil, f = F["att.reservation_token"], unit = "", xor = 0, bits = {  }, children = {  } },  } },
+        { len = nil, fields = { { kind = "bytes", size = nil, f = F["att.reservation_token"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
       } },
       [0x0024] = { name = "PRIORITY", key = "priority", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "u32", size = 4, f = F["att.priority"], unit = "", xor = 0, bits = {  }, children = {  } },  } },
+        { len = nil, fields = { { kind = "u32", size = 4, f = F["att.priority"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
       } },
       [0x0025] = { name = "USE-CANDIDATE", key = "use_candidate", payload = false, link = false, layouts = {
         { len = nil, fields = {  } },
       } },
       [0x8008] = { name = "MS-VERSION", key = "ms_version", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "u32", size = 4, f = F["att.ms_version"], unit = "", xor = 0, bits = {  }, children = {  } },  } },
+        { len = nil, fields = { { kind = "u32", size = 4, f = F["att.ms_version"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
       } },
       [0x8022] = { name = "SOFTWARE", key = "software", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "text", size = nil, f = F["att.software"], unit = "", xor = 0, bits = {  }, children = {  } },  } },
+        { len = nil, fields = { { kind = "text", size = nil, f = F["att.software"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
       } },
       [0x8023] = { name = "ALTERNATE-SERVER", key = "alternate_server", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "addr", size = nil, f = nil, unit = "", xor = 0, bits = {  }, children = {  } },  } },
+        { len = nil, fields = { { kind = "addr", size = nil, f = nil, unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
       } },
       [0x8028] = { name = "FINGERPRINT", key = "fingerprint", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "u32", size = 4, f = F["att.fingerprint"], unit = "", xor = 0, bits = {  }, children = {  } },  } },
+        { len = nil, fields = { { kind = "u32", size = 4, f = F["att.fingerprint"], unit = "", hex = true, xor = 0, bits = {  }, children = {  } },  } },
       } },
       [0x8029] = { name = "ICE-CONTROLLED", key = "ice_controlled", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "u64", size = 8, f = F["att.ice_controlled"], unit = "", xor = 0, bits = {  }, children = {  } },  } },
+        { len = nil, fields = { { kind = "u64", size = 8, f = F["att.ice_controlled"], unit = "", hex = true, xor = 0, bits = {  }, children = {  } },  } },
       } },
       [0x802A] = { name = "ICE-CONTROLLING", key = "ice_controlling", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "u64", size = 8, f = F["att.ice_controlling"], unit = "", xor = 0, bits = {  }, children = {  } },  } },
+        { len = nil, fields = { { kind = "u64", size = 8, f = F["att.ice_controlling"], unit = "", hex = true, xor = 0, bits = {  }, children = {  } },  } },
       } },
       [0x8032] = { name = "MS-ALTERNATE-HOST-NAME", key = "ms_alternate_host_name", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "text", size = nil, f = F["att.ms_alternate_host_name"], unit = "", xor = 0, bits = {  }, children = {  } },  } },
+        { len = nil, fields = { { kind = "text", size = nil, f = F["att.ms_alternate_host_name"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
       } },
       [0x8033] = { name = "UNKNOWN-8033", key = "unknown_8033", payload = false, link = false, layouts = {
         { len = nil, fields = {  } },
       } },
       [0x8036] = { name = "UNKNOWN-8036", key = "unknown_8036", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "u32", size = 4, f = F["att.unknown_8036"], unit = "", xor = 0, bits = {  }, children = {  } },  } },
+        { len = nil, fields = { { kind = "u32", size = 4, f = F["att.unknown_8036"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
       } },
       [0x8037] = { name = "APP-ID", key = "app_id", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "u32", size = 4, f = F["att.app_id"], unit = "", xor = 0, bits = {  }, children = {  } },  } },
+        { len = nil, fields = { { kind = "u32", size = 4, f = F["att.app_id"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
       } },
       [0x8039] = { name = "SECURE-TAG", key = "secure_tag", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "bytes", size = nil, f = F["att.secure_tag"], unit = "", xor = 0, bits = {  }, children = {  } },  } },
+        { len = nil, fields = { { kind = "bytes", size = nil, f = F["att.secure_tag"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
       } },
       [0x8050] = { name = "MS-SEQUENCE-NUMBER", key = "ms_sequence_number", payload = false, link = false, layouts = {
-        { len = 24, fields = { { kind = "bytes", size = 20, f = F["att.ms_sequence_number.connection_id"], unit = "", xor = 0, bits = {  }, children = {  } }, { kind = "u32", size = 4, f = F["att.ms_sequence_number.sequence"], unit = "", xor = 0, bits = {  }, children = {  } },  } },
-        { len = 4, fields = { { kind = "u32", size = 4, f = F["att.ms_sequence_number.sequence"], unit = "", xor = 0, bits = {  }, children = {  } },  } },
+        { len = 24, fields = { { kind = "bytes", size = 20, f = F["att.ms_sequence_number.connection_id"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } }, { kind = "u32", size = 4, f = F["att.ms_sequence_number.sequence"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
+        { len = 4, fields = { { kind = "u32", size = 4, f = F["att.ms_sequence_number.sequence"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
       } },
       [0x8054] = { name = "CANDIDATE-IDENTIFIER", key = "candidate_identifier", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "text", size = nil, f = F["att.candidate_identifier"], unit = "", xor = 0, bits = {  }, children = {  } },  } },
+        { len = nil, fields = { { kind = "text", size = nil, f = F["att.candidate_identifier"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
       } },
       [0x8055] = { name = "MS-SERVICE-QUALITY", key = "ms_service_quality", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "u16", size = 2, f = F["att.ms_service_quality.stream_type"], unit = "", xor = 0, bits = {  }, children = {  } }, { kind = "u16", size = 2, f = F["att.ms_service_quality.service_quality"], unit = "", xor = 0, bits = {  }, children = {  } },  } },
+        { len = nil, fields = { { kind = "u16", size = 2, f = F["att.ms_service_quality.stream_type"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } }, { kind = "u16", size = 2, f = F["att.ms_service_quality.service_quality"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
       } },
       [0x8056] = { name = "BW-ADMISSION-CONTROL-MESSAGE", key = "bw_admission_control_message", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "u16", size = 2, f = F["att.bw_admission_control_message.reserved"], unit = "", xor = 0, bits = {  }, children = {  } }, { kind = "u16", size = 2, f = F["att.bw_admission_control_message.message_type"], unit = "", xor = 0, bits = {  }, children = {  } },  } },
+        { len = nil, fields = { { kind = "u16", size = 2, f = F["att.bw_admission_control_message.reserved"], unit = "", hex = true, xor = 0, bits = {  }, children = {  } }, { kind = "u16", size = 2, f = F["att.bw_admission_control_message.message_type"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
       } },
       [0x8057] = { name = "BW-RESERVATION-ID", key = "bw_reservation_id", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "bytes", size = 16, f = F["att.bw_reservation_id"], unit = "", xor = 0, bits = {  }, children = {  } },  } },
+        { len = nil, fields = { { kind = "bytes", size = 16, f = F["att.bw_reservation_id"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
       } },
       [0x8058] = { name = "BW-RESERVATION-AMOUNT", key = "bw_reservation_amount", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "u32", size = 4, f = F["att.bw_reservation_amount.min_send"], unit = " kbit/s", xor = 0, bits = {  }, children = {  } }, { kind = "u32", size = 4, f = F["att.bw_reservation_amount.max_send"], unit = " kbit/s", xor = 0, bits = {  }, children = {  } }, { kind = "u32", size = 4, f = F["att.bw_reservation_amount.min_receive"], unit = " kbit/s", xor = 0, bits = {  }, children = {  } }, { kind = "u32", size = 4, f = F["att.bw_reservation_amount.max_receive"], unit = " kbit/s", xor = 0, bits = {  }, children = {  } },  } },
+        { len = nil, fields = { { kind = "u32", size = 4, f = F["att.bw_reservation_amount.min_send"], unit = " kbit/s", hex = false, xor = 0, bits = {  }, children = {  } }, { kind = "u32", size = 4, f = F["att.bw_reservation_amount.max_send"], unit = " kbit/s", hex = false, xor = 0, bits = {  }, children = {  } }, { kind = "u32", size = 4, f = F["att.bw_reservation_amount.min_receive"], unit = " kbit/s", hex = false, xor = 0, bits = {  }, children = {  } }, { kind = "u32", size = 4, f = F["att.bw_reservation_amount.max_receive"], unit = " kbit/s", hex = false, xor = 0, bits = {  }, children = {  } },  } },
       } },
       [0x8059] = { name = "REMOTE-SITE-ADDRESS", key = "remote_site_address", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "xaddr", size = nil, f = nil, unit = "", xor = 4, bits = {  }, children = {  } },  } },
+        { len = nil, fields = { { kind = "xaddr", size = nil, f = nil, unit = "", hex = false, xor = 4, bits = {  }, children = {  } },  } },
       } },
       [0x805A] = { name = "REMOTE-RELAY-SITE-ADDRESS", key = "remote_relay_site_address", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "xaddr", size = nil, f = nil, unit = "", xor = 4, bits = {  }, children = {  } },  } },
+        { len = nil, fields = { { kind = "xaddr", size = nil, f = nil, unit = "", hex = false, xor = 4, bits = {  }, children = {  } },  } },
       } },
       [0x805B] = { name = "LOCAL-SITE-ADDRESS", key = "local_site_address", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "xaddr", size = nil, f = nil, unit = "", xor = 4, bits = {  }, children = {  } },  } },
+        { len = nil, fields = { { kind = "xaddr", size = nil, f = nil, unit = "", hex = false, xor = 4, bits = {  }, children = {  } },  } },
       } },
       [0x805C] = { name = "LOCAL-RELAY-SITE-ADDRESS", key = "local_relay_site_address", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "xaddr", size = nil, f = nil, unit = "", xor = 4, bits = {  }, children = {  } },  } },
+        { len = nil, fields = { { kind = "xaddr", size = nil, f = nil, unit = "", hex = false, xor = 4, bits = {  }, children = {  } },  } },
       } },
       [0x805D] = { name = "REMOTE-SITE-ADDRESS-RESPONSE", key = "remote_site_address_response", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "u32", size = 4, f = F["att.remote_site_address_response.flags"], unit = "", xor = 0, bits = { F["att.remote_site_address_response.flags.valid"], F["att.remote_site_address_response.flags.pstn_failover"],  }, children = {  } }, { kind = "u32", size = 4, f = F["att.remote_site_address_response.max_send"], unit = " kbit/s", xor = 0, bits = {  }, children = {  } }, { kind = "u32", size = 4, f = F["att.remote_site_address_response.max_receive"], unit = " kbit/s", xor = 0, bits = {  }, children = {  } },  } },
+        { len = nil, fields = { { kind = "u32", size = 4, f = F["att.remote_site_address_response.flags"], unit = "", hex = true, xor = 0, bits = { F["att.remote_site_address_response.flags.valid"], F["att.remote_site_address_response.flags.pstn_failover"],  }, children = {  } }, { kind = "u32", size = 4, f = F["att.remote_site_address_response.max_send"], unit = " kbit/s", hex = false, xor = 0, bits = {  }, children = {  } }, { kind = "u32", size = 4, f = F["att.remote_site_address_response.max_receive"], unit = " kbit/s", hex = false, xor = 0, bits = {  }, children = {  } },  } },
       } },
       [0x805E] = { name = "REMOTE-RELAY-SITE-ADDRESS-RESPONSE", key = "remote_relay_site_address_response", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "u32", size = 4, f = F["att.remote_relay_site_address_response.flags"], unit = "", xor = 0, bits = { F["att.remote_relay_site_address_response.flags.valid"],  }, children = {  } }, { kind = "u32", size = 4, f = F["att.remote_relay_site_address_response.max_send"], unit = " kbit/s", xor = 0, bits = {  }, children = {  } }, { kind = "u32", size = 4, f = F["att.remote_relay_site_address_response.max_receive"], unit = " kbit/s", xor = 0, bits = {  }, children = {  } },  } },
+        { len = nil, fields = { { kind = "u32", size = 4, f = F["att.remote_relay_site_address_response.flags"], unit = "", hex = true, xor = 0, bits = { F["att.remote_relay_site_address_response.flags.valid"],  }, children = {  } }, { kind = "u32", size = 4, f = F["att.remote_relay_site_address_response.max_send"], unit = " kbit/s", hex = false, xor = 0, bits = {  }, children = {  } }, { kind = "u32", size = 4, f = F["att.remote_relay_site_address_response.max_receive"], unit = " kbit/s", hex = false, xor = 0, bits = {  }, children = {  } },  } },
       } },
       [0x805F] = { name = "LOCAL-SITE-ADDRESS-RESPONSE", key = "local_site_address_response", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "u32", size = 4, f = F["att.local_site_address_response.flags"], unit = "", xor = 0, bits = { F["att.local_site_address_response.flags.valid"], F["att.local_site_address_response.flags.pstn_failover"],  }, children = {  } }, { kind = "u32", size = 4, f = F["att.local_site_address_response.max_send"], unit = " kbit/s", xor = 0, bits = {  }, children = {  } }, { kind = "u32", size = 4, f = F["att.local_site_address_response.max_receive"], unit = " kbit/s", xor = 0, bits = {  }, children = {  } },  } },
+        { len = nil, fields = { { kind = "u32", size = 4, f = F["att.local_site_address_response.flags"], unit = "", hex = true, xor = 0, bits = { F["att.local_site_address_response.flags.valid"], F["att.local_site_address_response.flags.pstn_failover"],  }, children = {  } }, { kind = "u32", size = 4, f = F["att.local_site_address_response.max_send"], unit = " kbit/s", hex = false, xor = 0, bits = {  }, children = {  } }, { kind = "u32", size = 4, f = F["att.local_site_address_response.max_receive"], unit = " kbit/s", hex = false, xor = 0, bits = {  }, children = {  } },  } },
       } },
       [0x8060] = { name = "LOCAL-RELAY-SITE-ADDRESS-RESPONSE", key = "local_relay_site_address_response", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "u32", size = 4, f = F["att.local_relay_site_address_response.flags"], unit = "", xor = 0, bits = { F["att.local_relay_site_address_response.flags.valid"],  }, children = {  } }, { kind = "u32", size = 4, f = F["att.local_relay_site_address_response.max_send"], unit = " kbit/s", xor = 0, bits = {  }, children = {  } }, { kind = "u32", size = 4, f = F["att.local_relay_site_address_response.max_receive"], unit = " kbit/s", xor = 0, bits = {  }, children = {  } },  } },
+        { len = nil, fields = { { kind = "u32", size = 4, f = F["att.local_relay_site_address_response.flags"], unit = "", hex = true, xor = 0, bits = { F["att.local_relay_site_address_response.flags.valid"],  }, children = {  } }, { kind = "u32", size = 4, f = F["att.local_relay_site_address_response.max_send"], unit = " kbit/s", hex = false, xor = 0, bits = {  }, children = {  } }, { kind = "u32", size = 4, f = F["att.local_relay_site_address_response.max_receive"], unit = " kbit/s", hex = false, xor = 0, bits = {  }, children = {  } },  } },
       } },
       [0x8061] = { name = "SIP-DIALOG-ID", key = "sip_dialog_id", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "bytes", size = nil, f = F["att.sip_dialog_id"], unit = "", xor = 0, bits = {  }, children = {  } },  } },
+        { len = nil, fields = { { kind = "bytes", size = nil, f = F["att.sip_dialog_id"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
       } },
       [0x8062] = { name = "SIP-CALL-ID", key = "sip_call_id", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "bytes", size = nil, f = F["att.sip_call_id"], unit = "", xor = 0, bits = {  }, children = {  } },  } },
+        { len = nil, fields = { { kind = "bytes", size = nil, f = F["att.sip_call_id"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
       } },
       [0x8068] = { name = "LOCATION-PROFILE", key = "location_profile", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "u8", size = 1, f = F["att.location_profile.peer_location"], unit = "", xor = 0, bits = {  }, children = {  } }, { kind = "u8", size = 1, f = F["att.location_profile.self_location"], unit = "", xor = 0, bits = {  }, children = {  } }, { kind = "u8", size = 1, f = F["att.location_profile.federation"], unit = "", xor = 0, bits = {  }, children = {  } }, { kind = "u8", size = 1, f = F["att.location_profile.reserved"], unit = "", xor = 0, bits = {  }, children = {  } },  } },
+        { len = nil, fields = { { kind = "u8", size = 1, f = F["att.location_profile.peer_location"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } }, { kind = "u8", size = 1, f = F["att.location_profile.self_location"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } }, { kind = "u8", size = 1, f = F["att.location_profile.federation"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } }, { kind = "u8", size = 1, f = F["att.location_profile.reserved"], unit = "", hex = true, xor = 0, bits = {  }, children = {  } },  } },
       } },
       [0x8070] = { name = "IMPLEMENTATION-VERSION", key = "implementation_version", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "u32", size = 4, f = F["att.implementation_version"], unit = "", xor = 0, bits = {  }, children = {  } },  } },
+        { len = nil, fields = { { kind = "u32", size = 4, f = F["att.implementation_version"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
       } },
       [0x8090] = { name = "MS-ALTERNATE-MAPPED-ADDRESS", key = "ms_alternate_mapped_address", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "addr", size = nil, f = nil, unit = "", xor = 0, bits = {  }, children = {  } },  } },
+        { len = nil, fields = { { kind = "addr", size = nil, f = nil, unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
       } },
       [0x8095] = { name = "MULTIPLEXED-TURN-SESSION-ID", key = "multiplexed_turn_session_id", payload = false, link = true, layouts = {
-        { len = nil, fields = { { kind = "u64", size = 8, f = F["att.multiplexed_turn_session_id"], unit = "", xor = 0, bits = {  }, children = {  } },  } },
+        { len = nil, fields = { { kind = "u64", size = 8, f = F["att.multiplexed_turn_session_id"], unit = "", hex = true, xor = 0, bits = {  }, children = {  } },  } },
       } },
     },
   },
@@ -535,7 +535,9 @@ local transactions = {}   -- transaction id hex -> { req = frame, req_ts = secon
 local mux_sessions = {}   -- session id hex -> frame that announced it
 local raw_media = {}      -- 5-tuple key -> frame of the Set Active Destination success
 local tcp_streams = {}    -- tcp.stream -> true when the stream carries MS-TURN
+local tcp_frames_seen = {} -- frame -> true when TCP handed the segment to us
 local tcp_stream_field = Field.new("tcp.stream")
+local tcp_payload_field = Field.new("tcp.payload")
 
 local stun_builtin = Dissector.get("stun-udp")
 local rtp_dissector = Dissector.get("rtp")
@@ -559,6 +561,17 @@ local function flavour_of(tvb, off, avail)
         and (not fl.padding or mlen % 4 == 0) and 20 + mlen <= avail then
       return fl
     end
+  end
+  return nil
+end
+
+-- Inside DATA the bytes are known to be relayed: a STUN header with the cookie is a message even when
+-- its length is wrong, so the damage is reported instead of the bytes being shown as unknown data.
+local function flavour_of_relayed(tvb, n)
+  local fl = flavour_of(tvb, 0, n)
+  if fl or n < 20 or band(tvb(0, 1):uint(), 0xC0) ~= 0 then return fl end
+  for _, f in ipairs(FLAVOURS) do
+    if not f.marker and f.cookie and tvb(4, 4):uint() == f.cookie then return f end
   end
   return nil
 end
@@ -649,6 +662,7 @@ local function decode_fields(fields, tvb, p, vend, tree, pinfo, ctx, msg_off)
           if k == "u64" then summary = "0x" .. r:bytes():tohex()
           elseif k == "text" then summary = '"' .. r:string() .. '"'
           elseif k == "bytes" then summary = size .. " bytes"
+          elseif f.hex then summary = "0x" .. r:bytes():tohex()
           else summary = tostring(r:uint()) .. f.unit end
         end
       end
@@ -808,7 +822,7 @@ end
 dissect_payload = function(ptvb, pinfo, tree, ctx)
   local n = ptvb:len()
   if n == 0 then return end
-  local fl = flavour_of(ptvb, 0, n)
+  local fl = flavour_of_relayed(ptvb, n)
   if fl and prefs_state.data_mode ~= DATA_RAW then
     ctx.depth = ctx.depth + 1
     dissect_message(ptvb, 0, n, pinfo, tree, fl, ctx)
@@ -954,22 +968,22 @@ local function is_framed_message(tvb, n)
   return fl ~= nil and fl.marker ~= nil
 end
 
-local function desegment(pinfo, off, need)
-  pinfo.desegment_offset = off
-  pinfo.desegment_len = need
+-- A frame continues in a later segment: ask TCP for it, or (when TCP cannot give it) say so.
+local function need_more(pinfo, tree, ctx, off, need, can_desegment, tvb, n)
+  if can_desegment then
+    pinfo.desegment_offset = off
+    pinfo.desegment_len = need
+  else
+    tree:add(proto, tvb(off, n - off)):append_text(": Partial frame (continues in a segment not reassembled)")
+  end
+  finish_info(pinfo, ctx)
+  return n
 end
 
-local function dissect_tcp_stream(tvb, pinfo, tree)
+-- can_desegment is false for segments TCP did not hand to us (out of order, retransmitted):
+-- those are decoded as they stand.
+local function dissect_tcp_frames(tvb, pinfo, tree, can_desegment)
   local n = tvb:len()
-  local sf = tcp_stream_field()
-  local sid = sf and sf.value or -1
-  if not tcp_streams[sid] then
-    if is_pseudo_tls_client_hello(tvb, n) or is_framed_message(tvb, n) then
-      tcp_streams[sid] = true
-    else
-      return 0
-    end
-  end
   pinfo.cols.protocol = "MS-TURN"
   local ctx = new_ctx(false)
   local off = 0
@@ -977,9 +991,9 @@ local function dissect_tcp_stream(tvb, pinfo, tree)
     local left = n - off
     local first = tvb(off, 1):uint()
     if first == 0x16 then
-      if left < 5 then desegment(pinfo, off, DESEGMENT_ONE_MORE_SEGMENT) return n end
+      if left < 5 then return need_more(pinfo, tree, ctx, off, DESEGMENT_ONE_MORE_SEGMENT, can_desegment, tvb, n) end
       local rlen = tvb(off + 3, 2):uint()
-      if left < 5 + rlen then desegment(pinfo, off, 5 + rlen - left) return n end
+      if left < 5 + rlen then return need_more(pinfo, tree, ctx, off, 5 + rlen - left, can_desegment, tvb, n) end
       local r = tree:add(proto, tvb(off, 5 + rlen))
       r:append_text(": Pseudo-TLS record")
       local pt = r:add(F["pseudo_tls"], tvb(off, 5 + rlen))
@@ -990,9 +1004,9 @@ local function dissect_tcp_stream(tvb, pinfo, tree)
       add_info(pinfo, ctx, "Pseudo-TLS hello")
       off = off + 5 + rlen
     elseif (first == 2 or first == 3) and (left < 2 or tvb(off + 1, 1):uint() == 0) then
-      if left < 4 then desegment(pinfo, off, DESEGMENT_ONE_MORE_SEGMENT) return n end
+      if left < 4 then return need_more(pinfo, tree, ctx, off, DESEGMENT_ONE_MORE_SEGMENT, can_desegment, tvb, n) end
       local flen = tvb(off + 2, 2):uint()
-      if left < 4 + flen then desegment(pinfo, off, 4 + flen - left) return n end
+      if left < 4 + flen then return need_more(pinfo, tree, ctx, off, 4 + flen - left, can_desegment, tvb, n) end
       local ft = tree:add(F["framing"], tvb(off, 4 + flen))
       ft:append_text(": " .. (FRAME_TYPES[first] or "?") .. ", " .. flen .. " bytes")
       ft:add(F["framing.type"], tvb(off, 1))
@@ -1024,6 +1038,36 @@ local function dissect_tcp_stream(tvb, pinfo, tree)
   end
   finish_info(pinfo, ctx)
   return n
+end
+
+local function dissect_tcp_stream(tvb, pinfo, tree)
+  local n = tvb:len()
+  local sf = tcp_stream_field()
+  local sid = sf and sf.value or -1
+  if not tcp_streams[sid] then
+    if is_pseudo_tls_client_hello(tvb, n) or is_framed_message(tvb, n) then
+      tcp_streams[sid] = true
+    else
+      return 0
+    end
+  end
+  tcp_frames_seen[pinfo.number] = true
+  return dissect_tcp_frames(tvb, pinfo, tree, true)
+end
+
+-- TCP does not hand out-of-order or retransmitted segments to sub-dissectors; on an MS-TURN stream
+-- they may still hold whole frames (a late Allocate response), so decode them from tcp.payload.
+local function dissect_unhanded_segment(tvb, pinfo, tree)
+  if tcp_frames_seen[pinfo.number] then return end
+  local sf = tcp_stream_field()
+  if not sf or not tcp_streams[sf.value] then return end
+  local payload = tcp_payload_field()
+  if not payload then return end
+  local ptvb = payload.range:tvb()
+  local first = ptvb(0, 1):uint()
+  if ptvb:len() >= 4 and (first == 2 or first == 3 or first == 0x16) then
+    dissect_tcp_frames(ptvb, pinfo, tree, false)
+  end
 end
 
 -- Registration and preferences ------------------------------------------------------------------
@@ -1109,7 +1153,14 @@ function proto.init()
   mux_sessions = {}
   raw_media = {}
   tcp_streams = {}
+  tcp_frames_seen = {}
 end
+
+local proto_late = Proto("msturn_late", "MS-TURN segments TCP did not hand on")
+function proto_late.dissector(tvb, pinfo, tree)
+  dissect_unhanded_segment(tvb, pinfo, tree)
+end
+register_postdissector(proto_late)
 
 register_ports()
 udp_table:add_for_decode_as(proto)

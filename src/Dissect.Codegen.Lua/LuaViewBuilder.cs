@@ -113,10 +113,10 @@ public static class LuaViewBuilder
             {
                 case ValueKind.Address:
                 case ValueKind.XorAddress:
-                    return new LuaDecodeView(Str(f.Kind == ValueKind.Address ? "addr" : "xaddr"), "nil", "nil", Str(""), f.XorKeyOffset, [], []);
+                    return new LuaDecodeView(Str(f.Kind == ValueKind.Address ? "addr" : "xaddr"), "nil", "nil", Str(""), "false", f.XorKeyOffset, [], []);
                 case ValueKind.Group:
                     Field(key, "none", f.Label);
-                    return new LuaDecodeView(Str("group"), Int(f.Size!.Value), $"F[{Str(key)}]", Str(""), 0, [],
+                    return new LuaDecodeView(Str("group"), Int(f.Size!.Value), $"F[{Str(key)}]", Str(""), "false", 0, [],
                         [.. f.Children.Select(c => Decode(a, c, parentKey + "." + f.Name))]);
                 case ValueKind.Bytes:
                     kind = "bytes";
@@ -140,7 +140,7 @@ public static class LuaViewBuilder
                 Field(bkey, ctor, b.Label, "base.DEC", ValueString(bkey, b.Values), b.Mask);
                 bits.Add($"F[{Str(bkey)}]");
             }
-            return new LuaDecodeView(Str(kind), f.Size is { } s ? Int(s) : "nil", $"F[{Str(key)}]", Str(f.Unit is null ? "" : " " + f.Unit), 0, bits, []);
+            return new LuaDecodeView(Str(kind), f.Size is { } s ? Int(s) : "nil", $"F[{Str(key)}]", Str(f.Unit is null ? "" : " " + f.Unit), Bool(f.Hex), 0, bits, []);
         }
 
         var link = p.Framings.Where(f => f.LinkAttribute is not null).Select(f => f.LinkAttribute!.Value).ToHashSet();
@@ -171,6 +171,7 @@ public static class LuaViewBuilder
             ProtoTitle: Str(p.Title),
             TcpProtoName: Str(prefix + "_tcp"),
             TcpProtoTitle: Str(p.Title + " over TCP"),
+            LateProtoName: Str(prefix + "_late"),
             ProtocolColumn: Str("MS-TURN"),
             FilterPrefix: Str(prefix),
             ValueStrings: valueStrings,

@@ -9,6 +9,7 @@ public sealed record LuaDissectorView(
     string ProtoTitle,
     string TcpProtoName,
     string TcpProtoTitle,
+    string LateProtoName,
     string ProtocolColumn,
     string FilterPrefix,
     IReadOnlyList<LuaValueStringView> ValueStrings,
@@ -48,4 +49,4 @@ public sealed record LuaAttributeView(string Code, string Name, string Key, stri
 public sealed record LuaLayoutView(string Length, IReadOnlyList<LuaDecodeView> Fields);
 
 /// <param name="FieldRef">Lua expression of the field (F["…"]) or nil.</param>
-public sealed record LuaDecodeView(string Kind, string Size, string FieldRef, string Unit, int XorKeyOffset, IReadOnlyList<string> BitRefs, IReadOnlyList<LuaDecodeView> Children);
+public sealed record LuaDecodeView(string Kind, string Size, string FieldRef, string Unit, string Hex, int XorKeyOffset, IReadOnlyList<string> BitRefs, IReadOnlyList<LuaDecodeView> Children);

@@ -1,0 +1,189 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace Dissect.Tshark;
+
+/// <summary>One tshark run: read a capture, optionally with a Lua script, and export the given fields as EK JSON lines.</summary>
+public sealed record TsharkCommand(
+    string TsharkPath,
+    string Capture,
+    IReadOnlyList<string> Fields,
+    string? LuaScript = null,
+    string? DisplayFilter = null,
+    int? MaxPackets = null,
+    TimeSpan? Timeout = null,
+    IReadOnlyList<string>? Preferences = null)
+{
+    /// <summary>The argument list, one token each: nothing from the capture reaches it, and no shell sees it.</summary>
+    public IReadOnlyList<string> Arguments()
+    {
+        var a = new List<string>();
+        if (LuaScript is not null)
+            a.AddRange(["-X", "lua_script:" + LuaScript]);
+        foreach (var p in Preferences ?? [])
+            a.AddRange(["-o", p]);
+        a.AddRange(["-n", "-r", Capture]);
+        if (MaxPackets is { } max)
+            a.AddRange(["-c", max.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        if (DisplayFilter is not null)
+            a.AddRange(["-Y", DisplayFilter]);
+        a.AddRange(["-T", "ek"]);
+        foreach (var f in Fields)
+            a.AddRange(["-e", f]);
+        return a;
+    }
+
+    public string CommandLine => TsharkPath + " " + string.Join(' ', Arguments().Select(Quote));
+
+    private static string Quote(string s) => s.Length > 0 && s.All(c => char.IsAsciiLetterOrDigit(c) || "-_./:=,".Contains(c)) ? s : "'" + s.Replace("'", "'\\''") + "'";
+}
+
+/// <summary>
+/// Runs tshark as a child process with an argument list, a private home (so a user's own plugins and
+/// profile do not change results), streamed stdout, captured stderr, a time-out and cancellation.
+/// </summary>
+public static class TsharkRunner
+{
+    private static readonly Lazy<string> PrivateHome = new(() =>
+    {
+        var dir = Path.Combine(Path.GetTempPath(), $"dissect-home-{Environment.ProcessId}");
+        Directory.CreateDirectory(dir);
+        return dir;
+    });
+
+    public static void Isolate(ProcessStartInfo psi)
+    {
+        psi.Environment["HOME"] = PrivateHome.Value;
+        psi.Environment["XDG_CONFIG_HOME"] = Path.Combine(PrivateHome.Value, ".config");
+        psi.Environment["APPDATA"] = PrivateHome.Value;
+        psi.Environment["LC_ALL"] = "C.UTF-8";
+    }
+
+    /// <summary>Streams the EK records (one JSON object per packet) to <paramref name="onRecord"/>.</summary>
+    public static async Task RunEkAsync(TsharkCommand cmd, Action<ReadOnlySpan<byte>> onRecord, CancellationToken ct = default)
+    {
+        var psi = new ProcessStartInfo(cmd.TsharkPath)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var a in cmd.Arguments())
+            psi.ArgumentList.Add(a);
+        Isolate(psi);
+
+        Process p;
+        try
+        {
+            p = Process.Start(psi) ?? throw new TsharkNotFoundException($"cannot start {cmd.TsharkPath}", TsharkLocator.InstallHint);
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new TsharkNotFoundException($"cannot start {cmd.TsharkPath}: {e.Message}", TsharkLocator.InstallHint);
+        }
+        using var _ = p;
+        var stderr = new StringBuilder();
+        var errTask = Task.Run(async () =>
+        {
+            var buf = new char[4096];
+            int n;
+            while ((n = await p.StandardError.ReadAsync(buf, CancellationToken.None)) > 0)
+                lock (stderr)
+                {
+                    stderr.Append(buf, 0, n);
+                    if (stderr.Length > 64_000)
+                        stderr.Remove(0, stderr.Length - 32_000);
+                }
+        }, CancellationToken.None);
+
+        using var timeout = new CancellationTokenSource(cmd.Timeout ?? TimeSpan.FromMinutes(30));
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, timeout.Token);
+        try
+        {
+            await ReadLinesAsync(p.StandardOutput.BaseStream, line =>
+            {
+                // EK alternates {"index":…} lines with packet records; only records carry "layers".
+                if (line.Length > 2 && line[2] != (byte)'i')
+                    onRecord(line);
+            }, linked.Token);
+            await p.WaitForExitAsync(linked.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            try { p.Kill(entireProcessTree: true); } catch (InvalidOperationException) { /* already gone */ }
+            if (timeout.IsCancellationRequested && !ct.IsCancellationRequested)
+                throw new TsharkException($"tshark did not finish within {(cmd.Timeout ?? TimeSpan.FromMinutes(30)).TotalSeconds:0} s", -1, cmd.CommandLine, "", "raise --timeout, or limit the work with --max-packets");
+            throw;
+        }
+        await errTask;
+        string err;
+        lock (stderr)
+            err = stderr.ToString();
+        if (p.ExitCode != 0)
+            throw new TsharkException(Describe(p.ExitCode, err), p.ExitCode, cmd.CommandLine, TsharkLocator.Tail(err), HintFor(err, p.ExitCode));
+        // tshark exits 0 when a Lua script fails to load: its only trace is on stderr.
+        var luaLine = err.Split('\n').FirstOrDefault(l => l.StartsWith("tshark: Lua", StringComparison.Ordinal) || l.Contains("Lua: Error", StringComparison.Ordinal));
+        if (luaLine is not null)
+            throw new TsharkException("the Lua dissector failed to load: " + luaLine.Trim(), p.ExitCode, cmd.CommandLine, TsharkLocator.Tail(err), "regenerate it with 'dissect generate' and check tshark has Lua ('dissect doctor')");
+    }
+
+    private static string Describe(int code, string err)
+    {
+        var first = err.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.Length > 0 && !l.StartsWith("Running as user", StringComparison.Ordinal));
+        return first is null ? $"tshark failed with exit code {code}" : $"tshark failed: {first}";
+    }
+
+    private static string HintFor(string err, int code)
+    {
+        if (err.Contains("isn't a capture file", StringComparison.Ordinal) || err.Contains("unknown format", StringComparison.Ordinal))
+            return "the file is not a pcap or pcapng capture";
+        if (err.Contains("cut short", StringComparison.Ordinal) || err.Contains("truncated", StringComparison.Ordinal))
+            return "the capture is truncated; the packets before the cut were read";
+        if (err.Contains("Permission denied", StringComparison.Ordinal))
+            return "check the file's permissions";
+        if (err.Contains("aren't valid", StringComparison.Ordinal) || err.Contains("isn't a valid", StringComparison.Ordinal))
+            return "a field or filter name is unknown to this tshark; run 'dissect doctor'";
+        if (code is 137 or 139 or -9 or -11)
+            return "tshark was killed or crashed; try again or limit the work with --max-packets";
+        return "run the command line above by hand to see tshark's full output";
+    }
+
+    /// <summary>Splits a byte stream into lines without decoding it to strings.</summary>
+    internal static async Task ReadLinesAsync(Stream s, Action<ReadOnlySpan<byte>> onLine, CancellationToken ct)
+    {
+        var buf = new byte[1 << 20];
+        int start = 0, end = 0;
+        while (true)
+        {
+            if (end == buf.Length)
+            {
+                if (start > 0)
+                {
+                    Buffer.BlockCopy(buf, start, buf, 0, end - start);
+                    end -= start;
+                    start = 0;
+                }
+                else
+                {
+                    Array.Resize(ref buf, buf.Length * 2);
+                }
+            }
+            var n = await s.ReadAsync(buf.AsMemory(end), ct);
+            if (n == 0)
+                break;
+            var scanFrom = end;
+            end += n;
+            int nl;
+            while ((nl = Array.IndexOf(buf, (byte)'\n', scanFrom, end - scanFrom)) >= 0)
+            {
+                onLine(buf.AsSpan(start, nl - start));
+                start = nl + 1;
+                scanFrom = start;
+            }
+            if (start == end)
+                start = end = 0;
+        }
+        if (end > start)
+            onLine(buf.AsSpan(start, end - start));
+    }
+}

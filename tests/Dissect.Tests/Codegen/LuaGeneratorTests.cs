@@ -1,0 +1,78 @@
+using Dissect.Codegen.Lua;
+using Dissect.Schema;
+using Dissect.Schema.Protocols;
+using Dissect.Tests.Support;
+using Xunit;
+
+namespace Dissect.Tests.Codegen;
+
+public class LuaGeneratorTests
+{
+    private static readonly string Generated = new LuaGenerator().Generate(MsTurn.Spec);
+
+    [Fact]
+    public void The_committed_dissector_is_what_the_schema_generates()
+    {
+        var committed = File.ReadAllText(Repo.Dissector);
+        Assert.True(committed == Generated, "dissectors/ms_turn.lua is stale: run 'dotnet run --project src/Dissect.Cli -- generate' and commit the result");
+    }
+
+    [Fact]
+    public void Generation_is_byte_stable_and_has_a_fixed_header_without_timestamp()
+    {
+        Assert.Equal(Generated, new LuaGenerator().Generate(MsTurn.Spec));
+        Assert.StartsWith("-- MS-TURN", Generated);
+        Assert.Contains("Do not edit", Generated);
+        Assert.Contains("SPDX-License-Identifier: MIT", Generated);
+        Assert.DoesNotMatch(@"20\d\d-\d\d-\d\d", Generated.Split('\n').Take(8).Aggregate((a, b) => a + b));
+        Assert.DoesNotContain("\r", Generated);
+    }
+
+    [Fact]
+    public void The_generated_Lua_passes_the_Lua_5_2_syntax_check()
+    {
+        var psi = new System.Diagnostics.ProcessStartInfo("luac5.2", ["-p", Repo.Dissector]) { RedirectStandardError = true };
+        using var p = System.Diagnostics.Process.Start(psi)!;
+        var err = p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        Assert.True(p.ExitCode == 0, err);
+    }
+
+    [Fact]
+    public void tshark_loads_the_dissector_and_lists_its_fields()
+    {
+        var r = TsharkCli.Run("-G", "fields", "-X", "lua_script:" + Repo.Dissector);
+        Assert.False(r.LuaLoadError, r.Stderr);
+        var fields = r.Stdout.Split('\n').Select(l => l.Split('\t')).Where(c => c.Length > 2 && c[0] == "F").Select(c => c[2]).ToHashSet();
+        foreach (var f in new[] { "msturn.type", "msturn.length", "msturn.transaction_id", "msturn.att.type", "msturn.att.length", "msturn.att.ipv4", "msturn.att.ipv6",
+                     "msturn.att.port", "msturn.att.lifetime", "msturn.att.ms_sequence_number.sequence", "msturn.att.ms_service_quality.stream_type", "msturn.att.data",
+                     "msturn.response_in", "msturn.mux.session_id", "msturn.framing.type" })
+            Assert.Contains(f, fields);
+    }
+
+    [Fact]
+    public void Lua_strings_hold_any_text_as_plain_ASCII()
+    {
+        Assert.Equal("\"a\\\"b\\\\c\\nd\"", LuaSyntax.Str("a\"b\\c\nd"));
+        Assert.Equal("\"\\195\\169\\000\"", LuaSyntax.Str("é\0"));
+        Assert.Equal("\"]]--\"", LuaSyntax.Str("]]--"));
+    }
+
+    [Fact]
+    public void An_invalid_schema_is_refused_with_its_diagnostics()
+    {
+        var bad = ProtocolBuilder.Create("p", "Bad Name", "T").Build();
+        var e = Assert.Throws<SchemaException>(() => new LuaGenerator().Generate(bad));
+        Assert.Contains(e.Diagnostics, d => d.Message.Contains("filter name"));
+        Assert.Contains(e.Diagnostics, d => d.Message.Contains("flavour"));
+    }
+
+    [Fact]
+    public void A_template_folder_overrides_the_embedded_templates_by_name()
+    {
+        var dir = Repo.TempDir("tpl");
+        File.WriteAllText(Path.Combine(dir, "header.hbs"), "-- custom header for {{{ProtoName}}}\nlocal proto = Proto({{{ProtoName}}}, {{{ProtoTitle}}})\nlocal proto_tcp = Proto({{{TcpProtoName}}}, {{{TcpProtoTitle}}})\n");
+        var lua = new LuaGenerator(dir).Generate(MsTurn.Spec);
+        Assert.StartsWith("-- custom header for \"msturn\"", lua);
+    }
+}

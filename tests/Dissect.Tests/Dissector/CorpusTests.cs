@@ -1,0 +1,43 @@
+using Dissect.Tests.Support;
+using Xunit;
+
+namespace Dissect.Tests.Dissector;
+
+/// <summary>Real Skype and Teams captures from ../shared (test data only, never copied into the repo).</summary>
+public class CorpusTests
+{
+    private const string SkypeAudio = "Lopiuy+LINFO1341_P1/Traces/audio.pcapng";
+
+    [CorpusFact]
+    public void A_real_Skype_call_decodes_with_the_names_and_addresses_of_the_fact_sheet()
+    {
+        var r = TsharkCli.Fields(Repo.CorpusFile(SkypeAudio), "frame.number == 73 || frame.number == 130 || frame.number == 184 || frame.number == 193", "frame.number", "msturn.type", "msturn.att.type", "msturn.att.ipv4", "msturn.att.port", "msturn.att.ms_sequence_number.sequence", "_ws.col.Info");
+        Assert.False(r.LuaLoadError, r.Stderr);
+        var rows = r.Rows.ToDictionary(x => x[0]);
+        Assert.Equal("0x0113", rows["73"][1]);
+        Assert.Equal("0x000f,0x8008,0x0009,0x000e,0x0014,0x0015,0x0001,0x8095,0x8020", rows["73"][2]);
+        Assert.StartsWith("0x0115", rows["130"][1]);
+        Assert.StartsWith("Data Indication", rows["130"][6]);
+        Assert.StartsWith("87.65.99.139", rows["130"][3]);
+        Assert.StartsWith("25710", rows["130"][4]);
+        Assert.StartsWith("Send request", rows["184"][6]);
+        Assert.Equal("1", rows["193"][5]);
+    }
+
+    [CorpusFact]
+    public void No_traffic_of_other_applications_is_claimed()
+    {
+        string[] others =
+        [
+            "ntop+nDPI/tests/cfgs/default/pcap/stun_signal.pcapng", "ntop+nDPI/tests/cfgs/default/pcap/stun_wa_call.pcapng",
+            "ntop+nDPI/tests/cfgs/default/pcap/stun_zoom.pcapng", "ntop+nDPI/tests/cfgs/default/pcap/stun.pcap",
+            "MxDx+LINFO1341_Projet/NAT analysis/call_relay_2.pcap",
+        ];
+        foreach (var c in others)
+        {
+            var r = TsharkCli.Fields(Repo.CorpusFile(c), "msturn || _ws.lua.error", "frame.number");
+            Assert.False(r.LuaLoadError, r.Stderr);
+            Assert.True(r.Rows.Count == 0, $"{c}: {r.Rows.Count} frames claimed");
+        }
+    }
+}

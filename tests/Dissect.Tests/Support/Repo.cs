@@ -1,0 +1,85 @@
+using System.Diagnostics;
+using Xunit;
+
+namespace Dissect.Tests.Support;
+
+/// <summary>Paths of the repository and of the shared capture corpus beside it.</summary>
+public static class Repo
+{
+    public static string Root { get; } = FindRoot();
+
+    public static string Dissector => Path.Combine(Root, "dissectors", "ms_turn.lua");
+
+    public static string Corpus => Path.GetFullPath(Path.Combine(Root, "..", "shared", "captures"));
+
+    public static bool CorpusAvailable => Directory.Exists(Corpus);
+
+    public static string CorpusFile(string relative) => Path.Combine(Corpus, relative);
+
+    private static string FindRoot()
+    {
+        var dir = AppContext.BaseDirectory;
+        while (dir is not null && !File.Exists(Path.Combine(dir, "Dissect.sln")))
+            dir = Path.GetDirectoryName(dir);
+        return dir ?? throw new InvalidOperationException("Dissect.sln not found above the test binaries");
+    }
+
+    public static string TempDir(string prefix)
+    {
+        var d = Path.Combine(Path.GetTempPath(), $"dissect-test-{prefix}-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(d);
+        return d;
+    }
+}
+
+/// <summary>A test over the real captures in ../shared/captures; skipped with a reason when they are absent.</summary>
+public sealed class CorpusFactAttribute : FactAttribute
+{
+    public CorpusFactAttribute()
+    {
+        if (!Repo.CorpusAvailable)
+            Skip = $"capture corpus not found at {Repo.Corpus} (clone the project beside ../shared to run this test)";
+    }
+}
+
+/// <summary>Runs the real tshark (never a stand-in) in a private HOME, for dissector tests.</summary>
+public static class TsharkCli
+{
+    public sealed record Result(int ExitCode, string Stdout, string Stderr)
+    {
+        public bool LuaLoadError => Stderr.Split('\n').Any(l => l.StartsWith("tshark: Lua", StringComparison.Ordinal) || l.Contains("Lua: Error", StringComparison.Ordinal));
+
+        /// <summary>Rows of -T fields output, split on tabs.</summary>
+        public IReadOnlyList<string[]> Rows => Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split('\t')).ToList();
+    }
+
+    public static Result Run(params string[] args)
+    {
+        var psi = new ProcessStartInfo("tshark") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in args)
+            psi.ArgumentList.Add(a);
+        var home = Repo.TempDir("home");
+        psi.Environment["HOME"] = home;
+        psi.Environment["XDG_CONFIG_HOME"] = Path.Combine(home, ".config");
+        using var p = Process.Start(psi)!;
+        var so = p.StandardOutput.ReadToEndAsync();
+        var se = p.StandardError.ReadToEndAsync();
+        if (!p.WaitForExit(TimeSpan.FromMinutes(2)))
+        {
+            p.Kill(true);
+            throw new TimeoutException("tshark " + string.Join(' ', args));
+        }
+        return new Result(p.ExitCode, so.Result, se.Result);
+    }
+
+    /// <summary>tshark with the committed dissector, exporting fields (all occurrences joined by ',').</summary>
+    public static Result Fields(string capture, string? filter, params string[] fields)
+    {
+        var args = new List<string> { "-X", "lua_script:" + Repo.Dissector, "-r", capture, "-T", "fields", "-E", "occurrence=a", "-E", "aggregator=,", "-E", "separator=\t" };
+        if (filter is not null)
+            args.AddRange(["-Y", filter]);
+        foreach (var f in fields)
+            args.AddRange(["-e", f]);
+        return Run([.. args]);
+    }
+}
