@@ -14,10 +14,14 @@ public static class LuaViewBuilder
         var fields = new List<LuaFieldView>();
         var valueStrings = new List<LuaValueStringView>();
         var fieldKeys = new HashSet<string>();
+        var docs = new List<FieldDoc>();
 
+        var valueText = new Dictionary<string, string>();
         string ValueString(string name, IEnumerable<ValueName> values)
         {
             var list = values.ToList();
+            if (list.Count > 0)
+                valueText["VS_" + name.Replace('.', '_')] = string.Join("; ", list.Select(v => $"{v.Value} = {v.Name}"));
             if (list.Count == 0)
                 return "nil";
             var var = "VS_" + name.Replace('.', '_');
@@ -32,6 +36,8 @@ public static class LuaViewBuilder
             if (!fieldKeys.Add(key))
                 return;
             var desc = Str(description);
+            var specPart = description.Contains('(') ? description[(description.LastIndexOf('(') + 1)..].TrimEnd(')') : "";
+            docs.Add(new FieldDoc($"{prefix}.{key}", ctor, label, valueText.GetValueOrDefault(vs, ""), specPart, description));
             var tail = ctor switch
             {
                 "uint8" or "uint16" or "uint32" or "uint64" => $", {@base}, {vs}, {(mask is { } m ? Hex(m, 8) : "nil")}, {desc}",
@@ -183,7 +189,7 @@ public static class LuaViewBuilder
             MuxChannel: mux?.Channel is { } ch ? Hex(ch) : "nil",
             MuxSessionIdLength: mux?.SessionIdLength ?? 0,
             TcpFrameTypes: [.. (tcp?.FrameTypes ?? []).Select(v => new LuaValueView(Int((long)v.Value), Str(v.Name)))],
-            LinkAttributes: [.. link.Order().Select(c => Hex(c))]);
+            LinkAttributes: [.. link.Order().Select(c => Hex(c))]) { Docs = docs };
     }
 
     private static string PortRange(IEnumerable<int> ports) => string.Join(",", ports);

@@ -21,7 +21,13 @@ public sealed record LuaDissectorView(
     string MuxChannel,
     int MuxSessionIdLength,
     IReadOnlyList<LuaValueView> TcpFrameTypes,
-    IReadOnlyList<string> LinkAttributes);
+    IReadOnlyList<string> LinkAttributes)
+{
+    /// <summary>The same fields in plain text, for the field reference (not used by the templates).</summary>
+    public IReadOnlyList<FieldDoc> Docs { get; init; } = [];
+}
+
+public sealed record FieldDoc(string Filter, string Type, string Label, string Values, string Spec, string Description);
 
 public sealed record LuaValueView(string Key, string Name);
 

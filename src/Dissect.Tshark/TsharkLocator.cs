@@ -62,9 +62,9 @@ public static partial class TsharkLocator
         {
             var parts = line.TrimEnd('\r').Split(':', 2);
             if (parts.Length == 2 && !dict.ContainsKey(parts[0].Trim()))
-                dict[parts[0].Trim()] = parts[1].Trim();
+                dict[parts[0].Trim()] = TsharkRunner.RealPath(parts[1].Trim());
         }
-        return new TsharkInfo(path, v, version.Split('\n')[0].Trim(), hasLua, hasLua ? lua.Groups[1].Value : null, dict);
+        return new TsharkInfo(path, v, version.Split('\n')[0].Trim(), hasLua, hasLua ? (lua.Groups[1].Value.Length > 0 ? lua.Groups[1].Value : "yes") : null, dict);
     }
 
     private static (int Code, string Out, string Err) RunSmall(string path, string[] args, TimeSpan? timeout)
@@ -96,6 +96,6 @@ public static partial class TsharkLocator
     [GeneratedRegex(@"TShark \(Wireshark\) (\d+)\.(\d+)\.(\d+)")]
     private static partial Regex VersionRegex();
 
-    [GeneratedRegex(@"with (?:Lua|LuaJIT) ([0-9.]+)")]
+    [GeneratedRegex(@"with (?:Lua|LuaJIT)\b ?([0-9.]*)")]
     private static partial Regex LuaRegex();
 }

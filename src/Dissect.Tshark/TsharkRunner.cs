@@ -51,6 +51,13 @@ public static class TsharkRunner
         return dir;
     });
 
+    /// <summary>tshark runs in a private home; maps a path it reports back to the user's real home.</summary>
+    public static string RealPath(string reported)
+    {
+        var real = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+        return reported.StartsWith(PrivateHome.Value, StringComparison.Ordinal) ? real + reported[PrivateHome.Value.Length..] : reported;
+    }
+
     public static void Isolate(ProcessStartInfo psi)
     {
         psi.Environment["HOME"] = PrivateHome.Value;
