@@ -1109,7 +1109,11 @@ function proto_tcp.dissector(tvb, pinfo, tree)
   local used = dissect_tcp_stream(tvb, pinfo, tree)
   if used > 0 then return used end
   local prev = previous_tcp[pinfo.match_uint]
-  if prev then return prev:call(tvb, pinfo, tree) end
+  if prev then
+    -- Each dissector call lowers can_desegment by one; give it back so TLS can still reassemble.
+    if pinfo.can_desegment > 0 then pinfo.can_desegment = pinfo.can_desegment + 1 end
+    return prev:call(tvb, pinfo, tree)
+  end
   return 0
 end
 

@@ -1,8 +1,53 @@
+using Dissect.IO;
 using System.CommandLine;
+using Dissect.Analysis;
+using Dissect.Codegen.Lua;
+using Dissect.Tshark;
 
 namespace Dissect.Cli.Commands;
 
 public static class AnalyzeCommand
 {
-    public static Command Create(ConsoleIo io) => new("analyze", "todo");
+    public static Option<int?> MaxPacketsOption() => new("--max-packets") { Description = "Read at most this many packets of each capture" };
+    public static Option<int> TimeoutOption() => new("--timeout") { Description = "Time-out per capture, in seconds", DefaultValueFactory = _ => 1800 };
+
+    public static Command Create(ConsoleIo io)
+    {
+        var capture = new Argument<string>("capture") { Description = "A .pcap or .pcapng file" };
+        var json = new Option<string?>("--json") { Description = "Write the report model as JSON to this file" };
+        var tshark = DoctorCommand.TsharkOption();
+        var max = MaxPacketsOption();
+        var timeout = TimeoutOption();
+        var cmd = new Command("analyze", "Analyze one capture and print a summary (optionally write the model as JSON)") { capture, json, tshark, max, timeout };
+        cmd.SetAction(async (pr, ct) =>
+        {
+            try
+            {
+                var options = Runtime.Prepare(pr.GetValue(tshark), pr.GetValue(max), TimeSpan.FromSeconds(pr.GetValue(timeout)));
+                var model = await CaptureAnalyzer.AnalyzeAsync(pr.GetValue(capture)!, options, ct);
+                io.Out.WriteLine($"{Terminal.Safe(model.Capture.FileName)}: {model.Capture.Packets} packets, {model.Capture.DurationSeconds:0.###} s, {model.Capture.Format}");
+                foreach (var f in model.Findings)
+                    io.Out.WriteLine("  - " + Terminal.Safe(f));
+                if (pr.GetValue(json) is { } path)
+                {
+                    AtomicFile.WriteAllText(path, ReportJson.Serialize(model));
+                    io.Out.WriteLine($"wrote {path}");
+                }
+                return ExitCodes.Ok;
+            }
+            catch (TsharkNotFoundException e)
+            {
+                return io.Fail($"{e.Message}; {e.Hint}", ExitCodes.ToolMissing);
+            }
+            catch (DissectException e)
+            {
+                return io.Fail($"{e.Message}; {e.Hint}");
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return io.Fail(e.Message);
+            }
+        });
+        return cmd;
+    }
 }

@@ -1,3 +1,4 @@
+using Dissect.IO;
 using System.CommandLine;
 using Dissect.Codegen.Lua;
 using Dissect.Schema;

@@ -1,0 +1,171 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Dissect.Tshark;
+
+namespace Dissect.Analysis;
+
+public sealed record AnalyzeOptions(string TsharkPath, string? LuaScript, string TsharkVersion, int? MaxPackets = null, TimeSpan? Timeout = null);
+
+/// <summary>A capture file Dissect cannot read; the message says what is wrong and what to do.</summary>
+public sealed class CaptureFileException(string message, string hint) : DissectException(message, hint);
+
+/// <summary>One capture in, one report model out, in a single tshark pass.</summary>
+public static class CaptureAnalyzer
+{
+    public static string DissectVersion => typeof(CaptureAnalyzer).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
+
+    public static string CheckCaptureFile(string path)
+    {
+        if (Directory.Exists(path))
+            throw new CaptureFileException($"{path} is a directory, not a capture file", "give a .pcap or .pcapng file, or use 'dissect batch' for folders");
+        if (!File.Exists(path))
+            throw new CaptureFileException($"{path} does not exist", "check the path");
+        var info = new FileInfo(path);
+        if (info.Length == 0)
+            throw new CaptureFileException($"{path} is empty", "give a capture with packets");
+        Span<byte> magic = stackalloc byte[4];
+        using (var f = File.OpenRead(path))
+            if (f.Read(magic) < 4)
+                throw new CaptureFileException($"{path} is too short to be a capture", "give a .pcap or .pcapng file");
+        var m = BitConverter.ToUInt32(magic);
+        return m switch
+        {
+            0x0A0D0D0A => "pcapng",
+            0xA1B2C3D4 or 0xD4C3B2A1 => "pcap",
+            0xA1B23C4D or 0x4D3CB2A1 => "pcap (nanosecond)",
+            _ => throw new CaptureFileException($"{path} is not a pcap or pcapng capture", "export it from Wireshark as pcapng, or check that it is the right file"),
+        };
+    }
+
+    public static async Task<ReportModel> AnalyzeAsync(string capture, AnalyzeOptions options, CancellationToken ct = default)
+    {
+        var format = CheckCaptureFile(capture);
+        var dns = new DnsAnalyzer();
+        var tls = new TlsAnalyzer();
+        var net = new NetworkAnalyzer();
+        var stun = new StunAnalyzer();
+        var traffic = new TrafficAnalyzer();
+        IAnalyzer[] analyzers = [dns, tls, net, stun, traffic];
+        var fields = new[] { "frame.number", "frame.time_epoch", "frame.len", "frame.protocols", "tcp.stream", "udp.stream" }
+            .Concat(analyzers.SelectMany(a => a.Fields)).Distinct().ToList();
+        var keyToField = fields.ToDictionary(EkRecord.KeyOf, f => f);
+        var linkTypes = new SortedSet<string>(StringComparer.Ordinal);
+        long packets = 0, bytes = 0;
+        double? first = null, last = null;
+
+        var cmd = new TsharkCommand(options.TsharkPath, capture, fields, options.LuaScript, MaxPackets: options.MaxPackets, Timeout: options.Timeout);
+        string? warning = null;
+        var truncated = false;
+        try
+        {
+            await TsharkRunner.RunEkAsync(cmd, line =>
+            {
+                var p = new Packet(EkRecord.Parse(line, keyToField));
+                packets++;
+                bytes += p.Long("frame.len");
+                var t = p.Time;
+                if (first is null || t < first) first = t;
+                if (last is null || t > last) last = t;
+                var protos = p.Protocols;
+                var colon = protos.IndexOf(':', StringComparison.Ordinal);
+                linkTypes.Add(colon > 0 ? protos[..colon] : protos);
+                foreach (var a in analyzers)
+                    a.Add(p);
+            }, ct);
+        }
+        catch (TsharkException e) when (packets > 0 && (e.StderrTail.Contains("cut short", StringComparison.Ordinal) || e.StderrTail.Contains("truncated", StringComparison.Ordinal)))
+        {
+            truncated = true;
+            warning = $"the capture is truncated: {packets} packets were read before the cut";
+        }
+        if (packets == 0)
+            warning ??= "the capture holds no packets";
+
+        var size = new FileInfo(capture).Length;
+        string sha;
+        using (var f = File.OpenRead(capture))
+            sha = Convert.ToHexStringLower(await SHA256.HashDataAsync(f, ct));
+        var start = first ?? 0;
+        var names = new Dictionary<string, string>(dns.AddressNames());
+        foreach (var (ip, sni) in tls.ServerNames())
+            names.TryAdd(ip, sni);
+        var info = new CaptureInfo(Path.GetFileName(capture), size, sha, format, [.. linkTypes], packets, bytes,
+            first is null ? null : FromEpoch(first.Value), last is null ? null : FromEpoch(last.Value), Math.Round((last ?? 0) - start, 6),
+            options.TsharkVersion, DissectVersion, truncated, warning);
+        var tlsSection = tls.Build();
+        var model = new ReportModel(ReportModel.CurrentSchemaVersion, info, dns.Build(tls.DohServers), tlsSection, net.Build(names), stun.Build(), traffic.Build(start), []);
+        return model with { Findings = Findings.Compute(model) };
+    }
+
+    private static DateTimeOffset FromEpoch(double t) => DateTimeOffset.FromUnixTimeMilliseconds((long)Math.Round(t * 1000));
+}
+
+public static class ReportJson
+{
+    public static readonly JsonSerializerOptions Options = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        WriteIndented = true,
+        // The default encoder escapes <, >, &, quotes and non-ASCII: text from captures cannot break out of a string.
+        Encoder = JavaScriptEncoder.Default,
+    };
+
+    public static string Serialize(ReportModel m) => JsonSerializer.Serialize(m, Options) + "\n";
+
+    public static ReportModel? Deserialize(string json) => JsonSerializer.Deserialize<ReportModel>(json, Options);
+}
+
+public static class Findings
+{
+    public static IReadOnlyList<string> Compute(ReportModel m)
+    {
+        var f = new List<string>();
+        var c = m.Capture;
+        if (c.Warning is not null) f.Add("Warning: " + c.Warning + ".");
+        f.Add(string.Create(CultureInfo.InvariantCulture, $"{c.Packets} packets, {c.Bytes} bytes over {c.DurationSeconds:0.#} s."));
+        var n = m.Network;
+        if (n.TcpPackets + n.UdpPackets > 0)
+            f.Add(string.Create(CultureInfo.InvariantCulture, $"Transport mix: {Pct(n.UdpPackets, n.TcpPackets + n.UdpPackets)} UDP and {Pct(n.TcpPackets, n.TcpPackets + n.UdpPackets)} TCP packets; {Pct(n.IPv6Packets, n.IPv4Packets + n.IPv6Packets)} of IP packets are IPv6."));
+        var d = m.Dns;
+        if (d.QueryCount > 0)
+        {
+            var a = d.QueryTypes.GetValueOrDefault("A");
+            var aaaa = d.QueryTypes.GetValueOrDefault("AAAA");
+            f.Add($"DNS: {d.QueryCount} queries for {d.Names.Count} names ({a} A, {aaaa} AAAA); {d.Names.Count(x => x.CnameChain.Count > 0)} names resolve through a CNAME chain.");
+            if (d.UnansweredCount > 0) f.Add($"DNS: {d.UnansweredCount} queries got no answer in the capture.");
+            f.Add(d.DnssecOkQueries > 0 || d.AuthenticatedResponses > 0
+                ? $"DNSSEC: {d.DnssecOkQueries} queries set DO, {d.AuthenticatedResponses} responses have AD set."
+                : "DNSSEC: no query asked for DNSSEC records (DO bit clear) and no response was authenticated (AD clear).");
+        }
+        var t = m.Tls;
+        if (t.Connections.Count > 0)
+        {
+            var versions = string.Join(", ", t.NegotiatedVersions.Select(kv => $"{kv.Key} ×{kv.Value}"));
+            var withSuite = t.Connections.Where(x => x.ChosenSuite is not null).ToList();
+            var fs = withSuite.Count(x => x.ChosenSuite!.ForwardSecrecy);
+            f.Add(withSuite.Count > 0
+                ? $"TLS: {t.Connections.Count} connections; negotiated {versions}; {fs} of {withSuite.Count} chose a suite with forward secrecy."
+                : $"TLS: {t.Connections.Count} connections; no ServerHello seen.");
+            if (t.Tls13HiddenCertificates > 0)
+                f.Add($"TLS 1.3 encrypts the certificates of {t.Tls13HiddenCertificates} connections: they cannot be read from the capture.");
+            f.AddRange(t.WeakFindings.Select(w => "Security: " + w + "."));
+        }
+        if (t.QuicVersions.Count > 0)
+            f.Add($"QUIC: {string.Join(", ", t.QuicVersions.Keys)}; SNI seen for {t.QuicSni.Count} names.");
+        var s = m.Stun;
+        if (s.MsTurnMessages > 0 || s.StunMessages > 0)
+        {
+            f.Add($"STUN/TURN: {s.MsTurnMessages} MS-TURN messages with {s.Servers.Count} server endpoints, {s.Allocations.Count} allocation responses.");
+            f.Add(s.NatVerdict.Length > 0 ? char.ToUpperInvariant(s.NatVerdict[0]) + s.NatVerdict[1..] + "." : "");
+            if (s.RelayedMediaPackets > 0)
+                f.Add($"Relayed media: {s.RelayedMediaPackets} packets ({s.RelayedMediaBytes} bytes) of SRTP/SRTCP went through the TURN relay.");
+        }
+        if (m.Traffic.OutlierGapSeconds is { } gap)
+            f.Add(string.Create(CultureInfo.InvariantCulture, $"Timestamps: a gap of {gap / 86400:0.#} days separates some packets; the time axis is binned by {m.Traffic.BinSeconds} s."));
+        return f;
+    }
+
+    private static string Pct(long part, long whole) => whole == 0 ? "0 %" : string.Create(CultureInfo.InvariantCulture, $"{100.0 * part / whole:0.#} %");
+}

@@ -1,0 +1,77 @@
+namespace Dissect.Analysis;
+
+// The report model: everything a report says, computed here; renderers only lay it out.
+// Times are the capture's own (UTC), never the clock's, so the model is reproducible.
+
+public sealed record ReportModel(
+    int SchemaVersion,
+    CaptureInfo Capture,
+    DnsSection Dns,
+    TlsSection Tls,
+    NetworkSection Network,
+    StunSection Stun,
+    TrafficSection Traffic,
+    IReadOnlyList<string> Findings)
+{
+    public const int CurrentSchemaVersion = 1;
+}
+
+public sealed record CaptureInfo(
+    string FileName, long SizeBytes, string Sha256, string Format, IReadOnlyList<string> LinkTypes,
+    long Packets, long Bytes, DateTimeOffset? FirstPacket, DateTimeOffset? LastPacket, double DurationSeconds,
+    string TsharkVersion, string DissectVersion, bool Truncated, string? Warning);
+
+public sealed record DnsRecord(string Section, string Name, string Type, uint? Ttl, string Data);
+
+public sealed record DnsQuery(long Frame, string Name, string Type, string Transport, int Opcode, bool RecursionDesired, bool CheckingDisabled, bool DnssecOk);
+
+public sealed record DnsResponse(long Frame, string Name, string Type, string Transport, string Rcode, bool Authoritative, bool Truncated, bool RecursionAvailable, bool AuthenticatedData, IReadOnlyList<DnsRecord> Records);
+
+/// <summary>What the capture says about one queried name, as students tabulate it.</summary>
+public sealed record DnsNameSummary(string Name, IReadOnlyList<string> CnameChain, IReadOnlyList<string> IPv4, IReadOnlyList<string> IPv6, IReadOnlyList<string> QueryTypes,
+    IReadOnlyList<string> AuthorityZones, IReadOnlyList<string> AuthorityServers, int Queries, int Responses);
+
+public sealed record DnsSection(
+    int QueryCount, int ResponseCount, int UnansweredCount, IReadOnlyDictionary<string, int> QueryTypes, IReadOnlyDictionary<string, int> Rcodes,
+    IReadOnlyDictionary<string, int> Transports, int RecursionDesired, int DnssecOkQueries, int AuthenticatedResponses, int AuthoritativeResponses,
+    IReadOnlyList<string> DnssecRecordTypes, IReadOnlyList<DnsNameSummary> Names, IReadOnlyList<string> Unanswered, int DotPackets, IReadOnlyList<string> LikelyDohServers);
+
+public sealed record CipherSuiteInfo(int Code, string Name, string KeyExchange, string Authentication, string Cipher, string Mode, string Hash, bool ForwardSecrecy, string? Weakness);
+
+public sealed record TlsConnection(
+    string Client, string Server, string? Sni, IReadOnlyList<string> Alpn, string Transport, IReadOnlyList<string> OfferedVersions, int OfferedSuiteCount,
+    IReadOnlyList<string> OfferedSuites, string? ChosenVersion, CipherSuiteInfo? ChosenSuite, string? Ja3, string? Ja4);
+
+public sealed record Certificate(
+    string Subject, string? CommonName, IReadOnlyList<string> SubjectAltNames, string Issuer, string Serial, DateTimeOffset NotBefore, DateTimeOffset NotAfter,
+    int LifetimeDays, string Status, string SignatureAlgorithm, string KeyType, int KeySize, int ChainPosition, string? Sni, bool? SniMatches, long Frame);
+
+public sealed record TlsSection(
+    int ClientHellos, int ServerHellos, IReadOnlyDictionary<string, int> NegotiatedVersions, IReadOnlyDictionary<string, int> ChosenSuites,
+    IReadOnlyList<TlsConnection> Connections, IReadOnlyList<Certificate> Certificates, int Tls13HiddenCertificates, IReadOnlyList<string> WeakFindings,
+    IReadOnlyDictionary<string, int> QuicVersions, IReadOnlyList<string> QuicSni);
+
+public sealed record ProtocolShare(string Protocol, long Frames, long Bytes);
+
+public sealed record Conversation(string A, string B, string Transport, long Frames, long Bytes, string? Name);
+
+public sealed record Endpoint(string Address, long Frames, long Bytes, bool Private, string? Name);
+
+public sealed record NetworkSection(
+    long IPv4Packets, long IPv6Packets, long TcpPackets, long UdpPackets, long TcpBytes, long UdpBytes, long OtherPackets,
+    IReadOnlyList<ProtocolShare> Protocols, IReadOnlyList<Conversation> TopConversations, IReadOnlyList<Endpoint> TopEndpoints,
+    IReadOnlyList<string> PrivateAddresses, int PublicAddressCount);
+
+public sealed record TurnAllocation(string Client, string Server, string? Relayed, string? Mapped, uint? Lifetime, long Frame, bool Deallocated);
+
+public sealed record StunSection(
+    int MsTurnMessages, int StunMessages, IReadOnlyDictionary<string, int> MessageTypes, IReadOnlyList<string> Servers, IReadOnlyList<TurnAllocation> Allocations,
+    IReadOnlyList<string> Peers, IReadOnlyList<string> MsVersions, IReadOnlyList<string> StreamTypes, IReadOnlyList<string> Software,
+    IReadOnlyList<string> MappedAddresses, IReadOnlyList<string> LocalAddresses, string NatVerdict, long RelayedMediaPackets, long RelayedMediaBytes,
+    long DirectRtpPackets, IReadOnlyList<string> AttributesSeen, IReadOnlyList<TimelineEvent> Timeline);
+
+public sealed record TimelineEvent(double Seconds, string Kind, long Frame);
+
+public sealed record TrafficBin(double StartSeconds, long Packets, long Bytes, IReadOnlyDictionary<string, long> BytesByClass);
+
+public sealed record TrafficSection(double BinSeconds, IReadOnlyList<string> Classes, IReadOnlyList<TrafficBin> Bins, double? OutlierGapSeconds);

@@ -1,0 +1,62 @@
+namespace Dissect.Analysis;
+
+public sealed class NetworkAnalyzer : IAnalyzer
+{
+    public IEnumerable<string> Fields => ["frame.len", "frame.protocols", "ip.src", "ip.dst", "ipv6.src", "ipv6.dst", "tcp.srcport", "tcp.dstport", "udp.srcport", "udp.dstport"];
+
+    private long _v4, _v6, _tcp, _udp, _tcpBytes, _udpBytes, _other;
+    private readonly Dictionary<string, (long Frames, long Bytes)> _protocols = [];
+    private readonly Dictionary<(string, string, string), (long Frames, long Bytes)> _convs = [];
+    private readonly Dictionary<string, (long Frames, long Bytes)> _endpoints = [];
+
+    public void Add(in Packet p)
+    {
+        var len = p.Long("frame.len");
+        var protos = p.Protocols;
+        foreach (var proto in protos.Split(':').Distinct())
+        {
+            var v = _protocols.GetValueOrDefault(proto);
+            _protocols[proto] = (v.Frames + 1, v.Bytes + len);
+        }
+        var src = p.Src;
+        var dst = p.Dst;
+        if (p.Has("ip.src")) _v4++;
+        else if (p.Has("ipv6.src")) _v6++;
+        string transport;
+        string? sp, dp;
+        if (p.Has("tcp.srcport")) { _tcp++; _tcpBytes += len; transport = "TCP"; sp = p.Str("tcp.srcport"); dp = p.Str("tcp.dstport"); }
+        else if (p.Has("udp.srcport")) { _udp++; _udpBytes += len; transport = "UDP"; sp = p.Str("udp.srcport"); dp = p.Str("udp.dstport"); }
+        else { _other++; transport = "other"; sp = dp = null; }
+        if (src is null || dst is null) return;
+        var a = sp is null ? src : Endpoint(src, sp);
+        var b = dp is null ? dst : Endpoint(dst, dp);
+        var key = string.CompareOrdinal(a, b) < 0 ? (a, b, transport) : (b, a, transport);
+        var c = _convs.GetValueOrDefault(key);
+        _convs[key] = (c.Frames + 1, c.Bytes + len);
+        foreach (var ip in new[] { src, dst })
+        {
+            var e = _endpoints.GetValueOrDefault(ip);
+            _endpoints[ip] = (e.Frames + 1, e.Bytes + len);
+        }
+    }
+
+    private static string Endpoint(string ip, string port) => ip.Contains(':', StringComparison.Ordinal) ? $"[{ip}]:{port}" : $"{ip}:{port}";
+
+    private static string Host(string endpoint) => endpoint.StartsWith('[') ? endpoint[1..endpoint.IndexOf(']', StringComparison.Ordinal)]
+        : endpoint.Contains(':', StringComparison.Ordinal) ? endpoint[..endpoint.LastIndexOf(':')] : endpoint;
+
+    public long Frames(string proto) => _protocols.GetValueOrDefault(proto).Frames;
+
+    public NetworkSection Build(IReadOnlyDictionary<string, string> names)
+    {
+        string? Name(string ip) => names.TryGetValue(ip, out var n) ? n : null;
+        var protocols = _protocols.OrderByDescending(kv => kv.Value.Frames).ThenBy(kv => kv.Key, StringComparer.Ordinal)
+            .Select(kv => new ProtocolShare(kv.Key, kv.Value.Frames, kv.Value.Bytes)).ToList();
+        var convs = _convs.OrderByDescending(kv => kv.Value.Bytes).ThenBy(kv => kv.Key.Item1, StringComparer.Ordinal).Take(15)
+            .Select(kv => new Conversation(kv.Key.Item1, kv.Key.Item2, kv.Key.Item3, kv.Value.Frames, kv.Value.Bytes, Name(Host(kv.Key.Item2)) ?? Name(Host(kv.Key.Item1)))).ToList();
+        var eps = _endpoints.OrderByDescending(kv => kv.Value.Bytes).ThenBy(kv => kv.Key, StringComparer.Ordinal).Take(15)
+            .Select(kv => new Endpoint(kv.Key, kv.Value.Frames, kv.Value.Bytes, Net.IsPrivate(kv.Key), Name(kv.Key))).ToList();
+        var priv = _endpoints.Keys.Where(Net.IsPrivate).Order(StringComparer.Ordinal).ToList();
+        return new NetworkSection(_v4, _v6, _tcp, _udp, _tcpBytes, _udpBytes, _other, protocols, convs, eps, priv, _endpoints.Count - priv.Count);
+    }
+}

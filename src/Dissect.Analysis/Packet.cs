@@ -1,0 +1,50 @@
+using System.Globalization;
+using Dissect.Tshark;
+
+namespace Dissect.Analysis;
+
+/// <summary>Typed access to one EK record.</summary>
+public readonly struct Packet(EkRecord r)
+{
+    public EkRecord Record => r;
+    public IReadOnlyList<string> All(string f) => r[f];
+    public string? Str(string f) => r.First(f);
+    public bool Has(string f) => r.Has(f);
+
+    public long Long(string f) => ParseLong(r.First(f)) ?? 0;
+    public int? Int(string f) => ParseLong(r.First(f)) is { } v ? (int)v : null;
+    public bool Flag(string f) => r.First(f) is "1" or "True" or "true";
+
+    public static long? ParseLong(string? s)
+    {
+        if (string.IsNullOrEmpty(s)) return null;
+        if (s.StartsWith("0x", StringComparison.OrdinalIgnoreCase))
+            return long.TryParse(s.AsSpan(2), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var h) ? h : null;
+        return long.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out var d) ? d : null;
+    }
+
+    public double Time => double.TryParse(r.First("frame.time_epoch"), NumberStyles.Float, CultureInfo.InvariantCulture, out var t) ? t : 0;
+    public string Protocols => r.First("frame.protocols") ?? "";
+    public string? Src => r.First("ip.src") ?? r.First("ipv6.src");
+    public string? Dst => r.First("ip.dst") ?? r.First("ipv6.dst");
+}
+
+/// <summary>One part of the analysis: declares the fields it needs, sees every packet once, then builds its section.</summary>
+public interface IAnalyzer
+{
+    IEnumerable<string> Fields { get; }
+    void Add(in Packet p);
+}
+
+public static class Net
+{
+    public static bool IsPrivate(string ip)
+    {
+        if (!System.Net.IPAddress.TryParse(ip, out var a)) return false;
+        var b = a.GetAddressBytes();
+        if (b.Length == 4)
+            return b[0] == 10 || (b[0] == 172 && b[1] >= 16 && b[1] < 32) || (b[0] == 192 && b[1] == 168) || (b[0] == 100 && b[1] >= 64 && b[1] < 128)
+                || b[0] == 127 || (b[0] == 169 && b[1] == 254);
+        return a.IsIPv6LinkLocal || a.IsIPv6SiteLocal || (b[0] & 0xFE) == 0xFC || a.Equals(System.Net.IPAddress.IPv6Loopback);
+    }
+}

@@ -1,0 +1,111 @@
+using Dissect.Schema;
+using Dissect.Schema.Protocols;
+
+namespace Dissect.Analysis;
+
+/// <summary>STUN/TURN and NAT from the msturn.* fields of Dissect's dissector (names from the same schema) and the built-in STUN fields.</summary>
+public sealed class StunAnalyzer : IAnalyzer
+{
+    private static readonly ProtocolSpec Spec = MsTurn.Spec;
+    private static readonly HashSet<ushort> AddressCodes = [.. Spec.Attributes.Where(a => a.Layouts.Any(l => l.Fields.Any(f => f.Kind is ValueKind.Address or ValueKind.XorAddress))).Select(a => a.Code)];
+
+    public IEnumerable<string> Fields =>
+    [
+        "msturn.type", "msturn.flavour", "msturn.att.type", "msturn.att.ipv4", "msturn.att.port", "msturn.att.lifetime", "msturn.att.ms_version",
+        "msturn.att.ms_service_quality.stream_type", "msturn.att.software", "msturn.media", "stun.type", "frame.time_epoch", "frame.number",
+    ];
+
+    private int _ms, _stun;
+    private readonly SortedDictionary<string, int> _types = new(StringComparer.Ordinal);
+    private readonly SortedSet<string> _servers = new(StringComparer.Ordinal), _peers = new(StringComparer.Ordinal), _versions = new(StringComparer.Ordinal),
+        _streams = new(StringComparer.Ordinal), _software = new(StringComparer.Ordinal), _mapped = new(StringComparer.Ordinal), _local = new(StringComparer.Ordinal),
+        _attrs = new(StringComparer.Ordinal);
+    private readonly List<TurnAllocation> _allocs = [];
+    private readonly List<TimelineEvent> _timeline = [];
+    private long _mediaPackets, _mediaBytes, _rtp;
+    private double? _t0;
+
+    public void Add(in Packet p)
+    {
+        _t0 ??= p.Time;
+        if (p.Protocols.Contains(":stun", StringComparison.Ordinal)) _stun++;
+        if (p.Protocols.Contains(":rtp", StringComparison.Ordinal)) _rtp++;
+        var types = p.All("msturn.type");
+        if (p.Has("msturn.media"))
+        {
+            _mediaPackets++;
+            _mediaBytes += p.Long("frame.len");
+        }
+        if (types.Count == 0) return;
+        var flavours = p.All("msturn.flavour");
+        var top = (ushort)(Packet.ParseLong(types[0]) ?? 0);
+        var topFlavour = flavours.Count > 0 && flavours[0] == "RFC 5389" ? MsTurn.Rfc : MsTurn.Ms;
+        for (var i = 0; i < types.Count; i++)
+        {
+            var fl = i < flavours.Count && flavours[i] == "RFC 5389" ? MsTurn.Rfc : MsTurn.Ms;
+            var code = (ushort)(Packet.ParseLong(types[i]) ?? 0);
+            var name = Spec.FindMessageType(code, fl)?.Name ?? $"0x{code:X4}";
+            if (i == 0 || fl == MsTurn.Ms) _ms += fl == MsTurn.Ms ? 1 : 0;
+            var label = i == 0 ? name : name + " (relayed)";
+            _types[label] = _types.GetValueOrDefault(label) + 1;
+        }
+        var frame = p.Long("frame.number");
+        var src = p.Src ?? "?";
+        var dst = p.Dst ?? "?";
+        var sport = p.Str("udp.srcport") ?? p.Str("tcp.srcport");
+        var dport = p.Str("udp.dstport") ?? p.Str("tcp.dstport");
+        var msg = Spec.FindMessageType(top, topFlavour);
+        var isRequest = msg?.Class is MessageClass.Request or MessageClass.Indication && top != 0x0115;
+        var (client, server) = isRequest || (msg is null && Net.IsPrivate(src)) ? ($"{src}:{sport}", $"{dst}:{dport}") : ($"{dst}:{dport}", $"{src}:{sport}");
+        if (topFlavour == MsTurn.Ms)
+            _servers.Add(server);
+        if (Net.IsPrivate(client[..client.LastIndexOf(':')]))
+            _local.Add(client[..client.LastIndexOf(':')]);
+
+        // Pair address-bearing attributes with the decoded IPv4 addresses, in order.
+        var attTypes = p.All("msturn.att.type").Select(t => (ushort)(Packet.ParseLong(t) ?? 0)).ToList();
+        var ips = p.All("msturn.att.ipv4");
+        var ports = p.All("msturn.att.port");
+        var k = 0;
+        string? relayed = null, mapped = null;
+        foreach (var a in attTypes)
+        {
+            _attrs.Add(Spec.FindAttribute(a, MsTurn.Ms)?.Name ?? Spec.FindAttribute(a, MsTurn.Rfc)?.Name ?? $"0x{a:X4}");
+            if (!AddressCodes.Contains(a) || k >= ips.Count) continue;
+            var ep = $"{ips[k]}:{(k < ports.Count ? ports[k] : "?")}";
+            k++;
+            switch (a)
+            {
+                case 0x0001 when top == 0x0103: relayed ??= ep; break;
+                case 0x8020: mapped ??= ep; _mapped.Add(ep); break;
+                case 0x0011 or 0x0012: _peers.Add(ep); break;
+            }
+        }
+        uint? lifetime = p.Str("msturn.att.lifetime") is { } lt ? (uint?)Packet.ParseLong(lt) : null;
+        foreach (var v in p.All("msturn.att.ms_version"))
+            _versions.Add(Spec.FindAttribute(0x8008, MsTurn.Ms)!.Layouts[0].Fields[0].Values.FirstOrDefault(x => x.Value == (ulong)(Packet.ParseLong(v) ?? 0))?.Name is { } n ? $"{v} ({n})" : v);
+        var streamNames = Spec.FindAttribute(0x8055, MsTurn.Ms)!.Layouts[0].Fields[0].Values;
+        foreach (var s in p.All("msturn.att.ms_service_quality.stream_type"))
+            _streams.Add(streamNames.FirstOrDefault(x => x.Value == (ulong)(Packet.ParseLong(s) ?? 0))?.Name ?? $"type {s}");
+        foreach (var s in p.All("msturn.att.software")) _software.Add(s);
+        if (top == 0x0103)
+            _allocs.Add(new TurnAllocation(client, server, relayed, mapped, lifetime, frame, lifetime == 0));
+        if (top is not (0x0004 or 0x0115) && _timeline.Count < 500)
+            _timeline.Add(new TimelineEvent(Math.Round(p.Time - _t0.Value, 3), msg?.Name ?? $"0x{top:X4}", frame));
+    }
+
+    public StunSection Build()
+    {
+        string verdict;
+        var localIps = _local.ToList();
+        var mappedIps = _mapped.Select(m => m[..m.LastIndexOf(':')]).Distinct().ToList();
+        if (mappedIps.Count == 0)
+            verdict = _ms + _stun == 0 ? "no STUN/TURN traffic observed" : "no mapped address observed";
+        else if (localIps.Count > 0 && mappedIps.Any(m => !localIps.Contains(m)))
+            verdict = $"NAT detected: {string.Join(", ", localIps)} is seen by the TURN server as {string.Join(", ", mappedIps)}";
+        else
+            verdict = $"no NAT: the mapped address {string.Join(", ", mappedIps)} is the local address";
+        return new StunSection(_ms, _stun, _types, [.. _servers], _allocs, [.. _peers], [.. _versions], [.. _streams], [.. _software], [.. _mapped], localIps,
+            verdict, _mediaPackets, _mediaBytes, _rtp, [.. _attrs], _timeline);
+    }
+}

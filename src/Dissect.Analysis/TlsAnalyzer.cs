@@ -1,0 +1,173 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+
+namespace Dissect.Analysis;
+
+public sealed class TlsAnalyzer : IAnalyzer
+{
+    private static readonly string[] DohHosts = ["dns.google", "cloudflare-dns.com", "mozilla.cloudflare-dns.com", "chrome.cloudflare-dns.com", "one.one.one.one", "dns.quad9.net", "doh.opendns.com", "dns.nextdns.io", "doh.cleanbrowsing.org"];
+
+    public IEnumerable<string> Fields =>
+    [
+        "tls.handshake.type", "tls.handshake.extensions_server_name", "tls.handshake.extensions_alpn_str", "tls.handshake.extensions.supported_version",
+        "tls.handshake.version", "tls.handshake.ciphersuite", "tls.handshake.ja3", "tls.handshake.certificate", "quic.version", "tcp.stream", "udp.stream",
+    ];
+
+    private sealed class Conn
+    {
+        public string Client = "", Server = "", Transport = "TCP";
+        public string? Sni, ChosenVersion, Ja3;
+        public List<string> Alpn = [], Offered = [], Suites = [];
+        public int SuiteCount;
+        public CipherSuiteInfo? Chosen;
+    }
+
+    private readonly Dictionary<string, Conn> _conns = [];
+    private readonly List<string> _order = [];
+    private readonly List<Certificate> _certs = [];
+    private readonly HashSet<string> _certSeen = [];
+    private readonly SortedDictionary<string, int> _quicVersions = new(StringComparer.Ordinal);
+    private readonly SortedSet<string> _quicSni = new(StringComparer.Ordinal);
+    private int _clientHellos, _serverHellos;
+
+    public void Add(in Packet p)
+    {
+        if (p.Has("quic.version"))
+            foreach (var v in p.All("quic.version").Distinct())
+            {
+                var name = QuicVersion(v);
+                _quicVersions[name] = _quicVersions.GetValueOrDefault(name) + 1;
+            }
+        var types = p.All("tls.handshake.type");
+        if (types.Count == 0)
+            return;
+        var quic = p.Protocols.Contains("quic", StringComparison.Ordinal);
+        var key = quic ? "udp:" + p.Str("udp.stream") : "tcp:" + p.Str("tcp.stream");
+        if (!_conns.TryGetValue(key, out var c))
+        {
+            _conns[key] = c = new Conn { Transport = quic ? "QUIC" : "TCP" };
+            _order.Add(key);
+        }
+        var sport = p.Str("tcp.srcport") ?? p.Str("udp.srcport");
+        var dport = p.Str("tcp.dstport") ?? p.Str("udp.dstport");
+        if (types.Contains("1"))
+        {
+            _clientHellos++;
+            c.Client = $"{p.Src}:{sport}";
+            c.Server = $"{p.Dst}:{dport}";
+            c.Sni = p.Str("tls.handshake.extensions_server_name");
+            if (quic && c.Sni is not null) _quicSni.Add(c.Sni);
+            c.Alpn = [.. p.All("tls.handshake.extensions_alpn_str")];
+            var offered = p.All("tls.handshake.extensions.supported_version").Select(v => CipherSuites.VersionName((int)(Packet.ParseLong(v) ?? 0))).Where(v => v != "GREASE").ToList();
+            if (offered.Count == 0 && p.Str("tls.handshake.version") is { } hv)
+                offered.Add(CipherSuites.VersionName((int)(Packet.ParseLong(hv) ?? 0)));
+            c.Offered = offered;
+            var suites = p.All("tls.handshake.ciphersuite").Select(s => (int)(Packet.ParseLong(s) ?? 0)).Where(s => !CipherSuites.IsGrease(s)).ToList();
+            c.SuiteCount = suites.Count;
+            c.Suites = [.. suites.Select(CipherSuites.NameOf)];
+            c.Ja3 = p.Str("tls.handshake.ja3");
+        }
+        if (types.Contains("2"))
+        {
+            _serverHellos++;
+            if (c.Client.Length == 0)
+            {
+                c.Client = $"{p.Dst}:{dport}";
+                c.Server = $"{p.Src}:{sport}";
+            }
+            var sv = p.All("tls.handshake.extensions.supported_version").Select(v => (int)(Packet.ParseLong(v) ?? 0)).FirstOrDefault();
+            var hv = (int)(Packet.ParseLong(p.Str("tls.handshake.version")) ?? 0);
+            c.ChosenVersion = CipherSuites.VersionName(sv != 0 ? sv : hv);
+            if (Packet.ParseLong(p.Str("tls.handshake.ciphersuite")) is { } suite)
+                c.Chosen = CipherSuites.Describe((int)suite);
+        }
+        var certs = p.All("tls.handshake.certificate");
+        for (var i = 0; i < certs.Count; i++)
+            AddCertificate(certs[i], i, c.Sni, p.Time, p.Long("frame.number"));
+    }
+
+    private void AddCertificate(string hex, int position, string? sni, double time, long frame)
+    {
+        if (!_certSeen.Add(hex)) return;
+        byte[] der;
+        try
+        {
+            der = Convert.FromHexString(hex.Replace(":", "", StringComparison.Ordinal));
+        }
+        catch (FormatException)
+        {
+            return;
+        }
+        try
+        {
+            using var x = X509CertificateLoader.LoadCertificate(der);
+            var at = DateTimeOffset.FromUnixTimeMilliseconds((long)(time * 1000));
+            var nb = new DateTimeOffset(x.NotBefore.ToUniversalTime(), TimeSpan.Zero);
+            var na = new DateTimeOffset(x.NotAfter.ToUniversalTime(), TimeSpan.Zero);
+            var status = at < nb ? "not yet valid" : at > na ? "expired" : "valid";
+            var sans = new List<string>();
+            foreach (var ext in x.Extensions)
+                if (ext is X509SubjectAlternativeNameExtension san)
+                    sans.AddRange(san.EnumerateDnsNames());
+            var cn = x.GetNameInfo(X509NameType.SimpleName, false);
+            string keyType = x.PublicKey.Oid.FriendlyName ?? x.PublicKey.Oid.Value ?? "?";
+            var keySize = 0;
+            using (var rsa = x.GetRSAPublicKey()) if (rsa is not null) { keyType = "RSA"; keySize = rsa.KeySize; }
+            if (keySize == 0)
+                using (var ec = x.GetECDsaPublicKey()) if (ec is not null) { keyType = "ECDSA"; keySize = ec.KeySize; }
+            bool? match = sni is null || position != 0 ? null : sans.Append(cn).Any(n => HostMatches(n, sni));
+            _certs.Add(new Certificate(x.Subject, cn, sans, x.Issuer, x.SerialNumber, nb, na, (int)Math.Round((na - nb).TotalDays), status,
+                x.SignatureAlgorithm.FriendlyName ?? x.SignatureAlgorithm.Value ?? "?", keyType, keySize, position, sni, match, frame));
+        }
+        catch (CryptographicException)
+        {
+            // A certificate tshark extracted but .NET cannot parse is left out of the table, not fatal.
+        }
+    }
+
+    public static bool HostMatches(string pattern, string host)
+    {
+        if (string.Equals(pattern, host, StringComparison.OrdinalIgnoreCase)) return true;
+        if (pattern.StartsWith("*.", StringComparison.Ordinal))
+        {
+            var dot = host.IndexOf('.', StringComparison.Ordinal);
+            return dot > 0 && string.Equals(pattern[2..], host[(dot + 1)..], StringComparison.OrdinalIgnoreCase);
+        }
+        return false;
+    }
+
+    private static string QuicVersion(string v) => (Packet.ParseLong(v) ?? 0) switch
+    {
+        1 => "QUIC v1", 0x6b3343cf => "QUIC v2", 0 => "version negotiation",
+        var x when (x & 0xFF000000) == 0xFF000000 => $"draft-{x & 0xFF}",
+        var x => "0x" + x.ToString("x8", System.Globalization.CultureInfo.InvariantCulture),
+    };
+
+    public IEnumerable<string> DohServers => _conns.Values.Where(c => c.Sni is not null && DohHosts.Contains(c.Sni)).Select(c => $"{c.Sni} ({c.Server})").Distinct().Order();
+
+    public Dictionary<string, string> ServerNames()
+    {
+        var map = new Dictionary<string, string>();
+        foreach (var c in _conns.Values.Where(c => c.Sni is not null && c.Server.Length > 0))
+            map.TryAdd(c.Server[..c.Server.LastIndexOf(':')], c.Sni!);
+        return map;
+    }
+
+    public TlsSection Build()
+    {
+        var conns = _order.Select(k => _conns[k]).Where(c => c.Client.Length > 0).Select(c => new TlsConnection(c.Client, c.Server, c.Sni, c.Alpn, c.Transport,
+            c.Offered, c.SuiteCount, c.Suites, c.ChosenVersion, c.Chosen, c.Ja3, null)).ToList();
+        var weak = new List<string>();
+        foreach (var g in conns.Where(c => c.ChosenSuite?.Weakness is not null).GroupBy(c => c.ChosenSuite!.Name))
+            weak.Add($"{g.Count()} connection(s) chose {g.Key}: {g.First().ChosenSuite!.Weakness}");
+        foreach (var g in conns.Where(c => c.ChosenVersion is { } v && CipherSuites.IsOldVersion(v)).GroupBy(c => c.ChosenVersion!))
+            weak.Add($"{g.Count()} connection(s) negotiated {g.Key}, which is deprecated (RFC 8996)");
+        var expired = _certs.Count(c => c.Status != "valid");
+        if (expired > 0)
+            weak.Add($"{expired} certificate(s) were not valid at the capture's time");
+        return new TlsSection(_clientHellos, _serverHellos,
+            DnsAnalyzer.Count(conns.Where(c => c.ChosenVersion is not null && c.Transport == "TCP").Select(c => c.ChosenVersion!)),
+            DnsAnalyzer.Count(conns.Where(c => c.ChosenSuite is not null).Select(c => c.ChosenSuite!.Name)),
+            conns, _certs, conns.Count(c => c.ChosenVersion == "TLS 1.3" && c.Transport == "TCP"), weak, _quicVersions, [.. _quicSni]);
+    }
+}

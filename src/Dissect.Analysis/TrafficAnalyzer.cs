@@ -1,0 +1,74 @@
+namespace Dissect.Analysis;
+
+/// <summary>Bytes and packets over time. Keeps one sparse entry per second, so memory follows the seconds with traffic, not the span.</summary>
+public sealed class TrafficAnalyzer : IAnalyzer
+{
+    public static readonly string[] Classes = ["STUN/TURN", "Media", "TLS", "QUIC", "DNS", "Other TCP", "Other UDP", "Other"];
+    private static readonly double[] Widths = [0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 1800, 3600, 7200, 21600, 43200, 86400, 604800, 2592000, 31536000];
+
+    public IEnumerable<string> Fields => ["frame.time_epoch", "frame.len", "frame.protocols", "msturn.media"];
+
+    private readonly SortedDictionary<long, (long Packets, long[] Bytes)> _perTenth = [];
+
+    public void Add(in Packet p)
+    {
+        var slot = (long)Math.Floor(p.Time * 10);
+        if (!_perTenth.TryGetValue(slot, out var v))
+            v = (0, new long[Classes.Length]);
+        v.Bytes[ClassOf(p)] += p.Long("frame.len");
+        _perTenth[slot] = (v.Packets + 1, v.Bytes);
+    }
+
+    private static int ClassOf(in Packet p)
+    {
+        var s = p.Protocols;
+        if (p.Has("msturn.media") || s.Contains(":rtp", StringComparison.Ordinal) || s.Contains(":rtcp", StringComparison.Ordinal)) return 1;
+        if (s.Contains("msturn", StringComparison.Ordinal) || s.Contains(":stun", StringComparison.Ordinal)) return 0;
+        if (s.Contains(":quic", StringComparison.Ordinal)) return 3;
+        if (s.Contains(":tls", StringComparison.Ordinal)) return 2;
+        if (s.Contains(":dns", StringComparison.Ordinal)) return 4;
+        if (s.Contains(":tcp", StringComparison.Ordinal)) return 5;
+        if (s.Contains(":udp", StringComparison.Ordinal)) return 6;
+        return 7;
+    }
+
+    public TrafficSection Build(double start)
+    {
+        if (_perTenth.Count == 0)
+            return new TrafficSection(1, Classes, [], null);
+        var slots = _perTenth.Keys.ToList();
+        // One stray timestamp far from the rest must not stretch the axis: bin over the main cluster.
+        double? gap = null;
+        var firstSlot = slots[0];
+        var lastSlot = slots[^1];
+        for (var i = 1; i < slots.Count; i++)
+        {
+            var g = (slots[i] - slots[i - 1]) / 10.0;
+            if (g > 86400 && g > (gap ?? 0)) gap = g;
+        }
+        var span = Math.Max(0.1, (lastSlot - firstSlot) / 10.0);
+        var width = Widths.FirstOrDefault(w => span / w <= 120, Widths[^1]);
+        var bins = new SortedDictionary<long, (long Packets, long[] Bytes)>();
+        foreach (var (slot, v) in _perTenth)
+        {
+            var b = (long)Math.Floor((slot - firstSlot) / 10.0 / width);
+            if (!bins.TryGetValue(b, out var acc)) acc = (0, new long[Classes.Length]);
+            for (var i = 0; i < Classes.Length; i++) acc.Bytes[i] += v.Bytes[i];
+            bins[b] = (acc.Packets + v.Packets, acc.Bytes);
+        }
+        var list = new List<TrafficBin>();
+        var dense = bins.Keys.Last() < 2000;
+        var offset = firstSlot / 10.0 - start;
+        for (long b = 0; b <= bins.Keys.Last(); b++)
+        {
+            if (!bins.TryGetValue(b, out var v))
+            {
+                if (!dense) continue;
+                v = (0, new long[Classes.Length]);
+            }
+            list.Add(new TrafficBin(Math.Round(offset + b * width, 3), v.Packets, v.Bytes.Sum(),
+                Classes.Select((c, i) => (c, v.Bytes[i])).Where(x => x.Item2 > 0).ToDictionary(x => x.c, x => x.Item2)));
+        }
+        return new TrafficSection(width, Classes, list, gap);
+    }
+}

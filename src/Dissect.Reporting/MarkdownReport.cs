@@ -1,0 +1,47 @@
+using System.Globalization;
+using System.Text;
+using Dissect.Analysis;
+
+namespace Dissect.Reporting;
+
+/// <summary>The report as Markdown, with the same tables as the PDF, for students' own write-ups.</summary>
+public static class MarkdownReport
+{
+    public static string Render(ReportModel m, ReportOptions o)
+    {
+        var sb = new StringBuilder();
+        foreach (var block in ReportDocument.Build(m, o))
+        {
+            switch (block)
+            {
+                case Heading h:
+                    sb.Append(new string('#', h.Level + 1)).Append(' ').Append(TextSafety.Markdown(h.Text)).Append("\n\n");
+                    break;
+                case Paragraph p:
+                    sb.Append(TextSafety.Markdown(p.Text)).Append("\n\n");
+                    break;
+                case Note n:
+                    sb.Append("> ").Append(TextSafety.Markdown(n.Text)).Append("\n\n");
+                    break;
+                case Table t:
+                    sb.Append("| ").Append(string.Join(" | ", t.Headers.Select(TextSafety.Markdown))).Append(" |\n|");
+                    for (var i = 0; i < t.Headers.Count; i++)
+                        sb.Append(t.NumericColumns.Contains(i) ? "---:|" : "---|");
+                    sb.Append('\n');
+                    foreach (var row in t.Rows)
+                        sb.Append("| ").Append(string.Join(" | ", row.Select(TextSafety.Markdown))).Append(" |\n");
+                    sb.Append('\n');
+                    break;
+                case Chart c when !c.Lines:
+                    sb.Append('*').Append(TextSafety.Markdown(c.Title)).Append(":* ")
+                      .Append(string.Join(", ", c.Labels.Select((l, i) => $"{TextSafety.Markdown(l)} {c.Series[0].Values[i].ToString(CultureInfo.InvariantCulture)}"))).Append("\n\n");
+                    break;
+                case Chart c:
+                    sb.Append('*').Append(TextSafety.Markdown(c.Title)).Append(":* see the PDF or the JSON model for the series (")
+                      .Append(c.Labels.Count).Append(" bins, ").Append(string.Join(", ", c.Series.Select(s => TextSafety.Markdown(s.Name)))).Append(").\n\n");
+                    break;
+            }
+        }
+        return sb.ToString().TrimEnd('\n') + "\n";
+    }
+}

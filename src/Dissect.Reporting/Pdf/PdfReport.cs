@@ -1,0 +1,261 @@
+using System.Globalization;
+using Dissect.Analysis;
+using PdfSharp.Drawing;
+using PdfSharp.Pdf;
+
+namespace Dissect.Reporting.Pdf;
+
+/// <summary>
+/// Lays the report blocks out on A4 pages with PDFsharp: wrapped text, tables that break across pages
+/// with their header repeated, simple bar and line charts, page numbers and an outline per section.
+/// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "Write() owns the instance and disposes the document after saving.")]
+public sealed class PdfReport
+{
+    private const double Margin = 50, PageW = 595.28, PageH = 841.89, Bottom = PageH - 50;
+    private static readonly XColor[] Palette = [XColor.FromArgb(31, 119, 180), XColor.FromArgb(255, 127, 14), XColor.FromArgb(44, 160, 44), XColor.FromArgb(214, 39, 40),
+        XColor.FromArgb(148, 103, 189), XColor.FromArgb(140, 86, 75), XColor.FromArgb(227, 119, 194), XColor.FromArgb(127, 127, 127)];
+
+    private readonly PdfDocument _doc;
+    private XGraphics _g = null!;
+    private PdfPage _page = null!;
+    private double _y;
+    private readonly XFont _body, _bold, _small, _smallBold, _h0, _h1, _h2, _note;
+
+    private PdfReport()
+    {
+        FontResolver.Install();   // licence and fonts must be set before the first document
+        _doc = new PdfDocument();
+        const string f = "Dissect";
+        _body = new XFont(f, 9.5);
+        _bold = new XFont(f, 9.5, XFontStyleEx.Bold);
+        _small = new XFont(f, 7.5);
+        _smallBold = new XFont(f, 7.5, XFontStyleEx.Bold);
+        _h0 = new XFont(f, 18, XFontStyleEx.Bold);
+        _h1 = new XFont(f, 14, XFontStyleEx.Bold);
+        _h2 = new XFont(f, 11, XFontStyleEx.Bold);
+        _note = new XFont(f, 8.5, XFontStyleEx.Italic);
+    }
+
+    public static void Write(ReportModel m, ReportOptions o, string path)
+    {
+        var r = new PdfReport();
+        r.Render(m, o);
+        // Metadata from the capture, not the clock, so the same input gives the same document.
+        var when = m.Capture.FirstPacket?.UtcDateTime ?? new DateTime(2000, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+        r._doc.Info.Title = "Capture analysis: " + TextSafety.Clean(m.Capture.FileName, 200);
+        r._doc.Info.Subject = "Network capture report";
+        r._doc.Info.Creator = "Dissect " + m.Capture.DissectVersion;
+        r._doc.Info.CreationDate = when;
+        r._doc.Info.ModificationDate = when;
+        Dissect.IO.AtomicFile.Write(path, tmp => r._doc.Save(tmp));
+        r._doc.Dispose();
+    }
+
+    private void Render(ReportModel m, ReportOptions o)
+    {
+        NewPage();
+        foreach (var block in ReportDocument.Build(m, o))
+        {
+            switch (block)
+            {
+                case Heading h: Heading(h); break;
+                case Paragraph p: Text(p.Text, _body, XBrushes.Black, 0); break;
+                case Note n: NoteBox(n.Text); break;
+                case Table t: Table(t); break;
+                case Chart c: Chart(c); break;
+            }
+        }
+        _g.Dispose();
+        var total = _doc.PageCount;
+        for (var i = 0; i < total; i++)
+        {
+            using var g = XGraphics.FromPdfPage(_doc.Pages[i], XGraphicsPdfPageOptions.Append);
+            var label = $"Dissect — {TextSafety.Clean(m.Capture.FileName, 80)} — page {i + 1} of {total}";
+            g.DrawString(label, _small, XBrushes.Gray, new XRect(Margin, PageH - 35, PageW - 2 * Margin, 12), XStringFormats.Center);
+        }
+    }
+
+    private void NewPage()
+    {
+        _g?.Dispose();
+        _page = _doc.AddPage();
+        _page.Width = XUnit.FromPoint(PageW);
+        _page.Height = XUnit.FromPoint(PageH);
+        _g = XGraphics.FromPdfPage(_page);
+        _y = Margin;
+    }
+
+    private void Need(double h)
+    {
+        if (_y + h > Bottom)
+            NewPage();
+    }
+
+    private void Heading(Heading h)
+    {
+        var font = h.Level switch { 0 => _h0, 1 => _h1, _ => _h2 };
+        if (h.Level == 1 && _y > Margin + 200)
+            NewPage();
+        Need(font.Size * 3);
+        _y += h.Level == 0 ? 0 : 8;
+        if (h.Level <= 1)
+            _doc.Outlines.Add(TextSafety.Clean(h.Text, 120), _page, true);
+        foreach (var line in Wrap(TextSafety.Clean(h.Text), font, PageW - 2 * Margin))
+        {
+            _g.DrawString(line, font, XBrushes.Black, new XPoint(Margin, _y + font.Size));
+            _y += font.Size * 1.3;
+        }
+        _y += 4;
+    }
+
+    private void Text(string text, XFont font, XBrush brush, double indent)
+    {
+        foreach (var line in Wrap(TextSafety.Clean(text, 4000), font, PageW - 2 * Margin - indent))
+        {
+            Need(font.Size * 1.35);
+            _g.DrawString(line, font, brush, new XPoint(Margin + indent, _y + font.Size));
+            _y += font.Size * 1.35;
+        }
+        _y += 3;
+    }
+
+    private void NoteBox(string text)
+    {
+        var lines = Wrap(TextSafety.Clean(text, 4000), _note, PageW - 2 * Margin - 16);
+        var h = lines.Count * _note.Size * 1.35 + 8;
+        Need(h);
+        _g.DrawRectangle(new XSolidBrush(XColor.FromArgb(240, 244, 250)), Margin, _y, PageW - 2 * Margin, h);
+        _g.DrawRectangle(new XSolidBrush(XColor.FromArgb(31, 119, 180)), Margin, _y, 3, h);
+        var y = _y + 4;
+        foreach (var l in lines)
+        {
+            _g.DrawString(l, _note, XBrushes.DimGray, new XPoint(Margin + 10, y + _note.Size));
+            y += _note.Size * 1.35;
+        }
+        _y += h + 6;
+    }
+
+    private void Table(Table t)
+    {
+        var total = PageW - 2 * Margin;
+        var sum = t.Widths.Sum();
+        var widths = t.Widths.Select(w => w / sum * total).ToArray();
+        const double pad = 3;
+        List<string>[] WrapRow(IReadOnlyList<string> cells, XFont font) =>
+            [.. cells.Select((c, i) => Wrap(TextSafety.Clean(c), font, widths[i] - 2 * pad))];
+        var header = WrapRow(t.Headers, _smallBold);
+        double Height(List<string>[] r) => r.Max(c => Math.Max(1, c.Count)) * _small.Size * 1.3 + 2 * pad;
+        void DrawRow(List<string>[] r, XFont font, XBrush? fill)
+        {
+            var h = Height(r);
+            var x = Margin;
+            if (fill is not null)
+                _g.DrawRectangle(fill, Margin, _y, total, h);
+            for (var i = 0; i < r.Length; i++)
+            {
+                var y = _y + pad;
+                foreach (var line in r[i])
+                {
+                    var right = t.NumericColumns.Contains(i) && fill is null;
+                    var w = _g.MeasureString(line, font).Width;
+                    _g.DrawString(line, font, XBrushes.Black, new XPoint(right ? x + widths[i] - pad - w : x + pad, y + font.Size));
+                    y += font.Size * 1.3;
+                }
+                x += widths[i];
+            }
+            _g.DrawLine(new XPen(XColors.LightGray, 0.5), Margin, _y + h, Margin + total, _y + h);
+            _y += h;
+        }
+        var headerFill = new XSolidBrush(XColor.FromArgb(225, 232, 242));
+        Need(Height(header) + 20);
+        DrawRow(header, _smallBold, headerFill);
+        foreach (var row in t.Rows)
+        {
+            var r = WrapRow(row, _small);
+            if (_y + Height(r) > Bottom)
+            {
+                NewPage();
+                DrawRow(header, _smallBold, headerFill);   // the header repeats on every page of the table
+            }
+            DrawRow(r, _small, null);
+        }
+        _y += 8;
+    }
+
+    private void Chart(Chart c)
+    {
+        const double h = 150;
+        Need(h + 40);
+        var x0 = Margin + 45;
+        var w = PageW - 2 * Margin - 55;
+        _g.DrawString(TextSafety.Clean(c.Title), _smallBold, XBrushes.Black, new XPoint(Margin, _y + 8));
+        var top = _y + 16;
+        var max = Math.Max(1, c.Series.SelectMany(s => s.Values).DefaultIfEmpty(0).Max());
+        var axis = new XPen(XColors.Gray, 0.5);
+        _g.DrawLine(axis, x0, top, x0, top + h);
+        _g.DrawLine(axis, x0, top + h, x0 + w, top + h);
+        _g.DrawString(max.ToString("N0", CultureInfo.InvariantCulture), _small, XBrushes.Gray, new XPoint(Margin, top + 7));
+        _g.DrawString("0", _small, XBrushes.Gray, new XPoint(Margin, top + h));
+        var n = Math.Max(1, c.Labels.Count);
+        if (!c.Lines)
+        {
+            var bw = w / n;
+            for (var i = 0; i < c.Labels.Count; i++)
+            {
+                var v = c.Series[0].Values[i];
+                var bh = v / max * h;
+                _g.DrawRectangle(new XSolidBrush(Palette[0]), x0 + i * bw + bw * 0.15, top + h - bh, bw * 0.7, bh);
+                var label = TextSafety.Clean(c.Labels[i], 14);
+                _g.DrawString(label, _small, XBrushes.Black, new XRect(x0 + i * bw, top + h + 2, bw, 10), XStringFormats.TopCenter);
+            }
+        }
+        else
+        {
+            for (var s = 0; s < c.Series.Count; s++)
+            {
+                var pen = new XPen(Palette[s % Palette.Length], 1.2);
+                var vals = c.Series[s].Values;
+                for (var i = 1; i < vals.Count; i++)
+                    _g.DrawLine(pen, x0 + (i - 1) * w / Math.Max(1, n - 1), top + h - vals[i - 1] / max * h, x0 + i * w / Math.Max(1, n - 1), top + h - vals[i] / max * h);
+                _g.DrawRectangle(new XSolidBrush(Palette[s % Palette.Length]), x0 + s * 85, top + h + 16, 8, 6);
+                _g.DrawString(TextSafety.Clean(c.Series[s].Name, 20), _small, XBrushes.Black, new XPoint(x0 + s * 85 + 11, top + h + 22));
+            }
+            var step = Math.Max(1, n / 8);
+            for (var i = 0; i < n; i += step)
+                _g.DrawString(c.Labels[i] + " s", _small, XBrushes.Gray, new XPoint(x0 + i * w / Math.Max(1, n - 1) - 6, top + h + 10));
+        }
+        _y = top + h + 34;
+    }
+
+    /// <summary>Word wrap measured with the real font; words longer than a line are cut by characters.</summary>
+    private List<string> Wrap(string text, XFont font, double width)
+    {
+        var lines = new List<string>();
+        foreach (var para in text.Split('\n'))
+        {
+            var line = "";
+            foreach (var word in para.Split(' '))
+            {
+                var candidate = line.Length == 0 ? word : line + " " + word;
+                if (_g.MeasureString(candidate, font).Width <= width)
+                {
+                    line = candidate;
+                    continue;
+                }
+                if (line.Length > 0)
+                    lines.Add(line);
+                line = word;
+                while (line.Length > 1 && _g.MeasureString(line, font).Width > width)
+                {
+                    var cut = line.Length - 1;
+                    while (cut > 1 && _g.MeasureString(line[..cut], font).Width > width) cut--;
+                    lines.Add(line[..cut]);
+                    line = line[cut..];
+                }
+            }
+            lines.Add(line);
+        }
+        return lines;
+    }
+}

@@ -1,0 +1,169 @@
+using System.Globalization;
+using Dissect.Analysis;
+
+namespace Dissect.Reporting;
+
+public abstract record Block;
+public sealed record Heading(int Level, string Text) : Block;
+public sealed record Paragraph(string Text) : Block;
+public sealed record Note(string Text) : Block;
+public sealed record Table(IReadOnlyList<string> Headers, IReadOnlyList<IReadOnlyList<string>> Rows, IReadOnlySet<int> NumericColumns, IReadOnlyList<double> Widths) : Block;
+/// <summary>A bar chart (one bar per label) or, with several series, a line chart over the labels.</summary>
+public sealed record Chart(string Title, IReadOnlyList<string> Labels, IReadOnlyList<(string Name, IReadOnlyList<double> Values)> Series, bool Lines) : Block;
+
+public sealed record ReportOptions(string Language = "en", bool Notes = true);
+
+/// <summary>
+/// The sections of a course-style report, as layout-neutral blocks: the PDF and Markdown renderers
+/// both lay out this one list, so they always say the same thing.
+/// </summary>
+public static class ReportDocument
+{
+    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    public static string Scenario(string fileName) =>
+        Path.GetFileNameWithoutExtension(fileName).Replace('_', ' ').Replace('-', ' ').Trim();
+
+    public static List<Block> Build(ReportModel m, ReportOptions o)
+    {
+        var b = new List<Block>();
+        void NoteFor(string section)
+        {
+            if (o.Notes && TeachingNotes.PlainText(o.Language, section) is { } t)
+                b.Add(new Note(t));
+        }
+        static string N(long v) => v.ToString("N0", Inv);
+        static Table T(string[] h, IEnumerable<IReadOnlyList<string>> rows, int[]? numeric = null, double[]? widths = null) =>
+            new(h, rows.ToList(), (numeric ?? []).ToHashSet(), widths ?? Enumerable.Repeat(1.0, h.Length).ToArray());
+
+        var c = m.Capture;
+        b.Add(new Heading(0, "Capture analysis: " + c.FileName));
+        b.Add(T(["Property", "Value"],
+        [
+            ["Scenario", Scenario(c.FileName)],
+            ["Capture start (UTC)", c.FirstPacket?.ToString("yyyy-MM-dd HH:mm:ss.fff", Inv) ?? "–"],
+            ["Duration", c.DurationSeconds.ToString("0.###", Inv) + " s"],
+            ["Packets / bytes", $"{N(c.Packets)} / {N(c.Bytes)}"],
+            ["File", $"{c.Format}, {N(c.SizeBytes)} bytes, link types {string.Join(", ", c.LinkTypes)}"],
+            ["SHA-256", c.Sha256],
+            ["Tools", $"Dissect {c.DissectVersion}; {c.TsharkVersion}"],
+        ], widths: [1, 3]));
+        b.Add(new Heading(2, "Key findings"));
+        foreach (var f in m.Findings)
+            b.Add(new Paragraph("• " + f));
+
+        // I. DNS
+        var d = m.Dns;
+        b.Add(new Heading(1, "I. DNS"));
+        NoteFor("dns");
+        if (d.QueryCount + d.ResponseCount == 0)
+            b.Add(new Paragraph("No DNS traffic observed."));
+        else
+        {
+            b.Add(new Paragraph($"{d.QueryCount} queries and {d.ResponseCount} responses; transports: {Join(d.Transports)}; response codes: {Join(d.Rcodes)}; " +
+                $"{d.RecursionDesired} queries with RD set, {d.DnssecOkQueries} with DO set; {d.AuthenticatedResponses} responses with AD set, {d.AuthoritativeResponses} authoritative (AA)."));
+            b.Add(T(["Name", "CNAME chain", "IPv4", "IPv6", "Types", "Authority"],
+                d.Names.Select(n => (IReadOnlyList<string>)[n.Name, n.CnameChain.Count == 0 ? "–" : string.Join(" → ", n.CnameChain), Lines(n.IPv4), Lines(n.IPv6),
+                    string.Join(", ", n.QueryTypes), n.AuthorityServers.Count + n.AuthorityZones.Count == 0 ? "–" : string.Join(", ", n.AuthorityZones.Concat(n.AuthorityServers))]),
+                widths: [2.2, 2.2, 1.3, 1.8, 0.8, 1.6]));
+            b.Add(new Chart("Queries by record type", [.. d.QueryTypes.Keys], [("queries", [.. d.QueryTypes.Values.Select(v => (double)v)])], false));
+            if (d.Unanswered.Count > 0)
+                b.Add(new Paragraph("Unanswered: " + string.Join(", ", d.Unanswered)));
+            b.Add(new Paragraph(d.DnssecRecordTypes.Count > 0 ? "DNSSEC records seen: " + string.Join(", ", d.DnssecRecordTypes) + "." : "No DNSSEC records (RRSIG, DNSKEY, DS, NSEC) seen."));
+            if (d.DotPackets > 0 || d.LikelyDohServers.Count > 0)
+                b.Add(new Paragraph($"Encrypted DNS: {d.DotPackets} DNS-over-TLS packets (port 853); likely DNS-over-HTTPS servers: {(d.LikelyDohServers.Count == 0 ? "none" : string.Join(", ", d.LikelyDohServers))}."));
+        }
+
+        // II. Network layer
+        var n = m.Network;
+        b.Add(new Heading(1, "II. Network layer"));
+        NoteFor("network");
+        b.Add(new Paragraph($"IPv4 packets: {N(n.IPv4Packets)}; IPv6 packets: {N(n.IPv6Packets)}. Private addresses: {(n.PrivateAddresses.Count == 0 ? "none" : string.Join(", ", n.PrivateAddresses.Take(12)))}; public addresses: {n.PublicAddressCount}. NAT: {m.Stun.NatVerdict}."));
+        if (n.TopEndpoints.Count > 0)
+            b.Add(T(["Address", "Name (from this capture)", "Private", "Frames", "Bytes"],
+                n.TopEndpoints.Select(e => (IReadOnlyList<string>)[e.Address, e.Name ?? "–", e.Private ? "yes" : "no", N(e.Frames), N(e.Bytes)]), [3, 4], [2.2, 3, 0.7, 1, 1.2]));
+
+        // III. Transport
+        b.Add(new Heading(1, "III. Transport layer"));
+        NoteFor("transport");
+        b.Add(new Paragraph($"TCP: {N(n.TcpPackets)} packets ({N(n.TcpBytes)} bytes); UDP: {N(n.UdpPackets)} packets ({N(n.UdpBytes)} bytes); other: {N(n.OtherPackets)}."));
+        var top = n.Protocols.Where(p => p.Protocol is not ("frame" or "eth" or "ethertype" or "sll" or "ip" or "ipv6" or "data")).Take(12).ToList();
+        if (top.Count > 0)
+        {
+            b.Add(T(["Protocol", "Frames", "Bytes"], top.Select(p => (IReadOnlyList<string>)[p.Protocol, N(p.Frames), N(p.Bytes)]), [1, 2]));
+            b.Add(new Chart("Frames per protocol", [.. top.Select(p => p.Protocol)], [("frames", [.. top.Select(p => (double)p.Frames)])], false));
+        }
+        if (n.TopConversations.Count > 0)
+            b.Add(T(["Endpoint A", "Endpoint B", "Name", "Transport", "Frames", "Bytes"],
+                n.TopConversations.Select(cv => (IReadOnlyList<string>)[cv.A, cv.B, cv.Name ?? "–", cv.Transport, N(cv.Frames), N(cv.Bytes)]), [4, 5], [2, 2, 2.2, 0.8, 0.8, 1]));
+        if (m.Tls.QuicVersions.Count > 0)
+            b.Add(new Paragraph($"QUIC versions: {Join(m.Tls.QuicVersions)}; SNI: {(m.Tls.QuicSni.Count == 0 ? "none visible" : string.Join(", ", m.Tls.QuicSni))}."));
+
+        // IV. Security
+        var t = m.Tls;
+        b.Add(new Heading(1, "IV. Encryption and security"));
+        NoteFor("security");
+        if (t.Connections.Count == 0)
+            b.Add(new Paragraph("No TLS handshake observed."));
+        else
+        {
+            b.Add(new Paragraph($"{t.ClientHellos} ClientHello and {t.ServerHellos} ServerHello messages; negotiated versions: {Join(t.NegotiatedVersions)}."));
+            b.Add(T(["Server (SNI)", "Offered", "Chosen version", "Chosen suite", "FS"],
+                t.Connections.Select(x => (IReadOnlyList<string>)[$"{x.Sni ?? "–"}\n{x.Server}", $"{string.Join(", ", x.OfferedVersions)}; {x.OfferedSuiteCount} suites",
+                    x.ChosenVersion ?? "–", x.ChosenSuite?.Name ?? "–", x.ChosenSuite is null ? "–" : x.ChosenSuite.ForwardSecrecy ? "yes" : "no"]), widths: [2.4, 1.8, 1, 3, 0.5]));
+            var suites = t.Connections.Where(x => x.ChosenSuite is not null).Select(x => x.ChosenSuite!).DistinctBy(s => s.Code).ToList();
+            if (suites.Count > 0)
+                b.Add(T(["Suite", "Key exchange", "Auth", "Cipher", "Mode", "Hash", "Weakness"],
+                    suites.Select(s => (IReadOnlyList<string>)[s.Name, s.KeyExchange, s.Authentication, s.Cipher, s.Mode, s.Hash, s.Weakness ?? "–"]), widths: [3, 1.3, 1, 1, 0.8, 0.7, 1.5]));
+            foreach (var w in t.WeakFindings)
+                b.Add(new Paragraph("Warning: " + w));
+        }
+        if (t.Certificates.Count > 0)
+            b.Add(T(["Subject CN", "Issuer", "Valid from", "Valid to", "Days", "Status", "Key", "SNI match"],
+                t.Certificates.Select(x => (IReadOnlyList<string>)[x.CommonName ?? x.Subject, Cn(x.Issuer), x.NotBefore.ToString("yyyy-MM-dd", Inv), x.NotAfter.ToString("yyyy-MM-dd", Inv),
+                    x.LifetimeDays.ToString(Inv), x.Status, $"{x.KeyType} {x.KeySize}", x.SniMatches is null ? "–" : x.SniMatches.Value ? "yes" : "NO"]), [4], [2.2, 2, 1, 1, 0.6, 1, 1, 0.7]));
+        else if (t.Tls13HiddenCertificates > 0)
+            b.Add(new Paragraph($"No certificate is visible: TLS 1.3 encrypted them in {t.Tls13HiddenCertificates} connection(s)."));
+        b.Add(new Paragraph(d.DnssecOkQueries + d.AuthenticatedResponses > 0 ? $"DNSSEC: {d.DnssecOkQueries} DO queries, {d.AuthenticatedResponses} AD responses." : "DNSSEC: not used by the resolver in this capture."));
+
+        // V. Application: STUN/TURN
+        var s = m.Stun;
+        b.Add(new Heading(1, "V. Application: STUN/TURN and NAT"));
+        NoteFor("stun");
+        if (s.MsTurnMessages + s.StunMessages == 0)
+            b.Add(new Paragraph("No STUN or TURN traffic observed."));
+        else
+        {
+            b.Add(new Paragraph($"{s.MsTurnMessages} MS-TURN messages, {s.StunMessages} frames decoded by Wireshark's STUN dissector. {s.NatVerdict}. " +
+                $"Relayed media: {N(s.RelayedMediaPackets)} packets, {N(s.RelayedMediaBytes)} bytes. MS-VERSION: {List(s.MsVersions)}; stream types: {List(s.StreamTypes)}; server software: {List(s.Software)}."));
+            b.Add(T(["Message type", "Count"], s.MessageTypes.Select(kv => (IReadOnlyList<string>)[kv.Key, kv.Value.ToString(Inv)]), [1], [3, 1]));
+            if (s.Allocations.Count > 0)
+                b.Add(T(["Frame", "Client", "TURN server", "Relayed address", "Mapped address", "Lifetime"],
+                    s.Allocations.Select(a => (IReadOnlyList<string>)[a.Frame.ToString(Inv), a.Client, a.Server, a.Relayed ?? "–", a.Mapped ?? "–", a.Lifetime is null ? "–" : a.Lifetime + " s" + (a.Deallocated ? " (freed)" : "")]), [0], [0.7, 1.8, 1.8, 1.8, 1.8, 1]));
+            if (s.Peers.Count > 0)
+                b.Add(new Paragraph("Peers (DESTINATION/REMOTE-ADDRESS): " + string.Join(", ", s.Peers)));
+            if (s.Timeline.Count > 0)
+                b.Add(T(["Time (s)", "Frame", "Event"], s.Timeline.Take(40).Select(e => (IReadOnlyList<string>)[e.Seconds.ToString("0.000", Inv), e.Frame.ToString(Inv), e.Kind]), [0, 1], [1, 1, 4]));
+            b.Add(new Paragraph("Attributes seen: " + string.Join(", ", s.AttributesSeen)));
+        }
+
+        // VI. Traffic over time
+        var tr = m.Traffic;
+        b.Add(new Heading(1, "VI. Traffic over time"));
+        NoteFor("traffic");
+        if (tr.Bins.Count == 0)
+            b.Add(new Paragraph("No packets."));
+        else
+        {
+            var used = tr.Classes.Where(cl => tr.Bins.Any(x => x.BytesByClass.ContainsKey(cl))).ToList();
+            b.Add(new Chart($"Bytes per {tr.BinSeconds.ToString(Inv)} s by protocol class", [.. tr.Bins.Select(x => x.StartSeconds.ToString("0.#", Inv))],
+                [.. used.Select(cl => (cl, (IReadOnlyList<double>)[.. tr.Bins.Select(x => (double)x.BytesByClass.GetValueOrDefault(cl))]))], true));
+        }
+        return b;
+    }
+
+    private static string Join(IReadOnlyDictionary<string, int> d) => d.Count == 0 ? "none" : string.Join(", ", d.Select(kv => $"{kv.Key} {kv.Value}"));
+    private static string List(IReadOnlyList<string> l) => l.Count == 0 ? "none" : string.Join(", ", l);
+    private static string Lines(IReadOnlyList<string> l) => l.Count == 0 ? "–" : string.Join("\n", l);
+    private static string Cn(string dn) => dn.Split(',').Select(x => x.Trim()).FirstOrDefault(x => x.StartsWith("CN=", StringComparison.Ordinal))?[3..] ?? dn;
+}

@@ -1,0 +1,134 @@
+using Dissect.Analysis;
+using Dissect.Capture.Fixtures;
+using Dissect.Cli;
+using Dissect.Tests.Support;
+using Xunit;
+
+namespace Dissect.Tests.Analysis;
+
+/// <summary>The demo capture analysed once with the real tshark and the generated dissector.</summary>
+public sealed class DemoModel
+{
+    public string Capture { get; }
+    public ReportModel Model { get; }
+
+    public DemoModel()
+    {
+        Capture = Path.Combine(Repo.TempDir("demo"), "demo.pcap");
+        DemoCapture.Write(Capture);
+        Model = CaptureAnalyzer.AnalyzeAsync(Capture, Runtime.Prepare(null)).GetAwaiter().GetResult();
+    }
+}
+
+public class AnalysisTests(DemoModel demo) : IClassFixture<DemoModel>
+{
+    private ReportModel M => demo.Model;
+
+    [Fact]
+    public void Capture_facts_come_from_the_file_and_its_own_timestamps()
+    {
+        Assert.Equal("pcap", M.Capture.Format);
+        Assert.Equal(29, M.Capture.Packets);
+        Assert.Equal(new DateTimeOffset(2023, 3, 20, 13, 59, 59, TimeSpan.Zero), M.Capture.FirstPacket);
+        Assert.Equal(64, M.Capture.Sha256.Length);
+        Assert.Equal(["eth"], M.Capture.LinkTypes);
+    }
+
+    [Fact]
+    public void A_CNAME_chain_is_resolved_end_to_end_to_both_address_families()
+    {
+        var name = Assert.Single(M.Dns.Names);
+        Assert.Equal(DemoCapture.Name, name.Name);
+        Assert.Equal([DemoCapture.Alias1, DemoCapture.Canonical], name.CnameChain);
+        Assert.Equal(["20.202.1.6"], name.IPv4);
+        Assert.Equal(["2603:1027:1:28::6"], name.IPv6);
+        Assert.Equal(2, M.Dns.QueryCount);
+        Assert.Equal(0, M.Dns.UnansweredCount);
+        Assert.Equal(1, M.Dns.QueryTypes["A"]);
+        Assert.Equal(1, M.Dns.QueryTypes["AAAA"]);
+    }
+
+    [Fact]
+    public void TURN_allocations_peers_and_NAT_are_read_from_the_msturn_fields()
+    {
+        var s = M.Stun;
+        Assert.Equal("NAT detected: 192.168.1.18 is seen by the TURN server as 81.247.114.53", s.NatVerdict);
+        Assert.Contains("87.65.99.139:25710", s.Peers);
+        var first = s.Allocations.First(a => a.Frame == 8);
+        Assert.Equal("20.202.147.12:3480", first.Relayed);
+        Assert.Equal("81.247.114.53:30936", first.Mapped);
+        Assert.Equal(60u, first.Lifetime);
+        Assert.Contains(s.Allocations, a => a.Deallocated == false && a.Server.StartsWith("20.202.147.14:443", StringComparison.Ordinal));
+        Assert.Equal(2, s.MessageTypes["Send request"]);
+        Assert.Contains("Audio", s.StreamTypes);
+        Assert.Contains("Mar 15 2023 15:49:43 - local", s.Software);
+        Assert.True(s.RelayedMediaPackets >= 6);
+    }
+
+    [Fact]
+    public void The_model_names_endpoints_from_the_captures_own_DNS_answers()
+    {
+        Assert.Contains(M.Network.TopEndpoints, e => e.Address == "20.202.1.6" && e.Name == DemoCapture.Name);
+    }
+
+    [Fact]
+    public void The_JSON_model_round_trips_and_carries_its_schema_version()
+    {
+        var json = ReportJson.Serialize(M);
+        Assert.Contains("\"schemaVersion\": 1", json);
+        var back = ReportJson.Deserialize(json)!;
+        Assert.Equal(M.Capture.Sha256, back.Capture.Sha256);
+        Assert.Equal(json, ReportJson.Serialize(back));
+    }
+
+    [Fact]
+    public void Cipher_suites_are_broken_down_and_weak_ones_flagged()
+    {
+        var gcm = CipherSuites.Describe(0xC02F);
+        Assert.Equal(("ECDHE", "RSA", "AES-128", "GCM", "SHA256", true), (gcm.KeyExchange, gcm.Authentication, gcm.Cipher, gcm.Mode, gcm.Hash, gcm.ForwardSecrecy));
+        Assert.Null(gcm.Weakness);
+        Assert.Contains("CBC with SHA-1", CipherSuites.Describe(0x002F).Weakness);
+        Assert.False(CipherSuites.Describe(0x002F).ForwardSecrecy);
+        Assert.Contains("RC4", CipherSuites.Describe(0x0005).Weakness);
+        Assert.True(CipherSuites.Describe(0x1301).ForwardSecrecy);
+        Assert.True(CipherSuites.IsGrease(0x3A3A));
+    }
+
+    [CorpusFact]
+    public void A_real_TLS_capture_yields_versions_suites_and_certificates_checked_at_capture_time()
+    {
+        var m = CaptureAnalyzer.AnalyzeAsync(Repo.CorpusFile("zeek+zeek/testing/btest/Traces/tls/tls-expired-cert.pcap"), Runtime.Prepare(null)).GetAwaiter().GetResult();
+        Assert.NotEmpty(m.Tls.Connections);
+        Assert.NotEmpty(m.Tls.Certificates);
+        Assert.Contains(m.Tls.Certificates, c => c.Status == "expired");
+        Assert.All(m.Tls.Certificates, c => Assert.True(c.NotAfter > c.NotBefore));
+    }
+
+    [CorpusFact]
+    public void DNS_counts_agree_with_tshark_own_statistics()
+    {
+        var cap = Repo.CorpusFile("Lopiuy+LINFO1341_P1/Traces/audio.pcapng");
+        var m = CaptureAnalyzer.AnalyzeAsync(cap, Runtime.Prepare(null)).GetAwaiter().GetResult();
+        var queries = TsharkCli.Run("-r", cap, "-Y", "dns.flags.response == 0 && dns.qry.name", "-T", "fields", "-e", "frame.number").Rows.Count;
+        var udp = TsharkCli.Run("-r", cap, "-Y", "udp", "-T", "fields", "-e", "frame.number").Rows.Count;
+        Assert.Equal(queries, m.Dns.QueryCount);
+        Assert.Equal(udp, m.Network.UdpPackets);
+    }
+}
+
+public class CaptureFileTests
+{
+    [Fact]
+    public void Files_that_are_not_captures_get_a_clear_error()
+    {
+        var dir = Repo.TempDir("notcap");
+        var text = Path.Combine(dir, "notes.txt");
+        File.WriteAllText(text, "hello, this is not a capture");
+        var empty = Path.Combine(dir, "empty.pcap");
+        File.WriteAllBytes(empty, []);
+        Assert.Contains("is not a pcap or pcapng capture", Assert.Throws<CaptureFileException>(() => CaptureAnalyzer.CheckCaptureFile(text)).Message);
+        Assert.Contains("is empty", Assert.Throws<CaptureFileException>(() => CaptureAnalyzer.CheckCaptureFile(empty)).Message);
+        Assert.Contains("is a directory", Assert.Throws<CaptureFileException>(() => CaptureAnalyzer.CheckCaptureFile(dir)).Message);
+        Assert.Contains("does not exist", Assert.Throws<CaptureFileException>(() => CaptureAnalyzer.CheckCaptureFile(Path.Combine(dir, "nope.pcap"))).Message);
+    }
+}

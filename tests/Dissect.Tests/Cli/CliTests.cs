@@ -1,0 +1,64 @@
+using Dissect.Cli;
+using Dissect.Tests.Support;
+using Xunit;
+
+namespace Dissect.Tests.Cli;
+
+public class CliTests
+{
+    private static (int Code, string Out, string Err) Run(params string[] args)
+    {
+        var o = new StringWriter();
+        var e = new StringWriter();
+        var code = App.RunAsync(args, o, e).GetAwaiter().GetResult();
+        return (code, o.ToString(), e.ToString());
+    }
+
+    [Fact]
+    public void Doctor_with_a_missing_tshark_says_how_to_fix_it_and_fails()
+    {
+        var (code, output, _) = Run("doctor", "--tshark", "/nonexistent/tshark");
+        Assert.Equal(ExitCodes.ToolMissing, code);
+        Assert.Contains("problem  tshark: tshark not found at /nonexistent/tshark; fix:", output);
+    }
+
+    [Fact]
+    public void Doctor_with_tshark_present_succeeds()
+    {
+        var (code, output, _) = Run("doctor");
+        Assert.Equal(ExitCodes.Ok, code);
+        Assert.Contains("ok       Lua", output);
+    }
+
+    [Fact]
+    public void Usage_errors_exit_with_code_2()
+    {
+        Assert.Equal(ExitCodes.Usage, Run("no-such-command").Code);
+        Assert.Equal(ExitCodes.Usage, Run("report", "x.pcap", "--format", "docx").Code);
+    }
+
+    [Fact]
+    public void A_bad_capture_is_one_error_line_with_no_output_file_left()
+    {
+        var dir = Repo.TempDir("cli");
+        var bad = Path.Combine(dir, "bad.pcap");
+        File.WriteAllText(bad, "not a capture");
+        var outDir = Path.Combine(dir, "out");
+        var (code, _, err) = Run("report", bad, "-o", outDir);
+        Assert.Equal(ExitCodes.Failure, code);
+        Assert.Single(err.Trim().Split('\n'));
+        Assert.Contains("is not a pcap or pcapng capture", err);
+        Assert.Empty(Directory.GetFiles(outDir));
+    }
+
+    [Fact]
+    public void Install_and_uninstall_write_and_remove_the_dissector()
+    {
+        var dir = Repo.TempDir("plugins");
+        Assert.Equal(0, Run("install", "--dir", dir).Code);
+        Assert.Equal(File.ReadAllText(Repo.Dissector), File.ReadAllText(Path.Combine(dir, "ms_turn.lua")));
+        Assert.Contains("already current", Run("install", "--dir", dir).Out);
+        Assert.Equal(0, Run("uninstall", "--dir", dir).Code);
+        Assert.False(File.Exists(Path.Combine(dir, "ms_turn.lua")));
+    }
+}

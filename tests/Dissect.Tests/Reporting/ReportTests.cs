@@ -1,0 +1,74 @@
+using System.Diagnostics;
+using Dissect.Analysis;
+using Dissect.Reporting;
+using Dissect.Reporting.Pdf;
+using Dissect.Tests.Analysis;
+using Dissect.Tests.Support;
+using Xunit;
+
+namespace Dissect.Tests.Reporting;
+
+public class ReportTests(DemoModel demo) : IClassFixture<DemoModel>
+{
+    private static string Run(string exe, params string[] args)
+    {
+        var psi = new ProcessStartInfo(exe) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi)!;
+        var o = p.StandardOutput.ReadToEnd();
+        p.WaitForExit();
+        Assert.True(p.ExitCode == 0, $"{exe} failed: {p.StandardError.ReadToEnd()}");
+        return o;
+    }
+
+    [Fact]
+    public void The_PDF_holds_every_section_and_the_key_values_and_every_page_renders()
+    {
+        var dir = Repo.TempDir("pdf");
+        var pdf = Path.Combine(dir, "demo.pdf");
+        PdfReport.Write(demo.Model, new ReportOptions(), pdf);
+        var text = Run("pdftotext", "-layout", pdf, "-");
+        foreach (var s in new[] { "I. DNS", "II. Network layer", "III. Transport layer", "IV. Encryption and security", "V. Application: STUN/TURN and NAT", "VI. Traffic over time",
+                     "turn.teams.example.com", "CNAME chain", "81.247.114.53", "Allocate response", "forward secrecy", "page 1 of" })
+            Assert.Contains(s, text);
+        Run("pdftoppm", "-r", "20", "-png", pdf, Path.Combine(dir, "page"));
+        var pages = int.Parse(Run("pdfinfo", pdf).Split('\n').First(l => l.StartsWith("Pages:", StringComparison.Ordinal))[6..].Trim());
+        Assert.Equal(pages, Directory.GetFiles(dir, "page-*.png").Length);
+    }
+
+    [Fact]
+    public void Notes_follow_the_language_and_can_be_left_out()
+    {
+        var fr = MarkdownReport.Render(demo.Model, new ReportOptions("fr"));
+        Assert.Contains("confidentialité persistante", fr);
+        var none = MarkdownReport.Render(demo.Model, new ReportOptions("en", Notes: false));
+        Assert.DoesNotContain("forward secrecy** keeps", none);
+        Assert.DoesNotContain("> ", none);
+    }
+
+    [Fact]
+    public void Hostile_strings_are_escaped_in_Markdown_and_cleaned_in_every_output()
+    {
+        var evil = "evil\u202Egnp.exe|<script>alert(1)</script>\u001b[31m*bold*";
+        var md = TextSafety.Markdown(evil);
+        Assert.DoesNotContain("<script>", md);
+        Assert.DoesNotContain("\u202E", md);
+        Assert.DoesNotContain("\u001b", md);
+        Assert.Contains("\\|", md);
+        Assert.Contains("\\*bold\\*", md);
+        Assert.EndsWith("…", TextSafety.Clean(new string('a', 1000)));
+        var json = ReportJson.Serialize(demo.Model with { Findings = [evil] });
+        Assert.DoesNotContain("<script>", json);
+        Assert.DoesNotContain("\u202E", json);
+    }
+
+    [Fact]
+    public void Output_names_are_safe_and_unique()
+    {
+        var used = new HashSet<string>();
+        Assert.Equal("V_appel_-_Y_raccroche", Dissect.Cli.Commands.ReportCommand.UniqueStem("/x/V=appel -> Y=raccroche.pcapng", used).Replace("__", "_"));
+        Assert.Equal("Cree_Ferme-meet-instantan", Dissect.Cli.Commands.ReportCommand.UniqueStem("Cree+Ferme-meet-instantané.pcapng", used));
+        Assert.Equal("capture", Dissect.Cli.Commands.ReportCommand.UniqueStem("../../.pcap", used));
+        Assert.Equal("capture-2", Dissect.Cli.Commands.ReportCommand.UniqueStem("///.pcap", used));
+    }
+}
