@@ -163,7 +163,7 @@ public static class Findings
                 f.Add($"Relayed media: {s.RelayedMediaPackets} packets ({s.RelayedMediaBytes} bytes) of SRTP/SRTCP went through the TURN relay.");
         }
         if (m.Traffic.OutlierGapSeconds is { } gap)
-            f.Add(string.Create(CultureInfo.InvariantCulture, $"Timestamps: a gap of {gap / 86400:0.#} days separates some packets; the time axis is binned by {m.Traffic.BinSeconds} s."));
+            f.Add(string.Create(CultureInfo.InvariantCulture, $"Timestamps: a gap of {gap / 86400:0.#} days separates some packets; the traffic chart covers the main part of the capture ({m.Traffic.ExcludedPackets} packets with outlying timestamps left out)."));
         return f;
     }
 

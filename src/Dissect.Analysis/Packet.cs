@@ -24,7 +24,14 @@ public readonly struct Packet(EkRecord r)
     }
 
     public double Time => double.TryParse(r.First("frame.time_epoch"), NumberStyles.Float, CultureInfo.InvariantCulture, out var t) ? t : 0;
-    public string Protocols => r.First("frame.protocols") ?? "";
+    /// <summary>
+    /// frame.protocols without the layers Dissect's own dispatching protocols add (the TCP port wrapper
+    /// and the late-segment post-dissector), so a TLS frame on port 443 still reads eth:…:tcp:tls.
+    /// </summary>
+    public string Protocols => StripDispatch(r.First("frame.protocols") ?? "");
+
+    private static string StripDispatch(string s) =>
+        s.Contains("msturn_", StringComparison.Ordinal) ? s.Replace(":msturn_tcp", "", StringComparison.Ordinal).Replace(":msturn_late", "", StringComparison.Ordinal) : s;
     public string? Src => r.First("ip.src") ?? r.First("ipv6.src");
     public string? Dst => r.First("ip.dst") ?? r.First("ipv6.dst");
 }

@@ -23,7 +23,7 @@ public sealed class TrafficAnalyzer : IAnalyzer
     {
         var s = p.Protocols;
         if (p.Has("msturn.media") || s.Contains(":rtp", StringComparison.Ordinal) || s.Contains(":rtcp", StringComparison.Ordinal)) return 1;
-        if (s.Contains("msturn", StringComparison.Ordinal) || s.Contains(":stun", StringComparison.Ordinal)) return 0;
+        if (s.Contains(":msturn", StringComparison.Ordinal) || s.Contains(":stun", StringComparison.Ordinal)) return 0;
         if (s.Contains(":quic", StringComparison.Ordinal)) return 3;
         if (s.Contains(":tls", StringComparison.Ordinal)) return 2;
         if (s.Contains(":dns", StringComparison.Ordinal)) return 4;
@@ -35,22 +35,32 @@ public sealed class TrafficAnalyzer : IAnalyzer
     public TrafficSection Build(double start)
     {
         if (_perTenth.Count == 0)
-            return new TrafficSection(1, Classes, [], null);
+            return new TrafficSection(1, Classes, [], null, 0);
+        // One stray timestamp far from the rest must not stretch the axis: split at gaps of more than a
+        // day, bin the cluster that holds most packets, and report the gap and what was left out.
         var slots = _perTenth.Keys.ToList();
-        // One stray timestamp far from the rest must not stretch the axis: bin over the main cluster.
         double? gap = null;
-        var firstSlot = slots[0];
-        var lastSlot = slots[^1];
-        for (var i = 1; i < slots.Count; i++)
+        var clusters = new List<(int From, int To, long Packets)>();
+        var from = 0;
+        for (var i = 1; i <= slots.Count; i++)
         {
-            var g = (slots[i] - slots[i - 1]) / 10.0;
-            if (g > 86400 && g > (gap ?? 0)) gap = g;
+            if (i < slots.Count && (slots[i] - slots[i - 1]) / 10.0 <= 86400)
+                continue;
+            if (i < slots.Count)
+                gap = Math.Max(gap ?? 0, (slots[i] - slots[i - 1]) / 10.0);
+            clusters.Add((from, i - 1, slots.Skip(from).Take(i - from).Sum(k => _perTenth[k].Packets)));
+            from = i;
         }
+        var main = clusters.OrderByDescending(c => c.Packets).ThenBy(c => c.From).First();
+        var firstSlot = slots[main.From];
+        var lastSlot = slots[main.To];
+        var excluded = _perTenth.Values.Sum(v => v.Packets) - main.Packets;
         var span = Math.Max(0.1, (lastSlot - firstSlot) / 10.0);
         var width = Widths.FirstOrDefault(w => span / w <= 120, Widths[^1]);
         var bins = new SortedDictionary<long, (long Packets, long[] Bytes)>();
         foreach (var (slot, v) in _perTenth)
         {
+            if (slot < firstSlot || slot > lastSlot) continue;
             var b = (long)Math.Floor((slot - firstSlot) / 10.0 / width);
             if (!bins.TryGetValue(b, out var acc)) acc = (0, new long[Classes.Length]);
             for (var i = 0; i < Classes.Length; i++) acc.Bytes[i] += v.Bytes[i];
@@ -58,7 +68,7 @@ public sealed class TrafficAnalyzer : IAnalyzer
         }
         var list = new List<TrafficBin>();
         var dense = bins.Keys.Last() < 2000;
-        var offset = firstSlot / 10.0 - start;
+        var offset = excluded > 0 ? 0 : Math.Max(0, firstSlot / 10.0 - start);
         for (long b = 0; b <= bins.Keys.Last(); b++)
         {
             if (!bins.TryGetValue(b, out var v))
@@ -69,6 +79,6 @@ public sealed class TrafficAnalyzer : IAnalyzer
             list.Add(new TrafficBin(Math.Round(offset + b * width, 3), v.Packets, v.Bytes.Sum(),
                 Classes.Select((c, i) => (c, v.Bytes[i])).Where(x => x.Item2 > 0).ToDictionary(x => x.c, x => x.Item2)));
         }
-        return new TrafficSection(width, Classes, list, gap);
+        return new TrafficSection(width, Classes, list, gap, excluded);
     }
 }

@@ -30,6 +30,8 @@ public static class App
         root.Subcommands.Add(SampleCommand.Create(io));
         root.Subcommands.Add(AnalyzeCommand.Create(io));
         root.Subcommands.Add(ReportCommand.Create(io));
+        root.Subcommands.Add(BatchCommand.Create(io));
+        root.Subcommands.Add(CompareCommand.Create(io));
         var config = new InvocationConfiguration { Output = io.Out, Error = io.Err };
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

@@ -7,10 +7,12 @@ namespace Dissect.Reporting;
 /// <summary>The report as Markdown, with the same tables as the PDF, for students' own write-ups.</summary>
 public static class MarkdownReport
 {
-    public static string Render(ReportModel m, ReportOptions o)
+    public static string Render(ReportModel m, ReportOptions o) => Render(ReportDocument.Build(m, o));
+
+    public static string Render(IReadOnlyList<Block> blocks)
     {
         var sb = new StringBuilder();
-        foreach (var block in ReportDocument.Build(m, o))
+        foreach (var block in blocks)
         {
             switch (block)
             {

@@ -63,7 +63,7 @@ public static class ReportDocument
             b.Add(new Paragraph($"{d.QueryCount} queries and {d.ResponseCount} responses; transports: {Join(d.Transports)}; response codes: {Join(d.Rcodes)}; " +
                 $"{d.RecursionDesired} queries with RD set, {d.DnssecOkQueries} with DO set; {d.AuthenticatedResponses} responses with AD set, {d.AuthoritativeResponses} authoritative (AA)."));
             b.Add(T(["Name", "CNAME chain", "IPv4", "IPv6", "Types", "Authority"],
-                d.Names.Select(n => (IReadOnlyList<string>)[n.Name, n.CnameChain.Count == 0 ? "–" : string.Join(" → ", n.CnameChain), Lines(n.IPv4), Lines(n.IPv6),
+                d.Names.Select(n => (IReadOnlyList<string>)[n.Name, n.CnameChain.Count == 0 ? "–" : "→ " + string.Join("\n→ ", n.CnameChain), Lines(n.IPv4), Lines(n.IPv6),
                     string.Join(", ", n.QueryTypes), n.AuthorityServers.Count + n.AuthorityZones.Count == 0 ? "–" : string.Join(", ", n.AuthorityZones.Concat(n.AuthorityServers))]),
                 widths: [2.2, 2.2, 1.3, 1.8, 0.8, 1.6]));
             b.Add(new Chart("Queries by record type", [.. d.QueryTypes.Keys], [("queries", [.. d.QueryTypes.Values.Select(v => (double)v)])], false));

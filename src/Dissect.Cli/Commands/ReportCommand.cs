@@ -1,36 +1,50 @@
 using System.CommandLine;
 using System.Text;
 using Dissect.Analysis;
-using Dissect.IO;
 using Dissect.Reporting;
-using Dissect.Reporting.Pdf;
 using Dissect.Tshark;
 
 namespace Dissect.Cli.Commands;
 
 public static class ReportCommand
 {
-    public static readonly string[] Formats = ["pdf", "json", "md"];
+    public static (Option<string> Format, Option<string> Lang, Option<bool> NoNotes) OutputOptions() =>
+    (
+        new Option<string>("--format") { Description = "Comma-separated: " + string.Join(", ", ReportWriter.Formats), DefaultValueFactory = _ => "pdf,json" },
+        new Option<string>("--lang") { Description = "Language of the teaching notes: " + string.Join(" or ", TeachingNotes.Languages), DefaultValueFactory = _ => "en" },
+        new Option<bool>("--no-notes") { Description = "Leave the teaching notes out" }
+    );
+
+    public static bool TryReadOutputOptions(ParseResult pr, Option<string> format, Option<string> lang, Option<bool> noNotes, ConsoleIo io, out List<string> formats, out ReportOptions options)
+    {
+        formats = pr.GetValue(format)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(f => f.ToLowerInvariant()).Distinct().ToList();
+        options = new ReportOptions(pr.GetValue(lang)!, !pr.GetValue(noNotes));
+        if (formats.Count == 0 || formats.Any(f => !ReportWriter.Formats.Contains(f)))
+        {
+            io.Fail($"--format takes a list of {string.Join(", ", ReportWriter.Formats)}", ExitCodes.Usage);
+            return false;
+        }
+        if (!TeachingNotes.Languages.Contains(options.Language))
+        {
+            io.Fail($"--lang takes {string.Join(" or ", TeachingNotes.Languages)}", ExitCodes.Usage);
+            return false;
+        }
+        return true;
+    }
 
     public static Command Create(ConsoleIo io)
     {
         var captures = new Argument<string[]>("captures") { Description = "One or more .pcap/.pcapng files", Arity = ArgumentArity.OneOrMore };
         var output = new Option<string>("--out", "-o") { Description = "Output folder", DefaultValueFactory = _ => "reports" };
-        var format = new Option<string>("--format") { Description = "Comma-separated: pdf, json, md", DefaultValueFactory = _ => "pdf,json" };
-        var lang = new Option<string>("--lang") { Description = "Language of the teaching notes: en or fr", DefaultValueFactory = _ => "en" };
-        var noNotes = new Option<bool>("--no-notes") { Description = "Leave the teaching notes out" };
+        var (format, lang, noNotes) = OutputOptions();
         var tshark = DoctorCommand.TsharkOption();
         var max = AnalyzeCommand.MaxPacketsOption();
         var timeout = AnalyzeCommand.TimeoutOption();
-        var cmd = new Command("report", "Write a course-style report (PDF, JSON, Markdown) for each capture") { captures, output, format, lang, noNotes, tshark, max, timeout };
+        var cmd = new Command("report", "Write a course-style report (PDF, JSON, Markdown, HTML) for each capture") { captures, output, format, lang, noNotes, tshark, max, timeout };
         cmd.SetAction(async (pr, ct) =>
         {
-            var formats = pr.GetValue(format)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(f => f.ToLowerInvariant()).ToList();
-            if (formats.Count == 0 || formats.Any(f => !Formats.Contains(f)))
-                return io.Fail($"--format takes a list of {string.Join(", ", Formats)}", ExitCodes.Usage);
-            var language = pr.GetValue(lang)!;
-            if (!TeachingNotes.Languages.Contains(language))
-                return io.Fail($"--lang takes {string.Join(" or ", TeachingNotes.Languages)}", ExitCodes.Usage);
+            if (!TryReadOutputOptions(pr, format, lang, noNotes, io, out var formats, out var ro))
+                return ExitCodes.Usage;
             AnalyzeOptions options;
             try
             {
@@ -49,26 +63,23 @@ public static class ReportCommand
             {
                 return io.Fail($"cannot create the output folder {outDir}: {e.Message}");
             }
-            var ro = new ReportOptions(language, !pr.GetValue(noNotes));
             var failed = 0;
             var used = new HashSet<string>();
-            foreach (var capture in pr.GetValue(captures)!)
+            var all = pr.GetValue(captures)!;
+            foreach (var capture in all)
             {
                 try
                 {
                     var model = await CaptureAnalyzer.AnalyzeAsync(capture, options, ct);
-                    var stem = Path.Combine(outDir, UniqueStem(capture, used));
-                    foreach (var f in formats)
-                    {
-                        var path = $"{stem}.{f}";
-                        switch (f)
-                        {
-                            case "pdf": PdfReport.Write(model, ro, path); break;
-                            case "json": AtomicFile.WriteAllText(path, ReportJson.Serialize(model)); break;
-                            case "md": AtomicFile.WriteAllText(path, MarkdownReport.Render(model, ro)); break;
-                        }
+                    foreach (var path in ReportWriter.Write(model, Path.Combine(outDir, UniqueStem(capture, used)), formats, ro))
                         io.Out.WriteLine($"wrote {path}");
-                    }
+                    if (model.Capture.Warning is { } w)
+                        io.Err.WriteLine($"dissect: warning: {Terminal.Safe(capture)}: {w}");
+                }
+                catch (OperationCanceledException)
+                {
+                    io.Err.WriteLine("dissect: cancelled; reports already written are kept");
+                    return ExitCodes.Cancelled;
                 }
                 catch (DissectException e)
                 {
@@ -81,7 +92,7 @@ public static class ReportCommand
                     io.Err.WriteLine($"dissect: error: {Terminal.Safe(capture)}: {e.Message}");
                 }
             }
-            return failed == 0 ? ExitCodes.Ok : failed == pr.GetValue(captures)!.Length ? ExitCodes.Failure : ExitCodes.PartialFailure;
+            return failed == 0 ? ExitCodes.Ok : failed == all.Length ? ExitCodes.Failure : ExitCodes.PartialFailure;
         });
         return cmd;
     }
@@ -89,16 +100,7 @@ public static class ReportCommand
     /// <summary>An output file stem from a capture name: only [A-Za-z0-9._-], bounded length, unique in one run.</summary>
     public static string UniqueStem(string capture, HashSet<string> used)
     {
-        var name = Path.GetFileNameWithoutExtension(capture);
-        var sb = new StringBuilder();
-        foreach (var ch in name.Normalize(NormalizationForm.FormD))
-        {
-            if (char.IsAsciiLetterOrDigit(ch) || ch is '.' or '-' or '_') sb.Append(ch);
-            else if (System.Globalization.CharUnicodeInfo.GetUnicodeCategory(ch) != System.Globalization.UnicodeCategory.NonSpacingMark) sb.Append('_');
-        }
-        var stem = sb.ToString().Trim('.', '_');
-        if (stem.Length == 0) stem = "capture";
-        if (stem.Length > 100) stem = stem[..100];
+        var stem = Dissect.Reporting.Batch.BatchRunner.SafeName(Path.GetFileNameWithoutExtension(capture));
         var unique = stem;
         for (var i = 2; !used.Add(unique); i++)
             unique = $"{stem}-{i}";

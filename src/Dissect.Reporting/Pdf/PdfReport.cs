@@ -37,25 +37,28 @@ public sealed class PdfReport
         _note = new XFont(f, 8.5, XFontStyleEx.Italic);
     }
 
-    public static void Write(ReportModel m, ReportOptions o, string path)
+    public static void Write(ReportModel m, ReportOptions o, string path) =>
+        Write(ReportDocument.Build(m, o), "Capture analysis: " + m.Capture.FileName, m.Capture.FileName, m.Capture.FirstPacket, path);
+
+    /// <param name="when">Document dates come from the capture, not the clock, so the same input gives the same document.</param>
+    public static void Write(IReadOnlyList<Block> blocks, string title, string footer, DateTimeOffset? when, string path)
     {
         var r = new PdfReport();
-        r.Render(m, o);
-        // Metadata from the capture, not the clock, so the same input gives the same document.
-        var when = m.Capture.FirstPacket?.UtcDateTime ?? new DateTime(2000, 1, 1, 0, 0, 0, DateTimeKind.Utc);
-        r._doc.Info.Title = "Capture analysis: " + TextSafety.Clean(m.Capture.FileName, 200);
+        r.Render(blocks, footer);
+        var date = when?.UtcDateTime ?? new DateTime(2000, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+        r._doc.Info.Title = TextSafety.Clean(title, 200);
         r._doc.Info.Subject = "Network capture report";
-        r._doc.Info.Creator = "Dissect " + m.Capture.DissectVersion;
-        r._doc.Info.CreationDate = when;
-        r._doc.Info.ModificationDate = when;
+        r._doc.Info.Creator = "Dissect " + CaptureAnalyzer.DissectVersion;
+        r._doc.Info.CreationDate = date;
+        r._doc.Info.ModificationDate = date;
         Dissect.IO.AtomicFile.Write(path, tmp => r._doc.Save(tmp));
         r._doc.Dispose();
     }
 
-    private void Render(ReportModel m, ReportOptions o)
+    private void Render(IReadOnlyList<Block> blocks, string footer)
     {
         NewPage();
-        foreach (var block in ReportDocument.Build(m, o))
+        foreach (var block in blocks)
         {
             switch (block)
             {
@@ -71,7 +74,7 @@ public sealed class PdfReport
         for (var i = 0; i < total; i++)
         {
             using var g = XGraphics.FromPdfPage(_doc.Pages[i], XGraphicsPdfPageOptions.Append);
-            var label = $"Dissect — {TextSafety.Clean(m.Capture.FileName, 80)} — page {i + 1} of {total}";
+            var label = $"Dissect — {TextSafety.Clean(footer, 80)} — page {i + 1} of {total}";
             g.DrawString(label, _small, XBrushes.Gray, new XRect(Margin, PageH - 35, PageW - 2 * Margin, 12), XStringFormats.Center);
         }
     }
@@ -186,7 +189,7 @@ public sealed class PdfReport
     private void Chart(Chart c)
     {
         const double h = 150;
-        Need(h + 40);
+        Need(h + 60);
         var x0 = Margin + 45;
         var w = PageW - 2 * Margin - 55;
         _g.DrawString(TextSafety.Clean(c.Title), _smallBold, XBrushes.Black, new XPoint(Margin, _y + 8));
@@ -218,14 +221,16 @@ public sealed class PdfReport
                 var vals = c.Series[s].Values;
                 for (var i = 1; i < vals.Count; i++)
                     _g.DrawLine(pen, x0 + (i - 1) * w / Math.Max(1, n - 1), top + h - vals[i - 1] / max * h, x0 + i * w / Math.Max(1, n - 1), top + h - vals[i] / max * h);
-                _g.DrawRectangle(new XSolidBrush(Palette[s % Palette.Length]), x0 + s * 85, top + h + 16, 8, 6);
-                _g.DrawString(TextSafety.Clean(c.Series[s].Name, 20), _small, XBrushes.Black, new XPoint(x0 + s * 85 + 11, top + h + 22));
+                var lx = x0 + s % 4 * 120;
+                var ly = top + h + 16 + s / 4 * 10;
+                _g.DrawRectangle(new XSolidBrush(Palette[s % Palette.Length]), lx, ly, 8, 6);
+                _g.DrawString(TextSafety.Clean(c.Series[s].Name, 26), _small, XBrushes.Black, new XPoint(lx + 11, ly + 6));
             }
             var step = Math.Max(1, n / 8);
             for (var i = 0; i < n; i += step)
                 _g.DrawString(c.Labels[i] + " s", _small, XBrushes.Gray, new XPoint(x0 + i * w / Math.Max(1, n - 1) - 6, top + h + 10));
         }
-        _y = top + h + 34;
+        _y = top + h + 34 + (c.Lines ? (c.Series.Count - 1) / 4 * 10 : 0);
     }
 
     /// <summary>Word wrap measured with the real font; words longer than a line are cut by characters.</summary>

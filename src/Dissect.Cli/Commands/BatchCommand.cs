@@ -1,0 +1,145 @@
+using System.CommandLine;
+using Dissect.Analysis;
+using Dissect.IO;
+using Dissect.Reporting;
+using Dissect.Reporting.Batch;
+using Dissect.Reporting.Pdf;
+using Dissect.Tshark;
+using Spectre.Console;
+
+namespace Dissect.Cli.Commands;
+
+public static class BatchCommand
+{
+    public static Command Create(ConsoleIo io)
+    {
+        var inputs = new Argument<string[]>("inputs") { Description = "Folders (searched recursively), globs or capture files", Arity = ArgumentArity.ZeroOrMore };
+        var output = new Option<string>("--out", "-o") { Description = "Output folder; the input tree is mirrored under it", Required = true };
+        var jobs = new Option<int>("--jobs", "-j") { Description = "Captures processed in parallel (default: number of cores)", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var force = new Option<bool>("--force") { Description = "Redo captures whose outputs are current" };
+        var shard = new Option<string?>("--shard") { Description = "Process only part i of n of the sorted inputs, e.g. 2/8 (for Slurm/Kubernetes job arrays)" };
+        var merge = new Option<bool>("--merge") { Description = "Only build the index from the reports already under --out (after the shards finished)" };
+        var (format, lang, noNotes) = ReportCommand.OutputOptions();
+        var tshark = DoctorCommand.TsharkOption();
+        var max = AnalyzeCommand.MaxPacketsOption();
+        var timeout = AnalyzeCommand.TimeoutOption();
+        var cmd = new Command("batch", "Report on every capture of folders in parallel, skip what is current, and write an index that compares them")
+            { inputs, output, jobs, force, shard, merge, format, lang, noNotes, tshark, max, timeout };
+        cmd.SetAction(async (pr, ct) =>
+        {
+            if (!ReportCommand.TryReadOutputOptions(pr, format, lang, noNotes, io, out var formats, out var ro))
+                return ExitCodes.Usage;
+            var outDir = pr.GetValue(output)!;
+            try
+            {
+                Directory.CreateDirectory(outDir);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return io.Fail($"cannot create the output folder {outDir}: {e.Message}");
+            }
+            if (pr.GetValue(merge))
+                return WriteIndex(io, outDir, [], ro) ? ExitCodes.Ok : ExitCodes.Failure;
+
+            var problems = new List<string>();
+            var list = BatchRunner.Expand(pr.GetValue(inputs) ?? [], problems);
+            foreach (var p in problems)
+                io.Err.WriteLine($"dissect: warning: {p}");
+            if (pr.GetValue(shard) is { } s)
+            {
+                var parts = s.Split('/');
+                if (parts.Length != 2 || !int.TryParse(parts[0], out var i) || !int.TryParse(parts[1], out var n) || n < 1 || i < 1 || i > n)
+                    return io.Fail("--shard takes i/n with 1 <= i <= n, for example 3/8", ExitCodes.Usage);
+                list = BatchRunner.Shard(list, i, n);
+            }
+            if (list.Count == 0)
+                return io.Fail("no capture files found (looked for " + string.Join(", ", BatchRunner.CaptureExtensions) + ")", problems.Count > 0 ? ExitCodes.Usage : ExitCodes.Failure);
+            AnalyzeOptions options;
+            try
+            {
+                options = Runtime.Prepare(pr.GetValue(tshark), pr.GetValue(max), TimeSpan.FromSeconds(pr.GetValue(timeout)));
+            }
+            catch (TsharkNotFoundException e)
+            {
+                return io.Fail($"{e.Message}; {e.Hint}", ExitCodes.ToolMissing);
+            }
+            var bo = new BatchOptions(formats, ro, pr.GetValue(jobs), pr.GetValue(force), outDir);
+            List<BatchResult> results;
+            try
+            {
+                results = await RunWithProgress(io, list, bo, options, ct);
+            }
+            catch (OperationCanceledException)
+            {
+                io.Err.WriteLine("dissect: cancelled; finished reports are kept, unfinished ones were not written");
+                return ExitCodes.Cancelled;
+            }
+            Summary(io, results);
+            var failed = results.Where(r => r.Status == BatchStatus.Failed).Select(r => (r.Relative, r.Error!)).ToList();
+            if (pr.GetValue(shard) is null)
+                WriteIndex(io, outDir, failed, ro);
+            return failed.Count == 0 ? ExitCodes.Ok : failed.Count == results.Count ? ExitCodes.Failure : ExitCodes.PartialFailure;
+        });
+        return cmd;
+    }
+
+    private static async Task<List<BatchResult>> RunWithProgress(ConsoleIo io, List<BatchInput> list, BatchOptions bo, AnalyzeOptions options, CancellationToken ct)
+    {
+        var interactive = !Console.IsOutputRedirected && ReferenceEquals(io.Out, Console.Out) && Environment.GetEnvironmentVariable("CI") is null;
+        if (!interactive)
+        {
+            var gate = new object();
+            return await BatchRunner.RunAsync(list, bo, options, (r, done, total) =>
+            {
+                lock (gate)
+                    io.Out.WriteLine($"[{done}/{total}] {r.Status.ToString().ToLowerInvariant(),-7} {Terminal.Safe(r.Relative)}" +
+                        (r.Error is null ? (r.Status == BatchStatus.Done ? $" ({r.Seconds:0.0} s)" : "") : ": " + Terminal.Safe(r.Error)));
+            }, ct);
+        }
+        List<BatchResult> results = [];
+        await AnsiConsole.Progress().AutoClear(false).Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+            .StartAsync(async ctx =>
+            {
+                var task = ctx.AddTask($"{list.Count} captures", maxValue: list.Count);
+                results = await BatchRunner.RunAsync(list, bo, options, (r, _, _) => task.Increment(1), ct);
+            });
+        return results;
+    }
+
+    private static void Summary(ConsoleIo io, List<BatchResult> results)
+    {
+        var done = results.Count(r => r.Status == BatchStatus.Done);
+        var skipped = results.Count(r => r.Status == BatchStatus.Skipped);
+        var failed = results.Where(r => r.Status == BatchStatus.Failed).ToList();
+        if (!Console.IsOutputRedirected && ReferenceEquals(io.Out, Console.Out) && failed.Count > 0)
+        {
+            var t = new Spectre.Console.Table().AddColumns("Failed capture", "Error");
+            foreach (var f in failed)
+                t.AddRow(Markup.Escape(Terminal.Safe(f.Relative)), Markup.Escape(Terminal.Safe(f.Error!)));
+            AnsiConsole.Write(t);
+        }
+        io.Out.WriteLine($"batch: {results.Count} captures: {done} reported, {skipped} skipped (current), {failed.Count} failed");
+        foreach (var f in failed)
+            io.Err.WriteLine($"dissect: error: {Terminal.Safe(f.Relative)}: {Terminal.Safe(f.Error!)}");
+    }
+
+    /// <summary>Writes index.pdf, index.md and index.json from every model under the output folder.</summary>
+    public static bool WriteIndex(ConsoleIo io, string outDir, IReadOnlyList<(string Input, string Error)> failures, ReportOptions ro)
+    {
+        var models = BatchRunner.ReadModels(outDir);
+        if (models.Count == 0 && failures.Count == 0)
+        {
+            io.Fail($"no reports found under {outDir} to index");
+            return false;
+        }
+        var blocks = ComparisonDocument.Build(models, failures);
+        var first = models.Select(m => m.Model.Capture.FirstPacket).Where(t => t is not null).DefaultIfEmpty(null).Min();
+        PdfReport.Write(blocks, $"Comparison of {models.Count} captures", "index", first, Path.Combine(outDir, "index.pdf"));
+        AtomicFile.WriteAllText(Path.Combine(outDir, "index.md"), MarkdownReport.Render(blocks));
+        var index = models.Select(m => new { report = m.Name, capture = m.Model.Capture.FileName, sha256 = m.Model.Capture.Sha256, packets = m.Model.Capture.Packets, bytes = m.Model.Capture.Bytes, findings = m.Model.Findings })
+            .Cast<object>().ToList();
+        AtomicFile.WriteAllText(Path.Combine(outDir, "index.json"), System.Text.Json.JsonSerializer.Serialize(new { reports = index, failed = failures.Select(f => new { capture = f.Input, error = f.Error }) }, ReportJson.Options) + "\n");
+        io.Out.WriteLine($"wrote {Path.Combine(outDir, "index.pdf")}, index.md and index.json ({models.Count} reports)");
+        return true;
+    }
+}

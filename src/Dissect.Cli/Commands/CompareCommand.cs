@@ -1,0 +1,63 @@
+using System.CommandLine;
+using Dissect.Analysis;
+using Dissect.IO;
+using Dissect.Reporting;
+using Dissect.Reporting.Pdf;
+using Dissect.Tshark;
+
+namespace Dissect.Cli.Commands;
+
+public static class CompareCommand
+{
+    public static Command Create(ConsoleIo io)
+    {
+        var inputs = new Argument<string[]>("captures") { Description = "Two or more captures, or report models (.json) written by Dissect", Arity = new ArgumentArity(2, 64) };
+        var output = new Option<string>("--out", "-o") { Description = "Output file stem; writes STEM.pdf and STEM.md", DefaultValueFactory = _ => Path.Combine("reports", "comparison") };
+        var tshark = DoctorCommand.TsharkOption();
+        var cmd = new Command("compare", "Compare captures side by side (PDF and Markdown)") { inputs, output, tshark };
+        cmd.SetAction(async (pr, ct) =>
+        {
+            var items = new List<(string, ReportModel)>();
+            var failures = new List<(string, string)>();
+            AnalyzeOptions? options = null;
+            foreach (var input in pr.GetValue(inputs)!)
+            {
+                try
+                {
+                    if (input.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
+                    {
+                        var m = ReportJson.Deserialize(File.ReadAllText(input)) ?? throw new IOException($"{input} is not a Dissect report model");
+                        items.Add((Path.GetFileNameWithoutExtension(input), m));
+                        continue;
+                    }
+                    options ??= Runtime.Prepare(pr.GetValue(tshark));
+                    items.Add((Path.GetFileNameWithoutExtension(input), await CaptureAnalyzer.AnalyzeAsync(input, options, ct)));
+                }
+                catch (TsharkNotFoundException e)
+                {
+                    return io.Fail($"{e.Message}; {e.Hint}", ExitCodes.ToolMissing);
+                }
+                catch (Exception e) when (e is DissectException or IOException or UnauthorizedAccessException or System.Text.Json.JsonException)
+                {
+                    failures.Add((input, e is DissectException d ? $"{d.Message}; {d.Hint}" : e.Message));
+                    io.Err.WriteLine($"dissect: error: {Terminal.Safe(input)}: {Terminal.Safe(failures[^1].Item2)}");
+                }
+            }
+            var stem = pr.GetValue(output)!;
+            try
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(stem))!);
+                var blocks = ComparisonDocument.Build(items, failures);
+                PdfReport.Write(blocks, $"Comparison of {items.Count} captures", "comparison", items.Select(i => i.Item2.Capture.FirstPacket).Min(), stem + ".pdf");
+                AtomicFile.WriteAllText(stem + ".md", MarkdownReport.Render(blocks));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return io.Fail($"cannot write {stem}.pdf: {e.Message}");
+            }
+            io.Out.WriteLine($"wrote {stem}.pdf and {stem}.md");
+            return failures.Count == 0 ? ExitCodes.Ok : ExitCodes.PartialFailure;
+        });
+        return cmd;
+    }
+}
