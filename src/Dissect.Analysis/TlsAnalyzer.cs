@@ -10,13 +10,13 @@ public sealed class TlsAnalyzer : IAnalyzer
     public IEnumerable<string> Fields =>
     [
         "tls.handshake.type", "tls.handshake.extensions_server_name", "tls.handshake.extensions_alpn_str", "tls.handshake.extensions.supported_version",
-        "tls.handshake.version", "tls.handshake.ciphersuite", "tls.handshake.ja3", "tls.handshake.certificate", "quic.version", "tcp.stream", "udp.stream",
+        "tls.handshake.version", "tls.handshake.ciphersuite", "tls.handshake.ja3", "tls.handshake.certificate", "tls.handshake.extension.type", "tls.handshake.sig_hash_alg", "quic.version", "tcp.stream", "udp.stream",
     ];
 
     private sealed class Conn
     {
         public string Client = "", Server = "", Transport = "TCP";
-        public string? Sni, ChosenVersion, Ja3;
+        public string? Sni, ChosenVersion, Ja3, Ja4;
         public List<string> Alpn = [], Offered = [], Suites = [];
         public int SuiteCount;
         public CipherSuiteInfo? Chosen;
@@ -66,6 +66,7 @@ public sealed class TlsAnalyzer : IAnalyzer
             c.SuiteCount = suites.Count;
             c.Suites = [.. suites.Select(CipherSuites.NameOf)];
             c.Ja3 = p.Str("tls.handshake.ja3");
+            c.Ja4 = Ja4(quic, p, suites, c.Alpn, c.Sni is not null);
         }
         if (types.Contains("2"))
         {
@@ -84,6 +85,24 @@ public sealed class TlsAnalyzer : IAnalyzer
         var certs = p.All("tls.handshake.certificate");
         for (var i = 0; i < certs.Count; i++)
             AddCertificate(certs[i], i, c.Sni, p.Time, p.Long("frame.number"));
+    }
+
+    /// <summary>JA4 client fingerprint (FoxIO): protocol, version, SNI, counts and ALPN, then hashes of the sorted suites and of the sorted extensions with the signature algorithms.</summary>
+    public static string Ja4(bool quic, in Packet p, IReadOnlyList<int> suites, IReadOnlyList<string> alpn, bool hasSni)
+    {
+        var versions = p.All("tls.handshake.extensions.supported_version").Select(v => (int)(Packet.ParseLong(v) ?? 0)).Where(v => !CipherSuites.IsGrease(v)).ToList();
+        var top = versions.Count > 0 ? versions.Max() : (int)(Packet.ParseLong(p.Str("tls.handshake.version")) ?? 0);
+        var ver = top switch { 0x0304 => "13", 0x0303 => "12", 0x0302 => "11", 0x0301 => "10", 0x0300 => "s3", _ => "00" };
+        var exts = p.All("tls.handshake.extension.type").Select(e => (int)(Packet.ParseLong(e) ?? 0)).Where(e => !CipherSuites.IsGrease(e)).ToList();
+        var first = alpn.Count > 0 && alpn[0].Length > 0 ? alpn[0] : null;
+        var alpnPart = first is null ? "00" : $"{first[0]}{first[^1]}";
+        var a = $"{(quic ? 'q' : 't')}{ver}{(hasSni ? 'd' : 'i')}{Math.Min(99, suites.Count):00}{Math.Min(99, exts.Count):00}{alpnPart}";
+        static string Hash12(string s) => s.Length == 0 ? "000000000000" : Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.ASCII.GetBytes(s)))[..12];
+        var b = Hash12(string.Join(',', suites.Order().Select(x => x.ToString("x4", System.Globalization.CultureInfo.InvariantCulture))));
+        var extPart = string.Join(',', exts.Where(e => e is not (0x0000 or 0x0010)).Order().Select(x => x.ToString("x4", System.Globalization.CultureInfo.InvariantCulture)));
+        var sigs = string.Join(',', p.All("tls.handshake.sig_hash_alg").Select(x => ((int)(Packet.ParseLong(x) ?? 0)).ToString("x4", System.Globalization.CultureInfo.InvariantCulture)));
+        var c = extPart.Length == 0 ? "000000000000" : Hash12(sigs.Length == 0 ? extPart : extPart + "_" + sigs);
+        return $"{a}_{b}_{c}";
     }
 
     private void AddCertificate(string hex, int position, string? sni, double time, long frame)
@@ -156,7 +175,7 @@ public sealed class TlsAnalyzer : IAnalyzer
     public TlsSection Build()
     {
         var conns = _order.Select(k => _conns[k]).Where(c => c.Client.Length > 0).Select(c => new TlsConnection(c.Client, c.Server, c.Sni, c.Alpn, c.Transport,
-            c.Offered, c.SuiteCount, c.Suites, c.ChosenVersion, c.Chosen, c.Ja3, null)).ToList();
+            c.Offered, c.SuiteCount, c.Suites, c.ChosenVersion, c.Chosen, c.Ja3, c.Ja4)).ToList();
         var weak = new List<string>();
         foreach (var g in conns.Where(c => c.ChosenSuite?.Weakness is not null).GroupBy(c => c.ChosenSuite!.Name))
             weak.Add($"{g.Count()} connection(s) chose {g.Key}: {g.First().ChosenSuite!.Weakness}");

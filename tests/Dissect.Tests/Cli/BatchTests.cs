@@ -85,7 +85,7 @@ public class BatchTests
         var (code, _, _) = Run("compare", Path.Combine(lab, "video", "ethernet.pcap"), Path.Combine(lab, "audio call", "wifi -> 4G.pcap"), "-o", stem);
         Assert.Equal(0, code);
         var md = File.ReadAllText(stem + ".md");
-        Assert.Contains("Queried in every capture \\(1\\): turn\\.teams\\.example\\.com", md);
+        Assert.Contains("Queried in every capture \\(2\\): teams\\.example\\.com, turn\\.teams\\.example\\.com", md);
     }
 
     [CorpusFact]

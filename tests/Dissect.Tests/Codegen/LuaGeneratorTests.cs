@@ -76,3 +76,25 @@ public class LuaGeneratorTests
         Assert.StartsWith("-- custom header for \"msturn\"", lua);
     }
 }
+
+public class FieldReferenceTests
+{
+    [Fact]
+    public void The_committed_field_reference_is_what_the_schema_generates()
+    {
+        var md = Dissect.Codegen.Lua.FieldReference.Markdown(Dissect.Schema.Protocols.MsTurn.Spec);
+        Assert.True(File.ReadAllText(Path.Combine(Repo.Root, "docs", "ms_turn_fields.md")) == md, "docs/ms_turn_fields.md is stale: run 'dissect docs' and commit");
+        Assert.True(File.ReadAllText(Path.Combine(Repo.Root, "docs", "ms_turn_fields.html")) == Dissect.Codegen.Lua.FieldReference.Html(Dissect.Schema.Protocols.MsTurn.Spec), "docs/ms_turn_fields.html is stale");
+    }
+
+    [Fact]
+    public void Every_filter_field_of_the_dissector_is_in_the_reference_with_its_type_and_section()
+    {
+        var md = Dissect.Codegen.Lua.FieldReference.Markdown(Dissect.Schema.Protocols.MsTurn.Spec);
+        Assert.Contains("| `msturn.att.ms_service_quality.stream_type` | uint16 | Stream type | 1 = Audio; 2 = Video; 3 = Supplemental video; 4 = Data | MS-TURN 2.2.2.22 |", md);
+        Assert.Contains("| 0x0115 | Data Indication | ms | MS-TURN 2.2.1 |", md);
+        var lua = File.ReadAllText(Repo.Dissector);
+        foreach (System.Text.RegularExpressions.Match m in System.Text.RegularExpressions.Regex.Matches(lua, "ProtoField\\.[a-z0-9_]+\\(\"(msturn\\.[a-z0-9_.]+)\""))
+            Assert.Contains($"`{m.Groups[1].Value}`", md);
+    }
+}
