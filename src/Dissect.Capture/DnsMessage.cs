@@ -53,7 +53,7 @@ public static class DnsMessage
         var m = new MemoryStream();
         foreach (var label in name.TrimEnd('.').Split('.'))
         {
-            var b = Encoding.ASCII.GetBytes(label);
+            var b = Encoding.UTF8.GetBytes(label);
             m.WriteByte((byte)b.Length);
             m.Write(b);
         }

@@ -9,10 +9,24 @@ public static class SampleCommand
     public static Command Create(ConsoleIo io)
     {
         var output = new Option<string>("--out", "-o") { Description = "Where to write the sample capture", DefaultValueFactory = _ => Path.Combine("samples", "demo.pcap") };
-        var cmd = new Command("sample", "Write the demo capture (DNS with a CNAME chain and a relayed MS-TURN call), built from the schema") { output };
+        var malformed = new Option<int?>("--malformed") { Description = "Instead, write N mutated MS-TURN messages plus the hand-written broken cases (a robustness corpus for the dissector)" };
+        var cmd = new Command("sample", "Write the demo capture (DNS with a CNAME chain, TLS 1.2 and a relayed MS-TURN call), built from the schema") { output, malformed };
         cmd.SetAction(pr =>
         {
             var path = pr.GetValue(output)!;
+            if (pr.GetValue(malformed) is { } n)
+            {
+                if (n < 0)
+                    return io.Fail("--malformed takes a count of 0 or more", ExitCodes.Usage);
+                var names = new List<string>();
+                AtomicFile.Write(path, tmp =>
+                {
+                    using var w = Dissect.Capture.PcapWriter.Create(tmp);
+                    names.AddRange(MsTurnFixtures.WriteMalformed(w, n));
+                });
+                io.Out.WriteLine($"wrote {path} ({names.Count} frames)");
+                return ExitCodes.Ok;
+            }
             try
             {
                 Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);

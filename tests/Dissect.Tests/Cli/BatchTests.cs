@@ -99,3 +99,53 @@ public class BatchTests
         Assert.Contains($"{count} reported", output);
     }
 }
+
+public class BatchFaultTests
+{
+    [Fact]
+    public async Task Cancelling_a_batch_keeps_finished_reports_and_leaves_no_temporary_files()
+    {
+        var dir = Repo.TempDir("cancel");
+        for (var i = 0; i < 6; i++)
+            DemoCapture.Write(Path.Combine(dir, $"c{i}.pcap"));
+        var outDir = Path.Combine(dir, "out");
+        using var cts = new CancellationTokenSource();
+        var inputs = BatchRunner.Expand([dir], []);
+        var o = new BatchOptions(["pdf", "json"], new Dissect.Reporting.ReportOptions(), 1, false, outDir);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
+            BatchRunner.RunAsync(inputs, o, Runtime.Prepare(null), (r, done, _) => { if (done == 2) cts.Cancel(); }, cts.Token));
+        Assert.Equal(2, Directory.GetFiles(outDir, "*.pdf").Length);
+        Assert.Empty(Directory.GetFiles(outDir, "*.tmp", SearchOption.AllDirectories));
+        Assert.Empty(Directory.GetFiles(outDir, ".*", SearchOption.AllDirectories));
+    }
+
+    [Fact]
+    public async Task An_output_folder_that_cannot_be_created_is_one_clear_error()
+    {
+        var dir = Repo.TempDir("ro");
+        var file = Path.Combine(dir, "a-file");
+        File.WriteAllText(file, "");
+        var e = new StringWriter();
+        var code = await App.RunAsync(["report", Path.Combine(Repo.Root, "samples", "demo.pcap"), "-o", Path.Combine(file, "sub")], new StringWriter(), e);
+        Assert.Equal(ExitCodes.Failure, code);
+        Assert.Contains("cannot create the output folder", e.ToString());
+    }
+
+    [Fact]
+    public async Task One_packet_with_an_absurd_timestamp_does_not_stretch_the_traffic_bins()
+    {
+        var dir = Repo.TempDir("years");
+        var cap = Path.Combine(dir, "years.pcap");
+        using (var w = Dissect.Capture.PcapWriter.Create(cap))
+        {
+            MsTurnFixtures.WriteCall(w);
+            w.Udp(new DateTimeOffset(2031, 1, 1, 0, 0, 0, TimeSpan.Zero), MsTurnFixtures.Client, MsTurnFixtures.Server, [1, 2, 3, 4]);
+        }
+        var m = await Dissect.Analysis.CaptureAnalyzer.AnalyzeAsync(cap, Runtime.Prepare(null));
+        Assert.True(m.Capture.DurationSeconds > 200_000_000);
+        Assert.Equal(1, m.Traffic.ExcludedPackets);
+        Assert.NotNull(m.Traffic.OutlierGapSeconds);
+        Assert.True(m.Traffic.Bins.Count <= 130, $"{m.Traffic.Bins.Count} bins");
+        Assert.Contains(m.Findings, f => f.StartsWith("Timestamps: a gap of", StringComparison.Ordinal));
+    }
+}

@@ -27,17 +27,17 @@ public class CorpusTests
     [CorpusFact]
     public void No_traffic_of_other_applications_is_claimed()
     {
-        string[] others =
-        [
-            "ntop+nDPI/tests/cfgs/default/pcap/stun_signal.pcapng", "ntop+nDPI/tests/cfgs/default/pcap/stun_wa_call.pcapng",
-            "ntop+nDPI/tests/cfgs/default/pcap/stun_zoom.pcapng", "ntop+nDPI/tests/cfgs/default/pcap/stun.pcap",
-            "MxDx+LINFO1341_Projet/NAT analysis/call_relay_2.pcap",
-        ];
-        foreach (var c in others)
+        // Every capture the manifest does not list as Skype or Teams: Signal, WhatsApp, Discord, Zoom, Meet, generic STUN…
+        var others = File.ReadAllLines(Path.Combine(Repo.Corpus, "MANIFEST.tsv")).Skip(1).Select(l => l.Split('\t'))
+            .Where(c => c[0] is not ("Skype" or "Microsoft Teams")).Select(c => c[1]).ToList();
+        Assert.True(others.Count > 20);
+        var claimed = new System.Collections.Concurrent.ConcurrentBag<string>();
+        Parallel.ForEach(others, new ParallelOptions { MaxDegreeOfParallelism = 2 }, c =>
         {
             var r = TsharkCli.Fields(Repo.CorpusFile(c), "msturn || _ws.lua.error", "frame.number");
-            Assert.False(r.LuaLoadError, r.Stderr);
-            Assert.True(r.Rows.Count == 0, $"{c}: {r.Rows.Count} frames claimed");
-        }
+            if (r.LuaLoadError || r.Rows.Count > 0)
+                claimed.Add($"{c}: {r.Rows.Count} frames");
+        });
+        Assert.Empty(claimed);
     }
 }
