@@ -180,22 +180,22 @@ local FLAVOURS = {
     marker = 0x000F, marker_value = 0x72C64BC6, cookie = nil,
     tid_offset = 4, tid_length = 16,
     messages = {
-      [0x0001] = { name = "Binding request", class = 0, request = nil, raw_media = false },
-      [0x0002] = { name = "Shared Secret request", class = 0, request = nil, raw_media = false },
-      [0x0003] = { name = "Allocate request", class = 0, request = nil, raw_media = false },
-      [0x0004] = { name = "Send request", class = 0, request = nil, raw_media = false },
-      [0x0006] = { name = "Set Active Destination request", class = 0, request = nil, raw_media = false },
-      [0x0101] = { name = "Binding success response", class = 1, request = 0x0001, raw_media = false },
-      [0x0102] = { name = "Shared Secret response", class = 1, request = 0x0002, raw_media = false },
-      [0x0103] = { name = "Allocate response", class = 1, request = 0x0003, raw_media = false },
-      [0x0104] = { name = "Send response", class = 1, request = 0x0004, raw_media = false },
-      [0x0106] = { name = "Set Active Destination response", class = 1, request = 0x0006, raw_media = true },
-      [0x0111] = { name = "Binding error response", class = 2, request = 0x0001, raw_media = false },
-      [0x0112] = { name = "Shared Secret error response", class = 2, request = 0x0002, raw_media = false },
-      [0x0113] = { name = "Allocate error response", class = 2, request = 0x0003, raw_media = false },
-      [0x0114] = { name = "Send error response", class = 2, request = 0x0004, raw_media = false },
-      [0x0115] = { name = "Data Indication", class = 3, request = nil, raw_media = false },
-      [0x0116] = { name = "Set Active Destination error response", class = 2, request = 0x0006, raw_media = false },
+      [0x0001] = { name = "Binding request", class = 0, request = nil, raw_media = false, tracked = true },
+      [0x0002] = { name = "Shared Secret request", class = 0, request = nil, raw_media = false, tracked = true },
+      [0x0003] = { name = "Allocate request", class = 0, request = nil, raw_media = false, tracked = true },
+      [0x0004] = { name = "Send request", class = 0, request = nil, raw_media = false, tracked = false },
+      [0x0006] = { name = "Set Active Destination request", class = 0, request = nil, raw_media = false, tracked = true },
+      [0x0101] = { name = "Binding success response", class = 1, request = 0x0001, raw_media = false, tracked = true },
+      [0x0102] = { name = "Shared Secret response", class = 1, request = 0x0002, raw_media = false, tracked = true },
+      [0x0103] = { name = "Allocate response", class = 1, request = 0x0003, raw_media = false, tracked = true },
+      [0x0104] = { name = "Send response", class = 1, request = 0x0004, raw_media = false, tracked = true },
+      [0x0106] = { name = "Set Active Destination response", class = 1, request = 0x0006, raw_media = true, tracked = true },
+      [0x0111] = { name = "Binding error response", class = 2, request = 0x0001, raw_media = false, tracked = true },
+      [0x0112] = { name = "Shared Secret error response", class = 2, request = 0x0002, raw_media = false, tracked = true },
+      [0x0113] = { name = "Allocate error response", class = 2, request = 0x0003, raw_media = false, tracked = true },
+      [0x0114] = { name = "Send error response", class = 2, request = 0x0004, raw_media = false, tracked = true },
+      [0x0115] = { name = "Data Indication", class = 3, request = nil, raw_media = false, tracked = false },
+      [0x0116] = { name = "Set Active Destination error response", class = 2, request = 0x0006, raw_media = false, tracked = true },
     },
     attributes = {
       [0x0001] = { name = "MAPPED-ADDRESS", key = "mapped_address", payload = false, link = false, layouts = {
@@ -338,24 +338,24 @@ local FLAVOURS = {
     marker = nil, marker_value = nil, cookie = 0x2112A442,
     tid_offset = 8, tid_length = 12,
     messages = {
-      [0x0001] = { name = "Binding request", class = 0, request = nil, raw_media = false },
-      [0x0003] = { name = "Allocate request", class = 0, request = nil, raw_media = false },
-      [0x0004] = { name = "Refresh request", class = 0, request = nil, raw_media = false },
-      [0x0008] = { name = "CreatePermission request", class = 0, request = nil, raw_media = false },
-      [0x0009] = { name = "ChannelBind request", class = 0, request = nil, raw_media = false },
-      [0x0011] = { name = "Binding indication", class = 3, request = nil, raw_media = false },
-      [0x0016] = { name = "Send indication", class = 3, request = nil, raw_media = false },
-      [0x0017] = { name = "Data indication", class = 3, request = nil, raw_media = false },
-      [0x0101] = { name = "Binding success response", class = 1, request = 0x0001, raw_media = false },
-      [0x0103] = { name = "Allocate response", class = 1, request = 0x0003, raw_media = false },
-      [0x0104] = { name = "Refresh success response", class = 1, request = 0x0004, raw_media = false },
-      [0x0108] = { name = "CreatePermission success response", class = 1, request = 0x0008, raw_media = false },
-      [0x0109] = { name = "ChannelBind success response", class = 1, request = 0x0009, raw_media = false },
-      [0x0111] = { name = "Binding error response", class = 2, request = 0x0001, raw_media = false },
-      [0x0113] = { name = "Allocate error response", class = 2, request = 0x0003, raw_media = false },
-      [0x0114] = { name = "Refresh error response", class = 2, request = 0x0004, raw_media = false },
-      [0x0118] = { name = "CreatePermission error response", class = 2, request = 0x0008, raw_media = false },
-      [0x0119] = { name = "ChannelBind error response", class = 2, request = 0x0009, raw_media = false },
+      [0x0001] = { name = "Binding request", class = 0, request = nil, raw_media = false, tracked = true },
+      [0x0003] = { name = "Allocate request", class = 0, request = nil, raw_media = false, tracked = true },
+      [0x0004] = { name = "Refresh request", class = 0, request = nil, raw_media = false, tracked = true },
+      [0x0008] = { name = "CreatePermission request", class = 0, request = nil, raw_media = false, tracked = true },
+      [0x0009] = { name = "ChannelBind request", class = 0, request = nil, raw_media = false, tracked = true },
+      [0x0011] = { name = "Binding indication", class = 3, request = nil, raw_media = false, tracked = false },
+      [0x0016] = { name = "Send indication", class = 3, request = nil, raw_media = false, tracked = false },
+      [0x0017] = { name = "Data indication", class = 3, request = nil, raw_media = false, tracked = false },
+      [0x0101] = { name = "Binding success response", class = 1, request = 0x0001, raw_media = false, tracked = true },
+      [0x0103] = { name = "Allocate response", class = 1, request = 0x0003, raw_media = false, tracked = true },
+      [0x0104] = { name = "Refresh success response", class = 1, request = 0x0004, raw_media = false, tracked = true },
+      [0x0108] = { name = "CreatePermission success response", class = 1, request = 0x0008, raw_media = false, tracked = true },
+      [0x0109] = { name = "ChannelBind success response", class = 1, request = 0x0009, raw_media = false, tracked = true },
+      [0x0111] = { name = "Binding error response", class = 2, request = 0x0001, raw_media = false, tracked = true },
+      [0x0113] = { name = "Allocate error response", class = 2, request = 0x0003, raw_media = false, tracked = true },
+      [0x0114] = { name = "Refresh error response", class = 2, request = 0x0004, raw_media = false, tracked = true },
+      [0x0118] = { name = "CreatePermission error response", class = 2, request = 0x0008, raw_media = false, tracked = true },
+      [0x0119] = { name = "ChannelBind error response", class = 2, request = 0x0009, raw_media = false, tracked = true },
     },
     attributes = {
       [0x0001] = { name = "MAPPED-ADDRESS", key = "mapped_address", payload = false, link = false, layouts = {
@@ -534,6 +534,7 @@ local DATA_AUTO, DATA_WIRESHARK, DATA_RAW = 1, 2, 3
 local transactions = {}   -- transaction id hex -> { req = frame, req_ts = seconds, resp = frame }
 local mux_sessions = {}   -- session id hex -> frame that announced it
 local raw_media = {}      -- 5-tuple key -> frame of the Set Active Destination success
+local raw_media_seen = false -- fast path: most captures never enable raw media
 local tcp_streams = {}    -- tcp.stream -> true when the stream carries MS-TURN
 local tcp_frames_seen = {} -- frame -> true when TCP handed the segment to us
 local tcp_stream_field = Field.new("tcp.stream")
@@ -740,7 +741,7 @@ local function dissect_message(tvb, off, avail, pinfo, tree, fl, ctx)
     msg_tree:add_proto_expert_info(E.truncated, string.format("message length %d, only %d bytes available", total, avail))
     msg_end = off + avail
   end
-  if info then track_transaction(tvb, off, fl, info.class, msg_tree, pinfo) end
+  if info and info.tracked then track_transaction(tvb, off, fl, info.class, msg_tree, pinfo) end
 
   local a = off + 20
   while a < msg_end do
@@ -782,6 +783,7 @@ local function dissect_message(tvb, off, avail, pinfo, tree, fl, ctx)
   if info and info.raw_media and ctx.udp and ctx.depth == 0 and not pinfo.visited then
     local key = conv_key(pinfo)
     if raw_media[key] == nil then raw_media[key] = pinfo.number end
+    raw_media_seen = true
   end
   return math.min(total, avail)
 end
@@ -902,7 +904,7 @@ local function dissect_raw_media(tvb, pinfo, tree, since)
 end
 
 local function raw_media_since(tvb, pinfo, n)
-  if n < 12 or rshift(tvb(0, 1):uint(), 6) ~= 2 then return nil end
+  if not raw_media_seen or n < 12 or rshift(tvb(0, 1):uint(), 6) ~= 2 then return nil end
   local since = raw_media[conv_key(pinfo)]
   if since and since < pinfo.number then return since end
   return nil
@@ -1156,6 +1158,7 @@ function proto.init()
   transactions = {}
   mux_sessions = {}
   raw_media = {}
+  raw_media_seen = false
   tcp_streams = {}
   tcp_frames_seen = {}
 end

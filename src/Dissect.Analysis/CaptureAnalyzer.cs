@@ -39,6 +39,16 @@ public static class CaptureAnalyzer
         };
     }
 
+    /// <summary>The union of the fields every analyzer declares: the single tshark pass exports exactly these.</summary>
+    public static IReadOnlyList<string> Fields(IEnumerable<IAnalyzer> analyzers) =>
+        new[] { "frame.number", "frame.time_epoch", "frame.len", "frame.protocols", "tcp.stream", "udp.stream" }
+            .Concat(analyzers.SelectMany(a => a.Fields)).Distinct().ToList();
+
+    /// <summary>The tshark command <see cref="AnalyzeAsync"/> runs for a capture.</summary>
+    public static TsharkCommand Command(string capture, AnalyzeOptions options) =>
+        new(options.TsharkPath, capture, Fields([new DnsAnalyzer(), new TlsAnalyzer(), new NetworkAnalyzer(), new StunAnalyzer(), new TrafficAnalyzer()]),
+            options.LuaScript, MaxPackets: options.MaxPackets, Timeout: options.Timeout);
+
     public static async Task<ReportModel> AnalyzeAsync(string capture, AnalyzeOptions options, CancellationToken ct = default)
     {
         var format = CheckCaptureFile(capture);
@@ -48,8 +58,7 @@ public static class CaptureAnalyzer
         var stun = new StunAnalyzer();
         var traffic = new TrafficAnalyzer();
         IAnalyzer[] analyzers = [dns, tls, net, stun, traffic];
-        var fields = new[] { "frame.number", "frame.time_epoch", "frame.len", "frame.protocols", "tcp.stream", "udp.stream" }
-            .Concat(analyzers.SelectMany(a => a.Fields)).Distinct().ToList();
+        var fields = Fields(analyzers);
         var keyToField = fields.ToDictionary(EkRecord.KeyOf, f => f);
         var linkTypes = new SortedSet<string>(StringComparer.Ordinal);
         long packets = 0, bytes = 0;

@@ -11,7 +11,7 @@ public static class Runtime
 {
     public static AnalyzeOptions Prepare(string? tsharkPath, int? maxPackets = null, TimeSpan? timeout = null)
     {
-        var info = TsharkLocator.Inspect(TsharkLocator.Find(tsharkPath));
+        var info = TsharkLocator.Inspect(TsharkLocator.Find(tsharkPath), folders: false);
         if (info.Version < TsharkInfo.Minimum)
             throw new TsharkNotFoundException($"tshark {info.Version} is too old (4.0 or later is needed)", "install Wireshark/tshark 4.0 or later");
         if (!info.HasLua)

@@ -157,7 +157,8 @@ public static class LuaViewBuilder
             fl.HeaderCookie is { } hc ? Hex(hc, 8) : "nil",
             fl.TransactionIdOffset, fl.TransactionIdLength,
             [.. p.MessageTypes.Where(mt => mt.AppliesTo(fl.Id)).OrderBy(mt => mt.Code).Select(mt =>
-                new LuaMessageView(Hex(mt.Code), Str(mt.Name), (int)mt.Class, mt.RequestCode is { } rq ? Hex(rq) : "nil", Bool(mt.StartsRawMedia)))],
+                new LuaMessageView(Hex(mt.Code), Str(mt.Name), (int)mt.Class, mt.RequestCode is { } rq ? Hex(rq) : "nil", Bool(mt.StartsRawMedia),
+                    Bool(mt.Class is MessageClass.SuccessResponse or MessageClass.ErrorResponse || (mt.Class == MessageClass.Request && mt.ExpectsResponse))))],
             [.. p.Attributes.Where(a => a.AppliesTo(fl.Id)).OrderBy(a => a.Code).Select(a =>
                 new LuaAttributeView(Hex(a.Code), Str(a.Name), Str(a.Key), Bool(a.CarriesPayload), Bool(link.Contains(a.Code)),
                     [.. a.Layouts.Select(l => new LuaLayoutView(l.Length is { } n ? Int(n) : "nil", [.. l.Fields.Select(f => Decode(a, f, a.Key))]))]))])).ToList();

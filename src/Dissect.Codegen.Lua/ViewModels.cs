@@ -48,7 +48,7 @@ public sealed record LuaFlavourView(
     IReadOnlyList<LuaMessageView> Messages,
     IReadOnlyList<LuaAttributeView> Attributes);
 
-public sealed record LuaMessageView(string Code, string Name, int Class, string RequestCode, string StartsRawMedia);
+public sealed record LuaMessageView(string Code, string Name, int Class, string RequestCode, string StartsRawMedia, string Tracked);
 
 public sealed record LuaAttributeView(string Code, string Name, string Key, string Payload, string Link, IReadOnlyList<LuaLayoutView> Layouts);
 

@@ -36,10 +36,10 @@ public sealed class ProtocolBuilder
         return this;
     }
 
-    public ProtocolBuilder Message(ushort code, string name, MessageClass cls, string spec, ushort? requestCode = null, bool startsRawMedia = false, params string[] flavours)
+    public ProtocolBuilder Message(ushort code, string name, MessageClass cls, string spec, ushort? requestCode = null, bool startsRawMedia = false, bool expectsResponse = true, params string[] flavours)
     {
         var flavourPart = flavours.Length == 0 ? "" : "@" + string.Join("+", flavours);
-        _messages.Add(path => new MessageTypeSpec(code, name, cls, requestCode, spec, [.. flavours], startsRawMedia, $"{path}/messages/{Hex(code)}{flavourPart}"));
+        _messages.Add(path => new MessageTypeSpec(code, name, cls, requestCode, spec, [.. flavours], startsRawMedia, $"{path}/messages/{Hex(code)}{flavourPart}", expectsResponse));
         return this;
     }
 

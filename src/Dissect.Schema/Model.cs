@@ -84,7 +84,8 @@ public sealed record AttributeSpec(
 }
 
 /// <param name="StartsRawMedia">A success of this type makes later non-STUN datagrams of the same 5-tuple raw relayed media (MS-TURN Set Active Destination).</param>
-public sealed record MessageTypeSpec(ushort Code, string Name, MessageClass Class, ushort? RequestCode, string Spec, ImmutableArray<string> Flavours, bool StartsRawMedia, string Path)
+/// <param name="ExpectsResponse">False for requests the protocol never answers (MS-TURN Send): the dissector does not wait for a response.</param>
+public sealed record MessageTypeSpec(ushort Code, string Name, MessageClass Class, ushort? RequestCode, string Spec, ImmutableArray<string> Flavours, bool StartsRawMedia, string Path, bool ExpectsResponse = true)
 {
     public bool AppliesTo(string flavour) => Flavours.IsEmpty || Flavours.Contains(flavour);
 }

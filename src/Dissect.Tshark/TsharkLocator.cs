@@ -45,7 +45,8 @@ public static partial class TsharkLocator
     }
 
     /// <summary>Runs <c>tshark -v</c> and <c>tshark -G folders</c> in a private home.</summary>
-    public static TsharkInfo Inspect(string path, TimeSpan? timeout = null)
+    /// <param name="folders">Also ask for the folders (a second tshark start; only doctor and install need them).</param>
+    public static TsharkInfo Inspect(string path, TimeSpan? timeout = null, bool folders = true)
     {
         var (code, version, err) = RunSmall(path, ["-v"], timeout);
         if (code != 0)
@@ -56,9 +57,9 @@ public static partial class TsharkLocator
         var v = new Version(int.Parse(m.Groups[1].Value), int.Parse(m.Groups[2].Value), int.Parse(m.Groups[3].Value));
         var lua = LuaRegex().Match(version);
         var hasLua = lua.Success && !version.Contains("without Lua", StringComparison.OrdinalIgnoreCase);
-        var (_, folders, _) = RunSmall(path, ["-G", "folders"], timeout);
+        var folderText = folders ? RunSmall(path, ["-G", "folders"], timeout).Out : "";
         var dict = new Dictionary<string, string>();
-        foreach (var line in folders.Split('\n'))
+        foreach (var line in folderText.Split('\n'))
         {
             var parts = line.TrimEnd('\r').Split(':', 2);
             if (parts.Length == 2 && !dict.ContainsKey(parts[0].Trim()))

@@ -18,13 +18,26 @@ public static class AnalyzeCommand
         var tshark = DoctorCommand.TsharkOption();
         var max = MaxPacketsOption();
         var timeout = TimeoutOption();
-        var cmd = new Command("analyze", "Analyze one capture and print a summary (optionally write the model as JSON)") { capture, json, tshark, max, timeout };
+        var show = new Option<bool>("--show-tshark-command") { Description = "Print the tshark command line the analysis runs, and stop" };
+        var stats = new Option<bool>("--stats") { Description = "Also print time, packets per second and Dissect's own peak memory (tshark's not included)" };
+        var cmd = new Command("analyze", "Analyze one capture and print a summary (optionally write the model as JSON)") { capture, json, tshark, max, timeout, show, stats };
         cmd.SetAction(async (pr, ct) =>
         {
             try
             {
                 var options = Runtime.Prepare(pr.GetValue(tshark), pr.GetValue(max), TimeSpan.FromSeconds(pr.GetValue(timeout)));
+                if (pr.GetValue(show))
+                {
+                    io.Out.WriteLine(CaptureAnalyzer.Command(pr.GetValue(capture)!, options).CommandLine);
+                    return ExitCodes.Ok;
+                }
+                var clock = System.Diagnostics.Stopwatch.StartNew();
                 var model = await CaptureAnalyzer.AnalyzeAsync(pr.GetValue(capture)!, options, ct);
+                if (pr.GetValue(stats))
+                {
+                    using var self = System.Diagnostics.Process.GetCurrentProcess();
+                    io.Out.WriteLine(System.FormattableString.Invariant($"stats: seconds={clock.Elapsed.TotalSeconds:0.000} packets={model.Capture.Packets} packets_per_s={model.Capture.Packets / Math.Max(0.001, clock.Elapsed.TotalSeconds):0} dissect_peak_mb={self.PeakWorkingSet64 / 1048576.0:0.0} managed_heap_mb={GC.GetTotalMemory(false) / 1048576.0:0.0}"));
+                }
                 io.Out.WriteLine($"{Terminal.Safe(model.Capture.FileName)}: {model.Capture.Packets} packets, {model.Capture.DurationSeconds:0.###} s, {model.Capture.Format}");
                 foreach (var f in model.Findings)
                     io.Out.WriteLine("  - " + Terminal.Safe(f));

@@ -10,10 +10,20 @@ public static class SampleCommand
     {
         var output = new Option<string>("--out", "-o") { Description = "Where to write the sample capture", DefaultValueFactory = _ => Path.Combine("samples", "demo.pcap") };
         var malformed = new Option<int?>("--malformed") { Description = "Instead, write N mutated MS-TURN messages plus the hand-written broken cases (a robustness corpus for the dissector)" };
-        var cmd = new Command("sample", "Write the demo capture (DNS with a CNAME chain, TLS 1.2 and a relayed MS-TURN call), built from the schema") { output, malformed };
+        var large = new Option<int?>("--large") { Description = "Instead, write a large capture of about N packets (relayed calls, DNS, TLS) for benchmarks" };
+        var cmd = new Command("sample", "Write the demo capture (DNS with a CNAME chain, TLS 1.2 and a relayed MS-TURN call), built from the schema") { output, malformed, large };
         cmd.SetAction(pr =>
         {
             var path = pr.GetValue(output)!;
+            if (pr.GetValue(large) is { } count)
+            {
+                if (count < 1)
+                    return io.Fail("--large takes a packet count of 1 or more", ExitCodes.Usage);
+                long written = 0;
+                AtomicFile.Write(path, tmp => written = LargeCapture.Write(tmp, count));
+                io.Out.WriteLine($"wrote {path} ({written} packets)");
+                return ExitCodes.Ok;
+            }
             if (pr.GetValue(malformed) is { } n)
             {
                 if (n < 0)

@@ -42,7 +42,7 @@ public static class MsTurn
             .Message(0x0003, "Allocate request", MessageClass.Request, "MS-TURN 2.2.1")
             .Message(0x0103, "Allocate response", MessageClass.SuccessResponse, "MS-TURN 2.2.1", 0x0003)
             .Message(0x0113, "Allocate error response", MessageClass.ErrorResponse, "MS-TURN 2.2.1", 0x0003)
-            .Message(0x0004, "Send request", MessageClass.Request, "MS-TURN 2.2.1", flavours: Ms)
+            .Message(0x0004, "Send request", MessageClass.Request, "MS-TURN 2.2.1", expectsResponse: false, flavours: Ms)
             .Message(0x0104, "Send response", MessageClass.SuccessResponse, "MS-TURN 2.2.1", 0x0004, flavours: Ms)
             .Message(0x0114, "Send error response", MessageClass.ErrorResponse, "MS-TURN 2.2.1", 0x0004, flavours: Ms)
             .Message(0x0115, "Data Indication", MessageClass.Indication, "MS-TURN 2.2.1", flavours: Ms)
