@@ -68,6 +68,42 @@ public static partial class TsharkLocator
         return new TsharkInfo(path, v, version.Split('\n')[0].Trim(), hasLua, hasLua ? (lua.Groups[1].Value.Length > 0 ? lua.Groups[1].Value : "yes") : null, dict);
     }
 
+    /// <summary>
+    /// <see cref="Inspect"/> without folders, remembered per tshark binary (path, size and time) in the temp
+    /// folder: each 'dissect analyze' would otherwise start tshark once more just to read its version.
+    /// </summary>
+    public static TsharkInfo InspectCached(string path)
+    {
+        var fi = new FileInfo(path);
+        var key = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"{fi.FullName}|{fi.Length}|{fi.LastWriteTimeUtc.Ticks}")))[..16];
+        var cache = Path.Combine(Path.GetTempPath(), $"dissect-tshark-{key}.txt");
+        try
+        {
+            if (File.Exists(cache))
+            {
+                var lines = File.ReadAllLines(cache);
+                if (lines.Length == 4 && Version.TryParse(lines[0], out var v))
+                    return new TsharkInfo(path, v, lines[1], lines[2] == "1", lines[3].Length == 0 ? null : lines[3], new Dictionary<string, string>());
+            }
+        }
+        catch (IOException)
+        {
+            // A cache we cannot read is simply rebuilt.
+        }
+        var info = Inspect(path, folders: false);
+        try
+        {
+            var tmp = cache + "." + Environment.ProcessId + ".tmp";
+            File.WriteAllLines(tmp, [info.Version.ToString(), info.VersionText, info.HasLua ? "1" : "0", info.LuaVersion ?? ""]);
+            File.Move(tmp, cache, overwrite: true);
+        }
+        catch (IOException)
+        {
+            // Caching is an optimisation only.
+        }
+        return info;
+    }
+
     private static (int Code, string Out, string Err) RunSmall(string path, string[] args, TimeSpan? timeout)
     {
         var psi = new ProcessStartInfo(path) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
