@@ -186,51 +186,54 @@ public sealed class PdfReport
         _y += 8;
     }
 
+    /// <summary>Bar (column) and line charts drawn by PdfSharp.Charting inside the flow of the page.</summary>
     private void Chart(Chart c)
     {
-        const double h = 150;
-        Need(h + 60);
-        var x0 = Margin + 45;
-        var w = PageW - 2 * Margin - 55;
+        const double h = 170;
+        var legendRows = c.Series.Count > 1 ? 1 + (c.Series.Count - 1) / 4 : 0;
+        Need(h + 30 + legendRows * 10);
         _g.DrawString(TextSafety.Clean(c.Title), _smallBold, XBrushes.Black, new XPoint(Margin, _y + 8));
-        var top = _y + 16;
-        var max = Math.Max(1, c.Series.SelectMany(s => s.Values).DefaultIfEmpty(0).Max());
-        var axis = new XPen(XColors.Gray, 0.5);
-        _g.DrawLine(axis, x0, top, x0, top + h);
-        _g.DrawLine(axis, x0, top + h, x0 + w, top + h);
-        _g.DrawString(max.ToString("N0", CultureInfo.InvariantCulture), _small, XBrushes.Gray, new XPoint(Margin, top + 7));
-        _g.DrawString("0", _small, XBrushes.Gray, new XPoint(Margin, top + h));
-        var n = Math.Max(1, c.Labels.Count);
-        if (!c.Lines)
+        var chart = new PdfSharp.Charting.Chart(c.Lines ? PdfSharp.Charting.ChartType.Line : PdfSharp.Charting.ChartType.Column2D);
+        chart.Font.Name = "Dissect";
+        chart.Font.Size = XUnit.FromPoint(6.5);
+        for (var k = 0; k < c.Series.Count; k++)
         {
-            var bw = w / n;
-            for (var i = 0; i < c.Labels.Count; i++)
+            var series = chart.SeriesCollection.AddSeries();
+            series.Name = TextSafety.Clean(c.Series[k].Name, 30);
+            series.Add([.. c.Series[k].Values]);
+            series.FillFormat.Color = Palette[k % Palette.Length];
+            if (c.Lines)
             {
-                var v = c.Series[0].Values[i];
-                var bh = v / max * h;
-                _g.DrawRectangle(new XSolidBrush(Palette[0]), x0 + i * bw + bw * 0.15, top + h - bh, bw * 0.7, bh);
-                var label = TextSafety.Clean(c.Labels[i], 14);
-                _g.DrawString(label, _small, XBrushes.Black, new XRect(x0 + i * bw, top + h + 2, bw, 10), XStringFormats.TopCenter);
+                series.MarkerStyle = PdfSharp.Charting.MarkerStyle.None;
+                series.LineFormat.Width = XUnit.FromPoint(1.1);
+                series.LineFormat.Color = Palette[k % Palette.Length];
             }
         }
-        else
+        // Label every bin for a few, about ten evenly spaced labels for long series.
+        var step = Math.Max(1, (int)Math.Ceiling(c.Labels.Count / 10.0));
+        var x = chart.XValues.AddXSeries();
+        for (var i = 0; i < c.Labels.Count; i++)
         {
-            for (var s = 0; s < c.Series.Count; s++)
-            {
-                var pen = new XPen(Palette[s % Palette.Length], 1.2);
-                var vals = c.Series[s].Values;
-                for (var i = 1; i < vals.Count; i++)
-                    _g.DrawLine(pen, x0 + (i - 1) * w / Math.Max(1, n - 1), top + h - vals[i - 1] / max * h, x0 + i * w / Math.Max(1, n - 1), top + h - vals[i] / max * h);
-                var lx = x0 + s % 4 * 120;
-                var ly = top + h + 16 + s / 4 * 10;
-                _g.DrawRectangle(new XSolidBrush(Palette[s % Palette.Length]), lx, ly, 8, 6);
-                _g.DrawString(TextSafety.Clean(c.Series[s].Name, 26), _small, XBrushes.Black, new XPoint(lx + 11, ly + 6));
-            }
-            var step = Math.Max(1, n / 8);
-            for (var i = 0; i < n; i += step)
-                _g.DrawString(c.Labels[i] + " s", _small, XBrushes.Gray, new XPoint(x0 + i * w / Math.Max(1, n - 1) - 6, top + h + 10));
+            var label = TextSafety.Clean(c.Labels[i], 16);
+            x.Add(i % step == 0 ? (c.Lines ? label + " s" : label) : "");
         }
-        _y = top + h + 34 + (c.Lines ? (c.Series.Count - 1) / 4 * 10 : 0);
+        chart.XAxis.MajorTickMark = PdfSharp.Charting.TickMarkType.Outside;
+        chart.YAxis.MajorTickMark = PdfSharp.Charting.TickMarkType.Outside;
+        chart.YAxis.HasMajorGridlines = true;
+        chart.YAxis.MajorGridlines.LineFormat.Color = XColors.LightGray;
+        chart.YAxis.MinimumScale = 0;
+        chart.YAxis.TickLabels.Format = "#,##0";
+        chart.PlotArea.LineFormat.Visible = false;
+        if (c.Series.Count > 1)
+        {
+            chart.Legend.Docking = PdfSharp.Charting.DockingType.Bottom;
+            chart.Legend.LineFormat.Visible = false;
+            chart.Legend.Font.Size = XUnit.FromPoint(6.5);
+        }
+        var frame = new PdfSharp.Charting.ChartFrame(new XRect(Margin, _y + 14, PageW - 2 * Margin, h + legendRows * 10));
+        frame.Add(chart);
+        frame.Draw(_g);
+        _y += 14 + h + legendRows * 10 + 10;
     }
 
     /// <summary>Word wrap measured with the real font; words longer than a line are cut by characters.</summary>
