@@ -91,6 +91,12 @@ public static class ReportCommand
                     failed++;
                     io.Err.WriteLine($"dissect: error: {Terminal.Safe(capture)}: {e.Message}");
                 }
+                catch (Exception e)
+                {
+                    // The other captures still get their reports; this one is reported as a bug.
+                    failed++;
+                    io.Err.WriteLine($"dissect: error: {Terminal.Safe(capture)}: internal error ({e.GetType().Name}: {e.Message}); please report it");
+                }
             }
             return failed == 0 ? ExitCodes.Ok : failed == all.Length ? ExitCodes.Failure : ExitCodes.PartialFailure;
         });

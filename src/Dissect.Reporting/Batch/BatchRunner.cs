@@ -144,9 +144,15 @@ public static class BatchRunner
             {
                 throw;
             }
-            catch (Exception e) when (e is Dissect.Tshark.DissectException or IOException or UnauthorizedAccessException)
+            catch (Exception e)
             {
-                var msg = e is Dissect.Tshark.DissectException de ? $"{de.Message}; {de.Hint}" : e.Message;
+                // One capture must never stop the batch: anything else is recorded against this capture.
+                var msg = e switch
+                {
+                    Dissect.Tshark.DissectException de => $"{de.Message}; {de.Hint}",
+                    IOException or UnauthorizedAccessException => e.Message,
+                    _ => $"internal error ({e.GetType().Name}: {e.Message}); please report it with the capture if you can share it",
+                };
                 r = new BatchResult(input.Path, input.Relative, BatchStatus.Failed, [], msg, (DateTime.UtcNow - started).TotalSeconds, null);
             }
             results[i] = r;

@@ -193,7 +193,11 @@ public sealed class PdfReport
         var legendRows = c.Series.Count > 1 ? 1 + (c.Series.Count - 1) / 4 : 0;
         Need(h + 30 + legendRows * 10);
         _g.DrawString(TextSafety.Clean(c.Title), _smallBold, XBrushes.Black, new XPoint(Margin, _y + 8));
-        var chart = new PdfSharp.Charting.Chart(c.Lines ? PdfSharp.Charting.ChartType.Line : PdfSharp.Charting.ChartType.Column2D);
+        if (c.Labels.Count == 0)
+            return;
+        // A line needs two points: one bin is drawn as a column.
+        var lines = c.Lines && c.Labels.Count > 1;
+        var chart = new PdfSharp.Charting.Chart(lines ? PdfSharp.Charting.ChartType.Line : PdfSharp.Charting.ChartType.Column2D);
         chart.Font.Name = "Dissect";
         chart.Font.Size = XUnit.FromPoint(6.5);
         for (var k = 0; k < c.Series.Count; k++)
@@ -202,7 +206,7 @@ public sealed class PdfReport
             series.Name = TextSafety.Clean(c.Series[k].Name, 30);
             series.Add([.. c.Series[k].Values]);
             series.FillFormat.Color = Palette[k % Palette.Length];
-            if (c.Lines)
+            if (lines)
             {
                 series.MarkerStyle = PdfSharp.Charting.MarkerStyle.None;
                 series.LineFormat.Width = XUnit.FromPoint(1.1);
