@@ -119,7 +119,27 @@ public static class ReportJson
         WriteIndented = true,
         // The default encoder escapes <, >, &, quotes and non-ASCII: text from captures cannot break out of a string.
         Encoder = JavaScriptEncoder.Default,
+        TypeInfoResolver = new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver(),
     };
+
+    /// <summary>The JSON Schema of the report model (draft 2020-12), generated from the C# records so it cannot drift.</summary>
+    public static string Schema()
+    {
+        var node = System.Text.Json.Schema.JsonSchemaExporter.GetJsonSchemaAsNode(Options, typeof(ReportModel));
+        var root = new System.Text.Json.Nodes.JsonObject
+        {
+            ["$schema"] = "https://json-schema.org/draft/2020-12/schema",
+            ["$id"] = $"https://dissect.invalid/report-model/v{ReportModel.CurrentSchemaVersion}.json",
+            ["title"] = "Dissect report model",
+            ["description"] = $"What 'dissect analyze --json' and 'dissect report --format json' write; schemaVersion {ReportModel.CurrentSchemaVersion}. Times are UTC from the capture itself.",
+        };
+        foreach (var (k, v) in node.AsObject().ToList())
+        {
+            node.AsObject().Remove(k);
+            root[k] = v;
+        }
+        return root.ToJsonString(Options) + "\n";
+    }
 
     public static string Serialize(ReportModel m) => JsonSerializer.Serialize(m, Options) + "\n";
 

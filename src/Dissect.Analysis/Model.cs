@@ -59,7 +59,7 @@ public sealed record Endpoint(string Address, long Frames, long Bytes, bool Priv
 
 public sealed record NetworkSection(
     long IPv4Packets, long IPv6Packets, long TcpPackets, long UdpPackets, long TcpBytes, long UdpBytes, long OtherPackets,
-    IReadOnlyList<ProtocolShare> Protocols, IReadOnlyList<Conversation> TopConversations, IReadOnlyList<Endpoint> TopEndpoints,
+    IReadOnlyList<ProtocolShare> Protocols, IReadOnlyList<ProtocolShare> ProtocolPaths, IReadOnlyList<Conversation> TopConversations, IReadOnlyList<Endpoint> TopEndpoints,
     IReadOnlyList<string> PrivateAddresses, int PublicAddressCount);
 
 public sealed record TurnAllocation(string Client, string Server, string? Relayed, string? Mapped, uint? Lifetime, long Frame, bool Deallocated);

@@ -2,10 +2,11 @@ namespace Dissect.Analysis;
 
 public sealed class NetworkAnalyzer : IAnalyzer
 {
-    public IEnumerable<string> Fields => ["frame.len", "frame.protocols", "ip.src", "ip.dst", "ipv6.src", "ipv6.dst", "tcp.srcport", "tcp.dstport", "udp.srcport", "udp.dstport"];
+    public IEnumerable<string> Fields => ["frame.len", "frame.protocols", "ip.src", "ip.dst", "ipv6.src", "ipv6.dst", "tcp.srcport", "tcp.dstport", "udp.srcport", "udp.dstport", .. Packet.MsturnItemFields];
 
     private long _v4, _v6, _tcp, _udp, _tcpBytes, _udpBytes, _other;
     private readonly Dictionary<string, (long Frames, long Bytes)> _protocols = [];
+    private readonly Dictionary<string, (long Frames, long Bytes)> _paths = [];
     private readonly Dictionary<(string, string, string), (long Frames, long Bytes)> _convs = [];
     private readonly Dictionary<string, (long Frames, long Bytes)> _endpoints = [];
 
@@ -17,6 +18,18 @@ public sealed class NetworkAnalyzer : IAnalyzer
         {
             var v = _protocols.GetValueOrDefault(proto);
             _protocols[proto] = (v.Frames + 1, v.Bytes + len);
+        }
+        // Every prefix of the path is a node of the hierarchy, as in tshark -z io,phs (which leaves out
+        // the "ethertype" pseudo-layer and counts IPv6 extension headers as part of IPv6).
+        var path = protos.Replace(":ethertype", "", StringComparison.Ordinal);
+        if (path.Contains(":ipv6.", StringComparison.Ordinal))
+            path = string.Join(':', path.Split(':').Where(l => !l.StartsWith("ipv6.", StringComparison.Ordinal)));
+        for (var i = path.IndexOf(':', StringComparison.Ordinal); ; i = path.IndexOf(':', i + 1))
+        {
+            var prefix = i < 0 ? path : path[..i];
+            var v = _paths.GetValueOrDefault(prefix);
+            _paths[prefix] = (v.Frames + 1, v.Bytes + len);
+            if (i < 0) break;
         }
         var src = p.Src;
         var dst = p.Dst;
@@ -57,6 +70,7 @@ public sealed class NetworkAnalyzer : IAnalyzer
         var eps = _endpoints.OrderByDescending(kv => kv.Value.Bytes).ThenBy(kv => kv.Key, StringComparer.Ordinal).Take(15)
             .Select(kv => new Endpoint(kv.Key, kv.Value.Frames, kv.Value.Bytes, Net.IsPrivate(kv.Key), Name(kv.Key))).ToList();
         var priv = _endpoints.Keys.Where(Net.IsPrivate).Order(StringComparer.Ordinal).ToList();
-        return new NetworkSection(_v4, _v6, _tcp, _udp, _tcpBytes, _udpBytes, _other, protocols, convs, eps, priv, _endpoints.Count - priv.Count);
+        var paths = _paths.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => new ProtocolShare(kv.Key, kv.Value.Frames, kv.Value.Bytes)).ToList();
+        return new NetworkSection(_v4, _v6, _tcp, _udp, _tcpBytes, _udpBytes, _other, protocols, paths, convs, eps, priv, _endpoints.Count - priv.Count);
     }
 }

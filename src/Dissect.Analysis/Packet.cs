@@ -25,13 +25,25 @@ public readonly struct Packet(EkRecord r)
 
     public double Time => double.TryParse(r.First("frame.time_epoch"), NumberStyles.Float, CultureInfo.InvariantCulture, out var t) ? t : 0;
     /// <summary>
-    /// frame.protocols without the layers Dissect's own dispatching protocols add (the TCP port wrapper
-    /// and the late-segment post-dissector), so a TLS frame on port 443 still reads eth:…:tcp:tls.
+    /// frame.protocols without the layers that only Dissect's dispatching adds: the TCP port wrapper, the
+    /// late-segment post-dissector, and "msturn" on a port-3478 frame that it handed to the built-in STUN
+    /// dissector. A TLS frame on port 443 still reads eth:…:tcp:tls, as in tshark -z io,phs.
     /// </summary>
-    public string Protocols => StripDispatch(r.First("frame.protocols") ?? "");
+    public string Protocols => Normalize(r);
 
-    private static string StripDispatch(string s) =>
-        s.Contains("msturn_", StringComparison.Ordinal) ? s.Replace(":msturn_tcp", "", StringComparison.Ordinal).Replace(":msturn_late", "", StringComparison.Ordinal) : s;
+    /// <summary>Fields whose presence shows the msturn protocol really decoded something in the frame.</summary>
+    public static readonly string[] MsturnItemFields = ["msturn.type", "msturn.media", "msturn.mux.channel", "msturn.framing.type", "msturn.pseudo_tls.content_type"];
+
+    private static string Normalize(EkRecord rec)
+    {
+        var s = rec.First("frame.protocols") ?? "";
+        if (!s.Contains("msturn", StringComparison.Ordinal))
+            return s;
+        s = s.Replace(":msturn_tcp", "", StringComparison.Ordinal).Replace(":msturn_late", "", StringComparison.Ordinal);
+        if (s.Contains(":msturn", StringComparison.Ordinal) && !MsturnItemFields.Any(rec.Has))
+            s = s.Replace(":msturn", "", StringComparison.Ordinal);
+        return s;
+    }
     public string? Src => r.First("ip.src") ?? r.First("ipv6.src");
     public string? Dst => r.First("ip.dst") ?? r.First("ipv6.dst");
 }

@@ -10,7 +10,7 @@ public static class DocsCommand
     {
         var schema = GenerateCommand.SchemaOption();
         var output = new Option<string>("--out", "-o") { Description = "Folder for the field reference", DefaultValueFactory = _ => "docs" };
-        var cmd = new Command("docs", "Write the display-filter field reference (Markdown and HTML) of a schema") { schema, output };
+        var cmd = new Command("docs", "Write the display-filter field reference (Markdown and HTML) of a schema and the JSON Schema of the report model") { schema, output };
         cmd.SetAction(pr =>
         {
             if (!GenerateCommand.TryGetSchema(pr.GetValue(schema)!, io, out var spec))
@@ -23,6 +23,9 @@ public static class DocsCommand
                 AtomicFile.WriteAllText(stem + ".md", FieldReference.Markdown(spec));
                 AtomicFile.WriteAllText(stem + ".html", FieldReference.Html(spec));
                 io.Out.WriteLine($"wrote {stem}.md and {stem}.html");
+                var model = Path.Combine(dir, "report-model.schema.json");
+                AtomicFile.WriteAllText(model, Dissect.Analysis.ReportJson.Schema());
+                io.Out.WriteLine($"wrote {model}");
                 return ExitCodes.Ok;
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)

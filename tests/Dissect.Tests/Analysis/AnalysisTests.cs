@@ -156,3 +156,60 @@ public class CaptureFileTests
         Assert.Contains("does not exist", Assert.Throws<CaptureFileException>(() => CaptureAnalyzer.CheckCaptureFile(Path.Combine(dir, "nope.pcap"))).Message);
     }
 }
+
+public class ReportModelSchemaTests
+{
+    [Fact]
+    public void The_committed_JSON_schema_of_the_model_is_current()
+    {
+        Assert.True(File.ReadAllText(Path.Combine(Repo.Root, "docs", "report-model.schema.json")) == ReportJson.Schema(),
+            "docs/report-model.schema.json is stale: run 'dissect docs' and commit");
+    }
+}
+
+public class TsharkStatisticsTests
+{
+    /// <summary>tshark -z io,phs as path → frames; the dissector's TCP port wrapper node is folded into its parent as the model does.</summary>
+    private static Dictionary<string, long> Phs(string capture)
+    {
+        var r = TsharkCli.Run("-X", "lua_script:" + Repo.Dissector, "-r", capture, "-q", "-z", "io,phs");
+        var stack = new List<string>();
+        var result = new Dictionary<string, long>();
+        foreach (var line in r.Stdout.Split('\n'))
+        {
+            var m = System.Text.RegularExpressions.Regex.Match(line, @"^( *)(\S+)\s+frames:(\d+)");
+            if (!m.Success) continue;
+            var depth = m.Groups[1].Value.Length / 2;
+            stack.RemoveRange(depth, stack.Count - depth);
+            stack.Add(m.Groups[2].Value);
+            // The root node "frame" is not part of frame.protocols.
+            // Nodes that only the dissector's dispatching adds (port wrapper, post-dissector, Lua heuristic) are folded.
+            // tcp.segments is a reassembly item, not a layer of frame.protocols.
+            // _ws.* items (malformed, Lua's heuristic wrapper) are tree items, not layers.
+            static bool Folded(string s) => s is "msturn_tcp" or "msturn_late" || s.StartsWith("_ws.", StringComparison.Ordinal);
+            // Below ICMP, io,phs follows the tree (quoted packet) and frame.protocols the layers: not comparable.
+            if (stack[^1] == "frame" || Folded(stack[^1]) || stack.Contains("tcp.segments") || stack.SkipLast(1).Any(x => x.StartsWith("icmp", StringComparison.Ordinal))) continue;
+            var layers = stack.Skip(1).Where(s => !Folded(s)).ToList();
+            // Link, network, transport and first application layer: deeper, io,phs repeats tree items (coalesced QUIC packets…).
+            if (layers.Count > 4) continue;
+            var path = string.Join(':', layers);
+            result[path] = result.GetValueOrDefault(path) + long.Parse(m.Groups[3].Value);
+        }
+        return result;
+    }
+
+    [CorpusFact]
+    public async Task The_protocol_hierarchy_agrees_with_tshark_io_phs()
+    {
+        foreach (var c in new[] { "Lopiuy+LINFO1341_P1/Traces/audio.pcapng", "Tfloow+LINFO1341/P1/trace/simple_Chrome/ssl_capture.pcap" })
+        {
+            var cap = Repo.CorpusFile(c);
+            var m = await CaptureAnalyzer.AnalyzeAsync(cap, Runtime.Prepare(null));
+            var ours = m.Network.ProtocolPaths.ToDictionary(p => p.Protocol, p => p.Frames);
+            var theirs = Phs(cap);
+            Assert.NotEmpty(theirs);
+            foreach (var (path, frames) in theirs)
+                Assert.True(ours.GetValueOrDefault(path) == frames, $"{c}: {path}: tshark {frames}, Dissect {ours.GetValueOrDefault(path)}");
+        }
+    }
+}
