@@ -136,14 +136,20 @@ public static class TsharkRunner
 
     private static string Describe(int code, string err)
     {
-        var first = err.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.Length > 0 && !l.StartsWith("Running as user", StringComparison.Ordinal));
-        return first is null ? $"tshark failed with exit code {code}" : $"tshark failed: {first}";
+        var lines = err.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith("Running as user", StringComparison.Ordinal)).ToList();
+        if (lines.Count == 0)
+            return $"tshark failed with exit code {code}";
+        // tshark puts the detail of a file error, "(pcap: network type 9999 unknown or unsupported)", on the next line.
+        var text = lines.Count > 1 && lines[1].StartsWith('(') ? lines[0] + " " + lines[1] : lines[0];
+        return "tshark failed: " + (text.StartsWith("tshark: ", StringComparison.Ordinal) ? text[8..] : text);
     }
 
     private static string HintFor(string err, int code)
     {
         if (err.Contains("isn't a capture file", StringComparison.Ordinal) || err.Contains("unknown format", StringComparison.Ordinal))
             return "the file is not a pcap or pcapng capture";
+        if (err.Contains("doesn't support", StringComparison.Ordinal) || err.Contains("unknown or unsupported", StringComparison.Ordinal))
+            return "the capture's link type is not one tshark can decode; re-capture on a standard interface or convert it with editcap -T";
         if (err.Contains("cut short", StringComparison.Ordinal) || err.Contains("truncated", StringComparison.Ordinal))
             return "the capture is truncated; the packets before the cut were read";
         if (err.Contains("Permission denied", StringComparison.Ordinal))
@@ -152,7 +158,7 @@ public static class TsharkRunner
             return "a field or filter name is unknown to this tshark; run 'dissect doctor'";
         if (code is 137 or 139 or -9 or -11)
             return "tshark was killed or crashed; try again or limit the work with --max-packets";
-        return "run the command line above by hand to see tshark's full output";
+        return "run the command that 'dissect analyze --show-tshark-command CAPTURE' prints to see tshark's own output";
     }
 
     /// <summary>Splits a byte stream into lines without decoding it to strings.</summary>

@@ -62,3 +62,23 @@ public class CliTests
         Assert.False(File.Exists(Path.Combine(dir, "ms_turn.lua")));
     }
 }
+
+public class DoctorProcessTests
+{
+    [Fact]
+    public void Doctor_run_with_a_PATH_that_lacks_tshark_prints_the_fix_and_exits_3()
+    {
+        var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? Environment.ProcessPath!;
+        var dll = Path.Combine(AppContext.BaseDirectory, "dissect.dll");
+        var psi = new System.Diagnostics.ProcessStartInfo(dotnet) { RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.ArgumentList.Add(dll);
+        psi.ArgumentList.Add("doctor");
+        psi.Environment["PATH"] = Path.GetDirectoryName(dotnet)!;
+        psi.Environment.Remove("DISSECT_TSHARK");
+        using var p = System.Diagnostics.Process.Start(psi)!;
+        var output = p.StandardOutput.ReadToEnd();
+        p.WaitForExit();
+        Assert.Equal(ExitCodes.ToolMissing, p.ExitCode);
+        Assert.Contains("problem  tshark: tshark not found on PATH; fix: install it with 'sudo apt-get install tshark'", output);
+    }
+}

@@ -117,3 +117,18 @@ public class RunnerTests
         Assert.Contains("No STUN or TURN traffic observed", md);
     }
 }
+
+public class LinkTypeTests
+{
+    [Fact]
+    public async Task An_unsupported_link_type_is_one_clear_error()
+    {
+        var bytes = File.ReadAllBytes(Path.Combine(Repo.Root, "samples", "demo.pcap"));
+        BitConverter.GetBytes(9999).CopyTo(bytes, 20);
+        var path = Path.Combine(Repo.TempDir("lt"), "odd-link.pcap");
+        File.WriteAllBytes(path, bytes);
+        var e = await Assert.ThrowsAsync<TsharkException>(() => CaptureAnalyzer.AnalyzeAsync(path, Runtime.Prepare(null)));
+        Assert.Contains("network type 9999 unknown or unsupported", e.Message);
+        Assert.Contains("link type", e.Hint);
+    }
+}
