@@ -38,6 +38,10 @@ public static class MarkdownReport
                     sb.Append('*').Append(TextSafety.Markdown(c.Title)).Append(":* ")
                       .Append(string.Join(", ", c.Labels.Select((l, i) => $"{TextSafety.Markdown(l)} {c.Series[0].Values[i].ToString(CultureInfo.InvariantCulture)}"))).Append("\n\n");
                     break;
+                case Timeline tl:
+                    sb.Append('*').Append(TextSafety.Markdown(tl.Title)).Append(":* ").Append(TextSafety.Markdown(tl.MarkerLabel)).Append("; ")
+                      .Append(string.Join("; ", tl.Items.Select(i => TextSafety.Markdown($"{i.Label} {i.From:yyyy-MM-dd} → {i.To:yyyy-MM-dd}")))).Append("\n\n");
+                    break;
                 case Chart c:
                     sb.Append('*').Append(TextSafety.Markdown(c.Title)).Append(":* see the PDF or the JSON model for the series (")
                       .Append(c.Labels.Count).Append(" bins, ").Append(string.Join(", ", c.Series.Select(s => TextSafety.Markdown(s.Name)))).Append(").\n\n");

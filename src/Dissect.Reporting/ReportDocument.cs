@@ -11,6 +11,9 @@ public sealed record Table(IReadOnlyList<string> Headers, IReadOnlyList<IReadOnl
 /// <summary>A bar chart (one bar per label) or, with several series, a line chart over the labels.</summary>
 public sealed record Chart(string Title, IReadOnlyList<string> Labels, IReadOnlyList<(string Name, IReadOnlyList<double> Values)> Series, bool Lines) : Block;
 
+/// <summary>Intervals on a date axis with one marked instant (certificate validity against the capture date).</summary>
+public sealed record Timeline(string Title, IReadOnlyList<(string Label, DateTimeOffset From, DateTimeOffset To)> Items, DateTimeOffset Marker, string MarkerLabel) : Block;
+
 public sealed record ReportOptions(string Language = "en", bool Notes = true);
 
 /// <summary>
@@ -63,9 +66,9 @@ public static class ReportDocument
             b.Add(new Paragraph($"{d.QueryCount} queries and {d.ResponseCount} responses; transports: {Join(d.Transports)}; response codes: {Join(d.Rcodes)}; " +
                 $"{d.RecursionDesired} queries with RD set, {d.DnssecOkQueries} with DO set; {d.AuthenticatedResponses} responses with AD set, {d.AuthoritativeResponses} authoritative (AA)."));
             b.Add(T(["Name", "CNAME chain", "IPv4", "IPv6", "Types", "Authority"],
-                d.Names.Select(n => (IReadOnlyList<string>)[n.Name, n.CnameChain.Count == 0 ? "–" : "→ " + string.Join("\n→ ", n.CnameChain), Lines(n.IPv4), Lines(n.IPv6),
+                d.Names.Select(n => (IReadOnlyList<string>)[n.Name, n.CnameChain.Count == 0 ? "–" : string.Join("\n", n.CnameChain.Select(x => "→\u00A0" + x)), Lines(n.IPv4), Lines(n.IPv6),
                     string.Join(", ", n.QueryTypes), n.AuthorityServers.Count + n.AuthorityZones.Count == 0 ? "–" : string.Join(", ", n.AuthorityZones.Concat(n.AuthorityServers))]),
-                widths: [2.2, 2.2, 1.3, 1.8, 0.8, 1.6]));
+                widths: [2.1, 2.6, 1.3, 1.7, 0.8, 1.5]));
             b.Add(new Chart("Queries by record type", [.. d.QueryTypes.Keys], [("queries", [.. d.QueryTypes.Values.Select(v => (double)v)])], false));
             if (d.Unanswered.Count > 0)
                 b.Add(new Paragraph("Unanswered: " + string.Join(", ", d.Unanswered)));
@@ -111,6 +114,13 @@ public static class ReportDocument
             b.Add(T(["Server (SNI)", "Offered", "Chosen version", "Chosen suite", "FS"],
                 t.Connections.Select(x => (IReadOnlyList<string>)[$"{x.Sni ?? "–"}\n{x.Server}", $"{string.Join(", ", x.OfferedVersions)}; {x.OfferedSuiteCount} suites",
                     x.ChosenVersion ?? "–", x.ChosenSuite?.Name ?? "–", x.ChosenSuite is null ? "–" : x.ChosenSuite.ForwardSecrecy ? "yes" : "no"]), widths: [2.4, 1.8, 1, 3, 0.5]));
+            var offers = t.Connections.Where(x => x.OfferedSuites.Count > 0)
+                .GroupBy(x => string.Join(",", x.OfferedVersions) + "|" + string.Join(",", x.OfferedSuites)).ToList();
+            if (offers.Count > 0)
+                b.Add(T(["ClientHello offer", "Servers (SNI)", "Versions", "Offered suites, in the client's order"],
+                    offers.Select((g, k) => (IReadOnlyList<string>)[$"#{k + 1} ({g.Count()}×)", string.Join(", ", g.Select(x => x.Sni ?? x.Server).Distinct().Take(6)) + (g.Select(x => x.Sni ?? x.Server).Distinct().Count() > 6 ? ", …" : ""),
+                        string.Join(", ", g.First().OfferedVersions), string.Join(", ", g.First().OfferedSuites.Select(n => n.StartsWith("TLS_", StringComparison.Ordinal) ? n[4..] : n))]),
+                    widths: [0.8, 2, 0.9, 5]));
             var suites = t.Connections.Where(x => x.ChosenSuite is not null).Select(x => x.ChosenSuite!).DistinctBy(s => s.Code).ToList();
             if (suites.Count > 0)
                 b.Add(T(["Suite", "Key exchange", "Auth", "Cipher", "Mode", "Hash", "Weakness"],
@@ -122,7 +132,10 @@ public static class ReportDocument
             b.Add(T(["Subject CN", "Issuer", "Valid from", "Valid to", "Days", "Status", "Key", "SNI match"],
                 t.Certificates.Select(x => (IReadOnlyList<string>)[x.CommonName ?? x.Subject, Cn(x.Issuer), x.NotBefore.ToString("yyyy-MM-dd", Inv), x.NotAfter.ToString("yyyy-MM-dd", Inv),
                     x.LifetimeDays.ToString(Inv), x.Status, $"{x.KeyType} {x.KeySize}", x.SniMatches is null ? "–" : x.SniMatches.Value ? "yes" : "NO"]), [4], [2.2, 2, 1, 1, 0.6, 1, 1, 0.7]));
-        else if (t.Tls13HiddenCertificates > 0)
+        if (t.Certificates.Count > 0 && c.FirstPacket is { } captured)
+            b.Add(new Timeline("Certificate validity against the capture date", [.. t.Certificates.Take(20).Select(x => (x.CommonName ?? x.Subject, x.NotBefore, x.NotAfter))],
+                captured, "capture " + captured.ToString("yyyy-MM-dd", Inv)));
+        if (t.Certificates.Count == 0 && t.Tls13HiddenCertificates > 0)
             b.Add(new Paragraph($"No certificate is visible: TLS 1.3 encrypted them in {t.Tls13HiddenCertificates} connection(s)."));
         b.Add(new Paragraph(d.DnssecOkQueries + d.AuthenticatedResponses > 0 ? $"DNSSEC: {d.DnssecOkQueries} DO queries, {d.AuthenticatedResponses} AD responses." : "DNSSEC: not used by the resolver in this capture."));
 

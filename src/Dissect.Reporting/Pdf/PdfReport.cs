@@ -67,6 +67,7 @@ public sealed class PdfReport
                 case Note n: NoteBox(n.Text); break;
                 case Table t: Table(t); break;
                 case Chart c: Chart(c); break;
+                case Timeline tl: Timeline(tl); break;
             }
         }
         _g.Dispose();
@@ -238,6 +239,42 @@ public sealed class PdfReport
         frame.Add(chart);
         frame.Draw(_g);
         _y += 14 + h + legendRows * 10 + 10;
+    }
+
+    /// <summary>One bar per interval on a shared date axis, and a red line at the marked instant.</summary>
+    private void Timeline(Timeline t)
+    {
+        if (t.Items.Count == 0)
+            return;
+        const double row = 11;
+        var labelW = 150.0;
+        var h = t.Items.Count * row + 30;
+        Need(h + 20);
+        _g.DrawString(TextSafety.Clean(t.Title), _smallBold, XBrushes.Black, new XPoint(Margin, _y + 8));
+        var top = _y + 16;
+        var x0 = Margin + labelW;
+        var w = PageW - Margin - x0;
+        var min = t.Items.Min(i => i.From) < t.Marker ? t.Items.Min(i => i.From) : t.Marker;
+        var max = t.Items.Max(i => i.To) > t.Marker ? t.Items.Max(i => i.To) : t.Marker;
+        var span = Math.Max(1, (max - min).TotalDays);
+        double X(DateTimeOffset d) => x0 + (d - min).TotalDays / span * w;
+        for (var i = 0; i < t.Items.Count; i++)
+        {
+            var (label, from, to) = t.Items[i];
+            var y = top + i * row;
+            _g.DrawString(TextSafety.Clean(label, 34), _small, XBrushes.Black, new XPoint(Margin, y + 7.5));
+            var valid = from <= t.Marker && t.Marker <= to;
+            _g.DrawRectangle(new XSolidBrush(valid ? Palette[2] : Palette[3]), X(from), y + 1.5, Math.Max(1, X(to) - X(from)), row - 4);
+        }
+        var axisY = top + t.Items.Count * row + 2;
+        _g.DrawLine(new XPen(XColors.Gray, 0.5), x0, axisY, x0 + w, axisY);
+        _g.DrawString(min.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), _small, XBrushes.Gray, new XPoint(x0, axisY + 9));
+        var maxLabel = max.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        _g.DrawString(maxLabel, _small, XBrushes.Gray, new XPoint(x0 + w - _g.MeasureString(maxLabel, _small).Width, axisY + 9));
+        var mx = X(t.Marker);
+        _g.DrawLine(new XPen(XColors.Red, 1), mx, top - 2, mx, axisY);
+        _g.DrawString(TextSafety.Clean(t.MarkerLabel), _small, XBrushes.Red, new XPoint(Math.Min(mx + 2, x0 + w - 70), axisY + 18));
+        _y = axisY + 26;
     }
 
     /// <summary>Word wrap measured with the real font; words longer than a line are cut by characters.</summary>
