@@ -13,6 +13,7 @@ local VS_family = { [1] = "IPv4", [2] = "IPv6",  }
 local VS_framing_type = { [2] = "TURN control message", [3] = "End-to-end data",  }
 local VS_rtcp_pt = { [200] = "Sender Report", [201] = "Receiver Report", [202] = "Source Description", [203] = "Goodbye", [204] = "Application", [205] = "Transport feedback", [206] = "Payload-specific feedback",  }
 local VS_att_requested_address_family_family = { [1] = "IPv4", [2] = "IPv6",  }
+local VS_att_requested_transport_protocol = { [6] = "TCP", [17] = "UDP",  }
 local VS_att_ms_version = { [1] = "MS-ICE", [2] = "MS-ICE2", [3] = "MS-ICE2 with SHA-256 integrity", [4] = "MS-ICE2 with SHA-256 and IPv6", [5] = "Multiplexed TURN over UDP", [6] = "Multiplexed TURN over UDP and TCP",  }
 local VS_att_ms_service_quality_stream_type = { [1] = "Audio", [2] = "Video", [3] = "Supplemental video", [4] = "Data",  }
 local VS_att_ms_service_quality_service_quality = { [0] = "Best effort", [1] = "Reliable delivery",  }
@@ -20,7 +21,6 @@ local VS_att_bw_admission_control_message_message_type = { [0] = "Reservation ch
 local VS_att_location_profile_peer_location = { [0] = "Unknown", [1] = "Internet", [2] = "Intranet",  }
 local VS_att_location_profile_self_location = { [0] = "Unknown", [1] = "Internet", [2] = "Intranet",  }
 local VS_att_location_profile_federation = { [0] = "No federation", [1] = "Enterprise federation", [2] = "Public cloud federation",  }
-local VS_att_requested_transport_protocol = { [6] = "TCP", [17] = "UDP",  }
 
 -- Fields: every filter field lives under the protocol's prefix ---------------------------------
 local PREFIX = "msturn"
@@ -83,6 +83,7 @@ F["srtcp.encrypted"] = ProtoField.bytes("msturn.srtcp.encrypted", "Encrypted par
 F["srtcp.e_flag"] = ProtoField.uint32("msturn.srtcp.e_flag", "Encrypted (E flag)", base.DEC, nil, 0x80000000, "")
 F["srtcp.index"] = ProtoField.uint32("msturn.srtcp.index", "SRTCP index", base.DEC, nil, 0x7FFFFFFF, "")
 F["att.username"] = ProtoField.bytes("msturn.att.username", "Username token", base.NONE, "USERNAME (MS-TURN 2.2.2.2)")
+F["att.username.text"] = ProtoField.string("msturn.att.username.text", "Username", nil, "USERNAME (RFC 5389 15.3)")
 F["att.message_integrity"] = ProtoField.bytes("msturn.att.message_integrity", "HMAC", base.NONE, "MESSAGE-INTEGRITY (MS-TURN 2.2.2.3; RFC 5389 15.4)")
 F["att.error_code.reserved"] = ProtoField.uint16("msturn.att.error_code.reserved", "Reserved", base.HEX, nil, nil, "ERROR-CODE (MS-TURN 2.2.2.4; RFC 5389 15.6)")
 F["att.error_code.class"] = ProtoField.uint8("msturn.att.error_code.class", "Error class", base.DEC, nil, nil, "ERROR-CODE (MS-TURN 2.2.2.4; RFC 5389 15.6)")
@@ -90,17 +91,28 @@ F["att.error_code.class.class_bits"] = ProtoField.uint8("msturn.att.error_code.c
 F["att.error_code.number"] = ProtoField.uint8("msturn.att.error_code.number", "Error number", base.DEC, nil, nil, "ERROR-CODE (MS-TURN 2.2.2.4; RFC 5389 15.6)")
 F["att.error_code.reason"] = ProtoField.string("msturn.att.error_code.reason", "Reason phrase", nil, "ERROR-CODE (MS-TURN 2.2.2.4; RFC 5389 15.6)")
 F["att.unknown_attributes"] = ProtoField.bytes("msturn.att.unknown_attributes", "Attribute types", base.NONE, "UNKNOWN-ATTRIBUTES (MS-TURN 2.2.2.5; RFC 5389 15.9)")
+F["att.channel_number.channel"] = ProtoField.uint16("msturn.att.channel_number.channel", "Channel", base.HEX, nil, nil, "CHANNEL-NUMBER (RFC 5766 14.1)")
+F["att.channel_number.reserved"] = ProtoField.uint16("msturn.att.channel_number.reserved", "Reserved", base.HEX, nil, nil, "CHANNEL-NUMBER (RFC 5766 14.1)")
 F["att.lifetime"] = ProtoField.uint32("msturn.att.lifetime", "Lifetime", base.DEC, nil, nil, "LIFETIME (MS-TURN 2.2.2.6; RFC 5766 14.2)")
 F["att.magic_cookie"] = ProtoField.uint32("msturn.att.magic_cookie", "Magic cookie", base.HEX, nil, nil, "MAGIC-COOKIE (MS-TURN 2.2.2.8)")
 F["att.bandwidth"] = ProtoField.uint32("msturn.att.bandwidth", "Bandwidth", base.DEC, nil, nil, "BANDWIDTH (MS-TURN 2.2.2.9)")
 F["att.data"] = ProtoField.bytes("msturn.att.data", "Data", base.NONE, "DATA (MS-TURN 2.2.2.12; RFC 5766 14.4)")
 F["att.nonce"] = ProtoField.bytes("msturn.att.nonce", "Nonce", base.NONE, "NONCE (MS-TURN 2.2.2.13)")
-F["att.realm"] = ProtoField.string("msturn.att.realm", "Realm", nil, "REALM (MS-TURN 2.2.2.14)")
+F["att.realm"] = ProtoField.string("msturn.att.realm", "Realm", nil, "REALM (RFC 5389 15.7)")
 F["att.requested_address_family.family"] = ProtoField.uint8("msturn.att.requested_address_family.family", "Family", base.DEC, VS_att_requested_address_family_family, nil, "REQUESTED-ADDRESS-FAMILY (MS-TURN 2.2.2.15; RFC 6156 4.1.1)")
 F["att.requested_address_family.reserved"] = ProtoField.bytes("msturn.att.requested_address_family.reserved", "Reserved", base.NONE, "REQUESTED-ADDRESS-FAMILY (MS-TURN 2.2.2.15; RFC 6156 4.1.1)")
+F["att.even_port.flags"] = ProtoField.uint8("msturn.att.even_port.flags", "Flags", base.HEX, nil, nil, "EVEN-PORT (RFC 5766 14.6)")
+F["att.even_port.flags.reserve"] = ProtoField.uint8("msturn.att.even_port.flags.reserve", "Reserve next port", base.DEC, nil, 0x00000080, "")
+F["att.requested_transport.protocol"] = ProtoField.uint8("msturn.att.requested_transport.protocol", "Protocol", base.DEC, VS_att_requested_transport_protocol, nil, "REQUESTED-TRANSPORT (RFC 5766 14.7)")
+F["att.requested_transport.reserved"] = ProtoField.bytes("msturn.att.requested_transport.reserved", "Reserved", base.NONE, "REQUESTED-TRANSPORT (RFC 5766 14.7)")
+F["att.reservation_token"] = ProtoField.bytes("msturn.att.reservation_token", "Token", base.NONE, "RESERVATION-TOKEN (RFC 5766 14.9)")
+F["att.priority"] = ProtoField.uint32("msturn.att.priority", "Priority", base.DEC, nil, nil, "PRIORITY (RFC 5245 19.1)")
 F["att.ms_unknown_8006"] = ProtoField.uint32("msturn.att.ms_unknown_8006", "Value", base.DEC, nil, nil, "MS-UNKNOWN-8006 (undocumented (Wireshark: MS-TURN UNKNOWN 8006))")
 F["att.ms_version"] = ProtoField.uint32("msturn.att.ms_version", "Version", base.DEC, VS_att_ms_version, nil, "MS-VERSION (MS-TURN 2.2.2.17)")
 F["att.software"] = ProtoField.string("msturn.att.software", "Software", nil, "SOFTWARE (RFC 5389 15.10)")
+F["att.fingerprint"] = ProtoField.uint32("msturn.att.fingerprint", "CRC-32", base.HEX, nil, nil, "FINGERPRINT (RFC 5389 15.5)")
+F["att.ice_controlled"] = ProtoField.uint64("msturn.att.ice_controlled", "Tie-breaker", base.HEX, nil, nil, "ICE-CONTROLLED (RFC 5245 19.1)")
+F["att.ice_controlling"] = ProtoField.uint64("msturn.att.ice_controlling", "Tie-breaker", base.HEX, nil, nil, "ICE-CONTROLLING (RFC 5245 19.1)")
 F["att.ms_alternate_host_name"] = ProtoField.string("msturn.att.ms_alternate_host_name", "Host name", nil, "MS-ALTERNATE-HOST-NAME (MS-TURN 2.2.2.18)")
 F["att.unknown_8036"] = ProtoField.uint32("msturn.att.unknown_8036", "Value", base.DEC, nil, nil, "UNKNOWN-8036 (undocumented (observed in ICE checks))")
 F["att.app_id"] = ProtoField.uint32("msturn.att.app_id", "Application ID", base.DEC, nil, nil, "APP-ID (MS-TURN 2.2.2.19)")
@@ -143,18 +155,6 @@ F["att.location_profile.federation"] = ProtoField.uint8("msturn.att.location_pro
 F["att.location_profile.reserved"] = ProtoField.uint8("msturn.att.location_profile.reserved", "Reserved", base.HEX, nil, nil, "LOCATION-PROFILE (MS-TURNBWM 2.2.14)")
 F["att.implementation_version"] = ProtoField.uint32("msturn.att.implementation_version", "Implementation version", base.DEC, nil, nil, "IMPLEMENTATION-VERSION (MS-ICE2 2.2.2)")
 F["att.multiplexed_turn_session_id"] = ProtoField.uint64("msturn.att.multiplexed_turn_session_id", "Session ID", base.HEX, nil, nil, "MULTIPLEXED-TURN-SESSION-ID (MS-TURN 2.2.3)")
-F["att.username.text"] = ProtoField.string("msturn.att.username.text", "Username", nil, "USERNAME (RFC 5389 15.3)")
-F["att.channel_number.channel"] = ProtoField.uint16("msturn.att.channel_number.channel", "Channel", base.HEX, nil, nil, "CHANNEL-NUMBER (RFC 5766 14.1)")
-F["att.channel_number.reserved"] = ProtoField.uint16("msturn.att.channel_number.reserved", "Reserved", base.HEX, nil, nil, "CHANNEL-NUMBER (RFC 5766 14.1)")
-F["att.even_port.flags"] = ProtoField.uint8("msturn.att.even_port.flags", "Flags", base.HEX, nil, nil, "EVEN-PORT (RFC 5766 14.6)")
-F["att.even_port.flags.reserve"] = ProtoField.uint8("msturn.att.even_port.flags.reserve", "Reserve next port", base.DEC, nil, 0x00000080, "")
-F["att.requested_transport.protocol"] = ProtoField.uint8("msturn.att.requested_transport.protocol", "Protocol", base.DEC, VS_att_requested_transport_protocol, nil, "REQUESTED-TRANSPORT (RFC 5766 14.7)")
-F["att.requested_transport.reserved"] = ProtoField.bytes("msturn.att.requested_transport.reserved", "Reserved", base.NONE, "REQUESTED-TRANSPORT (RFC 5766 14.7)")
-F["att.reservation_token"] = ProtoField.bytes("msturn.att.reservation_token", "Token", base.NONE, "RESERVATION-TOKEN (RFC 5766 14.9)")
-F["att.priority"] = ProtoField.uint32("msturn.att.priority", "Priority", base.DEC, nil, nil, "PRIORITY (RFC 5245 19.1)")
-F["att.fingerprint"] = ProtoField.uint32("msturn.att.fingerprint", "CRC-32", base.HEX, nil, nil, "FINGERPRINT (RFC 5389 15.5)")
-F["att.ice_controlled"] = ProtoField.uint64("msturn.att.ice_controlled", "Tie-breaker", base.HEX, nil, nil, "ICE-CONTROLLED (RFC 5245 19.1)")
-F["att.ice_controlling"] = ProtoField.uint64("msturn.att.ice_controlling", "Tie-breaker", base.HEX, nil, nil, "ICE-CONTROLLING (RFC 5245 19.1)")
 
 local field_list = {}
 for _, f in pairs(F) do field_list[#field_list + 1] = f end
@@ -174,6 +174,192 @@ proto.experts = { E.truncated, E.overrun, E.bad_length, E.unknown, E.framing, E.
 
 -- Schema tables: message types and attribute layouts per flavour --------------------------------
 -- kind: u8/u16/u32/u64 integers, bytes, text, addr (in clear), xaddr (XOR-ed with header bytes), group.
+local ATT = {}
+ATT["0x0001"] = { name = "MAPPED-ADDRESS", key = "mapped_address", payload = false, link = false, layouts = {
+  { len = nil, fields = { { kind = "addr", size = nil, f = nil, unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
+} }
+ATT["0x0006@ms"] = { name = "USERNAME", key = "username", payload = false, link = false, layouts = {
+  { len = nil, fields = { { kind = "bytes", size = nil, f = F["att.username"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
+} }
+ATT["0x0006@rfc"] = { name = "USERNAME", key = "username", payload = false, link = false, layouts = {
+  { len = nil, fields = { { kind = "text", size = nil, f = F["att.username.text"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
+} }
+ATT["0x0008"] = { name = "MESSAGE-INTEGRITY", key = "message_integrity", payload = false, link = false, layouts = {
+  { len = nil, fields = { { kind = "bytes", size = nil, f = F["att.message_integrity"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
+} }
+ATT["0x0009"] = { name = "ERROR-CODE", key = "error_code", payload = false, link = false, layouts = {
+  { len = nil, fields = { { kind = "u16", size = 2, f = F["att.error_code.reserved"], unit = "", hex = true, xor = 0, bits = {  }, children = {  } }, { kind = "u8", size = 1, f = F["att.error_code.class"], unit = "", hex = false, xor = 0, bits = { F["att.error_code.class.class_bits"],  }, children = {  } }, { kind = "u8", size = 1, f = F["att.error_code.number"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } }, { kind = "text", size = nil, f = F["att.error_code.reason"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
+} }
+ATT["0x000A"] = { name = "UNKNOWN-ATTRIBUTES", key = "unknown_attributes", payload = false, link = false, layouts = {
+  { len = nil, fields = { { kind = "bytes", size = nil, f = F["att.unknown_attributes"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
+} }
+ATT["0x000C@rfc"] = { name = "CHANNEL-NUMBER", key = "channel_number", payload = false, link = false, layouts = {
+  { len = nil, fields = { { kind = "u16", size = 2, f = F["att.channel_number.channel"], unit = "", hex = true, xor = 0, bits = {  }, children = {  } }, { kind = "u16", size = 2, f = F["att.channel_number.reserved"], unit = "", hex = true, xor = 0, bits = {  }, children = {  } },  } },
+} }
+ATT["0x000D"] = { name = "LIFETIME", key = "lifetime", payload = false, link = false, layouts = {
+  { len = nil, fields = { { kind = "u32", size = 4, f = F["att.lifetime"], unit = " s", hex = false, xor = 0, bits = {  }, children = {  } },  } },
+} }
+ATT["0x000E@ms"] = { name = "ALTERNATE-SERVER", key = "alternate_server", payload = false, link = false, layouts = {
+  { len = nil, fields = { { kind = "addr", size = nil, f = nil, unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
+} }
+ATT["0x000F@ms"] = { name = "MAGIC-COOKIE", key = "magic_cookie", payload = false, link = false, layouts = {
+  { len = nil, fields = { { kind = "u32", size = 4, f = F["att.magic_cookie"], unit = "", hex = true, xor = 0, bits = {  }, children = {  } },  } },
+} }
+ATT["0x0010@ms"] = { name = "BANDWIDTH", key = "bandwidth", payload = false, link = false, layouts = {
+  { len = nil, fields = { { kind = "u32", size = 4, f = F["att.bandwidth"], unit = " kbit/s", hex = false, xor = 0, bits = {  }, children = {  } },  } },
+} }
+ATT["0x0011@ms"] = { name = "DESTINATION-ADDRESS", key = "destination_address", payload = false, link = false, layouts = {
+  { len = nil, fields = { { kind = "addr", size = nil, f = nil, unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
+} }
+ATT["0x0012@ms"] = { name = "REMOTE-ADDRESS", key = "remote_address", payload = false, link = false, layouts = {
+  { len = nil, fields = { { kind = "addr", size = nil, f = nil, unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
+} }
+ATT["0x0012@rfc"] = { name = "XOR-PEER-ADDRESS", key = "xor_peer_address", payload = false, link = false, layouts = {
+  { len = nil, fields = { { kind = "xaddr", size = nil, f = nil, unit = "", hex = false, xor = 4, bits = {  }, children = {  } },  } },
+} }
+ATT["0x0013"] = { name = "DATA", key = "data", payload = true, link = false, layouts = {
+  { len = nil, fields = { { kind = "bytes", size = nil, f = F["att.data"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
+} }
+ATT["0x0014@ms"] = { name = "NONCE", key = "nonce", payload = false, link = false, layouts = {
+  { len = nil, fields = { { kind = "bytes", size = nil, f = F["att.nonce"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
+} }
+ATT["0x0014@rfc"] = { name = "REALM", key = "realm", payload = false, link = false, layouts = {
+  { len = nil, fields = { { kind = "text", size = nil, f = F["att.realm"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
+} }
+ATT["0x0015@ms"] = { name = "REALM", key = "realm", payload = false, link = false, layouts = {
+  { len = nil, fields = { { kind = "text", size = nil, f = F["att.realm"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
+} }
+ATT["0x0015@rfc"] = { name = "NONCE", key = "nonce", payload = false, link = false, layouts = {
+  { len = nil, fields = { { kind = "bytes", size = nil, f = F["att.nonce"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
+} }
+ATT["0x0016@rfc"] = { name = "XOR-RELAYED-ADDRESS", key = "xor_relayed_address", payload = false, link = false, layouts = {
+  { len = nil, fields = { { kind = "xaddr", size = nil, f = nil, unit = "", hex = false, xor = 4, bits = {  }, children = {  } },  } },
+} }
+ATT["0x0017"] = { name = "REQUESTED-ADDRESS-FAMILY", key = "requested_address_family", payload = false, link = false, layouts = {
+  { len = nil, fields = { { kind = "u8", size = 1, f = F["att.requested_address_family.family"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } }, { kind = "bytes", size = 3, f = F["att.requested_address_family.reserved"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
+} }
+ATT["0x0018@rfc"] = { name = "EVEN-PORT", key = "even_port", payload = false, link = false, layouts = {
+  { len = nil, fields = { { kind = "u8", size = 1, f = F["att.even_port.flags"], unit = "", hex = true, xor = 0, bits = { F["att.even_port.flags.reserve"],  }, children = {  } },  } },
+} }
+ATT["0x0019@rfc"] = { name = "REQUESTED-TRANSPORT", key = "requested_transport", payload = false, link = false, layouts = {
+  { len = nil, fields = { { kind = "u8", size = 1, f = F["att.requested_transport.protocol"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } }, { kind = "bytes", size = 3, f = F["att.requested_transport.reserved"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
+} }
+ATT["0x001A@rfc"] = { name = "DONT-FRAGMENT", key = "dont_fragment", payload = false, link = false, layouts = {
+  { len = nil, fields = {  } },
+} }
+ATT["0x0020@rfc"] = { name = "XOR-MAPPED-ADDRESS", key = "xor_mapped_address", payload = false, link = false, layouts = {
+  { len = nil, fields = { { kind = "xaddr", size = nil, f = nil, unit = "", hex = false, xor = 4, bits = {  }, children = {  } },  } },
+} }
+ATT["0x0022@rfc"] = { name = "RESERVATION-TOKEN", key = "reservation_token", payload = false, link = false, layouts = {
+  { len = nil, fields = { { kind = "bytes", size = nil, f = F["att.reservation_token"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
+} }
+ATT["0x0024@rfc"] = { name = "PRIORITY", key = "priority", payload = false, link = false, layouts = {
+  { len = nil, fields = { { kind = "u32", size = 4, f = F["att.priority"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
+} }
+ATT["0x0025@rfc"] = { name = "USE-CANDIDATE", key = "use_candidate", payload = false, link = false, layouts = {
+  { len = nil, fields = {  } },
+} }
+ATT["0x8006@ms"] = { name = "MS-UNKNOWN-8006", key = "ms_unknown_8006", payload = false, link = false, layouts = {
+  { len = nil, fields = { { kind = "u32", size = 4, f = F["att.ms_unknown_8006"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
+} }
+ATT["0x8008"] = { name = "MS-VERSION", key = "ms_version", payload = false, link = false, layouts = {
+  { len = nil, fields = { { kind = "u32", size = 4, f = F["att.ms_version"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
+} }
+ATT["0x8020@ms"] = { name = "XOR-MAPPED-ADDRESS", key = "xor_mapped_address", payload = false, link = false, layouts = {
+  { len = nil, fields = { { kind = "xaddr", size = nil, f = nil, unit = "", hex = false, xor = 4, bits = {  }, children = {  } },  } },
+} }
+ATT["0x8022"] = { name = "SOFTWARE", key = "software", payload = false, link = false, layouts = {
+  { len = nil, fields = { { kind = "text", size = nil, f = F["att.software"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
+} }
+ATT["0x8023@rfc"] = { name = "ALTERNATE-SERVER", key = "alternate_server", payload = false, link = false, layouts = {
+  { len = nil, fields = { { kind = "addr", size = nil, f = nil, unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
+} }
+ATT["0x8028@rfc"] = { name = "FINGERPRINT", key = "fingerprint", payload = false, link = false, layouts = {
+  { len = nil, fields = { { kind = "u32", size = 4, f = F["att.fingerprint"], unit = "", hex = true, xor = 0, bits = {  }, children = {  } },  } },
+} }
+ATT["0x8029@rfc"] = { name = "ICE-CONTROLLED", key = "ice_controlled", payload = false, link = false, layouts = {
+  { len = nil, fields = { { kind = "u64", size = 8, f = F["att.ice_controlled"], unit = "", hex = true, xor = 0, bits = {  }, children = {  } },  } },
+} }
+ATT["0x802A@rfc"] = { name = "ICE-CONTROLLING", key = "ice_controlling", payload = false, link = false, layouts = {
+  { len = nil, fields = { { kind = "u64", size = 8, f = F["att.ice_controlling"], unit = "", hex = true, xor = 0, bits = {  }, children = {  } },  } },
+} }
+ATT["0x8032"] = { name = "MS-ALTERNATE-HOST-NAME", key = "ms_alternate_host_name", payload = false, link = false, layouts = {
+  { len = nil, fields = { { kind = "text", size = nil, f = F["att.ms_alternate_host_name"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
+} }
+ATT["0x8033"] = { name = "UNKNOWN-8033", key = "unknown_8033", payload = false, link = false, layouts = {
+  { len = nil, fields = {  } },
+} }
+ATT["0x8036"] = { name = "UNKNOWN-8036", key = "unknown_8036", payload = false, link = false, layouts = {
+  { len = nil, fields = { { kind = "u32", size = 4, f = F["att.unknown_8036"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
+} }
+ATT["0x8037"] = { name = "APP-ID", key = "app_id", payload = false, link = false, layouts = {
+  { len = nil, fields = { { kind = "u32", size = 4, f = F["att.app_id"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
+} }
+ATT["0x8039"] = { name = "SECURE-TAG", key = "secure_tag", payload = false, link = false, layouts = {
+  { len = nil, fields = { { kind = "bytes", size = nil, f = F["att.secure_tag"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
+} }
+ATT["0x8050"] = { name = "MS-SEQUENCE-NUMBER", key = "ms_sequence_number", payload = false, link = false, layouts = {
+  { len = 24, fields = { { kind = "bytes", size = 20, f = F["att.ms_sequence_number.connection_id"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } }, { kind = "u32", size = 4, f = F["att.ms_sequence_number.sequence"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
+  { len = 4, fields = { { kind = "u32", size = 4, f = F["att.ms_sequence_number.sequence"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
+} }
+ATT["0x8054"] = { name = "CANDIDATE-IDENTIFIER", key = "candidate_identifier", payload = false, link = false, layouts = {
+  { len = nil, fields = { { kind = "text", size = nil, f = F["att.candidate_identifier"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
+} }
+ATT["0x8055"] = { name = "MS-SERVICE-QUALITY", key = "ms_service_quality", payload = false, link = false, layouts = {
+  { len = nil, fields = { { kind = "u16", size = 2, f = F["att.ms_service_quality.stream_type"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } }, { kind = "u16", size = 2, f = F["att.ms_service_quality.service_quality"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
+} }
+ATT["0x8056"] = { name = "BW-ADMISSION-CONTROL-MESSAGE", key = "bw_admission_control_message", payload = false, link = false, layouts = {
+  { len = nil, fields = { { kind = "u16", size = 2, f = F["att.bw_admission_control_message.reserved"], unit = "", hex = true, xor = 0, bits = {  }, children = {  } }, { kind = "u16", size = 2, f = F["att.bw_admission_control_message.message_type"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
+} }
+ATT["0x8057"] = { name = "BW-RESERVATION-ID", key = "bw_reservation_id", payload = false, link = false, layouts = {
+  { len = nil, fields = { { kind = "bytes", size = 16, f = F["att.bw_reservation_id"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
+} }
+ATT["0x8058"] = { name = "BW-RESERVATION-AMOUNT", key = "bw_reservation_amount", payload = false, link = false, layouts = {
+  { len = nil, fields = { { kind = "u32", size = 4, f = F["att.bw_reservation_amount.min_send"], unit = " kbit/s", hex = false, xor = 0, bits = {  }, children = {  } }, { kind = "u32", size = 4, f = F["att.bw_reservation_amount.max_send"], unit = " kbit/s", hex = false, xor = 0, bits = {  }, children = {  } }, { kind = "u32", size = 4, f = F["att.bw_reservation_amount.min_receive"], unit = " kbit/s", hex = false, xor = 0, bits = {  }, children = {  } }, { kind = "u32", size = 4, f = F["att.bw_reservation_amount.max_receive"], unit = " kbit/s", hex = false, xor = 0, bits = {  }, children = {  } },  } },
+} }
+ATT["0x8059"] = { name = "REMOTE-SITE-ADDRESS", key = "remote_site_address", payload = false, link = false, layouts = {
+  { len = nil, fields = { { kind = "xaddr", size = nil, f = nil, unit = "", hex = false, xor = 4, bits = {  }, children = {  } },  } },
+} }
+ATT["0x805A"] = { name = "REMOTE-RELAY-SITE-ADDRESS", key = "remote_relay_site_address", payload = false, link = false, layouts = {
+  { len = nil, fields = { { kind = "xaddr", size = nil, f = nil, unit = "", hex = false, xor = 4, bits = {  }, children = {  } },  } },
+} }
+ATT["0x805B"] = { name = "LOCAL-SITE-ADDRESS", key = "local_site_address", payload = false, link = false, layouts = {
+  { len = nil, fields = { { kind = "xaddr", size = nil, f = nil, unit = "", hex = false, xor = 4, bits = {  }, children = {  } },  } },
+} }
+ATT["0x805C"] = { name = "LOCAL-RELAY-SITE-ADDRESS", key = "local_relay_site_address", payload = false, link = false, layouts = {
+  { len = nil, fields = { { kind = "xaddr", size = nil, f = nil, unit = "", hex = false, xor = 4, bits = {  }, children = {  } },  } },
+} }
+ATT["0x805D"] = { name = "REMOTE-SITE-ADDRESS-RESPONSE", key = "remote_site_address_response", payload = false, link = false, layouts = {
+  { len = nil, fields = { { kind = "u32", size = 4, f = F["att.remote_site_address_response.flags"], unit = "", hex = true, xor = 0, bits = { F["att.remote_site_address_response.flags.valid"], F["att.remote_site_address_response.flags.pstn_failover"],  }, children = {  } }, { kind = "u32", size = 4, f = F["att.remote_site_address_response.max_send"], unit = " kbit/s", hex = false, xor = 0, bits = {  }, children = {  } }, { kind = "u32", size = 4, f = F["att.remote_site_address_response.max_receive"], unit = " kbit/s", hex = false, xor = 0, bits = {  }, children = {  } },  } },
+} }
+ATT["0x805E"] = { name = "REMOTE-RELAY-SITE-ADDRESS-RESPONSE", key = "remote_relay_site_address_response", payload = false, link = false, layouts = {
+  { len = nil, fields = { { kind = "u32", size = 4, f = F["att.remote_relay_site_address_response.flags"], unit = "", hex = true, xor = 0, bits = { F["att.remote_relay_site_address_response.flags.valid"],  }, children = {  } }, { kind = "u32", size = 4, f = F["att.remote_relay_site_address_response.max_send"], unit = " kbit/s", hex = false, xor = 0, bits = {  }, children = {  } }, { kind = "u32", size = 4, f = F["att.remote_relay_site_address_response.max_receive"], unit = " kbit/s", hex = false, xor = 0, bits = {  }, children = {  } },  } },
+} }
+ATT["0x805F"] = { name = "LOCAL-SITE-ADDRESS-RESPONSE", key = "local_site_address_response", payload = false, link = false, layouts = {
+  { len = nil, fields = { { kind = "u32", size = 4, f = F["att.local_site_address_response.flags"], unit = "", hex = true, xor = 0, bits = { F["att.local_site_address_response.flags.valid"], F["att.local_site_address_response.flags.pstn_failover"],  }, children = {  } }, { kind = "u32", size = 4, f = F["att.local_site_address_response.max_send"], unit = " kbit/s", hex = false, xor = 0, bits = {  }, children = {  } }, { kind = "u32", size = 4, f = F["att.local_site_address_response.max_receive"], unit = " kbit/s", hex = false, xor = 0, bits = {  }, children = {  } },  } },
+} }
+ATT["0x8060"] = { name = "LOCAL-RELAY-SITE-ADDRESS-RESPONSE", key = "local_relay_site_address_response", payload = false, link = false, layouts = {
+  { len = nil, fields = { { kind = "u32", size = 4, f = F["att.local_relay_site_address_response.flags"], unit = "", hex = true, xor = 0, bits = { F["att.local_relay_site_address_response.flags.valid"],  }, children = {  } }, { kind = "u32", size = 4, f = F["att.local_relay_site_address_response.max_send"], unit = " kbit/s", hex = false, xor = 0, bits = {  }, children = {  } }, { kind = "u32", size = 4, f = F["att.local_relay_site_address_response.max_receive"], unit = " kbit/s", hex = false, xor = 0, bits = {  }, children = {  } },  } },
+} }
+ATT["0x8061"] = { name = "SIP-DIALOG-ID", key = "sip_dialog_id", payload = false, link = false, layouts = {
+  { len = nil, fields = { { kind = "bytes", size = nil, f = F["att.sip_dialog_id"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
+} }
+ATT["0x8062"] = { name = "SIP-CALL-ID", key = "sip_call_id", payload = false, link = false, layouts = {
+  { len = nil, fields = { { kind = "bytes", size = nil, f = F["att.sip_call_id"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
+} }
+ATT["0x8068"] = { name = "LOCATION-PROFILE", key = "location_profile", payload = false, link = false, layouts = {
+  { len = nil, fields = { { kind = "u8", size = 1, f = F["att.location_profile.peer_location"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } }, { kind = "u8", size = 1, f = F["att.location_profile.self_location"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } }, { kind = "u8", size = 1, f = F["att.location_profile.federation"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } }, { kind = "u8", size = 1, f = F["att.location_profile.reserved"], unit = "", hex = true, xor = 0, bits = {  }, children = {  } },  } },
+} }
+ATT["0x8070"] = { name = "IMPLEMENTATION-VERSION", key = "implementation_version", payload = false, link = false, layouts = {
+  { len = nil, fields = { { kind = "u32", size = 4, f = F["att.implementation_version"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
+} }
+ATT["0x8090"] = { name = "MS-ALTERNATE-MAPPED-ADDRESS", key = "ms_alternate_mapped_address", payload = false, link = false, layouts = {
+  { len = nil, fields = { { kind = "addr", size = nil, f = nil, unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
+} }
+ATT["0x8095"] = { name = "MULTIPLEXED-TURN-SESSION-ID", key = "multiplexed_turn_session_id", payload = false, link = true, layouts = {
+  { len = nil, fields = { { kind = "u64", size = 8, f = F["att.multiplexed_turn_session_id"], unit = "", hex = true, xor = 0, bits = {  }, children = {  } },  } },
+} }
+
 local FLAVOURS = {
   {
     id = "ms", name = "MS-TURN", padding = false,
@@ -198,139 +384,50 @@ local FLAVOURS = {
       [0x0116] = { name = "Set Active Destination error response", class = 2, request = 0x0006, raw_media = false, tracked = true },
     },
     attributes = {
-      [0x0001] = { name = "MAPPED-ADDRESS", key = "mapped_address", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "addr", size = nil, f = nil, unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
-      } },
-      [0x0006] = { name = "USERNAME", key = "username", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "bytes", size = nil, f = F["att.username"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
-      } },
-      [0x0008] = { name = "MESSAGE-INTEGRITY", key = "message_integrity", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "bytes", size = nil, f = F["att.message_integrity"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
-      } },
-      [0x0009] = { name = "ERROR-CODE", key = "error_code", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "u16", size = 2, f = F["att.error_code.reserved"], unit = "", hex = true, xor = 0, bits = {  }, children = {  } }, { kind = "u8", size = 1, f = F["att.error_code.class"], unit = "", hex = false, xor = 0, bits = { F["att.error_code.class.class_bits"],  }, children = {  } }, { kind = "u8", size = 1, f = F["att.error_code.number"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } }, { kind = "text", size = nil, f = F["att.error_code.reason"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
-      } },
-      [0x000A] = { name = "UNKNOWN-ATTRIBUTES", key = "unknown_attributes", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "bytes", size = nil, f = F["att.unknown_attributes"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
-      } },
-      [0x000D] = { name = "LIFETIME", key = "lifetime", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "u32", size = 4, f = F["att.lifetime"], unit = " s", hex = false, xor = 0, bits = {  }, children = {  } },  } },
-      } },
-      [0x000E] = { name = "ALTERNATE-SERVER", key = "alternate_server", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "addr", size = nil, f = nil, unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
-      } },
-      [0x000F] = { name = "MAGIC-COOKIE", key = "magic_cookie", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "u32", size = 4, f = F["att.magic_cookie"], unit = "", hex = true, xor = 0, bits = {  }, children = {  } },  } },
-      } },
-      [0x0010] = { name = "BANDWIDTH", key = "bandwidth", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "u32", size = 4, f = F["att.bandwidth"], unit = " kbit/s", hex = false, xor = 0, bits = {  }, children = {  } },  } },
-      } },
-      [0x0011] = { name = "DESTINATION-ADDRESS", key = "destination_address", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "addr", size = nil, f = nil, unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
-      } },
-      [0x0012] = { name = "REMOTE-ADDRESS", key = "remote_address", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "addr", size = nil, f = nil, unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
-      } },
-      [0x0013] = { name = "DATA", key = "data", payload = true, link = false, layouts = {
-        { len = nil, fields = { { kind = "bytes", size = nil, f = F["att.data"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
-      } },
-      [0x0014] = { name = "NONCE", key = "nonce", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "bytes", size = nil, f = F["att.nonce"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
-      } },
-      [0x0015] = { name = "REALM", key = "realm", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "text", size = nil, f = F["att.realm"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
-      } },
-      [0x0017] = { name = "REQUESTED-ADDRESS-FAMILY", key = "requested_address_family", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "u8", size = 1, f = F["att.requested_address_family.family"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } }, { kind = "bytes", size = 3, f = F["att.requested_address_family.reserved"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
-      } },
-      [0x8006] = { name = "MS-UNKNOWN-8006", key = "ms_unknown_8006", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "u32", size = 4, f = F["att.ms_unknown_8006"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
-      } },
-      [0x8008] = { name = "MS-VERSION", key = "ms_version", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "u32", size = 4, f = F["att.ms_version"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
-      } },
-      [0x8020] = { name = "XOR-MAPPED-ADDRESS", key = "xor_mapped_address", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "xaddr", size = nil, f = nil, unit = "", hex = false, xor = 4, bits = {  }, children = {  } },  } },
-      } },
-      [0x8022] = { name = "SOFTWARE", key = "software", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "text", size = nil, f = F["att.software"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
-      } },
-      [0x8032] = { name = "MS-ALTERNATE-HOST-NAME", key = "ms_alternate_host_name", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "text", size = nil, f = F["att.ms_alternate_host_name"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
-      } },
-      [0x8033] = { name = "UNKNOWN-8033", key = "unknown_8033", payload = false, link = false, layouts = {
-        { len = nil, fields = {  } },
-      } },
-      [0x8036] = { name = "UNKNOWN-8036", key = "unknown_8036", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "u32", size = 4, f = F["att.unknown_8036"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
-      } },
-      [0x8037] = { name = "APP-ID", key = "app_id", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "u32", size = 4, f = F["att.app_id"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
-      } },
-      [0x8039] = { name = "SECURE-TAG", key = "secure_tag", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "bytes", size = nil, f = F["att.secure_tag"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
-      } },
-      [0x8050] = { name = "MS-SEQUENCE-NUMBER", key = "ms_sequence_number", payload = false, link = false, layouts = {
-        { len = 24, fields = { { kind = "bytes", size = 20, f = F["att.ms_sequence_number.connection_id"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } }, { kind = "u32", size = 4, f = F["att.ms_sequence_number.sequence"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
-        { len = 4, fields = { { kind = "u32", size = 4, f = F["att.ms_sequence_number.sequence"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
-      } },
-      [0x8054] = { name = "CANDIDATE-IDENTIFIER", key = "candidate_identifier", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "text", size = nil, f = F["att.candidate_identifier"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
-      } },
-      [0x8055] = { name = "MS-SERVICE-QUALITY", key = "ms_service_quality", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "u16", size = 2, f = F["att.ms_service_quality.stream_type"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } }, { kind = "u16", size = 2, f = F["att.ms_service_quality.service_quality"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
-      } },
-      [0x8056] = { name = "BW-ADMISSION-CONTROL-MESSAGE", key = "bw_admission_control_message", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "u16", size = 2, f = F["att.bw_admission_control_message.reserved"], unit = "", hex = true, xor = 0, bits = {  }, children = {  } }, { kind = "u16", size = 2, f = F["att.bw_admission_control_message.message_type"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
-      } },
-      [0x8057] = { name = "BW-RESERVATION-ID", key = "bw_reservation_id", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "bytes", size = 16, f = F["att.bw_reservation_id"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
-      } },
-      [0x8058] = { name = "BW-RESERVATION-AMOUNT", key = "bw_reservation_amount", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "u32", size = 4, f = F["att.bw_reservation_amount.min_send"], unit = " kbit/s", hex = false, xor = 0, bits = {  }, children = {  } }, { kind = "u32", size = 4, f = F["att.bw_reservation_amount.max_send"], unit = " kbit/s", hex = false, xor = 0, bits = {  }, children = {  } }, { kind = "u32", size = 4, f = F["att.bw_reservation_amount.min_receive"], unit = " kbit/s", hex = false, xor = 0, bits = {  }, children = {  } }, { kind = "u32", size = 4, f = F["att.bw_reservation_amount.max_receive"], unit = " kbit/s", hex = false, xor = 0, bits = {  }, children = {  } },  } },
-      } },
-      [0x8059] = { name = "REMOTE-SITE-ADDRESS", key = "remote_site_address", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "xaddr", size = nil, f = nil, unit = "", hex = false, xor = 4, bits = {  }, children = {  } },  } },
-      } },
-      [0x805A] = { name = "REMOTE-RELAY-SITE-ADDRESS", key = "remote_relay_site_address", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "xaddr", size = nil, f = nil, unit = "", hex = false, xor = 4, bits = {  }, children = {  } },  } },
-      } },
-      [0x805B] = { name = "LOCAL-SITE-ADDRESS", key = "local_site_address", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "xaddr", size = nil, f = nil, unit = "", hex = false, xor = 4, bits = {  }, children = {  } },  } },
-      } },
-      [0x805C] = { name = "LOCAL-RELAY-SITE-ADDRESS", key = "local_relay_site_address", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "xaddr", size = nil, f = nil, unit = "", hex = false, xor = 4, bits = {  }, children = {  } },  } },
-      } },
-      [0x805D] = { name = "REMOTE-SITE-ADDRESS-RESPONSE", key = "remote_site_address_response", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "u32", size = 4, f = F["att.remote_site_address_response.flags"], unit = "", hex = true, xor = 0, bits = { F["att.remote_site_address_response.flags.valid"], F["att.remote_site_address_response.flags.pstn_failover"],  }, children = {  } }, { kind = "u32", size = 4, f = F["att.remote_site_address_response.max_send"], unit = " kbit/s", hex = false, xor = 0, bits = {  }, children = {  } }, { kind = "u32", size = 4, f = F["att.remote_site_address_response.max_receive"], unit = " kbit/s", hex = false, xor = 0, bits = {  }, children = {  } },  } },
-      } },
-      [0x805E] = { name = "REMOTE-RELAY-SITE-ADDRESS-RESPONSE", key = "remote_relay_site_address_response", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "u32", size = 4, f = F["att.remote_relay_site_address_response.flags"], unit = "", hex = true, xor = 0, bits = { F["att.remote_relay_site_address_response.flags.valid"],  }, children = {  } }, { kind = "u32", size = 4, f = F["att.remote_relay_site_address_response.max_send"], unit = " kbit/s", hex = false, xor = 0, bits = {  }, children = {  } }, { kind = "u32", size = 4, f = F["att.remote_relay_site_address_response.max_receive"], unit = " kbit/s", hex = false, xor = 0, bits = {  }, children = {  } },  } },
-      } },
-      [0x805F] = { name = "LOCAL-SITE-ADDRESS-RESPONSE", key = "local_site_address_response", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "u32", size = 4, f = F["att.local_site_address_response.flags"], unit = "", hex = true, xor = 0, bits = { F["att.local_site_address_response.flags.valid"], F["att.local_site_address_response.flags.pstn_failover"],  }, children = {  } }, { kind = "u32", size = 4, f = F["att.local_site_address_response.max_send"], unit = " kbit/s", hex = false, xor = 0, bits = {  }, children = {  } }, { kind = "u32", size = 4, f = F["att.local_site_address_response.max_receive"], unit = " kbit/s", hex = false, xor = 0, bits = {  }, children = {  } },  } },
-      } },
-      [0x8060] = { name = "LOCAL-RELAY-SITE-ADDRESS-RESPONSE", key = "local_relay_site_address_response", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "u32", size = 4, f = F["att.local_relay_site_address_response.flags"], unit = "", hex = true, xor = 0, bits = { F["att.local_relay_site_address_response.flags.valid"],  }, children = {  } }, { kind = "u32", size = 4, f = F["att.local_relay_site_address_response.max_send"], unit = " kbit/s", hex = false, xor = 0, bits = {  }, children = {  } }, { kind = "u32", size = 4, f = F["att.local_relay_site_address_response.max_receive"], unit = " kbit/s", hex = false, xor = 0, bits = {  }, children = {  } },  } },
-      } },
-      [0x8061] = { name = "SIP-DIALOG-ID", key = "sip_dialog_id", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "bytes", size = nil, f = F["att.sip_dialog_id"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
-      } },
-      [0x8062] = { name = "SIP-CALL-ID", key = "sip_call_id", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "bytes", size = nil, f = F["att.sip_call_id"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
-      } },
-      [0x8068] = { name = "LOCATION-PROFILE", key = "location_profile", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "u8", size = 1, f = F["att.location_profile.peer_location"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } }, { kind = "u8", size = 1, f = F["att.location_profile.self_location"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } }, { kind = "u8", size = 1, f = F["att.location_profile.federation"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } }, { kind = "u8", size = 1, f = F["att.location_profile.reserved"], unit = "", hex = true, xor = 0, bits = {  }, children = {  } },  } },
-      } },
-      [0x8070] = { name = "IMPLEMENTATION-VERSION", key = "implementation_version", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "u32", size = 4, f = F["att.implementation_version"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
-      } },
-      [0x8090] = { name = "MS-ALTERNATE-MAPPED-ADDRESS", key = "ms_alternate_mapped_address", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "addr", size = nil, f = nil, unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
-      } },
-      [0x8095] = { name = "MULTIPLEXED-TURN-SESSION-ID", key = "multiplexed_turn_session_id", payload = false, link = true, layouts = {
-        { len = nil, fields = { { kind = "u64", size = 8, f = F["att.multiplexed_turn_session_id"], unit = "", hex = true, xor = 0, bits = {  }, children = {  } },  } },
-      } },
+      [0x0001] = ATT["0x0001"],
+      [0x0006] = ATT["0x0006@ms"],
+      [0x0008] = ATT["0x0008"],
+      [0x0009] = ATT["0x0009"],
+      [0x000A] = ATT["0x000A"],
+      [0x000D] = ATT["0x000D"],
+      [0x000E] = ATT["0x000E@ms"],
+      [0x000F] = ATT["0x000F@ms"],
+      [0x0010] = ATT["0x0010@ms"],
+      [0x0011] = ATT["0x0011@ms"],
+      [0x0012] = ATT["0x0012@ms"],
+      [0x0013] = ATT["0x0013"],
+      [0x0014] = ATT["0x0014@ms"],
+      [0x0015] = ATT["0x0015@ms"],
+      [0x0017] = ATT["0x0017"],
+      [0x8006] = ATT["0x8006@ms"],
+      [0x8008] = ATT["0x8008"],
+      [0x8020] = ATT["0x8020@ms"],
+      [0x8022] = ATT["0x8022"],
+      [0x8032] = ATT["0x8032"],
+      [0x8033] = ATT["0x8033"],
+      [0x8036] = ATT["0x8036"],
+      [0x8037] = ATT["0x8037"],
+      [0x8039] = ATT["0x8039"],
+      [0x8050] = ATT["0x8050"],
+      [0x8054] = ATT["0x8054"],
+      [0x8055] = ATT["0x8055"],
+      [0x8056] = ATT["0x8056"],
+      [0x8057] = ATT["0x8057"],
+      [0x8058] = ATT["0x8058"],
+      [0x8059] = ATT["0x8059"],
+      [0x805A] = ATT["0x805A"],
+      [0x805B] = ATT["0x805B"],
+      [0x805C] = ATT["0x805C"],
+      [0x805D] = ATT["0x805D"],
+      [0x805E] = ATT["0x805E"],
+      [0x805F] = ATT["0x805F"],
+      [0x8060] = ATT["0x8060"],
+      [0x8061] = ATT["0x8061"],
+      [0x8062] = ATT["0x8062"],
+      [0x8068] = ATT["0x8068"],
+      [0x8070] = ATT["0x8070"],
+      [0x8090] = ATT["0x8090"],
+      [0x8095] = ATT["0x8095"],
     },
   },
   {
@@ -358,160 +455,57 @@ local FLAVOURS = {
       [0x0119] = { name = "ChannelBind error response", class = 2, request = 0x0009, raw_media = false, tracked = true },
     },
     attributes = {
-      [0x0001] = { name = "MAPPED-ADDRESS", key = "mapped_address", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "addr", size = nil, f = nil, unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
-      } },
-      [0x0006] = { name = "USERNAME", key = "username", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "text", size = nil, f = F["att.username.text"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
-      } },
-      [0x0008] = { name = "MESSAGE-INTEGRITY", key = "message_integrity", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "bytes", size = nil, f = F["att.message_integrity"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
-      } },
-      [0x0009] = { name = "ERROR-CODE", key = "error_code", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "u16", size = 2, f = F["att.error_code.reserved"], unit = "", hex = true, xor = 0, bits = {  }, children = {  } }, { kind = "u8", size = 1, f = F["att.error_code.class"], unit = "", hex = false, xor = 0, bits = { F["att.error_code.class.class_bits"],  }, children = {  } }, { kind = "u8", size = 1, f = F["att.error_code.number"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } }, { kind = "text", size = nil, f = F["att.error_code.reason"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
-      } },
-      [0x000A] = { name = "UNKNOWN-ATTRIBUTES", key = "unknown_attributes", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "bytes", size = nil, f = F["att.unknown_attributes"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
-      } },
-      [0x000C] = { name = "CHANNEL-NUMBER", key = "channel_number", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "u16", size = 2, f = F["att.channel_number.channel"], unit = "", hex = true, xor = 0, bits = {  }, children = {  } }, { kind = "u16", size = 2, f = F["att.channel_number.reserved"], unit = "", hex = true, xor = 0, bits = {  }, children = {  } },  } },
-      } },
-      [0x000D] = { name = "LIFETIME", key = "lifetime", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "u32", size = 4, f = F["att.lifetime"], unit = " s", hex = false, xor = 0, bits = {  }, children = {  } },  } },
-      } },
-      [0x0012] = { name = "XOR-PEER-ADDRESS", key = "xor_peer_address", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "xaddr", size = nil, f = nil, unit = "", hex = false, xor = 4, bits = {  }, children = {  } },  } },
-      } },
-      [0x0013] = { name = "DATA", key = "data", payload = true, link = false, layouts = {
-        { len = nil, fields = { { kind = "bytes", size = nil, f = F["att.data"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
-      } },
-      [0x0014] = { name = "REALM", key = "realm", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "text", size = nil, f = F["att.realm"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
-      } },
-      [0x0015] = { name = "NONCE", key = "nonce", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "bytes", size = nil, f = F["att.nonce"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
-      } },
-      [0x0016] = { name = "XOR-RELAYED-ADDRESS", key = "xor_relayed_address", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "xaddr", size = nil, f = nil, unit = "", hex = false, xor = 4, bits = {  }, children = {  } },  } },
-      } },
-      [0x0017] = { name = "REQUESTED-ADDRESS-FAMILY", key = "requested_address_family", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "u8", size = 1, f = F["att.requested_address_family.family"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } }, { kind = "bytes", size = 3, f = F["att.requested_address_family.reserved"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
-      } },
-      [0x0018] = { name = "EVEN-PORT", key = "even_port", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "u8", size = 1, f = F["att.even_port.flags"], unit = "", hex = true, xor = 0, bits = { F["att.even_port.flags.reserve"],  }, children = {  } },  } },
-      } },
-      [0x0019] = { name = "REQUESTED-TRANSPORT", key = "requested_transport", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "u8", size = 1, f = F["att.requested_transport.protocol"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } }, { kind = "bytes", size = 3, f = F["att.requested_transport.reserved"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
-      } },
-      [0x001A] = { name = "DONT-FRAGMENT", key = "dont_fragment", payload = false, link = false, layouts = {
-        { len = nil, fields = {  } },
-      } },
-      [0x0020] = { name = "XOR-MAPPED-ADDRESS", key = "xor_mapped_address", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "xaddr", size = nil, f = nil, unit = "", hex = false, xor = 4, bits = {  }, children = {  } },  } },
-      } },
-      [0x0022] = { name = "RESERVATION-TOKEN", key = "reservation_token", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "bytes", size = nil, f = F["att.reservation_token"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
-      } },
-      [0x0024] = { name = "PRIORITY", key = "priority", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "u32", size = 4, f = F["att.priority"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
-      } },
-      [0x0025] = { name = "USE-CANDIDATE", key = "use_candidate", payload = false, link = false, layouts = {
-        { len = nil, fields = {  } },
-      } },
-      [0x8008] = { name = "MS-VERSION", key = "ms_version", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "u32", size = 4, f = F["att.ms_version"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
-      } },
-      [0x8022] = { name = "SOFTWARE", key = "software", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "text", size = nil, f = F["att.software"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
-      } },
-      [0x8023] = { name = "ALTERNATE-SERVER", key = "alternate_server", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "addr", size = nil, f = nil, unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
-      } },
-      [0x8028] = { name = "FINGERPRINT", key = "fingerprint", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "u32", size = 4, f = F["att.fingerprint"], unit = "", hex = true, xor = 0, bits = {  }, children = {  } },  } },
-      } },
-      [0x8029] = { name = "ICE-CONTROLLED", key = "ice_controlled", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "u64", size = 8, f = F["att.ice_controlled"], unit = "", hex = true, xor = 0, bits = {  }, children = {  } },  } },
-      } },
-      [0x802A] = { name = "ICE-CONTROLLING", key = "ice_controlling", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "u64", size = 8, f = F["att.ice_controlling"], unit = "", hex = true, xor = 0, bits = {  }, children = {  } },  } },
-      } },
-      [0x8032] = { name = "MS-ALTERNATE-HOST-NAME", key = "ms_alternate_host_name", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "text", size = nil, f = F["att.ms_alternate_host_name"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
-      } },
-      [0x8033] = { name = "UNKNOWN-8033", key = "unknown_8033", payload = false, link = false, layouts = {
-        { len = nil, fields = {  } },
-      } },
-      [0x8036] = { name = "UNKNOWN-8036", key = "unknown_8036", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "u32", size = 4, f = F["att.unknown_8036"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
-      } },
-      [0x8037] = { name = "APP-ID", key = "app_id", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "u32", size = 4, f = F["att.app_id"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
-      } },
-      [0x8039] = { name = "SECURE-TAG", key = "secure_tag", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "bytes", size = nil, f = F["att.secure_tag"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
-      } },
-      [0x8050] = { name = "MS-SEQUENCE-NUMBER", key = "ms_sequence_number", payload = false, link = false, layouts = {
-        { len = 24, fields = { { kind = "bytes", size = 20, f = F["att.ms_sequence_number.connection_id"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } }, { kind = "u32", size = 4, f = F["att.ms_sequence_number.sequence"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
-        { len = 4, fields = { { kind = "u32", size = 4, f = F["att.ms_sequence_number.sequence"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
-      } },
-      [0x8054] = { name = "CANDIDATE-IDENTIFIER", key = "candidate_identifier", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "text", size = nil, f = F["att.candidate_identifier"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
-      } },
-      [0x8055] = { name = "MS-SERVICE-QUALITY", key = "ms_service_quality", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "u16", size = 2, f = F["att.ms_service_quality.stream_type"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } }, { kind = "u16", size = 2, f = F["att.ms_service_quality.service_quality"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
-      } },
-      [0x8056] = { name = "BW-ADMISSION-CONTROL-MESSAGE", key = "bw_admission_control_message", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "u16", size = 2, f = F["att.bw_admission_control_message.reserved"], unit = "", hex = true, xor = 0, bits = {  }, children = {  } }, { kind = "u16", size = 2, f = F["att.bw_admission_control_message.message_type"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
-      } },
-      [0x8057] = { name = "BW-RESERVATION-ID", key = "bw_reservation_id", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "bytes", size = 16, f = F["att.bw_reservation_id"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
-      } },
-      [0x8058] = { name = "BW-RESERVATION-AMOUNT", key = "bw_reservation_amount", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "u32", size = 4, f = F["att.bw_reservation_amount.min_send"], unit = " kbit/s", hex = false, xor = 0, bits = {  }, children = {  } }, { kind = "u32", size = 4, f = F["att.bw_reservation_amount.max_send"], unit = " kbit/s", hex = false, xor = 0, bits = {  }, children = {  } }, { kind = "u32", size = 4, f = F["att.bw_reservation_amount.min_receive"], unit = " kbit/s", hex = false, xor = 0, bits = {  }, children = {  } }, { kind = "u32", size = 4, f = F["att.bw_reservation_amount.max_receive"], unit = " kbit/s", hex = false, xor = 0, bits = {  }, children = {  } },  } },
-      } },
-      [0x8059] = { name = "REMOTE-SITE-ADDRESS", key = "remote_site_address", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "xaddr", size = nil, f = nil, unit = "", hex = false, xor = 4, bits = {  }, children = {  } },  } },
-      } },
-      [0x805A] = { name = "REMOTE-RELAY-SITE-ADDRESS", key = "remote_relay_site_address", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "xaddr", size = nil, f = nil, unit = "", hex = false, xor = 4, bits = {  }, children = {  } },  } },
-      } },
-      [0x805B] = { name = "LOCAL-SITE-ADDRESS", key = "local_site_address", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "xaddr", size = nil, f = nil, unit = "", hex = false, xor = 4, bits = {  }, children = {  } },  } },
-      } },
-      [0x805C] = { name = "LOCAL-RELAY-SITE-ADDRESS", key = "local_relay_site_address", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "xaddr", size = nil, f = nil, unit = "", hex = false, xor = 4, bits = {  }, children = {  } },  } },
-      } },
-      [0x805D] = { name = "REMOTE-SITE-ADDRESS-RESPONSE", key = "remote_site_address_response", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "u32", size = 4, f = F["att.remote_site_address_response.flags"], unit = "", hex = true, xor = 0, bits = { F["att.remote_site_address_response.flags.valid"], F["att.remote_site_address_response.flags.pstn_failover"],  }, children = {  } }, { kind = "u32", size = 4, f = F["att.remote_site_address_response.max_send"], unit = " kbit/s", hex = false, xor = 0, bits = {  }, children = {  } }, { kind = "u32", size = 4, f = F["att.remote_site_address_response.max_receive"], unit = " kbit/s", hex = false, xor = 0, bits = {  }, children = {  } },  } },
-      } },
-      [0x805E] = { name = "REMOTE-RELAY-SITE-ADDRESS-RESPONSE", key = "remote_relay_site_address_response", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "u32", size = 4, f = F["att.remote_relay_site_address_response.flags"], unit = "", hex = true, xor = 0, bits = { F["att.remote_relay_site_address_response.flags.valid"],  }, children = {  } }, { kind = "u32", size = 4, f = F["att.remote_relay_site_address_response.max_send"], unit = " kbit/s", hex = false, xor = 0, bits = {  }, children = {  } }, { kind = "u32", size = 4, f = F["att.remote_relay_site_address_response.max_receive"], unit = " kbit/s", hex = false, xor = 0, bits = {  }, children = {  } },  } },
-      } },
-      [0x805F] = { name = "LOCAL-SITE-ADDRESS-RESPONSE", key = "local_site_address_response", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "u32", size = 4, f = F["att.local_site_address_response.flags"], unit = "", hex = true, xor = 0, bits = { F["att.local_site_address_response.flags.valid"], F["att.local_site_address_response.flags.pstn_failover"],  }, children = {  } }, { kind = "u32", size = 4, f = F["att.local_site_address_response.max_send"], unit = " kbit/s", hex = false, xor = 0, bits = {  }, children = {  } }, { kind = "u32", size = 4, f = F["att.local_site_address_response.max_receive"], unit = " kbit/s", hex = false, xor = 0, bits = {  }, children = {  } },  } },
-      } },
-      [0x8060] = { name = "LOCAL-RELAY-SITE-ADDRESS-RESPONSE", key = "local_relay_site_address_response", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "u32", size = 4, f = F["att.local_relay_site_address_response.flags"], unit = "", hex = true, xor = 0, bits = { F["att.local_relay_site_address_response.flags.valid"],  }, children = {  } }, { kind = "u32", size = 4, f = F["att.local_relay_site_address_response.max_send"], unit = " kbit/s", hex = false, xor = 0, bits = {  }, children = {  } }, { kind = "u32", size = 4, f = F["att.local_relay_site_address_response.max_receive"], unit = " kbit/s", hex = false, xor = 0, bits = {  }, children = {  } },  } },
-      } },
-      [0x8061] = { name = "SIP-DIALOG-ID", key = "sip_dialog_id", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "bytes", size = nil, f = F["att.sip_dialog_id"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
-      } },
-      [0x8062] = { name = "SIP-CALL-ID", key = "sip_call_id", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "bytes", size = nil, f = F["att.sip_call_id"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
-      } },
-      [0x8068] = { name = "LOCATION-PROFILE", key = "location_profile", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "u8", size = 1, f = F["att.location_profile.peer_location"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } }, { kind = "u8", size = 1, f = F["att.location_profile.self_location"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } }, { kind = "u8", size = 1, f = F["att.location_profile.federation"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } }, { kind = "u8", size = 1, f = F["att.location_profile.reserved"], unit = "", hex = true, xor = 0, bits = {  }, children = {  } },  } },
-      } },
-      [0x8070] = { name = "IMPLEMENTATION-VERSION", key = "implementation_version", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "u32", size = 4, f = F["att.implementation_version"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
-      } },
-      [0x8090] = { name = "MS-ALTERNATE-MAPPED-ADDRESS", key = "ms_alternate_mapped_address", payload = false, link = false, layouts = {
-        { len = nil, fields = { { kind = "addr", size = nil, f = nil, unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
-      } },
-      [0x8095] = { name = "MULTIPLEXED-TURN-SESSION-ID", key = "multiplexed_turn_session_id", payload = false, link = true, layouts = {
-        { len = nil, fields = { { kind = "u64", size = 8, f = F["att.multiplexed_turn_session_id"], unit = "", hex = true, xor = 0, bits = {  }, children = {  } },  } },
-      } },
+      [0x0001] = ATT["0x0001"],
+      [0x0006] = ATT["0x0006@rfc"],
+      [0x0008] = ATT["0x0008"],
+      [0x0009] = ATT["0x0009"],
+      [0x000A] = ATT["0x000A"],
+      [0x000C] = ATT["0x000C@rfc"],
+      [0x000D] = ATT["0x000D"],
+      [0x0012] = ATT["0x0012@rfc"],
+      [0x0013] = ATT["0x0013"],
+      [0x0014] = ATT["0x0014@rfc"],
+      [0x0015] = ATT["0x0015@rfc"],
+      [0x0016] = ATT["0x0016@rfc"],
+      [0x0017] = ATT["0x0017"],
+      [0x0018] = ATT["0x0018@rfc"],
+      [0x0019] = ATT["0x0019@rfc"],
+      [0x001A] = ATT["0x001A@rfc"],
+      [0x0020] = ATT["0x0020@rfc"],
+      [0x0022] = ATT["0x0022@rfc"],
+      [0x0024] = ATT["0x0024@rfc"],
+      [0x0025] = ATT["0x0025@rfc"],
+      [0x8008] = ATT["0x8008"],
+      [0x8022] = ATT["0x8022"],
+      [0x8023] = ATT["0x8023@rfc"],
+      [0x8028] = ATT["0x8028@rfc"],
+      [0x8029] = ATT["0x8029@rfc"],
+      [0x802A] = ATT["0x802A@rfc"],
+      [0x8032] = ATT["0x8032"],
+      [0x8033] = ATT["0x8033"],
+      [0x8036] = ATT["0x8036"],
+      [0x8037] = ATT["0x8037"],
+      [0x8039] = ATT["0x8039"],
+      [0x8050] = ATT["0x8050"],
+      [0x8054] = ATT["0x8054"],
+      [0x8055] = ATT["0x8055"],
+      [0x8056] = ATT["0x8056"],
+      [0x8057] = ATT["0x8057"],
+      [0x8058] = ATT["0x8058"],
+      [0x8059] = ATT["0x8059"],
+      [0x805A] = ATT["0x805A"],
+      [0x805B] = ATT["0x805B"],
+      [0x805C] = ATT["0x805C"],
+      [0x805D] = ATT["0x805D"],
+      [0x805E] = ATT["0x805E"],
+      [0x805F] = ATT["0x805F"],
+      [0x8060] = ATT["0x8060"],
+      [0x8061] = ATT["0x8061"],
+      [0x8062] = ATT["0x8062"],
+      [0x8068] = ATT["0x8068"],
+      [0x8070] = ATT["0x8070"],
+      [0x8090] = ATT["0x8090"],
+      [0x8095] = ATT["0x8095"],
     },
   },
 }

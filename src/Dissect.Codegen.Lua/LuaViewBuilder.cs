@@ -150,6 +150,10 @@ public static class LuaViewBuilder
         }
 
         var link = p.Framings.Where(f => f.LinkAttribute is not null).Select(f => f.LinkAttribute!.Value).ToHashSet();
+        static string IdOf(AttributeSpec a) => Str(Hex(a.Code) + (a.Flavours.IsEmpty ? "" : "@" + string.Join("+", a.Flavours)));
+        var attributes = p.Attributes.OrderBy(a => a.Code).ThenBy(a => string.Join("+", a.Flavours), StringComparer.Ordinal).Select(a =>
+            new LuaAttributeView(IdOf(a), Hex(a.Code), Str(a.Name), Str(a.Key), Bool(a.CarriesPayload), Bool(link.Contains(a.Code)),
+                [.. a.Layouts.Select(l => new LuaLayoutView(l.Length is { } n ? Int(n) : "nil", [.. l.Fields.Select(f => Decode(a, f, a.Key))]))])).ToList();
         var flavours = p.Flavours.Select(fl => new LuaFlavourView(
             Str(fl.Id), Str(fl.Name), Bool(fl.Padding == PaddingRule.FourByte),
             fl.MarkerAttribute is { } m ? Hex(m) : "nil",
@@ -159,9 +163,7 @@ public static class LuaViewBuilder
             [.. p.MessageTypes.Where(mt => mt.AppliesTo(fl.Id)).OrderBy(mt => mt.Code).Select(mt =>
                 new LuaMessageView(Hex(mt.Code), Str(mt.Name), (int)mt.Class, mt.RequestCode is { } rq ? Hex(rq) : "nil", Bool(mt.StartsRawMedia),
                     Bool(mt.Class is MessageClass.SuccessResponse or MessageClass.ErrorResponse || (mt.Class == MessageClass.Request && mt.ExpectsResponse))))],
-            [.. p.Attributes.Where(a => a.AppliesTo(fl.Id)).OrderBy(a => a.Code).Select(a =>
-                new LuaAttributeView(Hex(a.Code), Str(a.Name), Str(a.Key), Bool(a.CarriesPayload), Bool(link.Contains(a.Code)),
-                    [.. a.Layouts.Select(l => new LuaLayoutView(l.Length is { } n ? Int(n) : "nil", [.. l.Fields.Select(f => Decode(a, f, a.Key))]))]))])).ToList();
+            [.. p.Attributes.Where(a => a.AppliesTo(fl.Id)).OrderBy(a => a.Code).Select(a => new LuaAttributeRefView(Hex(a.Code), IdOf(a)))])).ToList();
 
         var udp = p.Framings.FirstOrDefault(f => f.Kind == FramingKind.UdpDatagram);
         var mux = p.Framings.FirstOrDefault(f => f.Kind == FramingKind.UdpMultiplexed);
@@ -183,6 +185,7 @@ public static class LuaViewBuilder
             FilterPrefix: Str(prefix),
             ValueStrings: valueStrings,
             Fields: fields,
+            Attributes: attributes,
             Flavours: flavours,
             UdpPorts: Str(PortRange(udp?.DefaultPorts ?? [])),
             TcpPorts: Str(PortRange(tcp?.DefaultPorts ?? [])),

@@ -14,6 +14,7 @@ public sealed record LuaDissectorView(
     string FilterPrefix,
     IReadOnlyList<LuaValueStringView> ValueStrings,
     IReadOnlyList<LuaFieldView> Fields,
+    IReadOnlyList<LuaAttributeView> Attributes,
     IReadOnlyList<LuaFlavourView> Flavours,
     string UdpPorts,
     string TcpPorts,
@@ -46,11 +47,15 @@ public sealed record LuaFlavourView(
     int TransactionIdOffset,
     int TransactionIdLength,
     IReadOnlyList<LuaMessageView> Messages,
-    IReadOnlyList<LuaAttributeView> Attributes);
+    IReadOnlyList<LuaAttributeRefView> Attributes);
+
+/// <summary>An attribute of a flavour's table: its code and the shared definition it uses.</summary>
+public sealed record LuaAttributeRefView(string Code, string Id);
 
 public sealed record LuaMessageView(string Code, string Name, int Class, string RequestCode, string StartsRawMedia, string Tracked);
 
-public sealed record LuaAttributeView(string Code, string Name, string Key, string Payload, string Link, IReadOnlyList<LuaLayoutView> Layouts);
+/// <param name="Id">Lua string key of the one shared definition (an attribute valid in several flavours is defined once).</param>
+public sealed record LuaAttributeView(string Id, string Code, string Name, string Key, string Payload, string Link, IReadOnlyList<LuaLayoutView> Layouts);
 
 public sealed record LuaLayoutView(string Length, IReadOnlyList<LuaDecodeView> Fields);
 

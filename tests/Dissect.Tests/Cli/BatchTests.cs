@@ -8,13 +8,7 @@ namespace Dissect.Tests.Cli;
 
 public class BatchTests
 {
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var o = new StringWriter();
-        var e = new StringWriter();
-        var code = App.RunAsync(args, o, e).GetAwaiter().GetResult();
-        return (code, o.ToString(), e.ToString());
-    }
+    private static (int Code, string Out, string Err) Run(params string[] args) => DissectCli.Run(args);
 
     private static string Lab()
     {

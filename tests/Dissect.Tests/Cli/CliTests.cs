@@ -6,13 +6,7 @@ namespace Dissect.Tests.Cli;
 
 public class CliTests
 {
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var o = new StringWriter();
-        var e = new StringWriter();
-        var code = App.RunAsync(args, o, e).GetAwaiter().GetResult();
-        return (code, o.ToString(), e.ToString());
-    }
+    private static (int Code, string Out, string Err) Run(params string[] args) => DissectCli.Run(args);
 
     [Fact]
     public void Doctor_with_a_missing_tshark_says_how_to_fix_it_and_fails()
