@@ -47,7 +47,10 @@ public static class CaptureAnalyzer
     /// <summary>The tshark command <see cref="AnalyzeAsync"/> runs for a capture.</summary>
     public static TsharkCommand Command(string capture, AnalyzeOptions options) =>
         new(options.TsharkPath, capture, Fields([new DnsAnalyzer(), new TlsAnalyzer(), new NetworkAnalyzer(), new StunAnalyzer(), new TrafficAnalyzer()]),
-            options.LuaScript, MaxPackets: options.MaxPackets, Timeout: options.Timeout);
+            options.LuaScript, MaxPackets: options.MaxPackets, Timeout: options.Timeout, EnableHeuristics: Heuristics);
+
+    /// <summary>RTP is found by a heuristic that tshark leaves off by default; without it direct media would show as plain UDP.</summary>
+    public static readonly IReadOnlyList<string> Heuristics = ["rtp_udp"];
 
     public static async Task<ReportModel> AnalyzeAsync(string capture, AnalyzeOptions options, CancellationToken ct = default)
     {
@@ -64,7 +67,7 @@ public static class CaptureAnalyzer
         long packets = 0, bytes = 0;
         double? first = null, last = null;
 
-        var cmd = new TsharkCommand(options.TsharkPath, capture, fields, options.LuaScript, MaxPackets: options.MaxPackets, Timeout: options.Timeout);
+        var cmd = new TsharkCommand(options.TsharkPath, capture, fields, options.LuaScript, MaxPackets: options.MaxPackets, Timeout: options.Timeout, EnableHeuristics: Heuristics);
         string? warning = null;
         var truncated = false;
         try
@@ -191,6 +194,8 @@ public static class Findings
             if (s.RelayedMediaPackets > 0)
                 f.Add($"Relayed media: {s.RelayedMediaPackets} packets ({s.RelayedMediaBytes} bytes) of SRTP/SRTCP went through the TURN relay.");
         }
+        if (s.DirectRtpPackets > 0)
+            f.Add($"Direct media: {s.DirectRtpPackets} RTP packets ({s.DirectRtpBytes} bytes) went without a relay.");
         if (m.Traffic.OutlierGapSeconds is { } gap)
             f.Add(string.Create(CultureInfo.InvariantCulture, $"Timestamps: a gap of {gap / 86400:0.#} days separates some packets; the traffic chart covers the main part of the capture ({m.Traffic.ExcludedPackets} packets with outlying timestamps left out)."));
         return f;

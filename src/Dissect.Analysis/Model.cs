@@ -68,7 +68,7 @@ public sealed record StunSection(
     int MsTurnMessages, int StunMessages, IReadOnlyDictionary<string, int> MessageTypes, IReadOnlyList<string> Servers, IReadOnlyList<TurnAllocation> Allocations,
     IReadOnlyList<string> Peers, IReadOnlyList<string> MsVersions, IReadOnlyList<string> StreamTypes, IReadOnlyList<string> Software,
     IReadOnlyList<string> MappedAddresses, IReadOnlyList<string> LocalAddresses, string NatVerdict, long RelayedMediaPackets, long RelayedMediaBytes,
-    long DirectRtpPackets, IReadOnlyList<string> AttributesSeen, IReadOnlyList<TimelineEvent> Timeline);
+    long DirectRtpPackets, long DirectRtpBytes, IReadOnlyList<string> AttributesSeen, IReadOnlyList<TimelineEvent> Timeline);
 
 public sealed record TimelineEvent(double Seconds, string Kind, long Frame);
 

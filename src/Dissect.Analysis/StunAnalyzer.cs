@@ -22,14 +22,19 @@ public sealed class StunAnalyzer : IAnalyzer
         _attrs = new(StringComparer.Ordinal);
     private readonly List<TurnAllocation> _allocs = [];
     private readonly List<TimelineEvent> _timeline = [];
-    private long _mediaPackets, _mediaBytes, _rtp;
+    private long _mediaPackets, _mediaBytes, _rtp, _rtpBytes;
     private double? _t0;
 
     public void Add(in Packet p)
     {
         _t0 ??= p.Time;
         if (p.Protocols.Contains(":stun", StringComparison.Ordinal)) _stun++;
-        if (p.Protocols.Contains(":rtp", StringComparison.Ordinal)) _rtp++;
+        // Direct media: RTP that Wireshark's RTP heuristic found outside any MS-TURN wrapping.
+        if (p.Protocols.Contains(":rtp", StringComparison.Ordinal) && !p.Has("msturn.media"))
+        {
+            _rtp++;
+            _rtpBytes += p.Long("frame.len");
+        }
         var types = p.All("msturn.type");
         if (p.Has("msturn.media"))
         {
@@ -106,6 +111,6 @@ public sealed class StunAnalyzer : IAnalyzer
         else
             verdict = $"no NAT: the mapped address {string.Join(", ", mappedIps)} is the local address";
         return new StunSection(_ms, _stun, _types, [.. _servers], _allocs, [.. _peers], [.. _versions], [.. _streams], [.. _software], [.. _mapped], localIps,
-            verdict, _mediaPackets, _mediaBytes, _rtp, [.. _attrs], _timeline);
+            verdict, _mediaPackets, _mediaBytes, _rtp, _rtpBytes, [.. _attrs], _timeline);
     }
 }

@@ -23,15 +23,15 @@ public static class ComparisonDocument
         }
         static string Pct(long part, long whole) => whole == 0 ? "–" : (100.0 * part / whole).ToString("0.#", Inv) + " %";
         b.Add(new Heading(1, "Captures side by side"));
-        b.Add(new Table(["Capture", "Packets", "Bytes", "Duration (s)", "UDP", "TCP", "IPv6", "TLS versions", "MS-TURN msgs", "Relayed media (B)"],
+        b.Add(new Table(["Capture", "Packets", "Bytes", "Duration (s)", "UDP", "TCP", "IPv6", "TLS versions", "MS-TURN msgs", "Relayed media (B)", "Direct RTP (B)"],
             [.. items.Select(i =>
             {
                 var m = i.Model;
                 var n = m.Network;
                 return (IReadOnlyList<string>)[i.Name, m.Capture.Packets.ToString("N0", Inv), m.Capture.Bytes.ToString("N0", Inv), m.Capture.DurationSeconds.ToString("0.#", Inv),
                     Pct(n.UdpPackets, n.UdpPackets + n.TcpPackets), Pct(n.TcpPackets, n.UdpPackets + n.TcpPackets), Pct(n.IPv6Packets, n.IPv4Packets + n.IPv6Packets),
-                    m.Tls.NegotiatedVersions.Count == 0 ? "–" : string.Join(", ", m.Tls.NegotiatedVersions.Keys), m.Stun.MsTurnMessages.ToString(Inv), m.Stun.RelayedMediaBytes.ToString("N0", Inv)];
-            })], new HashSet<int> { 1, 2, 3, 4, 5, 6, 8, 9 }, [3, 1, 1.2, 0.9, 0.7, 0.7, 0.7, 1.2, 0.9, 1.1]));
+                    m.Tls.NegotiatedVersions.Count == 0 ? "–" : string.Join(", ", m.Tls.NegotiatedVersions.Keys), m.Stun.MsTurnMessages.ToString(Inv), m.Stun.RelayedMediaBytes.ToString("N0", Inv), m.Stun.DirectRtpBytes.ToString("N0", Inv)];
+            })], new HashSet<int> { 1, 2, 3, 4, 5, 6, 8, 9, 10 }, [2.6, 0.9, 1.1, 0.8, 0.7, 0.7, 0.7, 1.1, 0.8, 1, 1]));
         b.Add(new Table(["Capture", "NAT", "DNS names", "TLS connections", "Certificates"],
             [.. items.Select(i => (IReadOnlyList<string>)[i.Name, i.Model.Stun.NatVerdict, i.Model.Dns.Names.Count.ToString(Inv), i.Model.Tls.Connections.Count.ToString(Inv), i.Model.Tls.Certificates.Count.ToString(Inv)])],
             new HashSet<int> { 2, 3, 4 }, [2.5, 4, 0.8, 0.9, 0.9]));

@@ -148,7 +148,7 @@ public static class ReportDocument
         else
         {
             b.Add(new Paragraph($"{s.MsTurnMessages} MS-TURN messages, {s.StunMessages} frames decoded by Wireshark's STUN dissector. {s.NatVerdict}. " +
-                $"Relayed media: {N(s.RelayedMediaPackets)} packets, {N(s.RelayedMediaBytes)} bytes. MS-VERSION: {List(s.MsVersions)}; stream types: {List(s.StreamTypes)}; server software: {List(s.Software)}."));
+                $"Relayed media: {N(s.RelayedMediaPackets)} packets, {N(s.RelayedMediaBytes)} bytes; direct RTP: {N(s.DirectRtpPackets)} packets, {N(s.DirectRtpBytes)} bytes. MS-VERSION: {List(s.MsVersions)}; stream types: {List(s.StreamTypes)}; server software: {List(s.Software)}."));
             b.Add(T(["Message type", "Count"], s.MessageTypes.Select(kv => (IReadOnlyList<string>)[kv.Key, kv.Value.ToString(Inv)]), [1], [3, 1]));
             if (s.Allocations.Count > 0)
                 b.Add(T(["Frame", "Client", "TURN server", "Relayed address", "Mapped address", "Lifetime"],

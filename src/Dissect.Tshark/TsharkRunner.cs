@@ -12,7 +12,8 @@ public sealed record TsharkCommand(
     string? DisplayFilter = null,
     int? MaxPackets = null,
     TimeSpan? Timeout = null,
-    IReadOnlyList<string>? Preferences = null)
+    IReadOnlyList<string>? Preferences = null,
+    IReadOnlyList<string>? EnableHeuristics = null)
 {
     /// <summary>The argument list, one token each: nothing from the capture reaches it, and no shell sees it.</summary>
     public IReadOnlyList<string> Arguments()
@@ -22,6 +23,8 @@ public sealed record TsharkCommand(
             a.AddRange(["-X", "lua_script:" + LuaScript]);
         foreach (var p in Preferences ?? [])
             a.AddRange(["-o", p]);
+        foreach (var h in EnableHeuristics ?? [])
+            a.AddRange(["--enable-heuristic", h]);
         a.AddRange(["-n", "-r", Capture]);
         if (MaxPackets is { } max)
             a.AddRange(["-c", max.ToString(System.Globalization.CultureInfo.InvariantCulture)]);

@@ -172,7 +172,7 @@ public class TsharkStatisticsTests
     /// <summary>tshark -z io,phs as path → frames; the dissector's TCP port wrapper node is folded into its parent as the model does.</summary>
     private static Dictionary<string, long> Phs(string capture)
     {
-        var r = TsharkCli.Run("-X", "lua_script:" + Repo.Dissector, "-r", capture, "-q", "-z", "io,phs");
+        var r = TsharkCli.Run("-X", "lua_script:" + Repo.Dissector, "--enable-heuristic", "rtp_udp", "-r", capture, "-q", "-z", "io,phs");
         var stack = new List<string>();
         var result = new Dictionary<string, long>();
         foreach (var line in r.Stdout.Split('\n'))
