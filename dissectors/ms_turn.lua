@@ -283,6 +283,12 @@ ATT["0x8029@rfc"] = { name = "ICE-CONTROLLED", key = "ice_controlled", payload =
 ATT["0x802A@rfc"] = { name = "ICE-CONTROLLING", key = "ice_controlling", payload = false, link = false, layouts = {
   { len = nil, fields = { { kind = "u64", size = 8, f = F["att.ice_controlling"], unit = "", hex = true, xor = 0, bits = {  }, children = {  } },  } },
 } }
+ATT["0x802B@rfc"] = { name = "RESPONSE-ORIGIN", key = "response_origin", payload = false, link = false, layouts = {
+  { len = nil, fields = { { kind = "addr", size = nil, f = nil, unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
+} }
+ATT["0x802C@rfc"] = { name = "OTHER-ADDRESS", key = "other_address", payload = false, link = false, layouts = {
+  { len = nil, fields = { { kind = "addr", size = nil, f = nil, unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
+} }
 ATT["0x8032"] = { name = "MS-ALTERNATE-HOST-NAME", key = "ms_alternate_host_name", payload = false, link = false, layouts = {
   { len = nil, fields = { { kind = "text", size = nil, f = F["att.ms_alternate_host_name"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
 } }
@@ -481,6 +487,8 @@ local FLAVOURS = {
       [0x8028] = ATT["0x8028@rfc"],
       [0x8029] = ATT["0x8029@rfc"],
       [0x802A] = ATT["0x802A@rfc"],
+      [0x802B] = ATT["0x802B@rfc"],
+      [0x802C] = ATT["0x802C@rfc"],
       [0x8032] = ATT["0x8032"],
       [0x8033] = ATT["0x8033"],
       [0x8036] = ATT["0x8036"],

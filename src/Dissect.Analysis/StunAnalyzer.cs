@@ -13,7 +13,27 @@ public sealed class StunAnalyzer : IAnalyzer
     [
         "msturn.type", "msturn.flavour", "msturn.att.type", "msturn.att.ipv4", "msturn.att.port", "msturn.att.lifetime", "msturn.att.ms_version",
         "msturn.att.ms_service_quality.stream_type", "msturn.att.software", "msturn.media", "stun.type", "frame.time_epoch", "frame.number",
+        "stun.att.type", "stun.att.ipv4", "stun.att.port", "stun.att.software", "stun.att.lifetime", "stun.id",
     ];
+
+    // Transaction ids of ICE connectivity checks (requests with PRIORITY): their responses tell what a peer or
+    // relay saw, not how the client's own NAT maps it, so they stay out of the NAT verdict.
+    private readonly HashSet<string> _iceChecks = [];
+
+    /// <summary>Codes of attributes (in the given flavour) whose value is an address, as the schema declares them.</summary>
+    private static HashSet<ushort> AddressCodesOf(string flavour) =>
+        [.. Spec.Attributes.Where(a => a.AppliesTo(flavour) && a.Layouts.Any(l => l.Fields.Any(f => f.Kind is ValueKind.Address or ValueKind.XorAddress))).Select(a => a.Code)];
+
+    private static readonly HashSet<ushort> RfcAddressCodes = AddressCodesOf(MsTurn.Rfc);
+
+    /// <summary>Pairs address attributes with decoded IPv4 endpoints in order; null when the counts differ (IPv6 values are exported elsewhere).</summary>
+    private static List<(ushort Code, string Endpoint)>? PairAddresses(IEnumerable<ushort> types, HashSet<ushort> addressCodes, IReadOnlyList<string> ips, IReadOnlyList<string> ports)
+    {
+        var codes = types.Where(addressCodes.Contains).ToList();
+        if (codes.Count != ips.Count || ips.Count != ports.Count)
+            return null;
+        return [.. codes.Select((c, i) => (c, $"{ips[i]}:{ports[i]}"))];
+    }
 
     private int _ms, _stun;
     private readonly SortedDictionary<string, int> _types = new(StringComparer.Ordinal);
@@ -41,7 +61,11 @@ public sealed class StunAnalyzer : IAnalyzer
             _mediaPackets++;
             _mediaBytes += p.Long("frame.len");
         }
-        if (types.Count == 0) return;
+        if (types.Count == 0)
+        {
+            AddBuiltInStun(p);
+            return;
+        }
         var flavours = p.All("msturn.flavour");
         var top = (ushort)(Packet.ParseLong(types[0]) ?? 0);
         var topFlavour = flavours.Count > 0 && flavours[0] == "RFC 5389" ? MsTurn.Rfc : MsTurn.Ms;
@@ -67,18 +91,14 @@ public sealed class StunAnalyzer : IAnalyzer
         if (Net.IsPrivate(client[..client.LastIndexOf(':')]))
             _local.Add(client[..client.LastIndexOf(':')]);
 
-        // Pair address-bearing attributes with the decoded IPv4 addresses, in order.
+        // Pair address-bearing attributes with the decoded IPv4 addresses, in order (the frame's inner
+        // messages too: the schema's address attributes of both flavours).
         var attTypes = p.All("msturn.att.type").Select(t => (ushort)(Packet.ParseLong(t) ?? 0)).ToList();
-        var ips = p.All("msturn.att.ipv4");
-        var ports = p.All("msturn.att.port");
-        var k = 0;
-        string? relayed = null, mapped = null;
         foreach (var a in attTypes)
-        {
             _attrs.Add(Spec.FindAttribute(a, MsTurn.Ms)?.Name ?? Spec.FindAttribute(a, MsTurn.Rfc)?.Name ?? $"0x{a:X4}");
-            if (!AddressCodes.Contains(a) || k >= ips.Count) continue;
-            var ep = $"{ips[k]}:{(k < ports.Count ? ports[k] : "?")}";
-            k++;
+        string? relayed = null, mapped = null;
+        foreach (var (a, ep) in PairAddresses(attTypes, AddressCodes, p.All("msturn.att.ipv4"), p.All("msturn.att.port")) ?? [])
+        {
             switch (a)
             {
                 case 0x0001 when top == 0x0103: relayed ??= ep; break;
@@ -99,6 +119,53 @@ public sealed class StunAnalyzer : IAnalyzer
             _timeline.Add(new TimelineEvent(Math.Round(p.Time - _t0.Value, 3), msg?.Name ?? $"0x{top:X4}", frame));
     }
 
+    /// <summary>Ordinary STUN/TURN decoded by Wireshark's own dissector (Signal, WhatsApp, Discord, ICE checks…).</summary>
+    private void AddBuiltInStun(in Packet p)
+    {
+        var stunTypes = p.All("stun.type");
+        if (stunTypes.Count == 0) return;
+        var code = (ushort)(Packet.ParseLong(stunTypes[0]) ?? 0);
+        var msg = Spec.FindMessageType(code, MsTurn.Rfc);
+        var label = (msg?.Name ?? $"0x{code:X4}") + " (STUN)";
+        _types[label] = _types.GetValueOrDefault(label) + 1;
+        var src = p.Src ?? "?";
+        var dst = p.Dst ?? "?";
+        var sport = p.Str("udp.srcport") ?? p.Str("tcp.srcport");
+        var dport = p.Str("udp.dstport") ?? p.Str("tcp.dstport");
+        var response = msg?.Class is MessageClass.SuccessResponse or MessageClass.ErrorResponse;
+        var id = p.Str("stun.id") ?? "";
+        var attTypes = p.All("stun.att.type").Select(t => (ushort)(Packet.ParseLong(t) ?? 0)).ToList();
+        if (!response && attTypes.Contains(0x0024))
+        {
+            if (_iceChecks.Count < 100_000) _iceChecks.Add(id);
+            return;
+        }
+        if (response && _iceChecks.Contains(id))
+            return;
+        var (client, clientPort, server) = response ? (dst, dport, $"{src}:{sport}") : (src, sport, $"{dst}:{dport}");
+        // Only exchanges with a public server say something about NAT; ICE checks between peers are skipped.
+        if (Net.IsPrivate(server[..server.LastIndexOf(':')]) && !Net.IsPrivate(client))
+            return;
+        if (Net.IsPrivate(client))
+            _local.Add(client);
+        foreach (var s in p.All("stun.att.software")) _software.Add(s);
+        var pairs = PairAddresses(attTypes, RfcAddressCodes, p.All("stun.att.ipv4"), p.All("stun.att.port"));
+        if (!response || pairs is null) return;
+        _servers.Add(server);
+        string? mapped = null, relayed = null;
+        foreach (var (c, ep) in pairs)
+        {
+            if (c is 0x0020 or 0x0001) mapped ??= ep;
+            if (c == 0x0016) relayed ??= ep;
+        }
+        if (mapped is not null) _mapped.Add(mapped);
+        if (code == 0x0103)
+        {
+            uint? lifetime = p.Str("stun.att.lifetime") is { } lt ? (uint?)Packet.ParseLong(lt) : null;
+            _allocs.Add(new TurnAllocation($"{client}:{clientPort}", server, relayed, mapped, lifetime, p.Long("frame.number"), lifetime == 0));
+        }
+    }
+
     public StunSection Build()
     {
         string verdict;
@@ -107,7 +174,7 @@ public sealed class StunAnalyzer : IAnalyzer
         if (mappedIps.Count == 0)
             verdict = _ms + _stun == 0 ? "no STUN/TURN traffic observed" : "no mapped address observed";
         else if (localIps.Count > 0 && mappedIps.Any(m => !localIps.Contains(m)))
-            verdict = $"NAT detected: {string.Join(", ", localIps)} is seen by the TURN server as {string.Join(", ", mappedIps)}";
+            verdict = $"NAT detected: {string.Join(", ", localIps)} is seen by the STUN/TURN server as {string.Join(", ", mappedIps)}";
         else
             verdict = $"no NAT: the mapped address {string.Join(", ", mappedIps)} is the local address";
         return new StunSection(_ms, _stun, _types, [.. _servers], _allocs, [.. _peers], [.. _versions], [.. _streams], [.. _software], [.. _mapped], localIps,

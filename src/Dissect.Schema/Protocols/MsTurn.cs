@@ -142,6 +142,8 @@ public static class MsTurn
             .Attribute(0x8028, "FINGERPRINT", "RFC 5389 15.5", "CRC-32 of the message XOR 0x5354554E.", a => a.UInt32("CRC-32", hex: true), Rfc)
             .Attribute(0x8029, "ICE-CONTROLLED", "RFC 5245 19.1", "Tie-breaker of the controlled agent.", a => a.Fields(f => f.UInt64("value", "Tie-breaker")), Rfc)
             .Attribute(0x802A, "ICE-CONTROLLING", "RFC 5245 19.1", "Tie-breaker of the controlling agent.", a => a.Fields(f => f.UInt64("value", "Tie-breaker")), Rfc)
+            .Attribute(0x802B, "RESPONSE-ORIGIN", "RFC 5780 7.3", "Address the response was sent from.", a => a.Address(), Rfc)
+            .Attribute(0x802C, "OTHER-ADDRESS", "RFC 5780 7.4", "The server's alternate address for NAT behaviour discovery.", a => a.Address(), Rfc)
 
             .Framing(FramingKind.UdpDatagram, "UDP datagram", "MS-TURN 2.1", ports: [3478])
             .Framing(FramingKind.TcpTypeLength, "TCP framing after the pseudo-TLS hello", "MS-TURN 2.1.1, 2.1.4", ports: [443],

@@ -52,7 +52,7 @@ public class AnalysisTests(DemoModel demo) : IClassFixture<DemoModel>
     public void TURN_allocations_peers_and_NAT_are_read_from_the_msturn_fields()
     {
         var s = M.Stun;
-        Assert.Equal("NAT detected: 192.168.1.18 is seen by the TURN server as 81.247.114.53", s.NatVerdict);
+        Assert.Equal("NAT detected: 192.168.1.18 is seen by the STUN/TURN server as 81.247.114.53", s.NatVerdict);
         Assert.Contains("87.65.99.139:25710", s.Peers);
         var first = s.Allocations.First(a => a.Frame == 15);
         Assert.Equal("20.202.147.12:3480", first.Relayed);
@@ -211,5 +211,45 @@ public class TsharkStatisticsTests
             foreach (var (path, frames) in theirs)
                 Assert.True(ours.GetValueOrDefault(path) == frames, $"{c}: {path}: tshark {frames}, Dissect {ours.GetValueOrDefault(path)}");
         }
+    }
+}
+
+public class GenericStunTests
+{
+    [Fact]
+    public async Task A_plain_STUN_binding_to_a_public_server_reveals_the_NAT_but_ICE_checks_do_not()
+    {
+        var path = Path.Combine(Repo.TempDir("stun"), "stun.pcap");
+        var client = new System.Net.IPEndPoint(System.Net.IPAddress.Parse("192.168.0.10"), 40000);
+        var server = new System.Net.IPEndPoint(System.Net.IPAddress.Parse("74.125.250.129"), 3478);
+        var peer = new System.Net.IPEndPoint(System.Net.IPAddress.Parse("198.51.100.7"), 3478);
+        using (var w = Dissect.Capture.PcapWriter.Create(path))
+        {
+            var t = MsTurnFixtures.Start;
+            var S = Dissect.Schema.Protocols.MsTurn.Spec;
+            const string Rfc = Dissect.Schema.Protocols.MsTurn.Rfc;
+            w.Udp(t, client, server, new Dissect.Capture.StunMessage(S, Rfc, 0x0001, 1).Encode());
+            w.Udp(t.AddMilliseconds(30), server, client, new Dissect.Capture.StunMessage(S, Rfc, 0x0101, 1)
+                .Address(0x0020, new System.Net.IPEndPoint(System.Net.IPAddress.Parse("203.0.113.9"), 51000)).Text(0x8022, "Citrix-3.2.4.5").Encode());
+            // An ICE check with a peer: its answer shows the peer's view and must not count as the NAT mapping.
+            w.Udp(t.AddMilliseconds(60), client, peer, new Dissect.Capture.StunMessage(S, Rfc, 0x0001, 2).UInt32(0x0024, 12345).Encode());
+            w.Udp(t.AddMilliseconds(90), peer, client, new Dissect.Capture.StunMessage(S, Rfc, 0x0101, 2)
+                .Address(0x0020, new System.Net.IPEndPoint(System.Net.IPAddress.Parse("192.0.2.44"), 1234)).Encode());
+        }
+        var m = await CaptureAnalyzer.AnalyzeAsync(path, Runtime.Prepare(null));
+        Assert.Equal("NAT detected: 192.168.0.10 is seen by the STUN/TURN server as 203.0.113.9", m.Stun.NatVerdict);
+        Assert.Equal(["203.0.113.9:51000"], m.Stun.MappedAddresses);
+        Assert.Equal(2, m.Stun.MessageTypes["Binding success response (STUN)"]);
+        Assert.Contains("Citrix-3.2.4.5", m.Stun.Software);
+        Assert.Equal(0, m.Stun.MsTurnMessages);
+    }
+
+    [CorpusFact]
+    public async Task A_Signal_relayed_call_shows_its_TURN_allocations_and_NAT()
+    {
+        var m = await CaptureAnalyzer.AnalyzeAsync(Repo.CorpusFile("MxDx+LINFO1341_Projet/NAT analysis/call_relay_2.pcap"), Runtime.Prepare(null));
+        Assert.Equal("NAT detected: 192.168.1.56 is seen by the STUN/TURN server as 81.240.78.119", m.Stun.NatVerdict);
+        Assert.Equal(2, m.Stun.Allocations.Count);
+        Assert.All(m.Stun.Allocations, a => Assert.NotNull(a.Relayed));
     }
 }
