@@ -194,11 +194,27 @@ public static class Findings
             if (s.RelayedMediaPackets > 0)
                 f.Add($"Relayed media: {s.RelayedMediaPackets} packets ({s.RelayedMediaBytes} bytes) of SRTP/SRTCP went through the TURN relay.");
         }
+        if (CallPhases(m) is { } phases)
+            f.Add(phases);
         if (s.DirectRtpPackets > 0)
             f.Add($"Direct media: {s.DirectRtpPackets} RTP packets ({s.DirectRtpBytes} bytes) went without a relay.");
         if (m.Traffic.OutlierGapSeconds is { } gap)
             f.Add(string.Create(CultureInfo.InvariantCulture, $"Timestamps: a gap of {gap / 86400:0.#} days separates some packets; the traffic chart covers the main part of the capture ({m.Traffic.ExcludedPackets} packets with outlying timestamps left out)."));
         return f;
+    }
+
+    /// <summary>"Call phases: set-up from … s, media from … to … s, teardown at … s", from the TURN timeline and the media bins.</summary>
+    private static string? CallPhases(ReportModel m)
+    {
+        var media = m.Traffic.Bins.Where(b => b.BytesByClass.ContainsKey("Media")).ToList();
+        var allocate = m.Stun.Timeline.FirstOrDefault(e => e.Kind.StartsWith("Allocate request", StringComparison.Ordinal));
+        if (media.Count == 0 || allocate is null || m.Traffic.ExcludedPackets > 0)
+            return null;
+        var freed = m.Stun.Allocations.Where(a => a.Deallocated).Select(a => a.Frame).ToHashSet();
+        var teardown = m.Stun.Timeline.LastOrDefault(e => freed.Contains(e.Frame));
+        var text = string.Create(CultureInfo.InvariantCulture,
+            $"Call phases: TURN set-up from {allocate.Seconds:0.#} s, media from {media[0].StartSeconds:0.#} s to {media[^1].StartSeconds + m.Traffic.BinSeconds:0.#} s");
+        return text + (teardown is null ? "." : string.Create(CultureInfo.InvariantCulture, $", allocations freed at {teardown.Seconds:0.#} s."));
     }
 
     private static string Pct(long part, long whole) => whole == 0 ? "0 %" : string.Create(CultureInfo.InvariantCulture, $"{100.0 * part / whole:0.#} %");

@@ -68,7 +68,11 @@ public sealed record StunSection(
     int MsTurnMessages, int StunMessages, IReadOnlyDictionary<string, int> MessageTypes, IReadOnlyList<string> Servers, IReadOnlyList<TurnAllocation> Allocations,
     IReadOnlyList<string> Peers, IReadOnlyList<string> MsVersions, IReadOnlyList<string> StreamTypes, IReadOnlyList<string> Software,
     IReadOnlyList<string> MappedAddresses, IReadOnlyList<string> LocalAddresses, string NatVerdict, long RelayedMediaPackets, long RelayedMediaBytes,
-    long DirectRtpPackets, long DirectRtpBytes, IReadOnlyList<string> AttributesSeen, IReadOnlyList<TimelineEvent> Timeline);
+    long DirectRtpPackets, long DirectRtpBytes, IReadOnlyList<string> AttributesSeen, IReadOnlyList<TimelineEvent> Timeline,
+    double MessageBinSeconds, IReadOnlyList<CountBin> MessagesOverTime);
+
+/// <summary>Messages per kind in one time bin (seconds since the capture's first packet).</summary>
+public sealed record CountBin(double StartSeconds, IReadOnlyDictionary<string, long> Counts);
 
 public sealed record TimelineEvent(double Seconds, string Kind, long Frame);
 

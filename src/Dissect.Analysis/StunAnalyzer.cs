@@ -20,6 +20,18 @@ public sealed class StunAnalyzer : IAnalyzer
     // relay saw, not how the client's own NAT maps it, so they stay out of the NAT verdict.
     private readonly HashSet<string> _iceChecks = [];
 
+    // MS-TURN messages per 0.1 s slot and kind (sparse), for the message sequence over time.
+    private readonly SortedDictionary<long, Dictionary<string, long>> _slots = [];
+
+    private static string KindOf(ushort code) => code switch
+    {
+        0x0003 or 0x0103 or 0x0113 => "Allocate",
+        0x0004 => "Send",
+        0x0115 => "Data Indication",
+        0x0006 or 0x0106 or 0x0116 => "Set Active Destination",
+        _ => "Other",
+    };
+
     /// <summary>Codes of attributes (in the given flavour) whose value is an address, as the schema declares them.</summary>
     private static HashSet<ushort> AddressCodesOf(string flavour) =>
         [.. Spec.Attributes.Where(a => a.AppliesTo(flavour) && a.Layouts.Any(l => l.Fields.Any(f => f.Kind is ValueKind.Address or ValueKind.XorAddress))).Select(a => a.Code)];
@@ -115,6 +127,14 @@ public sealed class StunAnalyzer : IAnalyzer
         foreach (var s in p.All("msturn.att.software")) _software.Add(s);
         if (top == 0x0103)
             _allocs.Add(new TurnAllocation(client, server, relayed, mapped, lifetime, frame, lifetime == 0));
+        if (topFlavour == MsTurn.Ms)
+        {
+            var slot = (long)Math.Floor((p.Time - _t0.Value) * 10);
+            if (!_slots.TryGetValue(slot, out var counts))
+                _slots[slot] = counts = [];
+            var kind = KindOf(top);
+            counts[kind] = counts.GetValueOrDefault(kind) + 1;
+        }
         if (top is not (0x0004 or 0x0115) && _timeline.Count < 500)
             _timeline.Add(new TimelineEvent(Math.Round(p.Time - _t0.Value, 3), msg?.Name ?? $"0x{top:X4}", frame));
     }
@@ -166,8 +186,34 @@ public sealed class StunAnalyzer : IAnalyzer
         }
     }
 
+    private (double Width, List<CountBin> Bins) MessageBins()
+    {
+        if (_slots.Count == 0)
+            return (1, []);
+        var first = _slots.Keys.First();
+        var last = _slots.Keys.Last();
+        // Days between two messages (odd timestamps): not a sequence worth drawing.
+        if ((last - first) / 10.0 > 86400)
+            return (1, []);
+        var width = TrafficAnalyzer.WidthFor(Math.Max(0.1, (last - first) / 10.0));
+        var bins = new SortedDictionary<long, Dictionary<string, long>>();
+        foreach (var (slot, counts) in _slots)
+        {
+            var b = (long)Math.Floor(slot / 10.0 / width);
+            if (!bins.TryGetValue(b, out var acc))
+                bins[b] = acc = [];
+            foreach (var (k, v) in counts)
+                acc[k] = acc.GetValueOrDefault(k) + v;
+        }
+        var list = new List<CountBin>();
+        for (var b = bins.Keys.First(); b <= bins.Keys.Last(); b++)
+            list.Add(new CountBin(Math.Round(b * width, 3), bins.TryGetValue(b, out var c) ? new SortedDictionary<string, long>(c, StringComparer.Ordinal) : new SortedDictionary<string, long>()));
+        return (width, list);
+    }
+
     public StunSection Build()
     {
+        var (width, bins) = MessageBins();
         string verdict;
         var localIps = _local.ToList();
         var mappedIps = _mapped.Select(m => m[..m.LastIndexOf(':')]).Distinct().ToList();
@@ -178,6 +224,6 @@ public sealed class StunAnalyzer : IAnalyzer
         else
             verdict = $"no NAT: the mapped address {string.Join(", ", mappedIps)} is the local address";
         return new StunSection(_ms, _stun, _types, [.. _servers], _allocs, [.. _peers], [.. _versions], [.. _streams], [.. _software], [.. _mapped], localIps,
-            verdict, _mediaPackets, _mediaBytes, _rtp, _rtpBytes, [.. _attrs], _timeline);
+            verdict, _mediaPackets, _mediaBytes, _rtp, _rtpBytes, [.. _attrs], _timeline, width, bins);
     }
 }

@@ -8,6 +8,9 @@ public sealed class TrafficAnalyzer : IAnalyzer
 
     public IEnumerable<string> Fields => ["frame.time_epoch", "frame.len", "frame.protocols", "msturn.media"];
 
+    /// <summary>A readable bin width giving at most 120 bins over <paramref name="span"/> seconds.</summary>
+    public static double WidthFor(double span) => Widths.FirstOrDefault(w => span / w <= 120, Widths[^1]);
+
     private readonly SortedDictionary<long, (long Packets, long[] Bytes)> _perTenth = [];
 
     public void Add(in Packet p)
@@ -56,7 +59,7 @@ public sealed class TrafficAnalyzer : IAnalyzer
         var lastSlot = slots[main.To];
         var excluded = _perTenth.Values.Sum(v => v.Packets) - main.Packets;
         var span = Math.Max(0.1, (lastSlot - firstSlot) / 10.0);
-        var width = Widths.FirstOrDefault(w => span / w <= 120, Widths[^1]);
+        var width = WidthFor(span);
         var bins = new SortedDictionary<long, (long Packets, long[] Bytes)>();
         foreach (var (slot, v) in _perTenth)
         {

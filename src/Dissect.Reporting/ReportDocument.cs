@@ -155,6 +155,13 @@ public static class ReportDocument
                     s.Allocations.Select(a => (IReadOnlyList<string>)[a.Frame.ToString(Inv), a.Client, a.Server, a.Relayed ?? "–", a.Mapped ?? "–", a.Lifetime is null ? "–" : a.Lifetime + " s" + (a.Deallocated ? " (freed)" : "")]), [0], [0.7, 1.8, 1.8, 1.8, 1.8, 1]));
             if (s.Peers.Count > 0)
                 b.Add(new Paragraph("Peers (DESTINATION/REMOTE-ADDRESS): " + string.Join(", ", s.Peers)));
+            if (s.MessagesOverTime.Count > 1)
+            {
+                string[] kinds = ["Allocate", "Set Active Destination", "Send", "Data Indication", "Other"];
+                var present = kinds.Where(k => s.MessagesOverTime.Any(x => x.Counts.ContainsKey(k))).ToList();
+                b.Add(new Chart($"MS-TURN messages per {s.MessageBinSeconds.ToString(Inv)} s", [.. s.MessagesOverTime.Select(x => x.StartSeconds.ToString("0.#", Inv))],
+                    [.. present.Select(k => (k, (IReadOnlyList<double>)[.. s.MessagesOverTime.Select(x => (double)x.Counts.GetValueOrDefault(k))]))], true));
+            }
             if (s.Timeline.Count > 0)
                 b.Add(T(["Time (s)", "Frame", "Event"], s.Timeline.Take(40).Select(e => (IReadOnlyList<string>)[e.Seconds.ToString("0.000", Inv), e.Frame.ToString(Inv), e.Kind]), [0, 1], [1, 1, 4]));
             b.Add(new Paragraph("Attributes seen: " + string.Join(", ", s.AttributesSeen)));
