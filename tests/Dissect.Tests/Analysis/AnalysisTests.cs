@@ -90,6 +90,17 @@ public class AnalysisTests(DemoModel demo) : IClassFixture<DemoModel>
     }
 
     [Fact]
+    public void The_message_sequence_is_binned_by_kind_and_the_call_phases_are_stated()
+    {
+        long Sum(string kind) => M.Stun.MessagesOverTime.Sum(b => b.Counts.GetValueOrDefault(kind));
+        Assert.Equal(9, Sum("Allocate"));
+        Assert.Equal(2, Sum("Send"));
+        Assert.Equal(1, Sum("Data Indication"));
+        Assert.Equal(2, Sum("Set Active Destination"));
+        Assert.Contains(M.Findings, f => f.StartsWith("Call phases: TURN set-up from 1 s, media from 1.1 s", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void The_model_names_endpoints_from_the_captures_own_DNS_answers()
     {
         Assert.Contains(M.Network.TopEndpoints, e => e.Address == "20.202.1.6" && e.Name == DemoCapture.Name);
