@@ -174,6 +174,36 @@ proto.experts = { E.truncated, E.overrun, E.bad_length, E.unknown, E.framing, E.
 
 -- Schema tables: message types and attribute layouts per flavour --------------------------------
 -- kind: u8/u16/u32/u64 integers, bytes, text, addr (in clear), xaddr (XOR-ed with header bytes), group.
+local MSG = {}
+MSG["0x0001"] = { name = "Binding request", class = 0, request = nil, raw_media = false, tracked = true }
+MSG["0x0002@ms"] = { name = "Shared Secret request", class = 0, request = nil, raw_media = false, tracked = true }
+MSG["0x0003"] = { name = "Allocate request", class = 0, request = nil, raw_media = false, tracked = true }
+MSG["0x0004@ms"] = { name = "Send request", class = 0, request = nil, raw_media = false, tracked = false }
+MSG["0x0004@rfc"] = { name = "Refresh request", class = 0, request = nil, raw_media = false, tracked = true }
+MSG["0x0006@ms"] = { name = "Set Active Destination request", class = 0, request = nil, raw_media = false, tracked = true }
+MSG["0x0008@rfc"] = { name = "CreatePermission request", class = 0, request = nil, raw_media = false, tracked = true }
+MSG["0x0009@rfc"] = { name = "ChannelBind request", class = 0, request = nil, raw_media = false, tracked = true }
+MSG["0x0011@rfc"] = { name = "Binding indication", class = 3, request = nil, raw_media = false, tracked = false }
+MSG["0x0016@rfc"] = { name = "Send indication", class = 3, request = nil, raw_media = false, tracked = false }
+MSG["0x0017@rfc"] = { name = "Data indication", class = 3, request = nil, raw_media = false, tracked = false }
+MSG["0x0101"] = { name = "Binding success response", class = 1, request = 0x0001, raw_media = false, tracked = true }
+MSG["0x0102@ms"] = { name = "Shared Secret response", class = 1, request = 0x0002, raw_media = false, tracked = true }
+MSG["0x0103"] = { name = "Allocate response", class = 1, request = 0x0003, raw_media = false, tracked = true }
+MSG["0x0104@ms"] = { name = "Send response", class = 1, request = 0x0004, raw_media = false, tracked = true }
+MSG["0x0104@rfc"] = { name = "Refresh success response", class = 1, request = 0x0004, raw_media = false, tracked = true }
+MSG["0x0106@ms"] = { name = "Set Active Destination response", class = 1, request = 0x0006, raw_media = true, tracked = true }
+MSG["0x0108@rfc"] = { name = "CreatePermission success response", class = 1, request = 0x0008, raw_media = false, tracked = true }
+MSG["0x0109@rfc"] = { name = "ChannelBind success response", class = 1, request = 0x0009, raw_media = false, tracked = true }
+MSG["0x0111"] = { name = "Binding error response", class = 2, request = 0x0001, raw_media = false, tracked = true }
+MSG["0x0112@ms"] = { name = "Shared Secret error response", class = 2, request = 0x0002, raw_media = false, tracked = true }
+MSG["0x0113"] = { name = "Allocate error response", class = 2, request = 0x0003, raw_media = false, tracked = true }
+MSG["0x0114@ms"] = { name = "Send error response", class = 2, request = 0x0004, raw_media = false, tracked = true }
+MSG["0x0114@rfc"] = { name = "Refresh error response", class = 2, request = 0x0004, raw_media = false, tracked = true }
+MSG["0x0115@ms"] = { name = "Data Indication", class = 3, request = nil, raw_media = false, tracked = false }
+MSG["0x0116@ms"] = { name = "Set Active Destination error response", class = 2, request = 0x0006, raw_media = false, tracked = true }
+MSG["0x0118@rfc"] = { name = "CreatePermission error response", class = 2, request = 0x0008, raw_media = false, tracked = true }
+MSG["0x0119@rfc"] = { name = "ChannelBind error response", class = 2, request = 0x0009, raw_media = false, tracked = true }
+
 local ATT = {}
 ATT["0x0001"] = { name = "MAPPED-ADDRESS", key = "mapped_address", payload = false, link = false, layouts = {
   { len = nil, fields = { { kind = "addr", size = nil, f = nil, unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
@@ -372,22 +402,22 @@ local FLAVOURS = {
     marker = 0x000F, marker_value = 0x72C64BC6, cookie = nil,
     tid_offset = 4, tid_length = 16,
     messages = {
-      [0x0001] = { name = "Binding request", class = 0, request = nil, raw_media = false, tracked = true },
-      [0x0002] = { name = "Shared Secret request", class = 0, request = nil, raw_media = false, tracked = true },
-      [0x0003] = { name = "Allocate request", class = 0, request = nil, raw_media = false, tracked = true },
-      [0x0004] = { name = "Send request", class = 0, request = nil, raw_media = false, tracked = false },
-      [0x0006] = { name = "Set Active Destination request", class = 0, request = nil, raw_media = false, tracked = true },
-      [0x0101] = { name = "Binding success response", class = 1, request = 0x0001, raw_media = false, tracked = true },
-      [0x0102] = { name = "Shared Secret response", class = 1, request = 0x0002, raw_media = false, tracked = true },
-      [0x0103] = { name = "Allocate response", class = 1, request = 0x0003, raw_media = false, tracked = true },
-      [0x0104] = { name = "Send response", class = 1, request = 0x0004, raw_media = false, tracked = true },
-      [0x0106] = { name = "Set Active Destination response", class = 1, request = 0x0006, raw_media = true, tracked = true },
-      [0x0111] = { name = "Binding error response", class = 2, request = 0x0001, raw_media = false, tracked = true },
-      [0x0112] = { name = "Shared Secret error response", class = 2, request = 0x0002, raw_media = false, tracked = true },
-      [0x0113] = { name = "Allocate error response", class = 2, request = 0x0003, raw_media = false, tracked = true },
-      [0x0114] = { name = "Send error response", class = 2, request = 0x0004, raw_media = false, tracked = true },
-      [0x0115] = { name = "Data Indication", class = 3, request = nil, raw_media = false, tracked = false },
-      [0x0116] = { name = "Set Active Destination error response", class = 2, request = 0x0006, raw_media = false, tracked = true },
+      [0x0001] = MSG["0x0001"],
+      [0x0002] = MSG["0x0002@ms"],
+      [0x0003] = MSG["0x0003"],
+      [0x0004] = MSG["0x0004@ms"],
+      [0x0006] = MSG["0x0006@ms"],
+      [0x0101] = MSG["0x0101"],
+      [0x0102] = MSG["0x0102@ms"],
+      [0x0103] = MSG["0x0103"],
+      [0x0104] = MSG["0x0104@ms"],
+      [0x0106] = MSG["0x0106@ms"],
+      [0x0111] = MSG["0x0111"],
+      [0x0112] = MSG["0x0112@ms"],
+      [0x0113] = MSG["0x0113"],
+      [0x0114] = MSG["0x0114@ms"],
+      [0x0115] = MSG["0x0115@ms"],
+      [0x0116] = MSG["0x0116@ms"],
     },
     attributes = {
       [0x0001] = ATT["0x0001"],
@@ -441,24 +471,24 @@ local FLAVOURS = {
     marker = nil, marker_value = nil, cookie = 0x2112A442,
     tid_offset = 8, tid_length = 12,
     messages = {
-      [0x0001] = { name = "Binding request", class = 0, request = nil, raw_media = false, tracked = true },
-      [0x0003] = { name = "Allocate request", class = 0, request = nil, raw_media = false, tracked = true },
-      [0x0004] = { name = "Refresh request", class = 0, request = nil, raw_media = false, tracked = true },
-      [0x0008] = { name = "CreatePermission request", class = 0, request = nil, raw_media = false, tracked = true },
-      [0x0009] = { name = "ChannelBind request", class = 0, request = nil, raw_media = false, tracked = true },
-      [0x0011] = { name = "Binding indication", class = 3, request = nil, raw_media = false, tracked = false },
-      [0x0016] = { name = "Send indication", class = 3, request = nil, raw_media = false, tracked = false },
-      [0x0017] = { name = "Data indication", class = 3, request = nil, raw_media = false, tracked = false },
-      [0x0101] = { name = "Binding success response", class = 1, request = 0x0001, raw_media = false, tracked = true },
-      [0x0103] = { name = "Allocate response", class = 1, request = 0x0003, raw_media = false, tracked = true },
-      [0x0104] = { name = "Refresh success response", class = 1, request = 0x0004, raw_media = false, tracked = true },
-      [0x0108] = { name = "CreatePermission success response", class = 1, request = 0x0008, raw_media = false, tracked = true },
-      [0x0109] = { name = "ChannelBind success response", class = 1, request = 0x0009, raw_media = false, tracked = true },
-      [0x0111] = { name = "Binding error response", class = 2, request = 0x0001, raw_media = false, tracked = true },
-      [0x0113] = { name = "Allocate error response", class = 2, request = 0x0003, raw_media = false, tracked = true },
-      [0x0114] = { name = "Refresh error response", class = 2, request = 0x0004, raw_media = false, tracked = true },
-      [0x0118] = { name = "CreatePermission error response", class = 2, request = 0x0008, raw_media = false, tracked = true },
-      [0x0119] = { name = "ChannelBind error response", class = 2, request = 0x0009, raw_media = false, tracked = true },
+      [0x0001] = MSG["0x0001"],
+      [0x0003] = MSG["0x0003"],
+      [0x0004] = MSG["0x0004@rfc"],
+      [0x0008] = MSG["0x0008@rfc"],
+      [0x0009] = MSG["0x0009@rfc"],
+      [0x0011] = MSG["0x0011@rfc"],
+      [0x0016] = MSG["0x0016@rfc"],
+      [0x0017] = MSG["0x0017@rfc"],
+      [0x0101] = MSG["0x0101"],
+      [0x0103] = MSG["0x0103"],
+      [0x0104] = MSG["0x0104@rfc"],
+      [0x0108] = MSG["0x0108@rfc"],
+      [0x0109] = MSG["0x0109@rfc"],
+      [0x0111] = MSG["0x0111"],
+      [0x0113] = MSG["0x0113"],
+      [0x0114] = MSG["0x0114@rfc"],
+      [0x0118] = MSG["0x0118@rfc"],
+      [0x0119] = MSG["0x0119@rfc"],
     },
     attributes = {
       [0x0001] = ATT["0x0001"],

@@ -14,6 +14,7 @@ public sealed record LuaDissectorView(
     string FilterPrefix,
     IReadOnlyList<LuaValueStringView> ValueStrings,
     IReadOnlyList<LuaFieldView> Fields,
+    IReadOnlyList<LuaMessageView> Messages,
     IReadOnlyList<LuaAttributeView> Attributes,
     IReadOnlyList<LuaFlavourView> Flavours,
     string UdpPorts,
@@ -46,13 +47,13 @@ public sealed record LuaFlavourView(
     string HeaderCookie,
     int TransactionIdOffset,
     int TransactionIdLength,
-    IReadOnlyList<LuaMessageView> Messages,
-    IReadOnlyList<LuaAttributeRefView> Attributes);
+    IReadOnlyList<LuaTableRefView> Messages,
+    IReadOnlyList<LuaTableRefView> Attributes);
 
-/// <summary>An attribute of a flavour's table: its code and the shared definition it uses.</summary>
-public sealed record LuaAttributeRefView(string Code, string Id);
+/// <summary>An entry of a flavour's message or attribute table: its code and the shared definition it uses.</summary>
+public sealed record LuaTableRefView(string Code, string Id);
 
-public sealed record LuaMessageView(string Code, string Name, int Class, string RequestCode, string StartsRawMedia, string Tracked);
+public sealed record LuaMessageView(string Id, string Code, string Name, int Class, string RequestCode, string StartsRawMedia, string Tracked);
 
 /// <param name="Id">Lua string key of the one shared definition (an attribute valid in several flavours is defined once).</param>
 public sealed record LuaAttributeView(string Id, string Code, string Name, string Key, string Payload, string Link, IReadOnlyList<LuaLayoutView> Layouts);
