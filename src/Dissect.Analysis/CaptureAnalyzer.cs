@@ -52,7 +52,11 @@ public static class CaptureAnalyzer
     /// <summary>RTP is found by a heuristic that tshark leaves off by default; without it direct media would show as plain UDP.</summary>
     public static readonly IReadOnlyList<string> Heuristics = ["rtp_udp"];
 
-    public static async Task<ReportModel> AnalyzeAsync(string capture, AnalyzeOptions options, CancellationToken ct = default)
+    public static Task<ReportModel> AnalyzeAsync(string capture, AnalyzeOptions options, CancellationToken ct = default) =>
+        AnalyzeAsync(capture, options, null, ct);
+
+    /// <param name="sha256">The capture's hash when the caller already computed it (a batch does, for its stamps).</param>
+    public static async Task<ReportModel> AnalyzeAsync(string capture, AnalyzeOptions options, string? sha256, CancellationToken ct)
     {
         var format = CheckCaptureFile(capture);
         var dns = new DnsAnalyzer();
@@ -96,9 +100,7 @@ public static class CaptureAnalyzer
             warning ??= "the capture holds no packets";
 
         var size = new FileInfo(capture).Length;
-        string sha;
-        using (var f = File.OpenRead(capture))
-            sha = Convert.ToHexStringLower(await SHA256.HashDataAsync(f, ct));
+        var sha = sha256 ?? await Sha256Async(capture, ct);
         var start = first ?? 0;
         var names = new Dictionary<string, string>(dns.AddressNames());
         foreach (var (ip, sni) in tls.ServerNames())
@@ -109,6 +111,12 @@ public static class CaptureAnalyzer
         var tlsSection = tls.Build();
         var model = new ReportModel(ReportModel.CurrentSchemaVersion, info, dns.Build(tls.DohServers), tlsSection, net.Build(names), stun.Build(), traffic.Build(start), []);
         return model with { Findings = Findings.Compute(model) };
+    }
+
+    public static async Task<string> Sha256Async(string path, CancellationToken ct = default)
+    {
+        await using var f = File.OpenRead(path);
+        return Convert.ToHexStringLower(await SHA256.HashDataAsync(f, ct));
     }
 
     private static DateTimeOffset FromEpoch(double t) => DateTimeOffset.FromUnixTimeMilliseconds((long)Math.Round(t * 1000));

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Dissect.Analysis;
@@ -94,12 +93,8 @@ public static class BatchRunner
         return s.Length > 100 ? s[..100] : s;
     }
 
-    public static string StampKey(string capturePath, BatchOptions o)
-    {
-        using var f = File.OpenRead(capturePath);
-        var sha = Convert.ToHexStringLower(SHA256.HashData(f));
-        return $"{sha} dissect={CaptureAnalyzer.DissectVersion} formats={string.Join(',', o.Formats)} lang={o.Report.Language} notes={o.Report.Notes}";
-    }
+    public static string StampKey(string sha256, BatchOptions o) =>
+        $"{sha256} dissect={CaptureAnalyzer.DissectVersion} formats={string.Join(',', o.Formats)} lang={o.Report.Language} notes={o.Report.Notes}";
 
     public static async Task<List<BatchResult>> RunAsync(IReadOnlyList<BatchInput> inputs, BatchOptions o, AnalyzeOptions analyze,
         Action<BatchResult, int, int>? progress = null, CancellationToken ct = default)
@@ -126,14 +121,15 @@ public static class BatchRunner
             {
                 Directory.CreateDirectory(Path.GetDirectoryName(stem)!);
                 var stampPath = stem + ".stamp";
-                var key = StampKey(input.Path, o);
+                var sha = await CaptureAnalyzer.Sha256Async(input.Path, token);
+                var key = StampKey(sha, o);
                 if (!o.Force && File.Exists(stampPath) && await File.ReadAllTextAsync(stampPath, token) == key && outputs.All(File.Exists))
                 {
                     r = new BatchResult(input.Path, input.Relative, BatchStatus.Skipped, outputs, null, 0, File.Exists(modelPath) ? modelPath : null);
                 }
                 else
                 {
-                    var model = await CaptureAnalyzer.AnalyzeAsync(input.Path, analyze, token);
+                    var model = await CaptureAnalyzer.AnalyzeAsync(input.Path, analyze, sha, token);
                     var formats = o.Formats.Contains("json") ? o.Formats : [.. o.Formats, "json"];   // the index reads the models
                     ReportWriter.Write(model, stem, formats, o.Report);
                     AtomicFile.WriteAllText(stampPath, key);

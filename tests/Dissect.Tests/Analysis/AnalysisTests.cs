@@ -264,3 +264,32 @@ public class GenericStunTests
         Assert.All(m.Stun.Allocations, a => Assert.NotNull(a.Relayed));
     }
 }
+
+public class ConversationStatisticsTests
+{
+    [CorpusFact]
+    public async Task UDP_conversations_agree_with_tshark_conv_udp()
+    {
+        var cap = Repo.CorpusFile("Lopiuy+LINFO1341_P1/Traces/audio.pcapng");
+        var m = await CaptureAnalyzer.AnalyzeAsync(cap, Runtime.Prepare(null));
+        var r = TsharkCli.Run("-r", cap, "-q", "-z", "conv,udp");
+        // "a:port <-> b:port  frames bytes unit  frames bytes unit  total-frames …": compare total frames per pair.
+        var theirs = new Dictionary<(string, string), long>();
+        foreach (var line in r.Stdout.Split('\n'))
+        {
+            var mm = System.Text.RegularExpressions.Regex.Match(line, @"^(\S+)\s+<->\s+(\S+)\s+(\d+)\s+\d+\s+\S+\s+(\d+)\s+\d+\s+\S+\s+(\d+)\s");
+            if (!mm.Success) continue;
+            var (a, b) = string.CompareOrdinal(mm.Groups[1].Value, mm.Groups[2].Value) < 0 ? (mm.Groups[1].Value, mm.Groups[2].Value) : (mm.Groups[2].Value, mm.Groups[1].Value);
+            theirs[(a, b)] = long.Parse(mm.Groups[5].Value);
+        }
+        // tshark writes IPv6 endpoints without brackets.
+        static string Plain(string ep) => ep.Replace("[", "").Replace("]", "");
+        var udp = m.Network.TopConversations.Where(c => c.Transport == "UDP").ToList();
+        Assert.NotEmpty(udp);
+        foreach (var c in udp)
+        {
+            var (a, b) = string.CompareOrdinal(Plain(c.A), Plain(c.B)) < 0 ? (Plain(c.A), Plain(c.B)) : (Plain(c.B), Plain(c.A));
+            Assert.True(theirs.TryGetValue((a, b), out var frames) && frames == c.Frames, $"{a} <-> {b}: Dissect {c.Frames}, tshark {(theirs.TryGetValue((a, b), out var f) ? f : -1)}");
+        }
+    }
+}
