@@ -23,6 +23,8 @@ public sealed class DnsAnalyzer : IAnalyzer
     private readonly HashSet<(string, string)> _answered = [];
     private readonly List<(string Id, string Name)> _asked = [];
     public int DotPackets { get; private set; }
+    public int MdnsPackets { get; private set; }
+    public int LlmnrPackets { get; private set; }
 
     public static string TypeName(int t) => Types.TryGetValue(t, out var n) ? n : "TYPE" + t;
 
@@ -30,7 +32,11 @@ public sealed class DnsAnalyzer : IAnalyzer
     {
         if (p.Protocols.Contains(":tcp:", StringComparison.Ordinal) && (p.Str("tcp.srcport") == "853" || p.Str("tcp.dstport") == "853"))
             DotPackets++;
-        if (!p.Has("dns.flags.response") || !p.Has("dns.qry.name"))
+        // mDNS and LLMNR share the dns.* fields but are local name services, counted apart (as tshark -z dns,tree does).
+        var protos = p.Protocols;
+        if (protos.EndsWith(":mdns", StringComparison.Ordinal)) { MdnsPackets++; return; }
+        if (protos.EndsWith(":llmnr", StringComparison.Ordinal)) { LlmnrPackets++; return; }
+        if (!protos.Contains(":dns", StringComparison.Ordinal) || !p.Has("dns.flags.response") || !p.Has("dns.qry.name"))
             return;
         var frame = p.Long("frame.number");
         var name = p.Str("dns.qry.name")!;
@@ -125,7 +131,7 @@ public sealed class DnsAnalyzer : IAnalyzer
             Count(_queries.Select(q => q.Type)), Count(_responses.Select(r => r.Rcode)), Count(_queries.Select(q => q.Transport).Concat(_responses.Select(r => r.Transport))),
             _queries.Count(q => q.RecursionDesired), _queries.Count(q => q.DnssecOk), _responses.Count(r => r.AuthenticatedData), _responses.Count(r => r.Authoritative),
             [.. _responses.SelectMany(r => r.Records).Select(r => r.Type).Where(DnssecTypes.Contains).Distinct().Order()],
-            Summaries(), unanswered, DotPackets, [.. dohServers]);
+            Summaries(), unanswered, DotPackets, [.. dohServers], MdnsPackets, LlmnrPackets);
     }
 
     internal static SortedDictionary<string, int> Count(IEnumerable<string> items)

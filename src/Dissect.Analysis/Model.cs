@@ -34,7 +34,8 @@ public sealed record DnsNameSummary(string Name, IReadOnlyList<string> CnameChai
 public sealed record DnsSection(
     int QueryCount, int ResponseCount, int UnansweredCount, IReadOnlyDictionary<string, int> QueryTypes, IReadOnlyDictionary<string, int> Rcodes,
     IReadOnlyDictionary<string, int> Transports, int RecursionDesired, int DnssecOkQueries, int AuthenticatedResponses, int AuthoritativeResponses,
-    IReadOnlyList<string> DnssecRecordTypes, IReadOnlyList<DnsNameSummary> Names, IReadOnlyList<string> Unanswered, int DotPackets, IReadOnlyList<string> LikelyDohServers);
+    IReadOnlyList<string> DnssecRecordTypes, IReadOnlyList<DnsNameSummary> Names, IReadOnlyList<string> Unanswered, int DotPackets, IReadOnlyList<string> LikelyDohServers,
+    int MdnsPackets, int LlmnrPackets);
 
 public sealed record CipherSuiteInfo(int Code, string Name, string KeyExchange, string Authentication, string Cipher, string Mode, string Hash, bool ForwardSecrecy, string? Weakness);
 

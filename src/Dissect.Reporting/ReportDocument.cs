@@ -60,7 +60,7 @@ public static class ReportDocument
         b.Add(new Heading(1, "I. DNS"));
         NoteFor("dns");
         if (d.QueryCount + d.ResponseCount == 0)
-            b.Add(new Paragraph("No DNS traffic observed."));
+            b.Add(new Paragraph("No DNS traffic observed." + (d.MdnsPackets + d.LlmnrPackets > 0 ? $" (Local name services only: {d.MdnsPackets} mDNS, {d.LlmnrPackets} LLMNR packets.)" : "")));
         else
         {
             b.Add(new Paragraph($"{d.QueryCount} queries and {d.ResponseCount} responses; transports: {Join(d.Transports)}; response codes: {Join(d.Rcodes)}; " +
@@ -73,6 +73,8 @@ public static class ReportDocument
             if (d.Unanswered.Count > 0)
                 b.Add(new Paragraph("Unanswered: " + string.Join(", ", d.Unanswered)));
             b.Add(new Paragraph(d.DnssecRecordTypes.Count > 0 ? "DNSSEC records seen: " + string.Join(", ", d.DnssecRecordTypes) + "." : "No DNSSEC records (RRSIG, DNSKEY, DS, NSEC) seen."));
+            if (d.MdnsPackets + d.LlmnrPackets > 0)
+                b.Add(new Paragraph($"Local name services, not in the table: {d.MdnsPackets} mDNS and {d.LlmnrPackets} LLMNR packets."));
             if (d.DotPackets > 0 || d.LikelyDohServers.Count > 0)
                 b.Add(new Paragraph($"Encrypted DNS: {d.DotPackets} DNS-over-TLS packets (port 853); likely DNS-over-HTTPS servers: {(d.LikelyDohServers.Count == 0 ? "none" : string.Join(", ", d.LikelyDohServers))}."));
         }

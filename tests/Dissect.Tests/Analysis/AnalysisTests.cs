@@ -140,14 +140,21 @@ public class AnalysisTests(DemoModel demo) : IClassFixture<DemoModel>
     }
 
     [CorpusFact]
-    public void DNS_counts_agree_with_tshark_own_statistics()
+    public void DNS_counts_agree_with_tshark_dns_tree()
     {
-        var cap = Repo.CorpusFile("Lopiuy+LINFO1341_P1/Traces/audio.pcapng");
-        var m = CaptureAnalyzer.AnalyzeAsync(cap, Runtime.Prepare(null)).GetAwaiter().GetResult();
-        var queries = TsharkCli.Run("-r", cap, "-Y", "dns.flags.response == 0 && dns.qry.name", "-T", "fields", "-e", "frame.number").Rows.Count;
-        var udp = TsharkCli.Run("-r", cap, "-Y", "udp", "-T", "fields", "-e", "frame.number").Rows.Count;
-        Assert.Equal(queries, m.Dns.QueryCount);
-        Assert.Equal(udp, m.Network.UdpPackets);
+        foreach (var c in new[] { "Lopiuy+LINFO1341_P1/Traces/audio.pcapng", "Tfloow+LINFO1341/P1/trace/opening_onedrive/ssl_capture.pcap" })
+        {
+            var cap = Repo.CorpusFile(c);
+            var m = CaptureAnalyzer.AnalyzeAsync(cap, Runtime.Prepare(null)).GetAwaiter().GetResult();
+            var tree = TsharkCli.Run("-r", cap, "-q", "-z", "dns,tree").Stdout;
+            long Count(string item) => long.Parse(System.Text.RegularExpressions.Regex.Match(tree, @"\n\s*" + System.Text.RegularExpressions.Regex.Escape(item) + @"\s+(\d+)").Groups[1].Value);
+            Assert.Equal(Count("Query"), m.Dns.QueryCount);
+            Assert.Equal(Count("Response"), m.Dns.ResponseCount);
+            // dns,tree counts response codes over every packet: queries carry rcode 0 ("No error").
+            Assert.Equal(Count("No error"), m.Dns.QueryCount + m.Dns.Rcodes.GetValueOrDefault("NOERROR"));
+            var udp = TsharkCli.Run("-r", cap, "-Y", "udp", "-T", "fields", "-e", "frame.number").Rows.Count;
+            Assert.Equal(udp, m.Network.UdpPackets);
+        }
     }
 }
 
