@@ -109,7 +109,9 @@ public static class BatchRunner
             for (var k = 2; !usedStems.Add(unique); k++) unique = $"{stem}-{k}";
             return unique;
         }).ToArray();
-        await Parallel.ForEachAsync(Enumerable.Range(0, inputs.Count), new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, o.Jobs), CancellationToken = ct }, async (i, token) =>
+        // Largest captures first, so the last job to finish is a short one; results keep the input order.
+        var order = Enumerable.Range(0, inputs.Count).OrderByDescending(i => SizeOf(inputs[i].Path)).ThenBy(i => i).ToList();
+        await Parallel.ForEachAsync(order, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, o.Jobs), CancellationToken = ct }, async (i, token) =>
         {
             var input = inputs[i];
             var started = DateTime.UtcNow;
@@ -155,6 +157,18 @@ public static class BatchRunner
             progress?.Invoke(r, Interlocked.Increment(ref done), inputs.Count);
         });
         return [.. results];
+    }
+
+    private static long SizeOf(string path)
+    {
+        try
+        {
+            return new FileInfo(path).Length;
+        }
+        catch (IOException)
+        {
+            return 0;
+        }
     }
 
     /// <summary>Reads the models a batch (or several shards of it) wrote under <paramref name="outDir"/>.</summary>
