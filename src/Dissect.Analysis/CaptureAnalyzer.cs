@@ -29,6 +29,8 @@ public static class CaptureAnalyzer
         using (var f = File.OpenRead(path))
             if (f.Read(magic) < 4)
                 throw new CaptureFileException($"{path} is too short to be a capture", "give a .pcap or .pcapng file");
+        if (magic[0] == 0x1F && magic[1] == 0x8B)
+            return "gzip-compressed capture";   // tshark reads .pcap.gz and .pcapng.gz itself
         var m = BitConverter.ToUInt32(magic);
         return m switch
         {

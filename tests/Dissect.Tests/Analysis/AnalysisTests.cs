@@ -161,6 +161,19 @@ public class AnalysisTests(DemoModel demo) : IClassFixture<DemoModel>
 public class CaptureFileTests
 {
     [Fact]
+    public async Task A_gzip_compressed_capture_is_read_as_tshark_reads_it()
+    {
+        var dir = Repo.TempDir("gz");
+        var gz = Path.Combine(dir, "demo.pcap.gz");
+        await using (var o = File.Create(gz))
+        await using (var z = new System.IO.Compression.GZipStream(o, System.IO.Compression.CompressionLevel.Fastest))
+            await z.WriteAsync(await File.ReadAllBytesAsync(Path.Combine(Repo.Root, "samples", "demo.pcap")));
+        var m = await CaptureAnalyzer.AnalyzeAsync(gz, Runtime.Prepare(null));
+        Assert.Equal("gzip-compressed capture", m.Capture.Format);
+        Assert.Equal(36, m.Capture.Packets);
+    }
+
+    [Fact]
     public void Files_that_are_not_captures_get_a_clear_error()
     {
         var dir = Repo.TempDir("notcap");
