@@ -7,7 +7,7 @@ namespace Dissect.Codegen.Lua;
 
 /// <summary>A schema that did not validate; carries every diagnostic.</summary>
 public sealed class SchemaException(IReadOnlyList<Diagnostic> diagnostics)
-    : Exception("schema is invalid:\n" + string.Join("\n", diagnostics))
+    : DissectException("schema is invalid:\n" + string.Join("\n", diagnostics), "fix the problems listed, each at its schema path")
 {
     public IReadOnlyList<Diagnostic> Diagnostics { get; } = diagnostics;
 }

@@ -1,12 +1,5 @@
 namespace Dissect.Tshark;
 
-/// <summary>Base of the errors Dissect reports to the user as one line with a hint.</summary>
-public class DissectException(string message, string hint, Exception? inner = null) : Exception(message, inner)
-{
-    /// <summary>What to do about it, in one sentence.</summary>
-    public string Hint { get; } = hint;
-}
-
 /// <summary>tshark is missing, too old or lacks Lua.</summary>
 public sealed class TsharkNotFoundException(string message, string hint) : DissectException(message, hint);
 

@@ -147,7 +147,7 @@ public static class BatchRunner
                 // One capture must never stop the batch: anything else is recorded against this capture.
                 var msg = e switch
                 {
-                    Dissect.Tshark.DissectException de => $"{de.Message}; {de.Hint}",
+                    DissectException de => $"{de.Message}; {de.Hint}",
                     IOException or UnauthorizedAccessException => e.Message,
                     _ => $"internal error ({e.GetType().Name}: {e.Message}); please report it with the capture if you can share it",
                 };
