@@ -1,17 +1,11 @@
 #!/usr/bin/env bash
 # Command 2 of the README: builds and runs the whole test suite (real tshark, real generated Lua).
+# Installs missing tools first, as command 1 does, so it also works on a fresh machine.
 set -euo pipefail
 cd "$(dirname "$0")"
 results=""
 if [ "${1:-}" = "--results" ]; then results="$2"; fi
-missing=()
-command -v tshark >/dev/null || missing+=(tshark)
-command -v luac5.2 >/dev/null || missing+=(lua5.2)
-command -v pdftotext >/dev/null || missing+=(poppler-utils)
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "test.sh: missing ${missing[*]}; run ./setup.sh first (it installs them with apt)" >&2
-  exit 3
-fi
+bash scripts/install-deps.sh
 echo "== dotnet build (Release)"
 dotnet build Dissect.sln -c Release -nologo -v quiet
 echo "== dotnet test"
