@@ -68,7 +68,10 @@ public static class CaptureAnalyzer
         var traffic = new TrafficAnalyzer();
         IAnalyzer[] analyzers = [dns, tls, net, stun, traffic];
         var fields = Fields(analyzers);
-        var keyToField = fields.ToDictionary(EkRecord.KeyOf, f => f);
+        var keyToField = fields.ToDictionary(EkRecord.KeyOf, f => f, StringComparer.Ordinal);
+        var record = new EkRecord();
+        // Hash the file while tshark reads it: both are I/O, neither should wait for the other.
+        var hashing = sha256 is null ? Sha256Async(capture, ct) : Task.FromResult(sha256);
         var linkTypes = new SortedSet<string>(StringComparer.Ordinal);
         long packets = 0, bytes = 0;
         double? first = null, last = null;
@@ -80,7 +83,8 @@ public static class CaptureAnalyzer
         {
             await TsharkRunner.RunEkAsync(cmd, line =>
             {
-                var p = new Packet(EkRecord.Parse(line, keyToField));
+                record.Load(line, keyToField);
+                var p = new Packet(record);
                 packets++;
                 bytes += p.Long("frame.len");
                 var t = p.Time;
@@ -102,7 +106,7 @@ public static class CaptureAnalyzer
             warning ??= "the capture holds no packets";
 
         var size = new FileInfo(capture).Length;
-        var sha = sha256 ?? await Sha256Async(capture, ct);
+        var sha = await hashing;
         var start = first ?? 0;
         var names = new Dictionary<string, string>(dns.AddressNames());
         foreach (var (ip, sni) in tls.ServerNames())
