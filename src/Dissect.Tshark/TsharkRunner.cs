@@ -165,7 +165,7 @@ public static class TsharkRunner
     }
 
     /// <summary>Splits a byte stream into lines without decoding it to strings.</summary>
-    internal static async Task ReadLinesAsync(Stream s, Action<ReadOnlySpan<byte>> onLine, CancellationToken ct)
+    public static async Task ReadLinesAsync(Stream s, Action<ReadOnlySpan<byte>> onLine, CancellationToken ct)
     {
         var buf = new byte[1 << 20];
         int start = 0, end = 0;

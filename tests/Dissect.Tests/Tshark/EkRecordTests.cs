@@ -1,0 +1,45 @@
+using System.Text;
+using Dissect.Tshark;
+using Xunit;
+
+namespace Dissect.Tests.Tshark;
+
+public class EkRecordTests
+{
+    private static readonly Dictionary<string, string> Keys = new(StringComparer.Ordinal)
+    {
+        ["frame_number"] = "frame.number", ["dns_qry_name"] = "dns.qry.name", ["msturn_att_type"] = "msturn.att.type",
+    };
+
+    [Fact]
+    public void A_reused_record_holds_only_the_current_packet()
+    {
+        var rec = new EkRecord();
+        rec.Load("""{"timestamp":"1","layers":{"frame_number":["1"],"dns_qry_name":["a.example"],"msturn_att_type":["0x000f","0x8008"]}}"""u8, Keys);
+        Assert.Equal(["0x000f", "0x8008"], rec["msturn.att.type"]);
+        Assert.Equal("a.example", rec.First("dns.qry.name"));
+        rec.Load("""{"timestamp":"2","layers":{"frame_number":["2"]}}"""u8, Keys);
+        Assert.Equal("2", rec.First("frame.number"));
+        Assert.False(rec.Has("dns.qry.name"));
+        Assert.Empty(rec["msturn.att.type"]);
+        Assert.Equal(["frame.number"], rec.FieldNames);
+    }
+
+    [Fact]
+    public void Escaped_text_and_unknown_keys_are_read_as_they_are()
+    {
+        var rec = EkRecord.Parse("""{"layers":{"dns_qry_name":["a\u003cb\\\"c"],"other_field":["x"]}}"""u8, Keys);
+        Assert.Equal("a<b\\\"c", rec.First("dns.qry.name"));
+        Assert.Equal("x", rec.First("other_field"));
+    }
+
+    [Fact]
+    public async Task Lines_longer_than_the_read_buffer_arrive_whole()
+    {
+        var big = new string('a', 3 << 20);
+        var text = "first\n" + big + "\nlast";
+        var lines = new List<string>();
+        await TsharkRunner.ReadLinesAsync(new MemoryStream(Encoding.ASCII.GetBytes(text)), l => lines.Add(Encoding.ASCII.GetString(l)), default);
+        Assert.Equal(["first", big, "last"], lines);
+    }
+}
