@@ -92,7 +92,9 @@ public static class ReportDocument
         b.Add(new Heading(1, "III. Transport layer"));
         NoteFor("transport");
         b.Add(new Paragraph($"TCP: {N(n.TcpPackets)} packets ({N(n.TcpBytes)} bytes); UDP: {N(n.UdpPackets)} packets ({N(n.UdpBytes)} bytes); other: {N(n.OtherPackets)}."));
-        var top = n.Protocols.Where(p => p.Protocol is not ("frame" or "eth" or "ethertype" or "sll" or "ip" or "ipv6" or "data")).Take(12).ToList();
+        // Link and network layers are in section II; ASN.1 certificate parts are not protocols a student lists.
+        var top = n.Protocols.Where(p => p.Protocol is not ("frame" or "eth" or "ethertype" or "sll" or "sll2" or "ip" or "ipv6" or "data")
+            && !p.Protocol.StartsWith("x509", StringComparison.Ordinal) && !p.Protocol.StartsWith("pkix", StringComparison.Ordinal)).Take(12).ToList();
         if (top.Count > 0)
         {
             b.Add(T(["Protocol", "Frames", "Bytes"], top.Select(p => (IReadOnlyList<string>)[p.Protocol, N(p.Frames), N(p.Bytes)]), [1, 2]));
