@@ -53,3 +53,19 @@ public class RegistrationTests
         Assert.NotEqual("", raw[2]);
     }
 }
+
+public class ReadmeFilterTests
+{
+    [Fact]
+    public void Every_display_filter_the_README_shows_is_valid()
+    {
+        var readme = File.ReadAllText(Path.Combine(Repo.Root, "README.md"));
+        var filters = System.Text.RegularExpressions.Regex.Matches(readme, "`(msturn\\.[^`]+)`").Select(m => m.Groups[1].Value).Distinct().ToList();
+        Assert.True(filters.Count >= 6, string.Join(" | ", filters));
+        foreach (var f in filters)
+        {
+            var r = TsharkCli.Run("-X", "lua_script:" + Repo.Dissector, "-r", Path.Combine(Repo.Root, "samples", "demo.pcap"), "-Y", f);
+            Assert.True(r.ExitCode == 0, $"'{f}': {r.Stderr}");
+        }
+    }
+}
