@@ -752,6 +752,20 @@ local function track_transaction(tvb, off, fl, mclass, msg_tree, pinfo)
   end
 end
 
+-- Hot-path fields and labels, looked up once.
+local F_att, F_att_type, F_att_length, F_att_value, F_att_padding = F["att"], F["att.type"], F["att.length"], F["att.value"], F["att.padding"]
+local F_type, F_length, F_cookie, F_tid, F_flavour = F["type"], F["length"], F["cookie"], F["transaction_id"], F["flavour"]
+
+-- Labels of schema entries, made once per entry instead of once per packet.
+local function labels_of(spec, code)
+  local l = spec.labels
+  if l == nil then
+    l = { title = string.format("%s (0x%04x)", spec.name, code), suffix = " (" .. spec.name .. ")" }
+    spec.labels = l
+  end
+  return l
+end
+
 -- Dissects one message at off; returns the bytes it covers (0 when not a message).
 local function dissect_message(tvb, off, avail, pinfo, tree, fl, ctx)
   local mtype = tvb(off, 2):uint()
@@ -760,13 +774,20 @@ local function dissect_message(tvb, off, avail, pinfo, tree, fl, ctx)
   local msg_end = off + total
   local msg_tree = tree:add(proto, tvb(off, math.min(total, avail)))
   local info = fl.messages[mtype]
-  local name = info and info.name or string.format("Unknown message type 0x%04x", mtype)
+  local name, suffix
+  if info then
+    local l = labels_of(info, mtype)
+    name, suffix = info.name, l.suffix
+  else
+    name = string.format("Unknown message type 0x%04x", mtype)
+    suffix = " (" .. name .. ")"
+  end
   msg_tree:append_text(": " .. name)
-  msg_tree:add(F["type"], tvb(off, 2)):append_text(" (" .. name .. ")")
-  msg_tree:add(F["length"], tvb(off + 2, 2))
-  if fl.cookie then msg_tree:add(F["cookie"], tvb(off + 4, 4)) end
-  msg_tree:add(F["transaction_id"], tvb(off + fl.tid_offset, fl.tid_length))
-  msg_tree:add(F["flavour"], fl.name):set_generated()
+  msg_tree:add(F_type, tvb(off, 2)):append_text(suffix)
+  msg_tree:add(F_length, tvb(off + 2, 2))
+  if fl.cookie then msg_tree:add(F_cookie, tvb(off + 4, 4)) end
+  msg_tree:add(F_tid, tvb(off + fl.tid_offset, fl.tid_length))
+  msg_tree:add(F_flavour, fl.name):set_generated()
   if ctx.depth == 0 then add_info(pinfo, ctx, name) else ctx.inner[#ctx.inner + 1] = name end
 
   if total > avail then
@@ -786,11 +807,16 @@ local function dissect_message(tvb, off, avail, pinfo, tree, fl, ctx)
     local step = 4 + al
     if fl.padding then step = 4 + al + (4 - al % 4) % 4 end
     local spec = fl.attributes[at]
-    local aname = spec and spec.name or "Unknown"
-    local at_tree = msg_tree:add(F["att"], tvb(a, math.min(step, msg_end - a)))
-    at_tree:set_text(string.format("%s (0x%04x)", aname, at))
-    at_tree:add(F["att.type"], tvb(a, 2)):append_text(" (" .. aname .. ")")
-    at_tree:add(F["att.length"], tvb(a + 2, 2))
+    local at_tree = msg_tree:add(F_att, tvb(a, math.min(step, msg_end - a)))
+    if spec then
+      local l = labels_of(spec, at)
+      at_tree:set_text(l.title)
+      at_tree:add(F_att_type, tvb(a, 2)):append_text(l.suffix)
+    else
+      at_tree:set_text(string.format("Unknown (0x%04x)", at))
+      at_tree:add(F_att_type, tvb(a, 2)):append_text(" (Unknown)")
+    end
+    at_tree:add(F_att_length, tvb(a + 2, 2))
     if a + 4 + al > msg_end then
       at_tree:add_proto_expert_info(E.overrun, string.format("length %d goes past the end of the message", al))
       break
@@ -800,14 +826,14 @@ local function dissect_message(tvb, off, avail, pinfo, tree, fl, ctx)
       if summary then at_tree:append_text(": " .. summary) end
     else
       at_tree:add_proto_expert_info(E.unknown)
-      if al > 0 then at_tree:add(F["att.value"], tvb(a + 4, al)) end
+      if al > 0 then at_tree:add(F_att_value, tvb(a + 4, al)) end
     end
     if step > 4 + al then
       if a + step > msg_end then
         at_tree:add_proto_expert_info(E.overrun, "padding goes past the end of the message")
         break
       end
-      at_tree:add(F["att.padding"], tvb(a + 4 + al, step - 4 - al))
+      at_tree:add(F_att_padding, tvb(a + 4 + al, step - 4 - al))
     end
     a = a + step
   end
