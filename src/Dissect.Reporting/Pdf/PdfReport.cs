@@ -51,8 +51,11 @@ public sealed class PdfReport
         r._doc.Info.Creator = "Dissect " + CaptureAnalyzer.DissectVersion;
         r._doc.Info.CreationDate = date;
         r._doc.Info.ModificationDate = date;
-        Dissect.IO.AtomicFile.Write(path, tmp => r._doc.Save(tmp));
+        using var buffer = new MemoryStream();
+        r._doc.Save(buffer, closeStream: false);
         r._doc.Dispose();
+        var bytes = DeterministicPdf.Normalize(buffer.ToArray());
+        Dissect.IO.AtomicFile.Write(path, tmp => File.WriteAllBytes(tmp, bytes));
     }
 
     private void Render(IReadOnlyList<Block> blocks, string footer)

@@ -72,3 +72,35 @@ public class ReportTests(DemoModel demo) : IClassFixture<DemoModel>
         Assert.Equal("capture-2", Dissect.Cli.Commands.ReportCommand.UniqueStem("///.pcap", used));
     }
 }
+
+public class DeterminismTests(Dissect.Tests.Analysis.DemoModel demo) : IClassFixture<Dissect.Tests.Analysis.DemoModel>
+{
+    [Fact]
+    public void The_same_model_gives_the_same_bytes_in_every_format()
+    {
+        var a = Repo.TempDir("det-a");
+        var b = Repo.TempDir("det-b");
+        var formats = new[] { "pdf", "json", "md", "html" };
+        ReportWriter.Write(demo.Model, Path.Combine(a, "r"), formats, new ReportOptions());
+        ReportWriter.Write(demo.Model, Path.Combine(b, "r"), formats, new ReportOptions());
+        foreach (var f in formats)
+            Assert.True(File.ReadAllBytes(Path.Combine(a, "r." + f)).AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(b, "r." + f))), $"r.{f} differs between two runs");
+    }
+
+    [Fact]
+    public void Normalising_keeps_the_PDF_readable_and_its_fonts_embedded()
+    {
+        var dir = Repo.TempDir("det-fonts");
+        var pdf = Path.Combine(dir, "r.pdf");
+        Dissect.Reporting.Pdf.PdfReport.Write(demo.Model, new ReportOptions(), pdf);
+        var psi = new System.Diagnostics.ProcessStartInfo("pdffonts", [pdf]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        using var p = System.Diagnostics.Process.Start(psi)!;
+        var fonts = p.StandardOutput.ReadToEnd();
+        p.WaitForExit();
+        Assert.Equal(0, p.ExitCode);
+        Assert.Contains("DISSAA+Liberation", fonts);
+        var rows = fonts.Split('\n').Skip(2).Where(l => l.Trim().Length > 0).ToList();
+        Assert.NotEmpty(rows);
+        Assert.All(rows, r => Assert.Matches(@"\s(yes)\s+(yes)\s+(yes|no)\s", r));   // embedded, subset
+    }
+}
