@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Dissect.Analysis;
 
 // The report model: everything a report says, computed here; renderers only lay it out.
@@ -28,7 +30,8 @@ public sealed record DnsQuery(long Frame, string Name, string Type, string Trans
 public sealed record DnsResponse(long Frame, string Name, string Type, string Transport, string Rcode, bool Authoritative, bool Truncated, bool RecursionAvailable, bool AuthenticatedData, IReadOnlyList<DnsRecord> Records);
 
 /// <summary>What the capture says about one queried name, as students tabulate it.</summary>
-public sealed record DnsNameSummary(string Name, IReadOnlyList<string> CnameChain, IReadOnlyList<string> IPv4, IReadOnlyList<string> IPv6, IReadOnlyList<string> QueryTypes,
+public sealed record DnsNameSummary(string Name, IReadOnlyList<string> CnameChain,
+    [property: JsonPropertyName("ipv4")] IReadOnlyList<string> IPv4, [property: JsonPropertyName("ipv6")] IReadOnlyList<string> IPv6, IReadOnlyList<string> QueryTypes,
     IReadOnlyList<string> AuthorityZones, IReadOnlyList<string> AuthorityServers, int Queries, int Responses);
 
 public sealed record DnsSection(
@@ -59,7 +62,7 @@ public sealed record Conversation(string A, string B, string Transport, long Fra
 public sealed record Endpoint(string Address, long Frames, long Bytes, bool Private, string? Name);
 
 public sealed record NetworkSection(
-    long IPv4Packets, long IPv6Packets, long TcpPackets, long UdpPackets, long TcpBytes, long UdpBytes, long OtherPackets,
+    [property: JsonPropertyName("ipv4Packets")] long IPv4Packets, [property: JsonPropertyName("ipv6Packets")] long IPv6Packets, long TcpPackets, long UdpPackets, long TcpBytes, long UdpBytes, long OtherPackets,
     IReadOnlyList<ProtocolShare> Protocols, IReadOnlyList<ProtocolShare> ProtocolPaths, IReadOnlyList<Conversation> TopConversations, IReadOnlyList<Endpoint> TopEndpoints,
     IReadOnlyList<string> PrivateAddresses, int PublicAddressCount);
 
