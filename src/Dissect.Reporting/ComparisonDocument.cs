@@ -23,7 +23,7 @@ public static class ComparisonDocument
         }
         static string Pct(long part, long whole) => whole == 0 ? "–" : (100.0 * part / whole).ToString("0.#", Inv) + " %";
         b.Add(new Heading(1, "Captures side by side"));
-        b.Add(new Table(["Capture", "Packets", "Bytes", "Duration (s)", "UDP", "TCP", "IPv6", "TLS versions", "MS-TURN msgs", "Relayed media (B)", "Direct RTP (B)"],
+        b.Add(new Table(["Capture", "Packets", "Bytes", "Time (s)", "UDP", "TCP", "IPv6", "TLS versions", "MS-TURN", "Relayed media (B)", "Direct RTP (B)"],
             [.. items.Select(i =>
             {
                 var m = i.Model;
