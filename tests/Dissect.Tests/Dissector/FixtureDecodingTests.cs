@@ -129,3 +129,22 @@ public class FixtureDecodingTests(CallFixture fx) : IClassFixture<CallFixture>
         Assert.Equal("0x02,0x03", fx.Get(25, "msturn.framing.type"));
     }
 }
+
+public class TwoPassTests(CallFixture fx) : IClassFixture<CallFixture>
+{
+    [Fact]
+    public void A_second_pass_as_in_Wireshark_links_requests_to_their_responses_and_decodes_the_same()
+    {
+        var r = TsharkCli.Run("-2", "-X", "lua_script:" + Repo.Dissector, "-r", fx.Path, "-T", "fields", "-E", "occurrence=a", "-E", "aggregator=,",
+            "-e", "frame.number", "-e", "msturn.type", "-e", "msturn.response_in", "-e", "msturn.media.raw_since", "-e", "_ws.lua.error");
+        Assert.False(r.LuaLoadError, r.Stderr);
+        var rows = r.Rows.ToDictionary(x => int.Parse(x[0]));
+        Assert.Equal("4", rows[3][2]);
+        Assert.Equal("9", rows[8][2]);
+        Assert.Equal("", rows[5][2]);
+        Assert.Equal("9", rows[10][3]);
+        Assert.All(rows.Values, x => Assert.Equal("", x[4]));
+        foreach (var (frame, row) in rows)
+            Assert.Equal(fx.Get(frame, "msturn.type"), row[1]);
+    }
+}
