@@ -101,8 +101,11 @@ public sealed class DnsAnalyzer : IAnalyzer
             else if (r.Type == "A") Get(addr4, r.Name).Add(r.Data);
             else if (r.Type == "AAAA") Get(addr6, r.Name).Add(r.Data);
         }
+        // Group once by name (case-insensitive): a capture with thousands of names stays linear.
+        var queriesByName = _queries.GroupBy(q => q.Name, StringComparer.OrdinalIgnoreCase).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.OrdinalIgnoreCase);
+        var responsesByName = _responses.GroupBy(r => r.Name, StringComparer.OrdinalIgnoreCase).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.OrdinalIgnoreCase);
         _summaries = [];
-        foreach (var g in _queries.Select(q => q.Name).Concat(_responses.Select(r => r.Name)).Distinct(StringComparer.OrdinalIgnoreCase).Order(StringComparer.Ordinal))
+        foreach (var g in queriesByName.Keys.Concat(responsesByName.Keys).Distinct(StringComparer.OrdinalIgnoreCase).Order(StringComparer.Ordinal))
         {
             var chain = new List<string>();
             var cur = g;
@@ -111,13 +114,14 @@ public sealed class DnsAnalyzer : IAnalyzer
                 chain.Add(next);
                 cur = next;
             }
-            var resp = _responses.Where(r => string.Equals(r.Name, g, StringComparison.OrdinalIgnoreCase)).ToList();
+            var queries = queriesByName.GetValueOrDefault(g) ?? [];
+            var resp = responsesByName.GetValueOrDefault(g) ?? [];
             var authority = resp.SelectMany(r => r.Records).Where(r => r.Section == "authority").ToList();
             _summaries.Add(new DnsNameSummary(g, chain,
                 [.. addr4.GetValueOrDefault(cur) ?? []], [.. addr6.GetValueOrDefault(cur) ?? []],
-                [.. _queries.Where(q => string.Equals(q.Name, g, StringComparison.OrdinalIgnoreCase)).Select(q => q.Type).Distinct().Order()],
+                [.. queries.Select(q => q.Type).Distinct().Order()],
                 [.. authority.Select(a => a.Name).Distinct().Order()], [.. authority.Where(a => a.Type is "NS" or "SOA").Select(a => a.Data).Where(d => d.Length > 0).Distinct().Order()],
-                _queries.Count(q => string.Equals(q.Name, g, StringComparison.OrdinalIgnoreCase)), resp.Count));
+                queries.Count, resp.Count));
         }
         return _summaries;
     }
