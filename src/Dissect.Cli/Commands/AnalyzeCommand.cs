@@ -8,8 +8,19 @@ namespace Dissect.Cli.Commands;
 
 public static class AnalyzeCommand
 {
-    public static Option<int?> MaxPacketsOption() => new("--max-packets") { Description = "Read at most this many packets of each capture" };
-    public static Option<int> TimeoutOption() => new("--timeout") { Description = "Time-out per capture, in seconds", DefaultValueFactory = _ => 1800 };
+    public static Option<int?> MaxPacketsOption()
+    {
+        var o = new Option<int?>("--max-packets") { Description = "Read at most this many packets of each capture" };
+        o.Validators.Add(r => { if (r.GetValueOrDefault<int?>() is <= 0) r.AddError("--max-packets takes a count of 1 or more"); });
+        return o;
+    }
+
+    public static Option<int> TimeoutOption()
+    {
+        var o = new Option<int>("--timeout") { Description = "Time-out per capture, in seconds", DefaultValueFactory = _ => 1800 };
+        o.Validators.Add(r => { if (r.GetValueOrDefault<int>() <= 0) r.AddError("--timeout takes a number of seconds of 1 or more"); });
+        return o;
+    }
 
     public static Command Create(ConsoleIo io)
     {
@@ -58,7 +69,7 @@ public static class AnalyzeCommand
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                return io.Fail(e.Message);
+                return io.Fail($"{e.Message}; check the path and its permissions");
             }
         });
         return cmd;

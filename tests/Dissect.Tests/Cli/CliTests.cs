@@ -29,6 +29,9 @@ public class CliTests
     {
         Assert.Equal(ExitCodes.Usage, Run("no-such-command").Code);
         Assert.Equal(ExitCodes.Usage, Run("report", "x.pcap", "--format", "docx").Code);
+        Assert.Equal(ExitCodes.Usage, Run("analyze", "x.pcap", "--timeout", "-5").Code);
+        Assert.Equal(ExitCodes.Usage, Run("analyze", "x.pcap", "--max-packets", "0").Code);
+        Assert.Equal(ExitCodes.Usage, Run("batch", ".", "-o", "out", "--jobs", "0").Code);
     }
 
     [Fact]
