@@ -37,6 +37,18 @@ public class ReportTests(DemoModel demo) : IClassFixture<DemoModel>
     }
 
     [Fact]
+    public void The_HTML_report_has_the_same_tables_as_the_Markdown()
+    {
+        var html = HtmlReport.Render(demo.Model, new ReportOptions());
+        Assert.StartsWith("<!DOCTYPE html>", html);
+        Assert.Contains("<table>", html);
+        Assert.Contains("<th>CNAME chain</th>", html);
+        Assert.Contains("relay-eu-1.cloudapp.example.net", html);
+        Assert.Equal(System.Text.RegularExpressions.Regex.Count(MarkdownReport.Render(demo.Model, new ReportOptions()), @"^\|---", System.Text.RegularExpressions.RegexOptions.Multiline),
+            System.Text.RegularExpressions.Regex.Count(html, "<table>"));
+    }
+
+    [Fact]
     public void Notes_follow_the_language_and_can_be_left_out()
     {
         var fr = MarkdownReport.Render(demo.Model, new ReportOptions("fr"));
