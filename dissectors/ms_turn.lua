@@ -205,194 +205,194 @@ MSG["0x0118@rfc"] = { name = "CreatePermission error response", class = 2, reque
 MSG["0x0119@rfc"] = { name = "ChannelBind error response", class = 2, request = 0x0009, raw_media = false, tracked = true }
 
 local ATT = {}
-ATT["0x0001"] = { name = "MAPPED-ADDRESS", key = "mapped_address", payload = false, link = false, layouts = {
+ATT["0x0001"] = { name = "MAPPED-ADDRESS", key = "mapped_address", payload = false, link = false, info = nil, layouts = {
   { len = nil, fields = { { kind = "addr", size = nil, f = nil, unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
 } }
-ATT["0x0006@ms"] = { name = "USERNAME", key = "username", payload = false, link = false, layouts = {
+ATT["0x0006@ms"] = { name = "USERNAME", key = "username", payload = false, link = false, info = nil, layouts = {
   { len = nil, fields = { { kind = "bytes", size = nil, f = F["att.username"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
 } }
-ATT["0x0006@rfc"] = { name = "USERNAME", key = "username", payload = false, link = false, layouts = {
+ATT["0x0006@rfc"] = { name = "USERNAME", key = "username", payload = false, link = false, info = nil, layouts = {
   { len = nil, fields = { { kind = "text", size = nil, f = F["att.username.text"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
 } }
-ATT["0x0008"] = { name = "MESSAGE-INTEGRITY", key = "message_integrity", payload = false, link = false, layouts = {
+ATT["0x0008"] = { name = "MESSAGE-INTEGRITY", key = "message_integrity", payload = false, link = false, info = nil, layouts = {
   { len = nil, fields = { { kind = "bytes", size = nil, f = F["att.message_integrity"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
 } }
-ATT["0x0009"] = { name = "ERROR-CODE", key = "error_code", payload = false, link = false, layouts = {
+ATT["0x0009"] = { name = "ERROR-CODE", key = "error_code", payload = false, link = false, info = nil, layouts = {
   { len = nil, fields = { { kind = "u16", size = 2, f = F["att.error_code.reserved"], unit = "", hex = true, xor = 0, bits = {  }, children = {  } }, { kind = "u8", size = 1, f = F["att.error_code.class"], unit = "", hex = false, xor = 0, bits = { F["att.error_code.class.class_bits"],  }, children = {  } }, { kind = "u8", size = 1, f = F["att.error_code.number"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } }, { kind = "text", size = nil, f = F["att.error_code.reason"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
 } }
-ATT["0x000A"] = { name = "UNKNOWN-ATTRIBUTES", key = "unknown_attributes", payload = false, link = false, layouts = {
+ATT["0x000A"] = { name = "UNKNOWN-ATTRIBUTES", key = "unknown_attributes", payload = false, link = false, info = nil, layouts = {
   { len = nil, fields = { { kind = "bytes", size = nil, f = F["att.unknown_attributes"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
 } }
-ATT["0x000C@rfc"] = { name = "CHANNEL-NUMBER", key = "channel_number", payload = false, link = false, layouts = {
+ATT["0x000C@rfc"] = { name = "CHANNEL-NUMBER", key = "channel_number", payload = false, link = false, info = nil, layouts = {
   { len = nil, fields = { { kind = "u16", size = 2, f = F["att.channel_number.channel"], unit = "", hex = true, xor = 0, bits = {  }, children = {  } }, { kind = "u16", size = 2, f = F["att.channel_number.reserved"], unit = "", hex = true, xor = 0, bits = {  }, children = {  } },  } },
 } }
-ATT["0x000D"] = { name = "LIFETIME", key = "lifetime", payload = false, link = false, layouts = {
+ATT["0x000D"] = { name = "LIFETIME", key = "lifetime", payload = false, link = false, info = "lifetime", layouts = {
   { len = nil, fields = { { kind = "u32", size = 4, f = F["att.lifetime"], unit = " s", hex = false, xor = 0, bits = {  }, children = {  } },  } },
 } }
-ATT["0x000E@ms"] = { name = "ALTERNATE-SERVER", key = "alternate_server", payload = false, link = false, layouts = {
+ATT["0x000E@ms"] = { name = "ALTERNATE-SERVER", key = "alternate_server", payload = false, link = false, info = nil, layouts = {
   { len = nil, fields = { { kind = "addr", size = nil, f = nil, unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
 } }
-ATT["0x000F@ms"] = { name = "MAGIC-COOKIE", key = "magic_cookie", payload = false, link = false, layouts = {
+ATT["0x000F@ms"] = { name = "MAGIC-COOKIE", key = "magic_cookie", payload = false, link = false, info = nil, layouts = {
   { len = nil, fields = { { kind = "u32", size = 4, f = F["att.magic_cookie"], unit = "", hex = true, xor = 0, bits = {  }, children = {  } },  } },
 } }
-ATT["0x0010@ms"] = { name = "BANDWIDTH", key = "bandwidth", payload = false, link = false, layouts = {
+ATT["0x0010@ms"] = { name = "BANDWIDTH", key = "bandwidth", payload = false, link = false, info = nil, layouts = {
   { len = nil, fields = { { kind = "u32", size = 4, f = F["att.bandwidth"], unit = " kbit/s", hex = false, xor = 0, bits = {  }, children = {  } },  } },
 } }
-ATT["0x0011@ms"] = { name = "DESTINATION-ADDRESS", key = "destination_address", payload = false, link = false, layouts = {
+ATT["0x0011@ms"] = { name = "DESTINATION-ADDRESS", key = "destination_address", payload = false, link = false, info = "to", layouts = {
   { len = nil, fields = { { kind = "addr", size = nil, f = nil, unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
 } }
-ATT["0x0012@ms"] = { name = "REMOTE-ADDRESS", key = "remote_address", payload = false, link = false, layouts = {
+ATT["0x0012@ms"] = { name = "REMOTE-ADDRESS", key = "remote_address", payload = false, link = false, info = "from", layouts = {
   { len = nil, fields = { { kind = "addr", size = nil, f = nil, unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
 } }
-ATT["0x0012@rfc"] = { name = "XOR-PEER-ADDRESS", key = "xor_peer_address", payload = false, link = false, layouts = {
+ATT["0x0012@rfc"] = { name = "XOR-PEER-ADDRESS", key = "xor_peer_address", payload = false, link = false, info = nil, layouts = {
   { len = nil, fields = { { kind = "xaddr", size = nil, f = nil, unit = "", hex = false, xor = 4, bits = {  }, children = {  } },  } },
 } }
-ATT["0x0013"] = { name = "DATA", key = "data", payload = true, link = false, layouts = {
+ATT["0x0013"] = { name = "DATA", key = "data", payload = true, link = false, info = nil, layouts = {
   { len = nil, fields = { { kind = "bytes", size = nil, f = F["att.data"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
 } }
-ATT["0x0014@ms"] = { name = "NONCE", key = "nonce", payload = false, link = false, layouts = {
+ATT["0x0014@ms"] = { name = "NONCE", key = "nonce", payload = false, link = false, info = nil, layouts = {
   { len = nil, fields = { { kind = "bytes", size = nil, f = F["att.nonce"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
 } }
-ATT["0x0014@rfc"] = { name = "REALM", key = "realm", payload = false, link = false, layouts = {
+ATT["0x0014@rfc"] = { name = "REALM", key = "realm", payload = false, link = false, info = nil, layouts = {
   { len = nil, fields = { { kind = "text", size = nil, f = F["att.realm"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
 } }
-ATT["0x0015@ms"] = { name = "REALM", key = "realm", payload = false, link = false, layouts = {
+ATT["0x0015@ms"] = { name = "REALM", key = "realm", payload = false, link = false, info = nil, layouts = {
   { len = nil, fields = { { kind = "text", size = nil, f = F["att.realm"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
 } }
-ATT["0x0015@rfc"] = { name = "NONCE", key = "nonce", payload = false, link = false, layouts = {
+ATT["0x0015@rfc"] = { name = "NONCE", key = "nonce", payload = false, link = false, info = nil, layouts = {
   { len = nil, fields = { { kind = "bytes", size = nil, f = F["att.nonce"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
 } }
-ATT["0x0016@rfc"] = { name = "XOR-RELAYED-ADDRESS", key = "xor_relayed_address", payload = false, link = false, layouts = {
+ATT["0x0016@rfc"] = { name = "XOR-RELAYED-ADDRESS", key = "xor_relayed_address", payload = false, link = false, info = nil, layouts = {
   { len = nil, fields = { { kind = "xaddr", size = nil, f = nil, unit = "", hex = false, xor = 4, bits = {  }, children = {  } },  } },
 } }
-ATT["0x0017"] = { name = "REQUESTED-ADDRESS-FAMILY", key = "requested_address_family", payload = false, link = false, layouts = {
+ATT["0x0017"] = { name = "REQUESTED-ADDRESS-FAMILY", key = "requested_address_family", payload = false, link = false, info = nil, layouts = {
   { len = nil, fields = { { kind = "u8", size = 1, f = F["att.requested_address_family.family"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } }, { kind = "bytes", size = 3, f = F["att.requested_address_family.reserved"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
 } }
-ATT["0x0018@rfc"] = { name = "EVEN-PORT", key = "even_port", payload = false, link = false, layouts = {
+ATT["0x0018@rfc"] = { name = "EVEN-PORT", key = "even_port", payload = false, link = false, info = nil, layouts = {
   { len = nil, fields = { { kind = "u8", size = 1, f = F["att.even_port.flags"], unit = "", hex = true, xor = 0, bits = { F["att.even_port.flags.reserve"],  }, children = {  } },  } },
 } }
-ATT["0x0019@rfc"] = { name = "REQUESTED-TRANSPORT", key = "requested_transport", payload = false, link = false, layouts = {
+ATT["0x0019@rfc"] = { name = "REQUESTED-TRANSPORT", key = "requested_transport", payload = false, link = false, info = nil, layouts = {
   { len = nil, fields = { { kind = "u8", size = 1, f = F["att.requested_transport.protocol"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } }, { kind = "bytes", size = 3, f = F["att.requested_transport.reserved"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
 } }
-ATT["0x001A@rfc"] = { name = "DONT-FRAGMENT", key = "dont_fragment", payload = false, link = false, layouts = {
+ATT["0x001A@rfc"] = { name = "DONT-FRAGMENT", key = "dont_fragment", payload = false, link = false, info = nil, layouts = {
   { len = nil, fields = {  } },
 } }
-ATT["0x0020@rfc"] = { name = "XOR-MAPPED-ADDRESS", key = "xor_mapped_address", payload = false, link = false, layouts = {
+ATT["0x0020@rfc"] = { name = "XOR-MAPPED-ADDRESS", key = "xor_mapped_address", payload = false, link = false, info = nil, layouts = {
   { len = nil, fields = { { kind = "xaddr", size = nil, f = nil, unit = "", hex = false, xor = 4, bits = {  }, children = {  } },  } },
 } }
-ATT["0x0022@rfc"] = { name = "RESERVATION-TOKEN", key = "reservation_token", payload = false, link = false, layouts = {
+ATT["0x0022@rfc"] = { name = "RESERVATION-TOKEN", key = "reservation_token", payload = false, link = false, info = nil, layouts = {
   { len = nil, fields = { { kind = "bytes", size = nil, f = F["att.reservation_token"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
 } }
-ATT["0x0024@rfc"] = { name = "PRIORITY", key = "priority", payload = false, link = false, layouts = {
+ATT["0x0024@rfc"] = { name = "PRIORITY", key = "priority", payload = false, link = false, info = nil, layouts = {
   { len = nil, fields = { { kind = "u32", size = 4, f = F["att.priority"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
 } }
-ATT["0x0025@rfc"] = { name = "USE-CANDIDATE", key = "use_candidate", payload = false, link = false, layouts = {
+ATT["0x0025@rfc"] = { name = "USE-CANDIDATE", key = "use_candidate", payload = false, link = false, info = nil, layouts = {
   { len = nil, fields = {  } },
 } }
-ATT["0x8006@ms"] = { name = "MS-UNKNOWN-8006", key = "ms_unknown_8006", payload = false, link = false, layouts = {
+ATT["0x8006@ms"] = { name = "MS-UNKNOWN-8006", key = "ms_unknown_8006", payload = false, link = false, info = nil, layouts = {
   { len = nil, fields = { { kind = "u32", size = 4, f = F["att.ms_unknown_8006"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
 } }
-ATT["0x8008"] = { name = "MS-VERSION", key = "ms_version", payload = false, link = false, layouts = {
+ATT["0x8008"] = { name = "MS-VERSION", key = "ms_version", payload = false, link = false, info = nil, layouts = {
   { len = nil, fields = { { kind = "u32", size = 4, f = F["att.ms_version"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
 } }
-ATT["0x8020@ms"] = { name = "XOR-MAPPED-ADDRESS", key = "xor_mapped_address", payload = false, link = false, layouts = {
+ATT["0x8020@ms"] = { name = "XOR-MAPPED-ADDRESS", key = "xor_mapped_address", payload = false, link = false, info = "mapped", layouts = {
   { len = nil, fields = { { kind = "xaddr", size = nil, f = nil, unit = "", hex = false, xor = 4, bits = {  }, children = {  } },  } },
 } }
-ATT["0x8022"] = { name = "SOFTWARE", key = "software", payload = false, link = false, layouts = {
+ATT["0x8022"] = { name = "SOFTWARE", key = "software", payload = false, link = false, info = nil, layouts = {
   { len = nil, fields = { { kind = "text", size = nil, f = F["att.software"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
 } }
-ATT["0x8023@rfc"] = { name = "ALTERNATE-SERVER", key = "alternate_server", payload = false, link = false, layouts = {
+ATT["0x8023@rfc"] = { name = "ALTERNATE-SERVER", key = "alternate_server", payload = false, link = false, info = nil, layouts = {
   { len = nil, fields = { { kind = "addr", size = nil, f = nil, unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
 } }
-ATT["0x8028@rfc"] = { name = "FINGERPRINT", key = "fingerprint", payload = false, link = false, layouts = {
+ATT["0x8028@rfc"] = { name = "FINGERPRINT", key = "fingerprint", payload = false, link = false, info = nil, layouts = {
   { len = nil, fields = { { kind = "u32", size = 4, f = F["att.fingerprint"], unit = "", hex = true, xor = 0, bits = {  }, children = {  } },  } },
 } }
-ATT["0x8029@rfc"] = { name = "ICE-CONTROLLED", key = "ice_controlled", payload = false, link = false, layouts = {
+ATT["0x8029@rfc"] = { name = "ICE-CONTROLLED", key = "ice_controlled", payload = false, link = false, info = nil, layouts = {
   { len = nil, fields = { { kind = "u64", size = 8, f = F["att.ice_controlled"], unit = "", hex = true, xor = 0, bits = {  }, children = {  } },  } },
 } }
-ATT["0x802A@rfc"] = { name = "ICE-CONTROLLING", key = "ice_controlling", payload = false, link = false, layouts = {
+ATT["0x802A@rfc"] = { name = "ICE-CONTROLLING", key = "ice_controlling", payload = false, link = false, info = nil, layouts = {
   { len = nil, fields = { { kind = "u64", size = 8, f = F["att.ice_controlling"], unit = "", hex = true, xor = 0, bits = {  }, children = {  } },  } },
 } }
-ATT["0x802B@rfc"] = { name = "RESPONSE-ORIGIN", key = "response_origin", payload = false, link = false, layouts = {
+ATT["0x802B@rfc"] = { name = "RESPONSE-ORIGIN", key = "response_origin", payload = false, link = false, info = nil, layouts = {
   { len = nil, fields = { { kind = "addr", size = nil, f = nil, unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
 } }
-ATT["0x802C@rfc"] = { name = "OTHER-ADDRESS", key = "other_address", payload = false, link = false, layouts = {
+ATT["0x802C@rfc"] = { name = "OTHER-ADDRESS", key = "other_address", payload = false, link = false, info = nil, layouts = {
   { len = nil, fields = { { kind = "addr", size = nil, f = nil, unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
 } }
-ATT["0x8032"] = { name = "MS-ALTERNATE-HOST-NAME", key = "ms_alternate_host_name", payload = false, link = false, layouts = {
+ATT["0x8032"] = { name = "MS-ALTERNATE-HOST-NAME", key = "ms_alternate_host_name", payload = false, link = false, info = nil, layouts = {
   { len = nil, fields = { { kind = "text", size = nil, f = F["att.ms_alternate_host_name"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
 } }
-ATT["0x8033"] = { name = "UNKNOWN-8033", key = "unknown_8033", payload = false, link = false, layouts = {
+ATT["0x8033"] = { name = "UNKNOWN-8033", key = "unknown_8033", payload = false, link = false, info = nil, layouts = {
   { len = nil, fields = {  } },
 } }
-ATT["0x8036"] = { name = "UNKNOWN-8036", key = "unknown_8036", payload = false, link = false, layouts = {
+ATT["0x8036"] = { name = "UNKNOWN-8036", key = "unknown_8036", payload = false, link = false, info = nil, layouts = {
   { len = nil, fields = { { kind = "u32", size = 4, f = F["att.unknown_8036"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
 } }
-ATT["0x8037"] = { name = "APP-ID", key = "app_id", payload = false, link = false, layouts = {
+ATT["0x8037"] = { name = "APP-ID", key = "app_id", payload = false, link = false, info = nil, layouts = {
   { len = nil, fields = { { kind = "u32", size = 4, f = F["att.app_id"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
 } }
-ATT["0x8039"] = { name = "SECURE-TAG", key = "secure_tag", payload = false, link = false, layouts = {
+ATT["0x8039"] = { name = "SECURE-TAG", key = "secure_tag", payload = false, link = false, info = nil, layouts = {
   { len = nil, fields = { { kind = "bytes", size = nil, f = F["att.secure_tag"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
 } }
-ATT["0x8050"] = { name = "MS-SEQUENCE-NUMBER", key = "ms_sequence_number", payload = false, link = false, layouts = {
+ATT["0x8050"] = { name = "MS-SEQUENCE-NUMBER", key = "ms_sequence_number", payload = false, link = false, info = nil, layouts = {
   { len = 24, fields = { { kind = "bytes", size = 20, f = F["att.ms_sequence_number.connection_id"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } }, { kind = "u32", size = 4, f = F["att.ms_sequence_number.sequence"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
   { len = 4, fields = { { kind = "u32", size = 4, f = F["att.ms_sequence_number.sequence"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
 } }
-ATT["0x8054"] = { name = "CANDIDATE-IDENTIFIER", key = "candidate_identifier", payload = false, link = false, layouts = {
+ATT["0x8054"] = { name = "CANDIDATE-IDENTIFIER", key = "candidate_identifier", payload = false, link = false, info = nil, layouts = {
   { len = nil, fields = { { kind = "text", size = nil, f = F["att.candidate_identifier"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
 } }
-ATT["0x8055"] = { name = "MS-SERVICE-QUALITY", key = "ms_service_quality", payload = false, link = false, layouts = {
+ATT["0x8055"] = { name = "MS-SERVICE-QUALITY", key = "ms_service_quality", payload = false, link = false, info = nil, layouts = {
   { len = nil, fields = { { kind = "u16", size = 2, f = F["att.ms_service_quality.stream_type"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } }, { kind = "u16", size = 2, f = F["att.ms_service_quality.service_quality"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
 } }
-ATT["0x8056"] = { name = "BW-ADMISSION-CONTROL-MESSAGE", key = "bw_admission_control_message", payload = false, link = false, layouts = {
+ATT["0x8056"] = { name = "BW-ADMISSION-CONTROL-MESSAGE", key = "bw_admission_control_message", payload = false, link = false, info = nil, layouts = {
   { len = nil, fields = { { kind = "u16", size = 2, f = F["att.bw_admission_control_message.reserved"], unit = "", hex = true, xor = 0, bits = {  }, children = {  } }, { kind = "u16", size = 2, f = F["att.bw_admission_control_message.message_type"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
 } }
-ATT["0x8057"] = { name = "BW-RESERVATION-ID", key = "bw_reservation_id", payload = false, link = false, layouts = {
+ATT["0x8057"] = { name = "BW-RESERVATION-ID", key = "bw_reservation_id", payload = false, link = false, info = nil, layouts = {
   { len = nil, fields = { { kind = "bytes", size = 16, f = F["att.bw_reservation_id"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
 } }
-ATT["0x8058"] = { name = "BW-RESERVATION-AMOUNT", key = "bw_reservation_amount", payload = false, link = false, layouts = {
+ATT["0x8058"] = { name = "BW-RESERVATION-AMOUNT", key = "bw_reservation_amount", payload = false, link = false, info = nil, layouts = {
   { len = nil, fields = { { kind = "u32", size = 4, f = F["att.bw_reservation_amount.min_send"], unit = " kbit/s", hex = false, xor = 0, bits = {  }, children = {  } }, { kind = "u32", size = 4, f = F["att.bw_reservation_amount.max_send"], unit = " kbit/s", hex = false, xor = 0, bits = {  }, children = {  } }, { kind = "u32", size = 4, f = F["att.bw_reservation_amount.min_receive"], unit = " kbit/s", hex = false, xor = 0, bits = {  }, children = {  } }, { kind = "u32", size = 4, f = F["att.bw_reservation_amount.max_receive"], unit = " kbit/s", hex = false, xor = 0, bits = {  }, children = {  } },  } },
 } }
-ATT["0x8059"] = { name = "REMOTE-SITE-ADDRESS", key = "remote_site_address", payload = false, link = false, layouts = {
+ATT["0x8059"] = { name = "REMOTE-SITE-ADDRESS", key = "remote_site_address", payload = false, link = false, info = nil, layouts = {
   { len = nil, fields = { { kind = "xaddr", size = nil, f = nil, unit = "", hex = false, xor = 4, bits = {  }, children = {  } },  } },
 } }
-ATT["0x805A"] = { name = "REMOTE-RELAY-SITE-ADDRESS", key = "remote_relay_site_address", payload = false, link = false, layouts = {
+ATT["0x805A"] = { name = "REMOTE-RELAY-SITE-ADDRESS", key = "remote_relay_site_address", payload = false, link = false, info = nil, layouts = {
   { len = nil, fields = { { kind = "xaddr", size = nil, f = nil, unit = "", hex = false, xor = 4, bits = {  }, children = {  } },  } },
 } }
-ATT["0x805B"] = { name = "LOCAL-SITE-ADDRESS", key = "local_site_address", payload = false, link = false, layouts = {
+ATT["0x805B"] = { name = "LOCAL-SITE-ADDRESS", key = "local_site_address", payload = false, link = false, info = nil, layouts = {
   { len = nil, fields = { { kind = "xaddr", size = nil, f = nil, unit = "", hex = false, xor = 4, bits = {  }, children = {  } },  } },
 } }
-ATT["0x805C"] = { name = "LOCAL-RELAY-SITE-ADDRESS", key = "local_relay_site_address", payload = false, link = false, layouts = {
+ATT["0x805C"] = { name = "LOCAL-RELAY-SITE-ADDRESS", key = "local_relay_site_address", payload = false, link = false, info = nil, layouts = {
   { len = nil, fields = { { kind = "xaddr", size = nil, f = nil, unit = "", hex = false, xor = 4, bits = {  }, children = {  } },  } },
 } }
-ATT["0x805D"] = { name = "REMOTE-SITE-ADDRESS-RESPONSE", key = "remote_site_address_response", payload = false, link = false, layouts = {
+ATT["0x805D"] = { name = "REMOTE-SITE-ADDRESS-RESPONSE", key = "remote_site_address_response", payload = false, link = false, info = nil, layouts = {
   { len = nil, fields = { { kind = "u32", size = 4, f = F["att.remote_site_address_response.flags"], unit = "", hex = true, xor = 0, bits = { F["att.remote_site_address_response.flags.valid"], F["att.remote_site_address_response.flags.pstn_failover"],  }, children = {  } }, { kind = "u32", size = 4, f = F["att.remote_site_address_response.max_send"], unit = " kbit/s", hex = false, xor = 0, bits = {  }, children = {  } }, { kind = "u32", size = 4, f = F["att.remote_site_address_response.max_receive"], unit = " kbit/s", hex = false, xor = 0, bits = {  }, children = {  } },  } },
 } }
-ATT["0x805E"] = { name = "REMOTE-RELAY-SITE-ADDRESS-RESPONSE", key = "remote_relay_site_address_response", payload = false, link = false, layouts = {
+ATT["0x805E"] = { name = "REMOTE-RELAY-SITE-ADDRESS-RESPONSE", key = "remote_relay_site_address_response", payload = false, link = false, info = nil, layouts = {
   { len = nil, fields = { { kind = "u32", size = 4, f = F["att.remote_relay_site_address_response.flags"], unit = "", hex = true, xor = 0, bits = { F["att.remote_relay_site_address_response.flags.valid"],  }, children = {  } }, { kind = "u32", size = 4, f = F["att.remote_relay_site_address_response.max_send"], unit = " kbit/s", hex = false, xor = 0, bits = {  }, children = {  } }, { kind = "u32", size = 4, f = F["att.remote_relay_site_address_response.max_receive"], unit = " kbit/s", hex = false, xor = 0, bits = {  }, children = {  } },  } },
 } }
-ATT["0x805F"] = { name = "LOCAL-SITE-ADDRESS-RESPONSE", key = "local_site_address_response", payload = false, link = false, layouts = {
+ATT["0x805F"] = { name = "LOCAL-SITE-ADDRESS-RESPONSE", key = "local_site_address_response", payload = false, link = false, info = nil, layouts = {
   { len = nil, fields = { { kind = "u32", size = 4, f = F["att.local_site_address_response.flags"], unit = "", hex = true, xor = 0, bits = { F["att.local_site_address_response.flags.valid"], F["att.local_site_address_response.flags.pstn_failover"],  }, children = {  } }, { kind = "u32", size = 4, f = F["att.local_site_address_response.max_send"], unit = " kbit/s", hex = false, xor = 0, bits = {  }, children = {  } }, { kind = "u32", size = 4, f = F["att.local_site_address_response.max_receive"], unit = " kbit/s", hex = false, xor = 0, bits = {  }, children = {  } },  } },
 } }
-ATT["0x8060"] = { name = "LOCAL-RELAY-SITE-ADDRESS-RESPONSE", key = "local_relay_site_address_response", payload = false, link = false, layouts = {
+ATT["0x8060"] = { name = "LOCAL-RELAY-SITE-ADDRESS-RESPONSE", key = "local_relay_site_address_response", payload = false, link = false, info = nil, layouts = {
   { len = nil, fields = { { kind = "u32", size = 4, f = F["att.local_relay_site_address_response.flags"], unit = "", hex = true, xor = 0, bits = { F["att.local_relay_site_address_response.flags.valid"],  }, children = {  } }, { kind = "u32", size = 4, f = F["att.local_relay_site_address_response.max_send"], unit = " kbit/s", hex = false, xor = 0, bits = {  }, children = {  } }, { kind = "u32", size = 4, f = F["att.local_relay_site_address_response.max_receive"], unit = " kbit/s", hex = false, xor = 0, bits = {  }, children = {  } },  } },
 } }
-ATT["0x8061"] = { name = "SIP-DIALOG-ID", key = "sip_dialog_id", payload = false, link = false, layouts = {
+ATT["0x8061"] = { name = "SIP-DIALOG-ID", key = "sip_dialog_id", payload = false, link = false, info = nil, layouts = {
   { len = nil, fields = { { kind = "bytes", size = nil, f = F["att.sip_dialog_id"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
 } }
-ATT["0x8062"] = { name = "SIP-CALL-ID", key = "sip_call_id", payload = false, link = false, layouts = {
+ATT["0x8062"] = { name = "SIP-CALL-ID", key = "sip_call_id", payload = false, link = false, info = nil, layouts = {
   { len = nil, fields = { { kind = "bytes", size = nil, f = F["att.sip_call_id"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
 } }
-ATT["0x8068"] = { name = "LOCATION-PROFILE", key = "location_profile", payload = false, link = false, layouts = {
+ATT["0x8068"] = { name = "LOCATION-PROFILE", key = "location_profile", payload = false, link = false, info = nil, layouts = {
   { len = nil, fields = { { kind = "u8", size = 1, f = F["att.location_profile.peer_location"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } }, { kind = "u8", size = 1, f = F["att.location_profile.self_location"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } }, { kind = "u8", size = 1, f = F["att.location_profile.federation"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } }, { kind = "u8", size = 1, f = F["att.location_profile.reserved"], unit = "", hex = true, xor = 0, bits = {  }, children = {  } },  } },
 } }
-ATT["0x8070"] = { name = "IMPLEMENTATION-VERSION", key = "implementation_version", payload = false, link = false, layouts = {
+ATT["0x8070"] = { name = "IMPLEMENTATION-VERSION", key = "implementation_version", payload = false, link = false, info = nil, layouts = {
   { len = nil, fields = { { kind = "u32", size = 4, f = F["att.implementation_version"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
 } }
-ATT["0x8090"] = { name = "MS-ALTERNATE-MAPPED-ADDRESS", key = "ms_alternate_mapped_address", payload = false, link = false, layouts = {
+ATT["0x8090"] = { name = "MS-ALTERNATE-MAPPED-ADDRESS", key = "ms_alternate_mapped_address", payload = false, link = false, info = nil, layouts = {
   { len = nil, fields = { { kind = "addr", size = nil, f = nil, unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
 } }
-ATT["0x8095"] = { name = "MULTIPLEXED-TURN-SESSION-ID", key = "multiplexed_turn_session_id", payload = false, link = true, layouts = {
+ATT["0x8095"] = { name = "MULTIPLEXED-TURN-SESSION-ID", key = "multiplexed_turn_session_id", payload = false, link = true, info = nil, layouts = {
   { len = nil, fields = { { kind = "u64", size = 8, f = F["att.multiplexed_turn_session_id"], unit = "", hex = true, xor = 0, bits = {  }, children = {  } },  } },
 } }
 
@@ -796,6 +796,7 @@ local function dissect_message(tvb, off, avail, pinfo, tree, fl, ctx)
   end
   if info and info.tracked then track_transaction(tvb, off, fl, info.class, msg_tree, pinfo) end
 
+  local info_parts = {}
   local a = off + 20
   while a < msg_end do
     if msg_end - a < 4 then
@@ -823,7 +824,10 @@ local function dissect_message(tvb, off, avail, pinfo, tree, fl, ctx)
     end
     if spec then
       local summary = decode_value(spec, tvb, a + 4, al, at_tree, pinfo, ctx, off)
-      if summary then at_tree:append_text(": " .. summary) end
+      if summary then
+        at_tree:append_text(": " .. summary)
+        if spec.info and ctx.depth == 0 then info_parts[#info_parts + 1] = spec.info .. " " .. summary end
+      end
     else
       at_tree:add_proto_expert_info(E.unknown)
       if al > 0 then at_tree:add(F_att_value, tvb(a + 4, al)) end
@@ -837,6 +841,8 @@ local function dissect_message(tvb, off, avail, pinfo, tree, fl, ctx)
     end
     a = a + step
   end
+
+  if #info_parts > 0 then pinfo.cols.info:append(" " .. table.concat(info_parts, ", ")) end
 
   if info and info.raw_media and ctx.udp and ctx.depth == 0 and not pinfo.visited then
     local key = conv_key(pinfo)

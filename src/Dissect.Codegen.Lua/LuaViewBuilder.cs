@@ -155,7 +155,7 @@ public static class LuaViewBuilder
             new LuaMessageView(IdOf(mt.Code, mt.Flavours), Hex(mt.Code), Str(mt.Name), (int)mt.Class, mt.RequestCode is { } rq ? Hex(rq) : "nil", Bool(mt.StartsRawMedia),
                 Bool(mt.Class is MessageClass.SuccessResponse or MessageClass.ErrorResponse || (mt.Class == MessageClass.Request && mt.ExpectsResponse)))).ToList();
         var attributes = p.Attributes.OrderBy(a => a.Code).ThenBy(a => string.Join("+", a.Flavours), StringComparer.Ordinal).Select(a =>
-            new LuaAttributeView(IdOf(a.Code, a.Flavours), Hex(a.Code), Str(a.Name), Str(a.Key), Bool(a.CarriesPayload), Bool(link.Contains(a.Code)),
+            new LuaAttributeView(IdOf(a.Code, a.Flavours), Hex(a.Code), Str(a.Name), Str(a.Key), Bool(a.CarriesPayload), Bool(link.Contains(a.Code)), a.InfoLabel is { } il ? Str(il) : "nil",
                 [.. a.Layouts.Select(l => new LuaLayoutView(l.Length is { } n ? Int(n) : "nil", [.. l.Fields.Select(f => Decode(a, f, a.Key))]))])).ToList();
         var flavours = p.Flavours.Select(fl => new LuaFlavourView(
             Str(fl.Id), Str(fl.Name), Bool(fl.Padding == PaddingRule.FourByte),

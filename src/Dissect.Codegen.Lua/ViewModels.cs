@@ -56,7 +56,8 @@ public sealed record LuaTableRefView(string Code, string Id);
 public sealed record LuaMessageView(string Id, string Code, string Name, int Class, string RequestCode, string StartsRawMedia, string Tracked);
 
 /// <param name="Id">Lua string key of the one shared definition (an attribute valid in several flavours is defined once).</param>
-public sealed record LuaAttributeView(string Id, string Code, string Name, string Key, string Payload, string Link, IReadOnlyList<LuaLayoutView> Layouts);
+/// <param name="Info">Lua string: label before the value in the Info column, or nil.</param>
+public sealed record LuaAttributeView(string Id, string Code, string Name, string Key, string Payload, string Link, string Info, IReadOnlyList<LuaLayoutView> Layouts);
 
 public sealed record LuaLayoutView(string Length, IReadOnlyList<LuaDecodeView> Fields);
 

@@ -51,7 +51,7 @@ public sealed class ProtocolBuilder
             layout(b);
             var flavourPart = flavours.Length == 0 ? "" : "@" + string.Join("+", flavours);
             var attrPath = $"{path}/attributes/{Hex(code)}{flavourPart}";
-            return new AttributeSpec(code, name, KeyOf(name), spec, description, [.. flavours], b.Build(attrPath), b.Payload, attrPath);
+            return new AttributeSpec(code, name, KeyOf(name), spec, description, [.. flavours], b.Build(attrPath), b.Payload, attrPath, b.Info);
         }));
         return this;
     }
@@ -89,6 +89,14 @@ public sealed class AttributeBuilder
     private FieldListBuilder? _default;
 
     internal bool Payload { get; private set; }
+    internal string? Info { get; private set; }
+
+    /// <summary>Show the value in the packet list's Info column after this label (for example "to" for a destination).</summary>
+    public AttributeBuilder InInfo(string label)
+    {
+        Info = label;
+        return this;
+    }
 
     /// <summary>An alternative layout used when the value is exactly <paramref name="length"/> bytes long.</summary>
     public AttributeBuilder Layout(int length, Action<FieldListBuilder> fields)

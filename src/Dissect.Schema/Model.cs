@@ -78,7 +78,8 @@ public sealed record AttributeSpec(
     ImmutableArray<string> Flavours,
     ImmutableArray<LayoutSpec> Layouts,
     bool CarriesPayload,
-    string Path)
+    string Path,
+    string? InfoLabel = null)
 {
     public bool AppliesTo(string flavour) => Flavours.IsEmpty || Flavours.Contains(flavour);
 }

@@ -74,6 +74,8 @@ public static partial class SchemaValidator
                 Error(a.Path, $"key '{a.Key}' derived from the name must match [a-z][a-z0-9_]*");
             if (a.Layouts.IsEmpty)
                 Error(a.Path, "attribute has no layout");
+            if (a.InfoLabel is { } info && (info.Length == 0 || info.Length > 20 || HasControl(info)))
+                Error(a.Path, "an Info column label is 1 to 20 printable characters");
             foreach (var dup in a.Layouts.GroupBy(l => l.Length).Where(g => g.Count() > 1))
                 Error(dup.Last().Path, dup.Key is null ? "two default layouts" : $"two layouts for length {dup.Key}");
             foreach (var l in a.Layouts)

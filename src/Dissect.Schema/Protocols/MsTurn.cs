@@ -70,7 +70,7 @@ public static class MsTurn
                     .UInt8("number", "Error number")
                     .Text("reason", "Reason phrase")))
             .Attribute(0x000A, "UNKNOWN-ATTRIBUTES", "MS-TURN 2.2.2.5; RFC 5389 15.9", "List of 16-bit attribute types the server did not understand.", a => a.Bytes("Attribute types"))
-            .Attribute(0x000D, "LIFETIME", "MS-TURN 2.2.2.6; RFC 5766 14.2", "Allocation lifetime; 0 frees the allocation.", a => a.UInt32("Lifetime", unit: "s"))
+            .Attribute(0x000D, "LIFETIME", "MS-TURN 2.2.2.6; RFC 5766 14.2", "Allocation lifetime; 0 frees the allocation.", a => a.UInt32("Lifetime", unit: "s").InInfo("lifetime"))
             .Attribute(0x0013, "DATA", "MS-TURN 2.2.2.12; RFC 5766 14.4", "Relayed datagram: STUN (ICE checks), SRTP or SRTCP.", a => a.CarriesPayload())
             .Attribute(0x0017, "REQUESTED-ADDRESS-FAMILY", "MS-TURN 2.2.2.15; RFC 6156 4.1.1", "Address family of the requested relay.",
                 a => a.Fields(f => f.UInt8("family", "Family", values: [V(1, "IPv4"), V(2, "IPv6")]).Bytes("reserved", "Reserved", 3)))
@@ -117,12 +117,12 @@ public static class MsTurn
             .Attribute(0x000E, "ALTERNATE-SERVER", "MS-TURN 2.2.2.7", "Server to retry with, in clear.", a => a.Address(), Ms)
             .Attribute(0x000F, "MAGIC-COOKIE", "MS-TURN 2.2.2.8", "Marks an MS-TURN message; always the first attribute.", a => a.UInt32("Magic cookie", hex: true), Ms)
             .Attribute(0x0010, "BANDWIDTH", "MS-TURN 2.2.2.9", "Peak bandwidth.", a => a.UInt32("Bandwidth", unit: "kbit/s"), Ms)
-            .Attribute(0x0011, "DESTINATION-ADDRESS", "MS-TURN 2.2.2.10", "Peer the data is sent to, in clear.", a => a.Address(), Ms)
-            .Attribute(0x0012, "REMOTE-ADDRESS", "MS-TURN 2.2.2.11", "Peer the data came from, in clear (not XOR-ed).", a => a.Address(), Ms)
+            .Attribute(0x0011, "DESTINATION-ADDRESS", "MS-TURN 2.2.2.10", "Peer the data is sent to, in clear.", a => a.Address().InInfo("to"), Ms)
+            .Attribute(0x0012, "REMOTE-ADDRESS", "MS-TURN 2.2.2.11", "Peer the data came from, in clear (not XOR-ed).", a => a.Address().InInfo("from"), Ms)
             .Attribute(0x0014, "NONCE", "MS-TURN 2.2.2.13", "Opaque nonce (binary, may hold zero bytes).", a => a.Bytes("Nonce"), Ms)
             .Attribute(0x0015, "REALM", "MS-TURN 2.2.2.14", "Authentication realm.", a => a.Text("Realm"), Ms)
             .Attribute(0x8006, "MS-UNKNOWN-8006", "undocumented (Wireshark: MS-TURN UNKNOWN 8006)", "32-bit value, always 1 in Allocate and Set Active Destination requests.", a => a.UInt32("Value"), Ms)
-            .Attribute(0x8020, "XOR-MAPPED-ADDRESS", "MS-TURN 2.2.2.16", "Client's reflexive address, XOR-ed with the transaction ID.", a => a.XorAddress(), Ms)
+            .Attribute(0x8020, "XOR-MAPPED-ADDRESS", "MS-TURN 2.2.2.16", "Client's reflexive address, XOR-ed with the transaction ID.", a => a.XorAddress().InInfo("mapped"), Ms)
 
             // RFC 5389 / 5245 / 5766 numbering.
             .Attribute(0x0006, "USERNAME", "RFC 5389 15.3", "User name (ICE: ufrag:ufrag).", a => a.Fields(f => f.Text("text", "Username")), Rfc)

@@ -88,6 +88,14 @@ public class FixtureDecodingTests(CallFixture fx) : IClassFixture<CallFixture>
     }
 
     [Fact]
+    public void The_Info_column_names_the_message_its_peer_and_what_it_carries()
+    {
+        Assert.Equal("Send request to 87.65.99.139:25710 [SRTP]", fx.Get(5, "_ws.col.Info"));
+        Assert.Equal("Data Indication from 87.65.99.139:25710 [Binding request]", fx.Get(6, "_ws.col.Info"));
+        Assert.Equal("Allocate response lifetime 60 s, mapped 81.247.114.53:30936", fx.Get(4, "_ws.col.Info"));
+    }
+
+    [Fact]
     public void Requests_and_responses_are_matched_by_transaction_id()
     {
         Assert.Equal("3", fx.Get(4, "msturn.request_in"));
