@@ -194,8 +194,7 @@ public static class LuaViewBuilder
             MuxPorts: Str(PortRange(mux?.DefaultPorts ?? [])),
             MuxChannel: mux?.Channel is { } ch ? Hex(ch) : "nil",
             MuxSessionIdLength: mux?.SessionIdLength ?? 0,
-            TcpFrameTypes: [.. (tcp?.FrameTypes ?? []).Select(v => new LuaValueView(Int((long)v.Value), Str(v.Name)))],
-            LinkAttributes: [.. link.Order().Select(c => Hex(c))]) { Docs = docs };
+            TcpFrameTypes: [.. (tcp?.FrameTypes ?? []).Select(v => new LuaValueView(Int((long)v.Value), Str(v.Name)))]) { Docs = docs };
     }
 
     private static string PortRange(IEnumerable<int> ports) => string.Join(",", ports);

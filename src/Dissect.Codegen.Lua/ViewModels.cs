@@ -22,8 +22,7 @@ public sealed record LuaDissectorView(
     string MuxPorts,
     string MuxChannel,
     int MuxSessionIdLength,
-    IReadOnlyList<LuaValueView> TcpFrameTypes,
-    IReadOnlyList<string> LinkAttributes)
+    IReadOnlyList<LuaValueView> TcpFrameTypes)
 {
     /// <summary>The same fields in plain text, for the field reference (not used by the templates).</summary>
     public IReadOnlyList<FieldDoc> Docs { get; init; } = [];
