@@ -175,224 +175,224 @@ proto.experts = { E.truncated, E.overrun, E.bad_length, E.unknown, E.framing, E.
 -- Schema tables: message types and attribute layouts per flavour --------------------------------
 -- kind: u8/u16/u32/u64 integers, bytes, text, addr (in clear), xaddr (XOR-ed with header bytes), group.
 local MSG = {}
-MSG["0x0001"] = { name = "Binding request", class = 0, request = nil, raw_media = false, tracked = true }
-MSG["0x0002@ms"] = { name = "Shared Secret request", class = 0, request = nil, raw_media = false, tracked = true }
-MSG["0x0003"] = { name = "Allocate request", class = 0, request = nil, raw_media = false, tracked = true }
-MSG["0x0004@ms"] = { name = "Send request", class = 0, request = nil, raw_media = false, tracked = false }
-MSG["0x0004@rfc"] = { name = "Refresh request", class = 0, request = nil, raw_media = false, tracked = true }
-MSG["0x0006@ms"] = { name = "Set Active Destination request", class = 0, request = nil, raw_media = false, tracked = true }
-MSG["0x0008@rfc"] = { name = "CreatePermission request", class = 0, request = nil, raw_media = false, tracked = true }
-MSG["0x0009@rfc"] = { name = "ChannelBind request", class = 0, request = nil, raw_media = false, tracked = true }
-MSG["0x0011@rfc"] = { name = "Binding indication", class = 3, request = nil, raw_media = false, tracked = false }
-MSG["0x0016@rfc"] = { name = "Send indication", class = 3, request = nil, raw_media = false, tracked = false }
-MSG["0x0017@rfc"] = { name = "Data indication", class = 3, request = nil, raw_media = false, tracked = false }
-MSG["0x0101"] = { name = "Binding success response", class = 1, request = 0x0001, raw_media = false, tracked = true }
-MSG["0x0102@ms"] = { name = "Shared Secret response", class = 1, request = 0x0002, raw_media = false, tracked = true }
-MSG["0x0103"] = { name = "Allocate response", class = 1, request = 0x0003, raw_media = false, tracked = true }
-MSG["0x0104@ms"] = { name = "Send response", class = 1, request = 0x0004, raw_media = false, tracked = true }
-MSG["0x0104@rfc"] = { name = "Refresh success response", class = 1, request = 0x0004, raw_media = false, tracked = true }
-MSG["0x0106@ms"] = { name = "Set Active Destination response", class = 1, request = 0x0006, raw_media = true, tracked = true }
-MSG["0x0108@rfc"] = { name = "CreatePermission success response", class = 1, request = 0x0008, raw_media = false, tracked = true }
-MSG["0x0109@rfc"] = { name = "ChannelBind success response", class = 1, request = 0x0009, raw_media = false, tracked = true }
-MSG["0x0111"] = { name = "Binding error response", class = 2, request = 0x0001, raw_media = false, tracked = true }
-MSG["0x0112@ms"] = { name = "Shared Secret error response", class = 2, request = 0x0002, raw_media = false, tracked = true }
-MSG["0x0113"] = { name = "Allocate error response", class = 2, request = 0x0003, raw_media = false, tracked = true }
-MSG["0x0114@ms"] = { name = "Send error response", class = 2, request = 0x0004, raw_media = false, tracked = true }
-MSG["0x0114@rfc"] = { name = "Refresh error response", class = 2, request = 0x0004, raw_media = false, tracked = true }
-MSG["0x0115@ms"] = { name = "Data Indication", class = 3, request = nil, raw_media = false, tracked = false }
-MSG["0x0116@ms"] = { name = "Set Active Destination error response", class = 2, request = 0x0006, raw_media = false, tracked = true }
-MSG["0x0118@rfc"] = { name = "CreatePermission error response", class = 2, request = 0x0008, raw_media = false, tracked = true }
-MSG["0x0119@rfc"] = { name = "ChannelBind error response", class = 2, request = 0x0009, raw_media = false, tracked = true }
+MSG["0x0001"] = { code = 0x0001, flavours = { }, name = "Binding request", class = 0, request = nil, raw_media = false, tracked = true }
+MSG["0x0002@ms"] = { code = 0x0002, flavours = { "ms", }, name = "Shared Secret request", class = 0, request = nil, raw_media = false, tracked = true }
+MSG["0x0003"] = { code = 0x0003, flavours = { }, name = "Allocate request", class = 0, request = nil, raw_media = false, tracked = true }
+MSG["0x0004@ms"] = { code = 0x0004, flavours = { "ms", }, name = "Send request", class = 0, request = nil, raw_media = false, tracked = false }
+MSG["0x0004@rfc"] = { code = 0x0004, flavours = { "rfc", }, name = "Refresh request", class = 0, request = nil, raw_media = false, tracked = true }
+MSG["0x0006@ms"] = { code = 0x0006, flavours = { "ms", }, name = "Set Active Destination request", class = 0, request = nil, raw_media = false, tracked = true }
+MSG["0x0008@rfc"] = { code = 0x0008, flavours = { "rfc", }, name = "CreatePermission request", class = 0, request = nil, raw_media = false, tracked = true }
+MSG["0x0009@rfc"] = { code = 0x0009, flavours = { "rfc", }, name = "ChannelBind request", class = 0, request = nil, raw_media = false, tracked = true }
+MSG["0x0011@rfc"] = { code = 0x0011, flavours = { "rfc", }, name = "Binding indication", class = 3, request = nil, raw_media = false, tracked = false }
+MSG["0x0016@rfc"] = { code = 0x0016, flavours = { "rfc", }, name = "Send indication", class = 3, request = nil, raw_media = false, tracked = false }
+MSG["0x0017@rfc"] = { code = 0x0017, flavours = { "rfc", }, name = "Data indication", class = 3, request = nil, raw_media = false, tracked = false }
+MSG["0x0101"] = { code = 0x0101, flavours = { }, name = "Binding success response", class = 1, request = 0x0001, raw_media = false, tracked = true }
+MSG["0x0102@ms"] = { code = 0x0102, flavours = { "ms", }, name = "Shared Secret response", class = 1, request = 0x0002, raw_media = false, tracked = true }
+MSG["0x0103"] = { code = 0x0103, flavours = { }, name = "Allocate response", class = 1, request = 0x0003, raw_media = false, tracked = true }
+MSG["0x0104@ms"] = { code = 0x0104, flavours = { "ms", }, name = "Send response", class = 1, request = 0x0004, raw_media = false, tracked = true }
+MSG["0x0104@rfc"] = { code = 0x0104, flavours = { "rfc", }, name = "Refresh success response", class = 1, request = 0x0004, raw_media = false, tracked = true }
+MSG["0x0106@ms"] = { code = 0x0106, flavours = { "ms", }, name = "Set Active Destination response", class = 1, request = 0x0006, raw_media = true, tracked = true }
+MSG["0x0108@rfc"] = { code = 0x0108, flavours = { "rfc", }, name = "CreatePermission success response", class = 1, request = 0x0008, raw_media = false, tracked = true }
+MSG["0x0109@rfc"] = { code = 0x0109, flavours = { "rfc", }, name = "ChannelBind success response", class = 1, request = 0x0009, raw_media = false, tracked = true }
+MSG["0x0111"] = { code = 0x0111, flavours = { }, name = "Binding error response", class = 2, request = 0x0001, raw_media = false, tracked = true }
+MSG["0x0112@ms"] = { code = 0x0112, flavours = { "ms", }, name = "Shared Secret error response", class = 2, request = 0x0002, raw_media = false, tracked = true }
+MSG["0x0113"] = { code = 0x0113, flavours = { }, name = "Allocate error response", class = 2, request = 0x0003, raw_media = false, tracked = true }
+MSG["0x0114@ms"] = { code = 0x0114, flavours = { "ms", }, name = "Send error response", class = 2, request = 0x0004, raw_media = false, tracked = true }
+MSG["0x0114@rfc"] = { code = 0x0114, flavours = { "rfc", }, name = "Refresh error response", class = 2, request = 0x0004, raw_media = false, tracked = true }
+MSG["0x0115@ms"] = { code = 0x0115, flavours = { "ms", }, name = "Data Indication", class = 3, request = nil, raw_media = false, tracked = false }
+MSG["0x0116@ms"] = { code = 0x0116, flavours = { "ms", }, name = "Set Active Destination error response", class = 2, request = 0x0006, raw_media = false, tracked = true }
+MSG["0x0118@rfc"] = { code = 0x0118, flavours = { "rfc", }, name = "CreatePermission error response", class = 2, request = 0x0008, raw_media = false, tracked = true }
+MSG["0x0119@rfc"] = { code = 0x0119, flavours = { "rfc", }, name = "ChannelBind error response", class = 2, request = 0x0009, raw_media = false, tracked = true }
 
 local ATT = {}
-ATT["0x0001"] = { name = "MAPPED-ADDRESS", key = "mapped_address", payload = false, link = false, info = nil, layouts = {
+ATT["0x0001"] = { code = 0x0001, flavours = { }, name = "MAPPED-ADDRESS", key = "mapped_address", payload = false, link = false, info = nil, layouts = {
   { len = nil, fields = { { kind = "addr", size = nil, f = nil, unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
 } }
-ATT["0x0006@ms"] = { name = "USERNAME", key = "username", payload = false, link = false, info = nil, layouts = {
+ATT["0x0006@ms"] = { code = 0x0006, flavours = { "ms", }, name = "USERNAME", key = "username", payload = false, link = false, info = nil, layouts = {
   { len = nil, fields = { { kind = "bytes", size = nil, f = F["att.username"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
 } }
-ATT["0x0006@rfc"] = { name = "USERNAME", key = "username", payload = false, link = false, info = nil, layouts = {
+ATT["0x0006@rfc"] = { code = 0x0006, flavours = { "rfc", }, name = "USERNAME", key = "username", payload = false, link = false, info = nil, layouts = {
   { len = nil, fields = { { kind = "text", size = nil, f = F["att.username.text"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
 } }
-ATT["0x0008"] = { name = "MESSAGE-INTEGRITY", key = "message_integrity", payload = false, link = false, info = nil, layouts = {
+ATT["0x0008"] = { code = 0x0008, flavours = { }, name = "MESSAGE-INTEGRITY", key = "message_integrity", payload = false, link = false, info = nil, layouts = {
   { len = nil, fields = { { kind = "bytes", size = nil, f = F["att.message_integrity"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
 } }
-ATT["0x0009"] = { name = "ERROR-CODE", key = "error_code", payload = false, link = false, info = nil, layouts = {
+ATT["0x0009"] = { code = 0x0009, flavours = { }, name = "ERROR-CODE", key = "error_code", payload = false, link = false, info = nil, layouts = {
   { len = nil, fields = { { kind = "u16", size = 2, f = F["att.error_code.reserved"], unit = "", hex = true, xor = 0, bits = {  }, children = {  } }, { kind = "u8", size = 1, f = F["att.error_code.class"], unit = "", hex = false, xor = 0, bits = { F["att.error_code.class.class_bits"],  }, children = {  } }, { kind = "u8", size = 1, f = F["att.error_code.number"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } }, { kind = "text", size = nil, f = F["att.error_code.reason"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
 } }
-ATT["0x000A"] = { name = "UNKNOWN-ATTRIBUTES", key = "unknown_attributes", payload = false, link = false, info = nil, layouts = {
+ATT["0x000A"] = { code = 0x000A, flavours = { }, name = "UNKNOWN-ATTRIBUTES", key = "unknown_attributes", payload = false, link = false, info = nil, layouts = {
   { len = nil, fields = { { kind = "bytes", size = nil, f = F["att.unknown_attributes"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
 } }
-ATT["0x000C@rfc"] = { name = "CHANNEL-NUMBER", key = "channel_number", payload = false, link = false, info = nil, layouts = {
+ATT["0x000C@rfc"] = { code = 0x000C, flavours = { "rfc", }, name = "CHANNEL-NUMBER", key = "channel_number", payload = false, link = false, info = nil, layouts = {
   { len = nil, fields = { { kind = "u16", size = 2, f = F["att.channel_number.channel"], unit = "", hex = true, xor = 0, bits = {  }, children = {  } }, { kind = "u16", size = 2, f = F["att.channel_number.reserved"], unit = "", hex = true, xor = 0, bits = {  }, children = {  } },  } },
 } }
-ATT["0x000D"] = { name = "LIFETIME", key = "lifetime", payload = false, link = false, info = "lifetime", layouts = {
+ATT["0x000D"] = { code = 0x000D, flavours = { }, name = "LIFETIME", key = "lifetime", payload = false, link = false, info = "lifetime", layouts = {
   { len = nil, fields = { { kind = "u32", size = 4, f = F["att.lifetime"], unit = " s", hex = false, xor = 0, bits = {  }, children = {  } },  } },
 } }
-ATT["0x000E@ms"] = { name = "ALTERNATE-SERVER", key = "alternate_server", payload = false, link = false, info = nil, layouts = {
+ATT["0x000E@ms"] = { code = 0x000E, flavours = { "ms", }, name = "ALTERNATE-SERVER", key = "alternate_server", payload = false, link = false, info = nil, layouts = {
   { len = nil, fields = { { kind = "addr", size = nil, f = nil, unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
 } }
-ATT["0x000F@ms"] = { name = "MAGIC-COOKIE", key = "magic_cookie", payload = false, link = false, info = nil, layouts = {
+ATT["0x000F@ms"] = { code = 0x000F, flavours = { "ms", }, name = "MAGIC-COOKIE", key = "magic_cookie", payload = false, link = false, info = nil, layouts = {
   { len = nil, fields = { { kind = "u32", size = 4, f = F["att.magic_cookie"], unit = "", hex = true, xor = 0, bits = {  }, children = {  } },  } },
 } }
-ATT["0x0010@ms"] = { name = "BANDWIDTH", key = "bandwidth", payload = false, link = false, info = nil, layouts = {
+ATT["0x0010@ms"] = { code = 0x0010, flavours = { "ms", }, name = "BANDWIDTH", key = "bandwidth", payload = false, link = false, info = nil, layouts = {
   { len = nil, fields = { { kind = "u32", size = 4, f = F["att.bandwidth"], unit = " kbit/s", hex = false, xor = 0, bits = {  }, children = {  } },  } },
 } }
-ATT["0x0011@ms"] = { name = "DESTINATION-ADDRESS", key = "destination_address", payload = false, link = false, info = "to", layouts = {
+ATT["0x0011@ms"] = { code = 0x0011, flavours = { "ms", }, name = "DESTINATION-ADDRESS", key = "destination_address", payload = false, link = false, info = "to", layouts = {
   { len = nil, fields = { { kind = "addr", size = nil, f = nil, unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
 } }
-ATT["0x0012@ms"] = { name = "REMOTE-ADDRESS", key = "remote_address", payload = false, link = false, info = "from", layouts = {
+ATT["0x0012@ms"] = { code = 0x0012, flavours = { "ms", }, name = "REMOTE-ADDRESS", key = "remote_address", payload = false, link = false, info = "from", layouts = {
   { len = nil, fields = { { kind = "addr", size = nil, f = nil, unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
 } }
-ATT["0x0012@rfc"] = { name = "XOR-PEER-ADDRESS", key = "xor_peer_address", payload = false, link = false, info = nil, layouts = {
+ATT["0x0012@rfc"] = { code = 0x0012, flavours = { "rfc", }, name = "XOR-PEER-ADDRESS", key = "xor_peer_address", payload = false, link = false, info = nil, layouts = {
   { len = nil, fields = { { kind = "xaddr", size = nil, f = nil, unit = "", hex = false, xor = 4, bits = {  }, children = {  } },  } },
 } }
-ATT["0x0013"] = { name = "DATA", key = "data", payload = true, link = false, info = nil, layouts = {
+ATT["0x0013"] = { code = 0x0013, flavours = { }, name = "DATA", key = "data", payload = true, link = false, info = nil, layouts = {
   { len = nil, fields = { { kind = "bytes", size = nil, f = F["att.data"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
 } }
-ATT["0x0014@ms"] = { name = "NONCE", key = "nonce", payload = false, link = false, info = nil, layouts = {
+ATT["0x0014@ms"] = { code = 0x0014, flavours = { "ms", }, name = "NONCE", key = "nonce", payload = false, link = false, info = nil, layouts = {
   { len = nil, fields = { { kind = "bytes", size = nil, f = F["att.nonce"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
 } }
-ATT["0x0014@rfc"] = { name = "REALM", key = "realm", payload = false, link = false, info = nil, layouts = {
+ATT["0x0014@rfc"] = { code = 0x0014, flavours = { "rfc", }, name = "REALM", key = "realm", payload = false, link = false, info = nil, layouts = {
   { len = nil, fields = { { kind = "text", size = nil, f = F["att.realm"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
 } }
-ATT["0x0015@ms"] = { name = "REALM", key = "realm", payload = false, link = false, info = nil, layouts = {
+ATT["0x0015@ms"] = { code = 0x0015, flavours = { "ms", }, name = "REALM", key = "realm", payload = false, link = false, info = nil, layouts = {
   { len = nil, fields = { { kind = "text", size = nil, f = F["att.realm"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
 } }
-ATT["0x0015@rfc"] = { name = "NONCE", key = "nonce", payload = false, link = false, info = nil, layouts = {
+ATT["0x0015@rfc"] = { code = 0x0015, flavours = { "rfc", }, name = "NONCE", key = "nonce", payload = false, link = false, info = nil, layouts = {
   { len = nil, fields = { { kind = "bytes", size = nil, f = F["att.nonce"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
 } }
-ATT["0x0016@rfc"] = { name = "XOR-RELAYED-ADDRESS", key = "xor_relayed_address", payload = false, link = false, info = nil, layouts = {
+ATT["0x0016@rfc"] = { code = 0x0016, flavours = { "rfc", }, name = "XOR-RELAYED-ADDRESS", key = "xor_relayed_address", payload = false, link = false, info = nil, layouts = {
   { len = nil, fields = { { kind = "xaddr", size = nil, f = nil, unit = "", hex = false, xor = 4, bits = {  }, children = {  } },  } },
 } }
-ATT["0x0017"] = { name = "REQUESTED-ADDRESS-FAMILY", key = "requested_address_family", payload = false, link = false, info = nil, layouts = {
+ATT["0x0017"] = { code = 0x0017, flavours = { }, name = "REQUESTED-ADDRESS-FAMILY", key = "requested_address_family", payload = false, link = false, info = nil, layouts = {
   { len = nil, fields = { { kind = "u8", size = 1, f = F["att.requested_address_family.family"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } }, { kind = "bytes", size = 3, f = F["att.requested_address_family.reserved"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
 } }
-ATT["0x0018@rfc"] = { name = "EVEN-PORT", key = "even_port", payload = false, link = false, info = nil, layouts = {
+ATT["0x0018@rfc"] = { code = 0x0018, flavours = { "rfc", }, name = "EVEN-PORT", key = "even_port", payload = false, link = false, info = nil, layouts = {
   { len = nil, fields = { { kind = "u8", size = 1, f = F["att.even_port.flags"], unit = "", hex = true, xor = 0, bits = { F["att.even_port.flags.reserve"],  }, children = {  } },  } },
 } }
-ATT["0x0019@rfc"] = { name = "REQUESTED-TRANSPORT", key = "requested_transport", payload = false, link = false, info = nil, layouts = {
+ATT["0x0019@rfc"] = { code = 0x0019, flavours = { "rfc", }, name = "REQUESTED-TRANSPORT", key = "requested_transport", payload = false, link = false, info = nil, layouts = {
   { len = nil, fields = { { kind = "u8", size = 1, f = F["att.requested_transport.protocol"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } }, { kind = "bytes", size = 3, f = F["att.requested_transport.reserved"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
 } }
-ATT["0x001A@rfc"] = { name = "DONT-FRAGMENT", key = "dont_fragment", payload = false, link = false, info = nil, layouts = {
+ATT["0x001A@rfc"] = { code = 0x001A, flavours = { "rfc", }, name = "DONT-FRAGMENT", key = "dont_fragment", payload = false, link = false, info = nil, layouts = {
   { len = nil, fields = {  } },
 } }
-ATT["0x0020@rfc"] = { name = "XOR-MAPPED-ADDRESS", key = "xor_mapped_address", payload = false, link = false, info = nil, layouts = {
+ATT["0x0020@rfc"] = { code = 0x0020, flavours = { "rfc", }, name = "XOR-MAPPED-ADDRESS", key = "xor_mapped_address", payload = false, link = false, info = nil, layouts = {
   { len = nil, fields = { { kind = "xaddr", size = nil, f = nil, unit = "", hex = false, xor = 4, bits = {  }, children = {  } },  } },
 } }
-ATT["0x0022@rfc"] = { name = "RESERVATION-TOKEN", key = "reservation_token", payload = false, link = false, info = nil, layouts = {
+ATT["0x0022@rfc"] = { code = 0x0022, flavours = { "rfc", }, name = "RESERVATION-TOKEN", key = "reservation_token", payload = false, link = false, info = nil, layouts = {
   { len = nil, fields = { { kind = "bytes", size = nil, f = F["att.reservation_token"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
 } }
-ATT["0x0024@rfc"] = { name = "PRIORITY", key = "priority", payload = false, link = false, info = nil, layouts = {
+ATT["0x0024@rfc"] = { code = 0x0024, flavours = { "rfc", }, name = "PRIORITY", key = "priority", payload = false, link = false, info = nil, layouts = {
   { len = nil, fields = { { kind = "u32", size = 4, f = F["att.priority"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
 } }
-ATT["0x0025@rfc"] = { name = "USE-CANDIDATE", key = "use_candidate", payload = false, link = false, info = nil, layouts = {
+ATT["0x0025@rfc"] = { code = 0x0025, flavours = { "rfc", }, name = "USE-CANDIDATE", key = "use_candidate", payload = false, link = false, info = nil, layouts = {
   { len = nil, fields = {  } },
 } }
-ATT["0x8006@ms"] = { name = "MS-UNKNOWN-8006", key = "ms_unknown_8006", payload = false, link = false, info = nil, layouts = {
+ATT["0x8006@ms"] = { code = 0x8006, flavours = { "ms", }, name = "MS-UNKNOWN-8006", key = "ms_unknown_8006", payload = false, link = false, info = nil, layouts = {
   { len = nil, fields = { { kind = "u32", size = 4, f = F["att.ms_unknown_8006"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
 } }
-ATT["0x8008"] = { name = "MS-VERSION", key = "ms_version", payload = false, link = false, info = nil, layouts = {
+ATT["0x8008"] = { code = 0x8008, flavours = { }, name = "MS-VERSION", key = "ms_version", payload = false, link = false, info = nil, layouts = {
   { len = nil, fields = { { kind = "u32", size = 4, f = F["att.ms_version"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
 } }
-ATT["0x8020@ms"] = { name = "XOR-MAPPED-ADDRESS", key = "xor_mapped_address", payload = false, link = false, info = "mapped", layouts = {
+ATT["0x8020@ms"] = { code = 0x8020, flavours = { "ms", }, name = "XOR-MAPPED-ADDRESS", key = "xor_mapped_address", payload = false, link = false, info = "mapped", layouts = {
   { len = nil, fields = { { kind = "xaddr", size = nil, f = nil, unit = "", hex = false, xor = 4, bits = {  }, children = {  } },  } },
 } }
-ATT["0x8022"] = { name = "SOFTWARE", key = "software", payload = false, link = false, info = nil, layouts = {
+ATT["0x8022"] = { code = 0x8022, flavours = { }, name = "SOFTWARE", key = "software", payload = false, link = false, info = nil, layouts = {
   { len = nil, fields = { { kind = "text", size = nil, f = F["att.software"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
 } }
-ATT["0x8023@rfc"] = { name = "ALTERNATE-SERVER", key = "alternate_server", payload = false, link = false, info = nil, layouts = {
+ATT["0x8023@rfc"] = { code = 0x8023, flavours = { "rfc", }, name = "ALTERNATE-SERVER", key = "alternate_server", payload = false, link = false, info = nil, layouts = {
   { len = nil, fields = { { kind = "addr", size = nil, f = nil, unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
 } }
-ATT["0x8028@rfc"] = { name = "FINGERPRINT", key = "fingerprint", payload = false, link = false, info = nil, layouts = {
+ATT["0x8028@rfc"] = { code = 0x8028, flavours = { "rfc", }, name = "FINGERPRINT", key = "fingerprint", payload = false, link = false, info = nil, layouts = {
   { len = nil, fields = { { kind = "u32", size = 4, f = F["att.fingerprint"], unit = "", hex = true, xor = 0, bits = {  }, children = {  } },  } },
 } }
-ATT["0x8029@rfc"] = { name = "ICE-CONTROLLED", key = "ice_controlled", payload = false, link = false, info = nil, layouts = {
+ATT["0x8029@rfc"] = { code = 0x8029, flavours = { "rfc", }, name = "ICE-CONTROLLED", key = "ice_controlled", payload = false, link = false, info = nil, layouts = {
   { len = nil, fields = { { kind = "u64", size = 8, f = F["att.ice_controlled"], unit = "", hex = true, xor = 0, bits = {  }, children = {  } },  } },
 } }
-ATT["0x802A@rfc"] = { name = "ICE-CONTROLLING", key = "ice_controlling", payload = false, link = false, info = nil, layouts = {
+ATT["0x802A@rfc"] = { code = 0x802A, flavours = { "rfc", }, name = "ICE-CONTROLLING", key = "ice_controlling", payload = false, link = false, info = nil, layouts = {
   { len = nil, fields = { { kind = "u64", size = 8, f = F["att.ice_controlling"], unit = "", hex = true, xor = 0, bits = {  }, children = {  } },  } },
 } }
-ATT["0x802B@rfc"] = { name = "RESPONSE-ORIGIN", key = "response_origin", payload = false, link = false, info = nil, layouts = {
+ATT["0x802B@rfc"] = { code = 0x802B, flavours = { "rfc", }, name = "RESPONSE-ORIGIN", key = "response_origin", payload = false, link = false, info = nil, layouts = {
   { len = nil, fields = { { kind = "addr", size = nil, f = nil, unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
 } }
-ATT["0x802C@rfc"] = { name = "OTHER-ADDRESS", key = "other_address", payload = false, link = false, info = nil, layouts = {
+ATT["0x802C@rfc"] = { code = 0x802C, flavours = { "rfc", }, name = "OTHER-ADDRESS", key = "other_address", payload = false, link = false, info = nil, layouts = {
   { len = nil, fields = { { kind = "addr", size = nil, f = nil, unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
 } }
-ATT["0x8032"] = { name = "MS-ALTERNATE-HOST-NAME", key = "ms_alternate_host_name", payload = false, link = false, info = nil, layouts = {
+ATT["0x8032"] = { code = 0x8032, flavours = { }, name = "MS-ALTERNATE-HOST-NAME", key = "ms_alternate_host_name", payload = false, link = false, info = nil, layouts = {
   { len = nil, fields = { { kind = "text", size = nil, f = F["att.ms_alternate_host_name"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
 } }
-ATT["0x8033"] = { name = "UNKNOWN-8033", key = "unknown_8033", payload = false, link = false, info = nil, layouts = {
+ATT["0x8033"] = { code = 0x8033, flavours = { }, name = "UNKNOWN-8033", key = "unknown_8033", payload = false, link = false, info = nil, layouts = {
   { len = nil, fields = {  } },
 } }
-ATT["0x8036"] = { name = "UNKNOWN-8036", key = "unknown_8036", payload = false, link = false, info = nil, layouts = {
+ATT["0x8036"] = { code = 0x8036, flavours = { }, name = "UNKNOWN-8036", key = "unknown_8036", payload = false, link = false, info = nil, layouts = {
   { len = nil, fields = { { kind = "u32", size = 4, f = F["att.unknown_8036"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
 } }
-ATT["0x8037"] = { name = "APP-ID", key = "app_id", payload = false, link = false, info = nil, layouts = {
+ATT["0x8037"] = { code = 0x8037, flavours = { }, name = "APP-ID", key = "app_id", payload = false, link = false, info = nil, layouts = {
   { len = nil, fields = { { kind = "u32", size = 4, f = F["att.app_id"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
 } }
-ATT["0x8039"] = { name = "SECURE-TAG", key = "secure_tag", payload = false, link = false, info = nil, layouts = {
+ATT["0x8039"] = { code = 0x8039, flavours = { }, name = "SECURE-TAG", key = "secure_tag", payload = false, link = false, info = nil, layouts = {
   { len = nil, fields = { { kind = "bytes", size = nil, f = F["att.secure_tag"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
 } }
-ATT["0x8050"] = { name = "MS-SEQUENCE-NUMBER", key = "ms_sequence_number", payload = false, link = false, info = nil, layouts = {
+ATT["0x8050"] = { code = 0x8050, flavours = { }, name = "MS-SEQUENCE-NUMBER", key = "ms_sequence_number", payload = false, link = false, info = nil, layouts = {
   { len = 24, fields = { { kind = "bytes", size = 20, f = F["att.ms_sequence_number.connection_id"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } }, { kind = "u32", size = 4, f = F["att.ms_sequence_number.sequence"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
   { len = 4, fields = { { kind = "u32", size = 4, f = F["att.ms_sequence_number.sequence"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
 } }
-ATT["0x8054"] = { name = "CANDIDATE-IDENTIFIER", key = "candidate_identifier", payload = false, link = false, info = nil, layouts = {
+ATT["0x8054"] = { code = 0x8054, flavours = { }, name = "CANDIDATE-IDENTIFIER", key = "candidate_identifier", payload = false, link = false, info = nil, layouts = {
   { len = nil, fields = { { kind = "text", size = nil, f = F["att.candidate_identifier"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
 } }
-ATT["0x8055"] = { name = "MS-SERVICE-QUALITY", key = "ms_service_quality", payload = false, link = false, info = nil, layouts = {
+ATT["0x8055"] = { code = 0x8055, flavours = { }, name = "MS-SERVICE-QUALITY", key = "ms_service_quality", payload = false, link = false, info = nil, layouts = {
   { len = nil, fields = { { kind = "u16", size = 2, f = F["att.ms_service_quality.stream_type"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } }, { kind = "u16", size = 2, f = F["att.ms_service_quality.service_quality"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
 } }
-ATT["0x8056"] = { name = "BW-ADMISSION-CONTROL-MESSAGE", key = "bw_admission_control_message", payload = false, link = false, info = nil, layouts = {
+ATT["0x8056"] = { code = 0x8056, flavours = { }, name = "BW-ADMISSION-CONTROL-MESSAGE", key = "bw_admission_control_message", payload = false, link = false, info = nil, layouts = {
   { len = nil, fields = { { kind = "u16", size = 2, f = F["att.bw_admission_control_message.reserved"], unit = "", hex = true, xor = 0, bits = {  }, children = {  } }, { kind = "u16", size = 2, f = F["att.bw_admission_control_message.message_type"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
 } }
-ATT["0x8057"] = { name = "BW-RESERVATION-ID", key = "bw_reservation_id", payload = false, link = false, info = nil, layouts = {
+ATT["0x8057"] = { code = 0x8057, flavours = { }, name = "BW-RESERVATION-ID", key = "bw_reservation_id", payload = false, link = false, info = nil, layouts = {
   { len = nil, fields = { { kind = "bytes", size = 16, f = F["att.bw_reservation_id"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
 } }
-ATT["0x8058"] = { name = "BW-RESERVATION-AMOUNT", key = "bw_reservation_amount", payload = false, link = false, info = nil, layouts = {
+ATT["0x8058"] = { code = 0x8058, flavours = { }, name = "BW-RESERVATION-AMOUNT", key = "bw_reservation_amount", payload = false, link = false, info = nil, layouts = {
   { len = nil, fields = { { kind = "u32", size = 4, f = F["att.bw_reservation_amount.min_send"], unit = " kbit/s", hex = false, xor = 0, bits = {  }, children = {  } }, { kind = "u32", size = 4, f = F["att.bw_reservation_amount.max_send"], unit = " kbit/s", hex = false, xor = 0, bits = {  }, children = {  } }, { kind = "u32", size = 4, f = F["att.bw_reservation_amount.min_receive"], unit = " kbit/s", hex = false, xor = 0, bits = {  }, children = {  } }, { kind = "u32", size = 4, f = F["att.bw_reservation_amount.max_receive"], unit = " kbit/s", hex = false, xor = 0, bits = {  }, children = {  } },  } },
 } }
-ATT["0x8059"] = { name = "REMOTE-SITE-ADDRESS", key = "remote_site_address", payload = false, link = false, info = nil, layouts = {
+ATT["0x8059"] = { code = 0x8059, flavours = { }, name = "REMOTE-SITE-ADDRESS", key = "remote_site_address", payload = false, link = false, info = nil, layouts = {
   { len = nil, fields = { { kind = "xaddr", size = nil, f = nil, unit = "", hex = false, xor = 4, bits = {  }, children = {  } },  } },
 } }
-ATT["0x805A"] = { name = "REMOTE-RELAY-SITE-ADDRESS", key = "remote_relay_site_address", payload = false, link = false, info = nil, layouts = {
+ATT["0x805A"] = { code = 0x805A, flavours = { }, name = "REMOTE-RELAY-SITE-ADDRESS", key = "remote_relay_site_address", payload = false, link = false, info = nil, layouts = {
   { len = nil, fields = { { kind = "xaddr", size = nil, f = nil, unit = "", hex = false, xor = 4, bits = {  }, children = {  } },  } },
 } }
-ATT["0x805B"] = { name = "LOCAL-SITE-ADDRESS", key = "local_site_address", payload = false, link = false, info = nil, layouts = {
+ATT["0x805B"] = { code = 0x805B, flavours = { }, name = "LOCAL-SITE-ADDRESS", key = "local_site_address", payload = false, link = false, info = nil, layouts = {
   { len = nil, fields = { { kind = "xaddr", size = nil, f = nil, unit = "", hex = false, xor = 4, bits = {  }, children = {  } },  } },
 } }
-ATT["0x805C"] = { name = "LOCAL-RELAY-SITE-ADDRESS", key = "local_relay_site_address", payload = false, link = false, info = nil, layouts = {
+ATT["0x805C"] = { code = 0x805C, flavours = { }, name = "LOCAL-RELAY-SITE-ADDRESS", key = "local_relay_site_address", payload = false, link = false, info = nil, layouts = {
   { len = nil, fields = { { kind = "xaddr", size = nil, f = nil, unit = "", hex = false, xor = 4, bits = {  }, children = {  } },  } },
 } }
-ATT["0x805D"] = { name = "REMOTE-SITE-ADDRESS-RESPONSE", key = "remote_site_address_response", payload = false, link = false, info = nil, layouts = {
+ATT["0x805D"] = { code = 0x805D, flavours = { }, name = "REMOTE-SITE-ADDRESS-RESPONSE", key = "remote_site_address_response", payload = false, link = false, info = nil, layouts = {
   { len = nil, fields = { { kind = "u32", size = 4, f = F["att.remote_site_address_response.flags"], unit = "", hex = true, xor = 0, bits = { F["att.remote_site_address_response.flags.valid"], F["att.remote_site_address_response.flags.pstn_failover"],  }, children = {  } }, { kind = "u32", size = 4, f = F["att.remote_site_address_response.max_send"], unit = " kbit/s", hex = false, xor = 0, bits = {  }, children = {  } }, { kind = "u32", size = 4, f = F["att.remote_site_address_response.max_receive"], unit = " kbit/s", hex = false, xor = 0, bits = {  }, children = {  } },  } },
 } }
-ATT["0x805E"] = { name = "REMOTE-RELAY-SITE-ADDRESS-RESPONSE", key = "remote_relay_site_address_response", payload = false, link = false, info = nil, layouts = {
+ATT["0x805E"] = { code = 0x805E, flavours = { }, name = "REMOTE-RELAY-SITE-ADDRESS-RESPONSE", key = "remote_relay_site_address_response", payload = false, link = false, info = nil, layouts = {
   { len = nil, fields = { { kind = "u32", size = 4, f = F["att.remote_relay_site_address_response.flags"], unit = "", hex = true, xor = 0, bits = { F["att.remote_relay_site_address_response.flags.valid"],  }, children = {  } }, { kind = "u32", size = 4, f = F["att.remote_relay_site_address_response.max_send"], unit = " kbit/s", hex = false, xor = 0, bits = {  }, children = {  } }, { kind = "u32", size = 4, f = F["att.remote_relay_site_address_response.max_receive"], unit = " kbit/s", hex = false, xor = 0, bits = {  }, children = {  } },  } },
 } }
-ATT["0x805F"] = { name = "LOCAL-SITE-ADDRESS-RESPONSE", key = "local_site_address_response", payload = false, link = false, info = nil, layouts = {
+ATT["0x805F"] = { code = 0x805F, flavours = { }, name = "LOCAL-SITE-ADDRESS-RESPONSE", key = "local_site_address_response", payload = false, link = false, info = nil, layouts = {
   { len = nil, fields = { { kind = "u32", size = 4, f = F["att.local_site_address_response.flags"], unit = "", hex = true, xor = 0, bits = { F["att.local_site_address_response.flags.valid"], F["att.local_site_address_response.flags.pstn_failover"],  }, children = {  } }, { kind = "u32", size = 4, f = F["att.local_site_address_response.max_send"], unit = " kbit/s", hex = false, xor = 0, bits = {  }, children = {  } }, { kind = "u32", size = 4, f = F["att.local_site_address_response.max_receive"], unit = " kbit/s", hex = false, xor = 0, bits = {  }, children = {  } },  } },
 } }
-ATT["0x8060"] = { name = "LOCAL-RELAY-SITE-ADDRESS-RESPONSE", key = "local_relay_site_address_response", payload = false, link = false, info = nil, layouts = {
+ATT["0x8060"] = { code = 0x8060, flavours = { }, name = "LOCAL-RELAY-SITE-ADDRESS-RESPONSE", key = "local_relay_site_address_response", payload = false, link = false, info = nil, layouts = {
   { len = nil, fields = { { kind = "u32", size = 4, f = F["att.local_relay_site_address_response.flags"], unit = "", hex = true, xor = 0, bits = { F["att.local_relay_site_address_response.flags.valid"],  }, children = {  } }, { kind = "u32", size = 4, f = F["att.local_relay_site_address_response.max_send"], unit = " kbit/s", hex = false, xor = 0, bits = {  }, children = {  } }, { kind = "u32", size = 4, f = F["att.local_relay_site_address_response.max_receive"], unit = " kbit/s", hex = false, xor = 0, bits = {  }, children = {  } },  } },
 } }
-ATT["0x8061"] = { name = "SIP-DIALOG-ID", key = "sip_dialog_id", payload = false, link = false, info = nil, layouts = {
+ATT["0x8061"] = { code = 0x8061, flavours = { }, name = "SIP-DIALOG-ID", key = "sip_dialog_id", payload = false, link = false, info = nil, layouts = {
   { len = nil, fields = { { kind = "bytes", size = nil, f = F["att.sip_dialog_id"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
 } }
-ATT["0x8062"] = { name = "SIP-CALL-ID", key = "sip_call_id", payload = false, link = false, info = nil, layouts = {
+ATT["0x8062"] = { code = 0x8062, flavours = { }, name = "SIP-CALL-ID", key = "sip_call_id", payload = false, link = false, info = nil, layouts = {
   { len = nil, fields = { { kind = "bytes", size = nil, f = F["att.sip_call_id"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
 } }
-ATT["0x8068"] = { name = "LOCATION-PROFILE", key = "location_profile", payload = false, link = false, info = nil, layouts = {
+ATT["0x8068"] = { code = 0x8068, flavours = { }, name = "LOCATION-PROFILE", key = "location_profile", payload = false, link = false, info = nil, layouts = {
   { len = nil, fields = { { kind = "u8", size = 1, f = F["att.location_profile.peer_location"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } }, { kind = "u8", size = 1, f = F["att.location_profile.self_location"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } }, { kind = "u8", size = 1, f = F["att.location_profile.federation"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } }, { kind = "u8", size = 1, f = F["att.location_profile.reserved"], unit = "", hex = true, xor = 0, bits = {  }, children = {  } },  } },
 } }
-ATT["0x8070"] = { name = "IMPLEMENTATION-VERSION", key = "implementation_version", payload = false, link = false, info = nil, layouts = {
+ATT["0x8070"] = { code = 0x8070, flavours = { }, name = "IMPLEMENTATION-VERSION", key = "implementation_version", payload = false, link = false, info = nil, layouts = {
   { len = nil, fields = { { kind = "u32", size = 4, f = F["att.implementation_version"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
 } }
-ATT["0x8090"] = { name = "MS-ALTERNATE-MAPPED-ADDRESS", key = "ms_alternate_mapped_address", payload = false, link = false, info = nil, layouts = {
+ATT["0x8090"] = { code = 0x8090, flavours = { }, name = "MS-ALTERNATE-MAPPED-ADDRESS", key = "ms_alternate_mapped_address", payload = false, link = false, info = nil, layouts = {
   { len = nil, fields = { { kind = "addr", size = nil, f = nil, unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
 } }
-ATT["0x8095"] = { name = "MULTIPLEXED-TURN-SESSION-ID", key = "multiplexed_turn_session_id", payload = false, link = true, info = nil, layouts = {
+ATT["0x8095"] = { code = 0x8095, flavours = { }, name = "MULTIPLEXED-TURN-SESSION-ID", key = "multiplexed_turn_session_id", payload = false, link = true, info = nil, layouts = {
   { len = nil, fields = { { kind = "u64", size = 8, f = F["att.multiplexed_turn_session_id"], unit = "", hex = true, xor = 0, bits = {  }, children = {  } },  } },
 } }
 
@@ -401,152 +401,31 @@ local FLAVOURS = {
     id = "ms", name = "MS-TURN", padding = false,
     marker = 0x000F, marker_value = 0x72C64BC6, cookie = nil,
     tid_offset = 4, tid_length = 16,
-    messages = {
-      [0x0001] = MSG["0x0001"],
-      [0x0002] = MSG["0x0002@ms"],
-      [0x0003] = MSG["0x0003"],
-      [0x0004] = MSG["0x0004@ms"],
-      [0x0006] = MSG["0x0006@ms"],
-      [0x0101] = MSG["0x0101"],
-      [0x0102] = MSG["0x0102@ms"],
-      [0x0103] = MSG["0x0103"],
-      [0x0104] = MSG["0x0104@ms"],
-      [0x0106] = MSG["0x0106@ms"],
-      [0x0111] = MSG["0x0111"],
-      [0x0112] = MSG["0x0112@ms"],
-      [0x0113] = MSG["0x0113"],
-      [0x0114] = MSG["0x0114@ms"],
-      [0x0115] = MSG["0x0115@ms"],
-      [0x0116] = MSG["0x0116@ms"],
-    },
-    attributes = {
-      [0x0001] = ATT["0x0001"],
-      [0x0006] = ATT["0x0006@ms"],
-      [0x0008] = ATT["0x0008"],
-      [0x0009] = ATT["0x0009"],
-      [0x000A] = ATT["0x000A"],
-      [0x000D] = ATT["0x000D"],
-      [0x000E] = ATT["0x000E@ms"],
-      [0x000F] = ATT["0x000F@ms"],
-      [0x0010] = ATT["0x0010@ms"],
-      [0x0011] = ATT["0x0011@ms"],
-      [0x0012] = ATT["0x0012@ms"],
-      [0x0013] = ATT["0x0013"],
-      [0x0014] = ATT["0x0014@ms"],
-      [0x0015] = ATT["0x0015@ms"],
-      [0x0017] = ATT["0x0017"],
-      [0x8006] = ATT["0x8006@ms"],
-      [0x8008] = ATT["0x8008"],
-      [0x8020] = ATT["0x8020@ms"],
-      [0x8022] = ATT["0x8022"],
-      [0x8032] = ATT["0x8032"],
-      [0x8033] = ATT["0x8033"],
-      [0x8036] = ATT["0x8036"],
-      [0x8037] = ATT["0x8037"],
-      [0x8039] = ATT["0x8039"],
-      [0x8050] = ATT["0x8050"],
-      [0x8054] = ATT["0x8054"],
-      [0x8055] = ATT["0x8055"],
-      [0x8056] = ATT["0x8056"],
-      [0x8057] = ATT["0x8057"],
-      [0x8058] = ATT["0x8058"],
-      [0x8059] = ATT["0x8059"],
-      [0x805A] = ATT["0x805A"],
-      [0x805B] = ATT["0x805B"],
-      [0x805C] = ATT["0x805C"],
-      [0x805D] = ATT["0x805D"],
-      [0x805E] = ATT["0x805E"],
-      [0x805F] = ATT["0x805F"],
-      [0x8060] = ATT["0x8060"],
-      [0x8061] = ATT["0x8061"],
-      [0x8062] = ATT["0x8062"],
-      [0x8068] = ATT["0x8068"],
-      [0x8070] = ATT["0x8070"],
-      [0x8090] = ATT["0x8090"],
-      [0x8095] = ATT["0x8095"],
-    },
   },
   {
     id = "rfc", name = "RFC 5389", padding = true,
     marker = nil, marker_value = nil, cookie = 0x2112A442,
     tid_offset = 8, tid_length = 12,
-    messages = {
-      [0x0001] = MSG["0x0001"],
-      [0x0003] = MSG["0x0003"],
-      [0x0004] = MSG["0x0004@rfc"],
-      [0x0008] = MSG["0x0008@rfc"],
-      [0x0009] = MSG["0x0009@rfc"],
-      [0x0011] = MSG["0x0011@rfc"],
-      [0x0016] = MSG["0x0016@rfc"],
-      [0x0017] = MSG["0x0017@rfc"],
-      [0x0101] = MSG["0x0101"],
-      [0x0103] = MSG["0x0103"],
-      [0x0104] = MSG["0x0104@rfc"],
-      [0x0108] = MSG["0x0108@rfc"],
-      [0x0109] = MSG["0x0109@rfc"],
-      [0x0111] = MSG["0x0111"],
-      [0x0113] = MSG["0x0113"],
-      [0x0114] = MSG["0x0114@rfc"],
-      [0x0118] = MSG["0x0118@rfc"],
-      [0x0119] = MSG["0x0119@rfc"],
-    },
-    attributes = {
-      [0x0001] = ATT["0x0001"],
-      [0x0006] = ATT["0x0006@rfc"],
-      [0x0008] = ATT["0x0008"],
-      [0x0009] = ATT["0x0009"],
-      [0x000A] = ATT["0x000A"],
-      [0x000C] = ATT["0x000C@rfc"],
-      [0x000D] = ATT["0x000D"],
-      [0x0012] = ATT["0x0012@rfc"],
-      [0x0013] = ATT["0x0013"],
-      [0x0014] = ATT["0x0014@rfc"],
-      [0x0015] = ATT["0x0015@rfc"],
-      [0x0016] = ATT["0x0016@rfc"],
-      [0x0017] = ATT["0x0017"],
-      [0x0018] = ATT["0x0018@rfc"],
-      [0x0019] = ATT["0x0019@rfc"],
-      [0x001A] = ATT["0x001A@rfc"],
-      [0x0020] = ATT["0x0020@rfc"],
-      [0x0022] = ATT["0x0022@rfc"],
-      [0x0024] = ATT["0x0024@rfc"],
-      [0x0025] = ATT["0x0025@rfc"],
-      [0x8008] = ATT["0x8008"],
-      [0x8022] = ATT["0x8022"],
-      [0x8023] = ATT["0x8023@rfc"],
-      [0x8028] = ATT["0x8028@rfc"],
-      [0x8029] = ATT["0x8029@rfc"],
-      [0x802A] = ATT["0x802A@rfc"],
-      [0x802B] = ATT["0x802B@rfc"],
-      [0x802C] = ATT["0x802C@rfc"],
-      [0x8032] = ATT["0x8032"],
-      [0x8033] = ATT["0x8033"],
-      [0x8036] = ATT["0x8036"],
-      [0x8037] = ATT["0x8037"],
-      [0x8039] = ATT["0x8039"],
-      [0x8050] = ATT["0x8050"],
-      [0x8054] = ATT["0x8054"],
-      [0x8055] = ATT["0x8055"],
-      [0x8056] = ATT["0x8056"],
-      [0x8057] = ATT["0x8057"],
-      [0x8058] = ATT["0x8058"],
-      [0x8059] = ATT["0x8059"],
-      [0x805A] = ATT["0x805A"],
-      [0x805B] = ATT["0x805B"],
-      [0x805C] = ATT["0x805C"],
-      [0x805D] = ATT["0x805D"],
-      [0x805E] = ATT["0x805E"],
-      [0x805F] = ATT["0x805F"],
-      [0x8060] = ATT["0x8060"],
-      [0x8061] = ATT["0x8061"],
-      [0x8062] = ATT["0x8062"],
-      [0x8068] = ATT["0x8068"],
-      [0x8070] = ATT["0x8070"],
-      [0x8090] = ATT["0x8090"],
-      [0x8095] = ATT["0x8095"],
-    },
   },
 }
+
+-- Each flavour's tables hold the shared entries that belong to it (an empty flavour list means all).
+local function belongs(entry, flavour)
+  if #entry.flavours == 0 then return true end
+  for _, f in ipairs(entry.flavours) do
+    if f == flavour.id then return true end
+  end
+  return false
+end
+for _, fl in ipairs(FLAVOURS) do
+  fl.messages, fl.attributes = {}, {}
+  for _, m in pairs(MSG) do
+    if belongs(m, fl) then fl.messages[m.code] = m end
+  end
+  for _, a in pairs(ATT) do
+    if belongs(a, fl) then fl.attributes[a.code] = a end
+  end
+end
 
 local FRAME_TYPES = { [2] = "TURN control message", [3] = "End-to-end data",  }
 local MUX_CHANNEL = 0xFF10

@@ -151,20 +151,19 @@ public static class LuaViewBuilder
 
         var link = p.Framings.Where(f => f.LinkAttribute is not null).Select(f => f.LinkAttribute!.Value).ToHashSet();
         static string IdOf(ushort code, IReadOnlyCollection<string> flavours) => Str(Hex(code) + (flavours.Count == 0 ? "" : "@" + string.Join("+", flavours)));
+        static string ListOf(IEnumerable<string> flavours) => "{ " + string.Concat(flavours.Select(f => Str(f) + ", ")) + "}";
         var messages = p.MessageTypes.OrderBy(m => m.Code).ThenBy(m => string.Join("+", m.Flavours), StringComparer.Ordinal).Select(mt =>
-            new LuaMessageView(IdOf(mt.Code, mt.Flavours), Hex(mt.Code), Str(mt.Name), (int)mt.Class, mt.RequestCode is { } rq ? Hex(rq) : "nil", Bool(mt.StartsRawMedia),
+            new LuaMessageView(IdOf(mt.Code, mt.Flavours), Hex(mt.Code), ListOf(mt.Flavours), Str(mt.Name), (int)mt.Class, mt.RequestCode is { } rq ? Hex(rq) : "nil", Bool(mt.StartsRawMedia),
                 Bool(mt.Class is MessageClass.SuccessResponse or MessageClass.ErrorResponse || (mt.Class == MessageClass.Request && mt.ExpectsResponse)))).ToList();
         var attributes = p.Attributes.OrderBy(a => a.Code).ThenBy(a => string.Join("+", a.Flavours), StringComparer.Ordinal).Select(a =>
-            new LuaAttributeView(IdOf(a.Code, a.Flavours), Hex(a.Code), Str(a.Name), Str(a.Key), Bool(a.CarriesPayload), Bool(link.Contains(a.Code)), a.InfoLabel is { } il ? Str(il) : "nil",
+            new LuaAttributeView(IdOf(a.Code, a.Flavours), Hex(a.Code), ListOf(a.Flavours), Str(a.Name), Str(a.Key), Bool(a.CarriesPayload), Bool(link.Contains(a.Code)), a.InfoLabel is { } il ? Str(il) : "nil",
                 [.. a.Layouts.Select(l => new LuaLayoutView(l.Length is { } n ? Int(n) : "nil", [.. l.Fields.Select(f => Decode(a, f, a.Key))]))])).ToList();
         var flavours = p.Flavours.Select(fl => new LuaFlavourView(
             Str(fl.Id), Str(fl.Name), Bool(fl.Padding == PaddingRule.FourByte),
             fl.MarkerAttribute is { } m ? Hex(m) : "nil",
             fl.MarkerValue is { } mv ? Hex(mv, 8) : "nil",
             fl.HeaderCookie is { } hc ? Hex(hc, 8) : "nil",
-            fl.TransactionIdOffset, fl.TransactionIdLength,
-            [.. p.MessageTypes.Where(mt => mt.AppliesTo(fl.Id)).OrderBy(mt => mt.Code).Select(mt => new LuaTableRefView(Hex(mt.Code), IdOf(mt.Code, mt.Flavours)))],
-            [.. p.Attributes.Where(a => a.AppliesTo(fl.Id)).OrderBy(a => a.Code).Select(a => new LuaTableRefView(Hex(a.Code), IdOf(a.Code, a.Flavours)))])).ToList();
+            fl.TransactionIdOffset, fl.TransactionIdLength)).ToList();
 
         var udp = p.Framings.FirstOrDefault(f => f.Kind == FramingKind.UdpDatagram);
         var mux = p.Framings.FirstOrDefault(f => f.Kind == FramingKind.UdpMultiplexed);

@@ -45,18 +45,14 @@ public sealed record LuaFlavourView(
     string MarkerValue,
     string HeaderCookie,
     int TransactionIdOffset,
-    int TransactionIdLength,
-    IReadOnlyList<LuaTableRefView> Messages,
-    IReadOnlyList<LuaTableRefView> Attributes);
+    int TransactionIdLength);
 
-/// <summary>An entry of a flavour's message or attribute table: its code and the shared definition it uses.</summary>
-public sealed record LuaTableRefView(string Code, string Id);
-
-public sealed record LuaMessageView(string Id, string Code, string Name, int Class, string RequestCode, string StartsRawMedia, string Tracked);
+/// <param name="Flavours">Lua list of the flavour ids the entry belongs to; empty for all.</param>
+public sealed record LuaMessageView(string Id, string Code, string Flavours, string Name, int Class, string RequestCode, string StartsRawMedia, string Tracked);
 
 /// <param name="Id">Lua string key of the one shared definition (an attribute valid in several flavours is defined once).</param>
 /// <param name="Info">Lua string: label before the value in the Info column, or nil.</param>
-public sealed record LuaAttributeView(string Id, string Code, string Name, string Key, string Payload, string Link, string Info, IReadOnlyList<LuaLayoutView> Layouts);
+public sealed record LuaAttributeView(string Id, string Code, string Flavours, string Name, string Key, string Payload, string Link, string Info, IReadOnlyList<LuaLayoutView> Layouts);
 
 public sealed record LuaLayoutView(string Length, IReadOnlyList<LuaDecodeView> Fields);
 
