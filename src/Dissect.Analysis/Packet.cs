@@ -6,6 +6,8 @@ namespace Dissect.Analysis;
 /// <summary>Typed access to one EK record.</summary>
 public readonly struct Packet(EkRecord r)
 {
+    private readonly string _protocols = Normalize(r);
+
     public EkRecord Record => r;
     public IReadOnlyList<string> All(string f) => r[f];
     public string? Str(string f) => r.First(f);
@@ -29,7 +31,7 @@ public readonly struct Packet(EkRecord r)
     /// late-segment post-dissector, and "msturn" on a port-3478 frame that it handed to the built-in STUN
     /// dissector. A TLS frame on port 443 still reads eth:…:tcp:tls, as in tshark -z io,phs.
     /// </summary>
-    public string Protocols => Normalize(r);
+    public string Protocols => _protocols;
 
     /// <summary>Fields whose presence shows the msturn protocol really decoded something in the frame.</summary>
     public static readonly string[] MsturnItemFields = ["msturn.type", "msturn.media", "msturn.mux.channel", "msturn.framing.type", "msturn.pseudo_tls.content_type"];

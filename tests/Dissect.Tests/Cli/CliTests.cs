@@ -67,15 +67,9 @@ public class DoctorProcessTests
     {
         var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? Environment.ProcessPath!;
         var dll = Path.Combine(AppContext.BaseDirectory, "dissect.dll");
-        var psi = new System.Diagnostics.ProcessStartInfo(dotnet) { RedirectStandardOutput = true, RedirectStandardError = true };
-        psi.ArgumentList.Add(dll);
-        psi.ArgumentList.Add("doctor");
-        psi.Environment["PATH"] = Path.GetDirectoryName(dotnet)!;
-        psi.Environment.Remove("DISSECT_TSHARK");
-        using var p = System.Diagnostics.Process.Start(psi)!;
-        var output = p.StandardOutput.ReadToEnd();
-        p.WaitForExit();
-        Assert.Equal(ExitCodes.ToolMissing, p.ExitCode);
+        var r = Proc.Run(dotnet, [dll, "doctor"], new Dictionary<string, string?> { ["PATH"] = Path.GetDirectoryName(dotnet)!, ["DISSECT_TSHARK"] = null });
+        var output = r.Stdout;
+        Assert.Equal(ExitCodes.ToolMissing, r.ExitCode);
         Assert.Contains("problem  tshark: tshark not found on PATH; fix: install it with 'sudo apt-get install tshark'", output);
     }
 }

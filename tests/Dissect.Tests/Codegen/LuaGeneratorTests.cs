@@ -31,11 +31,8 @@ public class LuaGeneratorTests
     [Fact]
     public void The_generated_Lua_passes_the_Lua_5_2_syntax_check()
     {
-        var psi = new System.Diagnostics.ProcessStartInfo("luac5.2", ["-p", Repo.Dissector]) { RedirectStandardError = true };
-        using var p = System.Diagnostics.Process.Start(psi)!;
-        var err = p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        Assert.True(p.ExitCode == 0, err);
+        var r = Proc.Run("luac5.2", ["-p", Repo.Dissector]);
+        Assert.True(r.ExitCode == 0, r.Stderr);
     }
 
     [Fact]

@@ -10,7 +10,7 @@ public sealed class CallFixture
 {
     public string Path { get; }
     public Dictionary<int, string[]> Rows { get; }
-    public TsharkCli.Result Result { get; }
+    public Proc.Result Result { get; }
 
     public static readonly string[] Fields =
     [

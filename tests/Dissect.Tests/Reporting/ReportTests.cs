@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Dissect.Analysis;
 using Dissect.Reporting;
 using Dissect.Reporting.Pdf;
@@ -12,13 +11,9 @@ public class ReportTests(DemoModel demo) : IClassFixture<DemoModel>
 {
     private static string Run(string exe, params string[] args)
     {
-        var psi = new ProcessStartInfo(exe) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        var o = p.StandardOutput.ReadToEnd();
-        p.WaitForExit();
-        Assert.True(p.ExitCode == 0, $"{exe} failed: {p.StandardError.ReadToEnd()}");
-        return o;
+        var r = Proc.Run(exe, args);
+        Assert.True(r.ExitCode == 0, $"{exe} failed: {r.Stderr}");
+        return r.Stdout;
     }
 
     [Fact]
@@ -105,11 +100,9 @@ public class DeterminismTests(Dissect.Tests.Analysis.DemoModel demo) : IClassFix
         var dir = Repo.TempDir("det-fonts");
         var pdf = Path.Combine(dir, "r.pdf");
         Dissect.Reporting.Pdf.PdfReport.Write(demo.Model, new ReportOptions(), pdf);
-        var psi = new System.Diagnostics.ProcessStartInfo("pdffonts", [pdf]) { RedirectStandardOutput = true, RedirectStandardError = true };
-        using var p = System.Diagnostics.Process.Start(psi)!;
-        var fonts = p.StandardOutput.ReadToEnd();
-        p.WaitForExit();
-        Assert.Equal(0, p.ExitCode);
+        var r = Proc.Run("pdffonts", [pdf]);
+        Assert.Equal(0, r.ExitCode);
+        var fonts = r.Stdout;
         Assert.Contains("DISSAA+Liberation", fonts);
         var rows = fonts.Split('\n').Skip(2).Where(l => l.Trim().Length > 0).ToList();
         Assert.NotEmpty(rows);

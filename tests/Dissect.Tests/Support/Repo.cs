@@ -42,8 +42,8 @@ public sealed class CorpusFactAttribute : FactAttribute
     }
 }
 
-/// <summary>Runs the real tshark (never a stand-in) in a private HOME, for dissector tests.</summary>
-public static class TsharkCli
+/// <summary>Runs a program with an argument list and captures its output, for the tests that check real tools' output.</summary>
+public static class Proc
 {
     public sealed record Result(int ExitCode, string Stdout, string Stderr)
     {
@@ -53,27 +53,36 @@ public static class TsharkCli
         public IReadOnlyList<string[]> Rows => Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split('\t')).ToList();
     }
 
-    public static Result Run(params string[] args)
+    public static Result Run(string exe, IEnumerable<string> args, IReadOnlyDictionary<string, string?>? env = null)
     {
-        var psi = new ProcessStartInfo("tshark") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var psi = new ProcessStartInfo(exe) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in args)
             psi.ArgumentList.Add(a);
-        var home = Repo.TempDir("home");
-        psi.Environment["HOME"] = home;
-        psi.Environment["XDG_CONFIG_HOME"] = Path.Combine(home, ".config");
+        foreach (var (k, v) in env ?? new Dictionary<string, string?>())
+            if (v is null) psi.Environment.Remove(k); else psi.Environment[k] = v;
         using var p = Process.Start(psi)!;
         var so = p.StandardOutput.ReadToEndAsync();
         var se = p.StandardError.ReadToEndAsync();
         if (!p.WaitForExit(TimeSpan.FromMinutes(2)))
         {
             p.Kill(true);
-            throw new TimeoutException("tshark " + string.Join(' ', args));
+            throw new TimeoutException(exe + " " + string.Join(' ', args));
         }
         return new Result(p.ExitCode, so.Result, se.Result);
     }
+}
+
+/// <summary>Runs the real tshark (never a stand-in) in a private HOME, for dissector tests.</summary>
+public static class TsharkCli
+{
+    public static Proc.Result Run(params string[] args)
+    {
+        var home = Repo.TempDir("home");
+        return Proc.Run("tshark", args, new Dictionary<string, string?> { ["HOME"] = home, ["XDG_CONFIG_HOME"] = Path.Combine(home, ".config") });
+    }
 
     /// <summary>tshark with the committed dissector, exporting fields (all occurrences joined by ',').</summary>
-    public static Result Fields(string capture, string? filter, params string[] fields)
+    public static Proc.Result Fields(string capture, string? filter, params string[] fields)
     {
         var args = new List<string> { "-X", "lua_script:" + Repo.Dissector, "-r", capture, "-T", "fields", "-E", "occurrence=a", "-E", "aggregator=,", "-E", "separator=\t" };
         if (filter is not null)
