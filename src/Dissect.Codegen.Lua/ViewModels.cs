@@ -5,6 +5,8 @@ namespace Dissect.Codegen.Lua;
 
 public sealed record LuaDissectorView(
     IReadOnlyList<string> HeaderLines,
+    string PluginVersion,
+    string PluginDescription,
     string ProtoName,
     string ProtoTitle,
     string TcpProtoName,

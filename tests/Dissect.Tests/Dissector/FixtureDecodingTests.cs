@@ -5,9 +5,22 @@ using Xunit;
 
 namespace Dissect.Tests.Dissector;
 
-/// <summary>One capture built from the schema, dissected once by the real tshark with the generated Lua.</summary>
+/// <summary>One capture built from the schema, dissected once per Wireshark version by the real tshark with the generated Lua.</summary>
 public sealed class CallFixture
 {
+    private static readonly Lazy<string> Capture = new(() =>
+    {
+        var path = System.IO.Path.Combine(Repo.TempDir("call"), "call.pcap");
+        using (var w = PcapWriter.Create(path))
+            MsTurnFixtures.WriteCall(w);
+        return path;
+    });
+
+    private static readonly Dictionary<string, Lazy<CallFixture>> ByVersion =
+        Wireshark.Versions.ToDictionary(v => v, v => new Lazy<CallFixture>(() => new CallFixture(Wireshark.Get(v))));
+
+    public static CallFixture For(string version) => ByVersion[version].Value;
+
     public string Path { get; }
     public Dictionary<int, string[]> Rows { get; }
     public Proc.Result Result { get; }
@@ -20,38 +33,39 @@ public sealed class CallFixture
         "msturn.srtcp.index", "msturn.rtp.ssrc", "msturn.framing.type", "_ws.col.Info",
     ];
 
-    public CallFixture()
+    private CallFixture(Wireshark ws)
     {
-        Path = System.IO.Path.Combine(Repo.TempDir("call"), "call.pcap");
-        using (var w = PcapWriter.Create(Path))
-            MsTurnFixtures.WriteCall(w);
-        Result = TsharkCli.Fields(Path, null, Fields);
+        Path = Capture.Value;
+        Result = TsharkCli.Fields(ws, Path, null, Fields);
         Rows = Result.Rows.ToDictionary(r => int.Parse(r[0]), r => r);
     }
 
     public string Get(int frame, string field) => Rows[frame][Array.IndexOf(Fields, field)];
 }
 
-public class FixtureDecodingTests(CallFixture fx) : IClassFixture<CallFixture>
+public class FixtureDecodingTests
 {
-    [Fact]
-    public void The_dissector_loads_without_Lua_errors()
+    [Theory, OnWireshark("4.0"), OnWireshark("4.4"), OnWireshark("4.6")]
+    public void The_dissector_loads_without_Lua_errors(string wireshark)
     {
+        var fx = CallFixture.For(wireshark);
         Assert.False(fx.Result.LuaLoadError, fx.Result.Stderr);
         Assert.All(fx.Rows.Values, r => Assert.Equal("", r[Array.IndexOf(CallFixture.Fields, "_ws.lua.error")]));
         Assert.All(fx.Rows.Values, r => Assert.Equal("", r[Array.IndexOf(CallFixture.Fields, "_ws.malformed")]));
     }
 
-    [Fact]
-    public void Every_message_type_is_decoded_from_its_frame()
+    [Theory, OnWireshark("4.0"), OnWireshark("4.4"), OnWireshark("4.6")]
+    public void Every_message_type_is_decoded_from_its_frame(string wireshark)
     {
+        var fx = CallFixture.For(wireshark);
         foreach (var (frame, type) in MsTurnFixtures.CallMessageTypes.Concat(MsTurnFixtures.CallTcpMessageTypes))
             Assert.True(fx.Get(frame, "msturn.type").Split(',')[0] == $"0x{type:x4}", $"frame {frame}: {fx.Get(frame, "msturn.type")}");
     }
 
-    [Fact]
-    public void Unpadded_attributes_are_walked_in_order()
+    [Theory, OnWireshark("4.0"), OnWireshark("4.4"), OnWireshark("4.6")]
+    public void Unpadded_attributes_are_walked_in_order(string wireshark)
     {
+        var fx = CallFixture.For(wireshark);
         Assert.Equal("0x000f,0x8008,0x0009,0x000e,0x0014,0x0015,0x0001,0x8095,0x8020", fx.Get(2, "msturn.att.type"));
         Assert.Equal("\"rtcmedia\"", fx.Get(2, "msturn.att.realm"));
         Assert.Equal("1", fx.Get(2, "msturn.att.error_code.number"));
@@ -59,9 +73,10 @@ public class FixtureDecodingTests(CallFixture fx) : IClassFixture<CallFixture>
         Assert.Equal("0x000f,0x8008,0x0006,0x0011,0x0013,0x0008", fx.Get(5, "msturn.att.type"));
     }
 
-    [Fact]
-    public void Plain_and_XOR_ed_addresses_decode_to_the_same_endpoints()
+    [Theory, OnWireshark("4.0"), OnWireshark("4.4"), OnWireshark("4.6")]
+    public void Plain_and_XOR_ed_addresses_decode_to_the_same_endpoints(string wireshark)
     {
+        var fx = CallFixture.For(wireshark);
         // 0x0103: MAPPED-ADDRESS in clear, XOR-MAPPED-ADDRESS XOR-ed with the transaction id.
         Assert.Equal("20.202.147.12,81.247.114.53", fx.Get(4, "msturn.att.ipv4"));
         Assert.Equal("3480,30936", fx.Get(4, "msturn.att.port"));
@@ -70,16 +85,18 @@ public class FixtureDecodingTests(CallFixture fx) : IClassFixture<CallFixture>
         Assert.StartsWith("25710", fx.Get(6, "msturn.att.port"));
     }
 
-    [Fact]
-    public void MS_SEQUENCE_NUMBER_is_read_in_both_of_its_lengths()
+    [Theory, OnWireshark("4.0"), OnWireshark("4.4"), OnWireshark("4.6")]
+    public void MS_SEQUENCE_NUMBER_is_read_in_both_of_its_lengths(string wireshark)
     {
+        var fx = CallFixture.For(wireshark);
         Assert.Equal("0", fx.Get(4, "msturn.att.ms_sequence_number.sequence"));
         Assert.Equal("1", fx.Get(8, "msturn.att.ms_sequence_number.sequence"));
     }
 
-    [Fact]
-    public void DATA_is_handed_on_as_STUN_SRTP_or_SRTCP()
+    [Theory, OnWireshark("4.0"), OnWireshark("4.4"), OnWireshark("4.6")]
+    public void DATA_is_handed_on_as_STUN_SRTP_or_SRTCP(string wireshark)
     {
+        var fx = CallFixture.For(wireshark);
         Assert.Equal("SRTP", fx.Get(5, "msturn.media"));
         Assert.Equal("0x0000ac6d", fx.Get(5, "msturn.rtp.ssrc"));
         Assert.Equal("0x0115,0x0001", fx.Get(6, "msturn.type"));
@@ -87,48 +104,54 @@ public class FixtureDecodingTests(CallFixture fx) : IClassFixture<CallFixture>
         Assert.Equal("0", fx.Get(7, "msturn.srtcp.index"));
     }
 
-    [Fact]
-    public void The_Info_column_names_the_message_its_peer_and_what_it_carries()
+    [Theory, OnWireshark("4.0"), OnWireshark("4.4"), OnWireshark("4.6")]
+    public void The_Info_column_names_the_message_its_peer_and_what_it_carries(string wireshark)
     {
+        var fx = CallFixture.For(wireshark);
         Assert.Equal("Send request to 87.65.99.139:25710 [SRTP]", fx.Get(5, "_ws.col.Info"));
         Assert.Equal("Data Indication from 87.65.99.139:25710 [Binding request]", fx.Get(6, "_ws.col.Info"));
         Assert.Equal("Allocate response lifetime 60 s, mapped 81.247.114.53:30936", fx.Get(4, "_ws.col.Info"));
     }
 
-    [Fact]
-    public void Requests_and_responses_are_matched_by_transaction_id()
+    [Theory, OnWireshark("4.0"), OnWireshark("4.4"), OnWireshark("4.6")]
+    public void Requests_and_responses_are_matched_by_transaction_id(string wireshark)
     {
+        var fx = CallFixture.For(wireshark);
         Assert.Equal("3", fx.Get(4, "msturn.request_in"));
         Assert.Equal("8", fx.Get(9, "msturn.request_in"));
         Assert.Equal("", fx.Get(5, "msturn.request_in"));
     }
 
-    [Fact]
-    public void Media_after_Set_Active_Destination_is_raw_relayed_media()
+    [Theory, OnWireshark("4.0"), OnWireshark("4.4"), OnWireshark("4.6")]
+    public void Media_after_Set_Active_Destination_is_raw_relayed_media(string wireshark)
     {
+        var fx = CallFixture.For(wireshark);
         Assert.Equal("9", fx.Get(10, "msturn.media.raw_since"));
         Assert.Equal("9", fx.Get(11, "msturn.media.raw_since"));
         Assert.Equal("SRTP", fx.Get(10, "msturn.media"));
     }
 
-    [Fact]
-    public void Multiplexed_frames_are_linked_to_the_session_id_attribute()
+    [Theory, OnWireshark("4.0"), OnWireshark("4.4"), OnWireshark("4.6")]
+    public void Multiplexed_frames_are_linked_to_the_session_id_attribute(string wireshark)
     {
+        var fx = CallFixture.For(wireshark);
         Assert.Equal("2", fx.Get(14, "msturn.mux.session_in"));
         Assert.Equal("SRTP", fx.Get(14, "msturn.media"));
         Assert.Equal("0x0101", fx.Get(15, "msturn.type"));
     }
 
-    [Fact]
-    public void Ordinary_STUN_on_the_server_port_goes_to_the_built_in_dissector()
+    [Theory, OnWireshark("4.0"), OnWireshark("4.4"), OnWireshark("4.6")]
+    public void Ordinary_STUN_on_the_server_port_goes_to_the_built_in_dissector(string wireshark)
     {
+        var fx = CallFixture.For(wireshark);
         Assert.Equal("", fx.Get(16, "msturn.type"));
         Assert.Equal("0x0001", fx.Get(16, "stun.type"));
     }
 
-    [Fact]
-    public void TCP_framing_is_reassembled_after_the_pseudo_TLS_hello()
+    [Theory, OnWireshark("4.0"), OnWireshark("4.4"), OnWireshark("4.6")]
+    public void TCP_framing_is_reassembled_after_the_pseudo_TLS_hello(string wireshark)
     {
+        var fx = CallFixture.For(wireshark);
         Assert.Contains("Pseudo-TLS", fx.Get(20, "_ws.col.Info"));
         Assert.Equal("", fx.Get(22, "msturn.type"));
         Assert.Equal("0x0003", fx.Get(23, "msturn.type"));
@@ -138,13 +161,14 @@ public class FixtureDecodingTests(CallFixture fx) : IClassFixture<CallFixture>
     }
 }
 
-public class TwoPassTests(CallFixture fx) : IClassFixture<CallFixture>
+public class TwoPassTests
 {
-    [Fact]
-    public void A_second_pass_as_in_Wireshark_links_requests_to_their_responses_and_decodes_the_same()
+    [Theory, OnWireshark("4.0"), OnWireshark("4.4"), OnWireshark("4.6")]
+    public void A_second_pass_as_in_Wireshark_links_requests_to_their_responses_and_decodes_the_same(string wireshark)
     {
-        var r = TsharkCli.Run("-2", "-X", "lua_script:" + Repo.Dissector, "-r", fx.Path, "-T", "fields", "-E", "occurrence=a", "-E", "aggregator=,",
-            "-e", "frame.number", "-e", "msturn.type", "-e", "msturn.response_in", "-e", "msturn.media.raw_since", "-e", "_ws.lua.error");
+        var fx = CallFixture.For(wireshark);
+        var r = Wireshark.Get(wireshark).Tshark(["-2", "-X", "lua_script:" + Repo.Dissector, "-r", fx.Path, "-T", "fields", "-E", "occurrence=a", "-E", "aggregator=,",
+            "-e", "frame.number", "-e", "msturn.type", "-e", "msturn.response_in", "-e", "msturn.media.raw_since", "-e", "_ws.lua.error"]);
         Assert.False(r.LuaLoadError, r.Stderr);
         var rows = r.Rows.ToDictionary(x => int.Parse(x[0]));
         Assert.Equal("4", rows[3][2]);

@@ -7,14 +7,14 @@ namespace Dissect.Tests.Dissector;
 
 public class MalformedInputTests
 {
-    [Fact]
-    public void Broken_messages_give_expert_items_and_never_a_Lua_error()
+    [Theory, OnWireshark("4.0"), OnWireshark("4.4"), OnWireshark("4.6")]
+    public void Broken_messages_give_expert_items_and_never_a_Lua_error(string wireshark)
     {
         var path = Path.Combine(Repo.TempDir("bad"), "malformed.pcap");
         IReadOnlyList<string> names;
         using (var w = PcapWriter.Create(path))
             names = MsTurnFixtures.WriteMalformed(w, randomCases: 150);
-        var r = TsharkCli.Fields(path, null, "frame.number", "msturn.type", "_ws.lua.error", "_ws.expert.message", "msturn.flavour");
+        var r = TsharkCli.Fields(Wireshark.Get(wireshark), path, null, "frame.number", "msturn.type", "_ws.lua.error", "_ws.expert.message", "msturn.flavour");
         Assert.False(r.LuaLoadError, r.Stderr);
         var rows = r.Rows;
         Assert.Equal(names.Count, rows.Count);

@@ -26,9 +26,8 @@ public static class Repo
 
     public static string TempDir(string prefix)
     {
-        var d = Path.Combine(Path.GetTempPath(), $"dissect-test-{prefix}-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(d);
-        return d;
+        // Private (0700) and unpredictable, like the folders Dissect itself makes.
+        return Directory.CreateTempSubdirectory($"dissect-test-{prefix}-").FullName;
     }
 }
 
@@ -53,7 +52,8 @@ public static class Proc
         public IReadOnlyList<string[]> Rows => Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split('\t')).ToList();
     }
 
-    public static Result Run(string exe, IEnumerable<string> args, IReadOnlyDictionary<string, string?>? env = null)
+    public static Result Run(string exe, IEnumerable<string> args, IReadOnlyDictionary<string, string?>? env = null,
+        TimeSpan? timeout = null)
     {
         var psi = new ProcessStartInfo(exe) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in args)
@@ -63,7 +63,7 @@ public static class Proc
         using var p = Process.Start(psi)!;
         var so = p.StandardOutput.ReadToEndAsync();
         var se = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit(TimeSpan.FromMinutes(2)))
+        if (!p.WaitForExit(timeout ?? TimeSpan.FromMinutes(2)))
         {
             p.Kill(true);
             throw new TimeoutException(exe + " " + string.Join(' ', args));
@@ -72,23 +72,23 @@ public static class Proc
     }
 }
 
-/// <summary>Runs the real tshark (never a stand-in) in a private HOME, for dissector tests.</summary>
+/// <summary>Runs the real tshark (never a stand-in) in a private HOME, for dissector tests; the host's unless told.</summary>
 public static class TsharkCli
 {
-    public static Proc.Result Run(params string[] args)
-    {
-        var home = Repo.TempDir("home");
-        return Proc.Run("tshark", args, new Dictionary<string, string?> { ["HOME"] = home, ["XDG_CONFIG_HOME"] = Path.Combine(home, ".config") });
-    }
+    public static Proc.Result Run(params string[] args) => Wireshark.Get(Wireshark.Host).Tshark(args);
 
     /// <summary>tshark with the committed dissector, exporting fields (all occurrences joined by ',').</summary>
-    public static Proc.Result Fields(string capture, string? filter, params string[] fields)
+    public static Proc.Result Fields(string capture, string? filter, params string[] fields) =>
+        Fields(Wireshark.Get(Wireshark.Host), capture, filter, fields);
+
+    public static Proc.Result Fields(Wireshark ws, string capture, string? filter, params string[] fields)
     {
-        var args = new List<string> { "-X", "lua_script:" + Repo.Dissector, "-r", capture, "-T", "fields", "-E", "occurrence=a", "-E", "aggregator=,", "-E", "separator=\t" };
+        var args = new List<string> { "-X", "lua_script:" + Repo.Dissector, "-r", capture, "-T", "fields",
+            "-E", "occurrence=a", "-E", "aggregator=,", "-E", "separator=\t" };
         if (filter is not null)
             args.AddRange(["-Y", filter]);
         foreach (var f in fields)
             args.AddRange(["-e", f]);
-        return Run([.. args]);
+        return ws.Tshark(args);
     }
 }
