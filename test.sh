@@ -9,7 +9,7 @@ bash scripts/install-deps.sh
 # The Wireshark matrix: 4.4 and 4.6 from Debian roots kept in a cache (built once, minutes); the host gives 4.0.
 # Built while dotnet builds. A root that cannot be built leaves its reason, and its tests are skipped with it.
 roots="${DISSECT_ROOTS:-${XDG_CACHE_HOME:-$HOME/.cache}/dissect/wireshark-roots}"
-mkdir -p "$roots"
+(umask 077; mkdir -p "$roots")
 roots_log=$(mktemp)
 (
   for suite in trixie forky; do

@@ -16,7 +16,7 @@ fi
 mirror=$(grep -hoE '^(URIs:|deb) +https?://[^ ]+' /etc/apt/sources.list.d/*.sources /etc/apt/sources.list \
   2>/dev/null | grep -v security | head -1 | awk '{print $2}' || true)
 mirror="${mirror:-http://deb.debian.org/debian}"
-mkdir -p "$cache"; chmod 700 "$cache"
+(umask 077; mkdir -p "$cache")  # private: tests run what these roots hold
 for suite in "${suites[@]}"; do
   root="$cache/$suite"
   if [ ! -x "$root/usr/bin/tshark" ]; then

@@ -51,6 +51,8 @@ public static class CaptureAnalyzer
         new(options.TsharkPath, capture, Fields([new DnsAnalyzer(), new TlsAnalyzer(), new NetworkAnalyzer(), new StunAnalyzer(), new TrafficAnalyzer()]),
             options.LuaScript, MaxPackets: options.MaxPackets, Timeout: options.Timeout, EnableHeuristics: Heuristics);
 
+    private const string MsTurnFieldPrefix = "msturn.";
+
     /// <summary>RTP is found by a heuristic that tshark leaves off by default; without it direct media would show as plain UDP.</summary>
     public static readonly IReadOnlyList<string> Heuristics = ["rtp_udp"];
 
@@ -96,6 +98,15 @@ public static class CaptureAnalyzer
                 foreach (var a in analyzers)
                     a.Add(p);
             }, ct);
+        }
+        catch (TsharkException e) when (e.StderrTail.Contains("aren't valid", StringComparison.Ordinal)
+            && e.StderrTail.Contains(MsTurnFieldPrefix, StringComparison.Ordinal))
+        {
+            // The positive sign that the dissector registered is that tshark accepts its fields; never report without it.
+            throw e.StderrTail.Contains("Running as user \"root\"", StringComparison.Ordinal)
+                ? TsharkLocator.LuaIgnoredAsRoot(options.TsharkVersion)
+                : new TsharkNotFoundException("the MS-TURN dissector did not register in tshark, so its fields are unknown",
+                    "run 'dissect doctor' to see whether Lua scripts run for this user and which copy of the dissector loads");
         }
         catch (TsharkException e) when (packets > 0 && (e.StderrTail.Contains("cut short", StringComparison.Ordinal) || e.StderrTail.Contains("truncated", StringComparison.Ordinal)))
         {

@@ -44,6 +44,10 @@ public static class App
         using var cts = new CancellationTokenSource();
         ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cts.Cancel(); };
         Console.CancelKeyPress += onCancel;
+        // SIGTERM (kill, a scheduler's time limit) cancels the same way, so tshark is stopped and temp folders go.
+        using var onTerm = OperatingSystem.IsWindows() ? null
+            : System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM,
+                c => { c.Cancel = true; cts.Cancel(); });
         try
         {
             return await parsed.InvokeAsync(config, cts.Token);

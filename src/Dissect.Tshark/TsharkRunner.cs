@@ -47,12 +47,8 @@ public sealed record TsharkCommand(
 /// </summary>
 public static class TsharkRunner
 {
-    private static readonly Lazy<string> PrivateHome = new(() =>
-    {
-        var dir = Path.Combine(Path.GetTempPath(), $"dissect-home-{Environment.ProcessId}");
-        Directory.CreateDirectory(dir);
-        return dir;
-    });
+    // Fresh, private and removed at exit: a HOME another user made could hold plugins that tshark would run.
+    private static readonly Lazy<string> PrivateHome = new(() => Dissect.IO.PrivateFolders.CreateTemp("dissect-home-"));
 
     /// <summary>tshark runs in a private home; maps a path it reports back to the user's real home.</summary>
     public static string RealPath(string reported)

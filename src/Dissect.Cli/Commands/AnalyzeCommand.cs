@@ -22,6 +22,24 @@ public static class AnalyzeCommand
         return o;
     }
 
+    /// <summary>
+    /// The analysis pass as a command for the user's own shell. Dissect runs tshark in a private HOME; a shell does not,
+    /// so when the user's personal plugin folder already holds the dissector, '-X lua_script' would load it twice.
+    /// </summary>
+    public static string PasteableCommand(string capture, AnalyzeOptions options, ConsoleIo io)
+    {
+        var cmd = CaptureAnalyzer.Command(capture, options);
+        if (options.LuaScript is not null
+            && TsharkLocator.Inspect(options.TsharkPath).PersonalLuaPlugins is { } personal
+            && File.Exists(Path.Combine(personal, Runtime.DissectorFileName)))
+        {
+            if (File.ReadAllText(Path.Combine(personal, Runtime.DissectorFileName)) != File.ReadAllText(options.LuaScript))
+                io.Err.WriteLine("dissect: note: the dissector in your personal plugin folder is another version; run 'dissect install'");
+            cmd = cmd with { LuaScript = null };
+        }
+        return cmd.CommandLine;
+    }
+
     public static Command Create(ConsoleIo io)
     {
         var capture = new Argument<string>("capture") { Description = "A .pcap or .pcapng file" };
@@ -39,7 +57,7 @@ public static class AnalyzeCommand
                 var options = Runtime.Prepare(pr.GetValue(tshark), pr.GetValue(max), TimeSpan.FromSeconds(pr.GetValue(timeout)));
                 if (pr.GetValue(show))
                 {
-                    io.Out.WriteLine(CaptureAnalyzer.Command(pr.GetValue(capture)!, options).CommandLine);
+                    io.Out.WriteLine(PasteableCommand(pr.GetValue(capture)!, options, io));
                     return ExitCodes.Ok;
                 }
                 var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -58,6 +76,11 @@ public static class AnalyzeCommand
                     io.Out.WriteLine($"wrote {path}");
                 }
                 return ExitCodes.Ok;
+            }
+            catch (OperationCanceledException)
+            {
+                io.Err.WriteLine("dissect: cancelled");
+                return ExitCodes.Cancelled;
             }
             catch (TsharkNotFoundException e)
             {

@@ -19,6 +19,52 @@ public static class DoctorCommand
         return cmd;
     }
 
+    /// <summary>
+    /// Whether Lua scripts run for this user, and for each installed copy (personal, global): does tshark load it, as
+    /// this user runs it, and is it this version's. Checked by loading, not by looking at files.
+    /// </summary>
+    private static void CheckDissectors(TsharkInfo info, Action<string, string> ok, Action<string, string, string> problem, ConsoleIo io)
+    {
+        var scriptsRun = TsharkLocator.LuaScriptsRunFor(info.Path);
+        var current = new LuaGenerator().Generate(MsTurn.Spec);
+        var copies = new[] { ("personal", info.PersonalLuaPlugins), ("global", info.GlobalLuaPlugins) }
+            .Where(c => c.Item2 is not null).Select(c => (Where: c.Item1, File: Path.Combine(c.Item2!, Runtime.DissectorFileName)))
+            .Where(c => File.Exists(c.File)).ToList();
+        var globalCurrent = copies.Any(c => c.Where == "global" && File.ReadAllText(c.File) == current);
+        if (scriptsRun)
+            ok("Lua scripts", "tshark runs Lua scripts for this user (-X lua_script and the personal plugin folder)");
+        else if (globalCurrent)
+            io.Out.WriteLine($"note     Lua scripts: tshark {info.Version} ignores -X lua_script and the personal folder for this user (root); the global copy is used");
+        else
+            problem("Lua scripts", $"tshark {info.Version} ignores -X lua_script and the personal plugin folder for this user (run as root)",
+                "run Dissect as a normal user, or run 'dissect install --global' once");
+
+        if (copies.Count == 0)
+        {
+            io.Out.WriteLine($"note     dissector: not installed ({info.PersonalLuaPlugins ?? "no personal folder"}); run 'dissect install' to use it in Wireshark");
+            return;
+        }
+        var (plugins, errors) = TsharkLocator.LoadedPlugins(info.Path);
+        var luaError = errors.Split('\n').FirstOrDefault(l => l.Contains("Lua", StringComparison.Ordinal) && l.Contains("rror", StringComparison.Ordinal));
+        if (copies.Count > 1)
+            problem("dissector", $"installed twice ({string.Join(", ", copies.Select(c => c.File))}); tshark cannot load the same protocol twice",
+                "remove one: 'dissect uninstall' or 'dissect uninstall --global'");
+        foreach (var (where, file) in copies)
+        {
+            var line = plugins.Split('\n').FirstOrDefault(l => l.Contains(file, StringComparison.Ordinal));
+            var isCurrent = File.ReadAllText(file) == current;
+            if (line is null)
+                problem($"{where} dissector", $"{file} does not load" + (luaError is null ? "" : $" ({luaError.Trim()})"),
+                    where == "personal" && !scriptsRun ? "tshark ignores the personal folder for root: run 'dissect install --global'"
+                        : $"run 'dissect install{(where == "global" ? " --global" : "")}' to replace it");
+            else if (!isCurrent)
+                problem($"{where} dissector", $"{file} loads but is another version ({line.Split('\t').ElementAtOrDefault(1)})",
+                    $"run 'dissect install{(where == "global" ? " --global" : "")}' to update it");
+            else
+                ok($"{where} dissector", $"{file} loads and is current ({Codegen.Lua.LuaViewBuilder.PluginVersion})");
+        }
+    }
+
     public static int Run(ConsoleIo io, string? tsharkPath)
     {
         var problems = 0;
@@ -47,21 +93,8 @@ public static class DoctorCommand
             Problem("tshark", e.Message, e.Hint);
         }
 
-        if (info?.PersonalLuaPlugins is { } dir)
-        {
-            Ok("plugin folder", dir);
-            var target = Path.Combine(dir, LuaGenerator.OutputFileName(MsTurn.Spec));
-            if (!File.Exists(target))
-                io.Out.WriteLine($"note     dissector: not installed in {dir}; run 'dissect install' to use it in Wireshark");
-            else if (File.ReadAllText(target) != new LuaGenerator().Generate(MsTurn.Spec))
-                Problem("dissector", $"{target} differs from this version of Dissect", "run 'dissect install' to update it");
-            else
-                Ok("dissector", $"{target} is installed and current");
-        }
-        else if (info is not null)
-        {
-            Problem("plugin folder", "tshark -G folders did not name a personal Lua plugin folder", "pass --dir to 'dissect install'");
-        }
+        if (info is { HasLua: true })
+            CheckDissectors(info, Ok, Problem, io);
 
         var fonts = FontResolver.Find();
         if (fonts is null)

@@ -6,21 +6,29 @@ using Dissect.Tshark;
 
 namespace Dissect.Cli.Commands;
 
-/// <summary>Copies the generated dissector into Wireshark's personal Lua plugin folder, or removes it.</summary>
+/// <summary>
+/// Copies the generated dissector into Wireshark's personal Lua plugin folder, or with --global into the global one
+/// (the only one tshark 4.4 and later load when run as root), or removes it.
+/// </summary>
 public static class InstallCommand
 {
     public static Command Create(ConsoleIo io, bool install)
     {
         var dir = new Option<string?>("--dir") { Description = "Plugin folder (default: tshark's personal Lua plugin folder from 'tshark -G folders')" };
+        var global = new Option<bool>("--global")
+        {
+            Description = "Use tshark's global Lua plugin folder instead (for all users, and for tshark 4.4+ run as root; needs write access there)",
+        };
         var tshark = DoctorCommand.TsharkOption();
         var cmd = new Command(install ? "install" : "uninstall",
-            install ? "Install the MS-TURN dissector into Wireshark's personal Lua plugin folder" : "Remove the MS-TURN dissector from the plugin folder") { dir, tshark };
+            install ? "Install the MS-TURN dissector into Wireshark's personal (or --global) Lua plugin folder"
+                : "Remove the MS-TURN dissector from the personal (or --global) plugin folder") { dir, global, tshark };
         cmd.SetAction(pr =>
         {
             string folder;
             try
             {
-                folder = pr.GetValue(dir) ?? PluginFolder(pr.GetValue(tshark));
+                folder = pr.GetValue(dir) ?? (pr.GetValue(global) ? GlobalFolder(pr.GetValue(tshark)) : PluginFolder(pr.GetValue(tshark)));
             }
             catch (DissectException e)
             {
@@ -55,11 +63,18 @@ public static class InstallCommand
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                return io.Fail($"cannot write {target}: {e.Message}; choose another folder with --dir");
+                return io.Fail(pr.GetValue(global)
+                    ? $"cannot write {target}: {e.Message}; the global folder needs root: run 'sudo dissect install --global'"
+                    : $"cannot write {target}: {e.Message}; choose another folder with --dir");
             }
         });
         return cmd;
     }
+
+    /// <summary>The global Lua plugin folder tshark reports (<c>tshark -G folders</c>).</summary>
+    public static string GlobalFolder(string? tsharkPath) =>
+        TsharkLocator.Inspect(TsharkLocator.Find(tsharkPath)).GlobalLuaPlugins
+        ?? throw new TsharkNotFoundException("tshark -G folders names no global Lua plugin folder", "pass the folder with --dir");
 
     /// <summary>The personal Lua plugin folder tshark reports; falls back to each platform's documented default.</summary>
     public static string PluginFolder(string? tsharkPath)
