@@ -882,6 +882,13 @@ function proto.dissector(tvb, pinfo, tree)
   if is_mux_frame(tvb, n) then return dissect_mux(tvb, pinfo, tree) end
   local since = raw_media_since(tvb, pinfo, n)
   if since then return dissect_raw_media(tvb, pinfo, tree, since) end
+  -- Not ours (TURN ChannelData, say): to the STUN dissector this port had, as without this script.
+  if stun_builtin then
+    -- An exception inside STUN (a malformed RTCP in ChannelData) is STUN's to show, as without this script.
+    local ok, used = pcall(stun_builtin.call, stun_builtin, tvb, pinfo, tree)
+    if ok then return used end
+    return n
+  end
   return 0
 end
 
@@ -1043,7 +1050,7 @@ proto.prefs.data_mode = Pref.enum("Decode relayed DATA as", DATA_AUTO, "How to s
 local udp_table = DissectorTable.get("udp.port")
 local tcp_table = DissectorTable.get("tcp.port")
 local registered = { udp = "", mux = "", tcp = "" }
-local previous_tcp = {}   -- port -> dissector that owned it before us (TLS on 443)
+local previous_tcp = {}   -- port -> dissector that owned it before us (TLS on 443), given back when the port goes
 
 local function ports_of(range)
   local list = {}
@@ -1058,16 +1065,32 @@ local function ports_of(range)
   return list
 end
 
+-- A TLS record header that TLS's own TCP heuristic takes (change cipher spec, handshake, application data; it
+-- leaves a lone alert record, seen when a capture starts as a connection closes).
+local function starts_tls_record(tvb, n)
+  if n < 5 then return false end
+  local ct, major, minor = tvb(0, 1):uint(), tvb(1, 1):uint(), tvb(2, 1):uint()
+  return (ct == 20 or ct == 22 or ct == 23) and major == 3 and minor <= 4
+end
+
+-- On the pseudo-TLS port (443) this entry sits before TLS. A stream that is not MS-TURN is refused (0) when it starts
+-- with a TLS record: TCP then tries, as without this script, the heuristics (TLS's own, PROXY, HTTP…), and TLS binds
+-- the conversation to itself, so its later segments never come here. Only segments no heuristic would take (a stream
+-- caught mid-way) go to TLS from here, as the port would have sent them, with TLS's exceptions kept out of Lua.
 function proto_tcp.dissector(tvb, pinfo, tree)
   local used = dissect_tcp_stream(tvb, pinfo, tree)
-  if used > 0 then return used end
-  local prev = previous_tcp[pinfo.match_uint]
-  if prev then
-    -- Each dissector call lowers can_desegment by one; give it back so TLS can still reassemble.
-    if pinfo.can_desegment > 0 then pinfo.can_desegment = pinfo.can_desegment + 1 end
-    return prev:call(tvb, pinfo, tree)
+  if used > 0 then
+    pinfo.conversation = proto_tcp
+    return used
   end
-  return 0
+  local prev = previous_tcp[pinfo.match_uint]
+  if not prev or starts_tls_record(tvb, tvb:len()) then return 0 end
+  -- Each dissector call lowers can_desegment by one; give it back so TLS can still reassemble.
+  if pinfo.can_desegment > 0 then pinfo.can_desegment = pinfo.can_desegment + 1 end
+  -- A TLS exception (a malformed record) is TLS's to show: its items stay, and the segment counts as used.
+  local ok, result = pcall(prev.call, prev, tvb, pinfo, tree)
+  if ok then return result end
+  return tvb:len()
 end
 
 local function heur_tcp(tvb, pinfo, tree)

@@ -49,7 +49,14 @@ public static class CaptureAnalyzer
     /// <summary>The tshark command <see cref="AnalyzeAsync"/> runs for a capture.</summary>
     public static TsharkCommand Command(string capture, AnalyzeOptions options) =>
         new(options.TsharkPath, capture, Fields([new DnsAnalyzer(), new TlsAnalyzer(), new NetworkAnalyzer(), new StunAnalyzer(), new TrafficAnalyzer()]),
-            options.LuaScript, MaxPackets: options.MaxPackets, Timeout: options.Timeout, EnableHeuristics: Heuristics);
+            options.LuaScript, MaxPackets: options.MaxPackets, Timeout: options.Timeout, EnableHeuristics: Heuristics,
+            Preferences: Preferences);
+
+    /// <summary>
+    /// Out-of-order TCP segments are put back in order before TLS sees them. Without it a retransmitted or reordered
+    /// ServerHello is lost (6 % of them in the corpus), and the answer depended on the Wireshark version's default.
+    /// </summary>
+    public static readonly IReadOnlyList<string> Preferences = ["tcp.reassemble_out_of_order:TRUE"];
 
     private const string MsTurnFieldPrefix = "msturn.";
 
@@ -78,7 +85,7 @@ public static class CaptureAnalyzer
         long packets = 0, bytes = 0;
         double? first = null, last = null;
 
-        var cmd = new TsharkCommand(options.TsharkPath, capture, fields, options.LuaScript, MaxPackets: options.MaxPackets, Timeout: options.Timeout, EnableHeuristics: Heuristics);
+        var cmd = Command(capture, options);
         string? warning = null;
         var truncated = false;
         try

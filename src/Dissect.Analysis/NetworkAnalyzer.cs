@@ -2,7 +2,8 @@ namespace Dissect.Analysis;
 
 public sealed class NetworkAnalyzer : IAnalyzer
 {
-    public IEnumerable<string> Fields => ["frame.len", "frame.protocols", "ip.src", "ip.dst", "ipv6.src", "ipv6.dst", "tcp.srcport", "tcp.dstport", "udp.srcport", "udp.dstport", .. Packet.MsturnItemFields];
+    public IEnumerable<string> Fields => ["frame.len", "frame.protocols", "ip.src", "ip.dst", "ipv6.src", "ipv6.dst", "tcp.srcport", "tcp.dstport", "udp.srcport", "udp.dstport",
+        Packet.TlsLayerField, .. Packet.MsturnItemFields];
 
     private long _v4, _v6, _tcp, _udp, _tcpBytes, _udpBytes, _other;
     private readonly Dictionary<string, (long Frames, long Bytes)> _protocols = [];

@@ -36,9 +36,16 @@ public readonly struct Packet(EkRecord r)
     /// <summary>Fields whose presence shows the msturn protocol really decoded something in the frame.</summary>
     public static readonly string[] MsturnItemFields = ["msturn.type", "msturn.media", "msturn.mux.channel", "msturn.framing.type", "msturn.pseudo_tls.content_type"];
 
+    /// <summary>The TLS protocol item: present on every frame TLS looked at.</summary>
+    public const string TlsLayerField = "tls";
+
     private static string Normalize(EkRecord rec)
     {
         var s = rec.First("frame.protocols") ?? "";
+        // From 4.2 on, a TCP segment of a PDU that is never reassembled keeps its "tls" tree item but loses the layer
+        // in frame.protocols; -z io,phs still counts it under tls, as 4.0's frame.protocols does.
+        if (s.EndsWith(":tcp", StringComparison.Ordinal) && rec.Has(TlsLayerField))
+            return s + ":tls";
         if (!s.Contains("msturn", StringComparison.Ordinal))
             return s;
         s = s.Replace(":msturn_tcp", "", StringComparison.Ordinal).Replace(":msturn_late", "", StringComparison.Ordinal);
