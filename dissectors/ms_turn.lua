@@ -460,6 +460,7 @@ local tcp_stream_field = Field.new("tcp.stream")
 local tcp_payload_field = Field.new("tcp.payload")
 
 local stun_builtin = Dissector.get("stun-udp")
+local previous_udp = {}    -- port -> dissector that owned it before us (STUN on 3478), given back when the port goes
 local rtp_dissector = Dissector.get("rtp")
 local rtcp_dissector = Dissector.get("rtcp")
 local data_dissector = Dissector.get("data")
@@ -869,6 +870,13 @@ local function dissect_udp_message(tvb, pinfo, tree, fl)
   return used
 end
 
+local function stun_would_take(tvb, n)
+  if n < 4 then return false end
+  local top, len = band(tvb(0, 1):uint(), 0xC0), tvb(2, 2):uint()
+  if top == 0x40 then return 4 + len <= n end
+  return top == 0 and n >= 20 and 20 + len == n and len % 4 == 0
+end
+
 -- Port table entry (3478 by default) and Decode As.
 function proto.dissector(tvb, pinfo, tree)
   local n = tvb:len()
@@ -882,10 +890,15 @@ function proto.dissector(tvb, pinfo, tree)
   if is_mux_frame(tvb, n) then return dissect_mux(tvb, pinfo, tree) end
   local since = raw_media_since(tvb, pinfo, n)
   if since then return dissect_raw_media(tvb, pinfo, tree, since) end
-  -- Not ours (TURN ChannelData, say): to the STUN dissector this port had, as without this script.
-  if stun_builtin then
-    -- An exception inside STUN (a malformed RTCP in ChannelData) is STUN's to show, as without this script.
-    local ok, used = pcall(stun_builtin.call, stun_builtin, tvb, pinfo, tree)
+  -- Not ours (TURN ChannelData on 3478, say): to the dissector this port had (STUN), as without this script; where
+  -- the port had none, refused, so UDP tries its heuristics (RTCP…) as it would have.
+  -- Dissector:call falls back to "data" when the callee refuses, so only what STUN takes (a whole message, or
+  -- ChannelData 0x4000-0x7FFF that fits) is handed on; DTLS, RTP or RTCP on 3478 are refused here and found, as
+  -- without this script, by UDP's heuristics and conversations.
+  local prev = previous_udp[pinfo.match_uint]
+  if prev and stun_would_take(tvb, n) then
+    -- An exception inside it (a malformed RTCP in ChannelData) is that dissector's to show, as without this script.
+    local ok, used = pcall(prev.call, prev, tvb, pinfo, tree)
     if ok then return used end
     return n
   end
@@ -1073,6 +1086,12 @@ local function starts_tls_record(tvb, n)
   return (ct == 20 or ct == 22 or ct == 23) and major == 3 and minor <= 4
 end
 
+-- A text protocol's first word (HTTP's method, a PROXY v1 header): TLS refuses those, and TCP's heuristics take them.
+local function starts_text(tvb)
+  local c = tvb(0, 1):uint()
+  return c >= 0x41 and c <= 0x5A
+end
+
 -- On the pseudo-TLS port (443) this entry sits before TLS. A stream that is not MS-TURN is refused (0) when it starts
 -- with a TLS record: TCP then tries, as without this script, the heuristics (TLS's own, PROXY, HTTP…), and TLS binds
 -- the conversation to itself, so its later segments never come here. Only segments no heuristic would take (a stream
@@ -1084,7 +1103,7 @@ function proto_tcp.dissector(tvb, pinfo, tree)
     return used
   end
   local prev = previous_tcp[pinfo.match_uint]
-  if not prev or starts_tls_record(tvb, tvb:len()) then return 0 end
+  if not prev or starts_tls_record(tvb, tvb:len()) or starts_text(tvb) then return 0 end
   -- Each dissector call lowers can_desegment by one; give it back so TLS can still reassemble.
   if pinfo.can_desegment > 0 then pinfo.can_desegment = pinfo.can_desegment + 1 end
   -- A TLS exception (a malformed record) is TLS's to show: its items stay, and the segment counts as used.
@@ -1099,8 +1118,13 @@ local function heur_tcp(tvb, pinfo, tree)
 end
 
 local function register_ports()
-  for _, p in ipairs(ports_of(registered.udp)) do udp_table:remove(p, proto) end
-  for _, p in ipairs(ports_of(registered.mux)) do udp_table:remove(p, proto) end
+  for _, list in ipairs({ registered.udp, registered.mux }) do
+    for _, p in ipairs(ports_of(list)) do
+      udp_table:remove(p, proto)
+      if previous_udp[p] then udp_table:add(p, previous_udp[p]) end
+      previous_udp[p] = nil
+    end
+  end
   for _, p in ipairs(ports_of(registered.tcp)) do
     tcp_table:remove(p, proto_tcp)
     if previous_tcp[p] then tcp_table:add(p, previous_tcp[p]) end
@@ -1109,8 +1133,12 @@ local function register_ports()
   registered.udp = tostring(proto.prefs.udp_ports)
   registered.mux = tostring(proto.prefs.mux_ports)
   registered.tcp = tostring(proto.prefs.tcp_ports)
-  for _, p in ipairs(ports_of(registered.udp)) do udp_table:add(p, proto) end
-  for _, p in ipairs(ports_of(registered.mux)) do udp_table:add(p, proto) end
+  for _, list in ipairs({ registered.udp, registered.mux }) do
+    for _, p in ipairs(ports_of(list)) do
+      previous_udp[p] = previous_udp[p] or udp_table:get_dissector(p)
+      udp_table:add(p, proto)
+    end
+  end
   for _, p in ipairs(ports_of(registered.tcp)) do
     previous_tcp[p] = tcp_table:get_dissector(p)
     tcp_table:add(p, proto_tcp)

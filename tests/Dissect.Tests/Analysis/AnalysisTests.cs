@@ -203,7 +203,9 @@ public class TsharkStatisticsTests
     /// <summary>tshark -z io,phs as path → frames; the dissector's TCP port wrapper node is folded into its parent as the model does.</summary>
     private static Dictionary<string, long> Phs(string capture)
     {
-        var r = TsharkCli.Run("-X", "lua_script:" + Repo.Dissector, "--enable-heuristic", "rtp_udp", "-r", capture, "-q", "-z", "io,phs");
+        // With the preferences Dissect sets for its own pass (out-of-order TCP reassembly).
+        var prefs = CaptureAnalyzer.Preferences.SelectMany(p => new[] { "-o", p });
+        var r = TsharkCli.Run(["-X", "lua_script:" + Repo.Dissector, "--enable-heuristic", "rtp_udp", .. prefs, "-r", capture, "-q", "-z", "io,phs"]);
         var stack = new List<string>();
         var result = new Dictionary<string, long>();
         foreach (var line in r.Stdout.Split('\n'))
