@@ -1086,10 +1086,15 @@ local function starts_tls_record(tvb, n)
   return (ct == 20 or ct == 22 or ct == 23) and major == 3 and minor <= 4
 end
 
--- A text protocol's first word (HTTP's method, a PROXY v1 header): TLS refuses those, and TCP's heuristics take them.
+-- What TLS refuses and TCP's heuristics take: a PROXY header (v1 text, v2 signature) or an HTTP request line.
+local TEXT_STARTS = { "PROXY ", "\r\n\r\n\0\r\nQUIT\n", "GET ", "POST ", "HEAD ", "PUT ", "DELETE ", "OPTIONS ",
+  "CONNECT ", "PATCH ", "PRI * HTTP/2" }
 local function starts_text(tvb)
-  local c = tvb(0, 1):uint()
-  return c >= 0x41 and c <= 0x5A
+  local n = tvb:len()
+  for _, w in ipairs(TEXT_STARTS) do
+    if n >= #w and tvb(0, #w):raw() == w then return true end
+  end
+  return false
 end
 
 -- On the pseudo-TLS port (443) this entry sits before TLS. A stream that is not MS-TURN is refused (0) when it starts

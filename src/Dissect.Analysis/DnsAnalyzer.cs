@@ -117,13 +117,59 @@ public sealed class DnsAnalyzer : IAnalyzer
             var queries = queriesByName.GetValueOrDefault(g) ?? [];
             var resp = responsesByName.GetValueOrDefault(g) ?? [];
             var authority = resp.SelectMany(r => r.Records).Where(r => r.Section == "authority").ToList();
-            _summaries.Add(new DnsNameSummary(g, chain,
-                [.. addr4.GetValueOrDefault(cur) ?? []], [.. addr6.GetValueOrDefault(cur) ?? []],
+            // Each response is followed on its own records: the A and the AAAA answers can take different Traffic
+            // Manager chains, and a chain can change during the capture; the name resolved to all their addresses.
+            var chains = ChainsOf(g, resp);
+            if (chain.Count == 0 && chains.FirstOrDefault(c => c.Cnames.Count > 0) is { } firstChain)
+                chain = [.. firstChain.Cnames];
+            var v4 = new SortedSet<string>(addr4.GetValueOrDefault(cur) ?? [], StringComparer.Ordinal);
+            var v6 = new SortedSet<string>(addr6.GetValueOrDefault(cur) ?? [], StringComparer.Ordinal);
+            foreach (var c in chains)
+            {
+                v4.UnionWith(c.IPv4);
+                v6.UnionWith(c.IPv6);
+            }
+            _summaries.Add(new DnsNameSummary(g, chain, [.. v4], [.. v6],
                 [.. queries.Select(q => q.Type).Distinct().Order()],
                 [.. authority.Select(a => a.Name).Distinct().Order()], [.. authority.Where(a => a.Type is "NS" or "SOA").Select(a => a.Data).Where(d => d.Length > 0).Distinct().Order()],
-                queries.Count, resp.Count));
+                queries.Count, resp.Count) { Chains = chains });
         }
         return _summaries;
+    }
+
+    /// <summary>The distinct chains of a name's responses, per query type, in the order first seen.</summary>
+    private static List<DnsChain> ChainsOf(string name, List<DnsResponse> responses)
+    {
+        var result = new List<DnsChain>();
+        foreach (var r in responses)
+        {
+            var answers = r.Records.Where(x => x.Section == "answer").ToList();
+            var cnames = new List<string>();
+            var cur = name;
+            while (answers.FirstOrDefault(x => x.Type == "CNAME" && string.Equals(x.Name, cur, StringComparison.OrdinalIgnoreCase)) is { } c
+                && c.Data.Length > 0 && cnames.Count < 16 && !cnames.Contains(c.Data, StringComparer.OrdinalIgnoreCase))
+            {
+                cnames.Add(c.Data);
+                cur = c.Data;
+            }
+            var end = cur;
+            List<string> Addresses(string type) => [.. answers.Where(x => x.Type == type && x.Data.Length > 0
+                && string.Equals(x.Name, end, StringComparison.OrdinalIgnoreCase)).Select(x => x.Data).Distinct().Order(StringComparer.Ordinal)];
+            var v4 = Addresses("A");
+            var v6 = Addresses("AAAA");
+            // The same chain answered again (with the same or other addresses at its end) is one entry.
+            var i = result.FindIndex(x => x.QueryType == r.Type && x.Cnames.SequenceEqual(cnames, StringComparer.OrdinalIgnoreCase));
+            if (i >= 0)
+                result[i] = result[i] with
+                {
+                    IPv4 = [.. result[i].IPv4.Union(v4).Order(StringComparer.Ordinal)],
+                    IPv6 = [.. result[i].IPv6.Union(v6).Order(StringComparer.Ordinal)],
+                    Responses = result[i].Responses + 1,
+                };
+            else
+                result.Add(new DnsChain(r.Type, cnames, v4, v6, r.Frame, 1));
+        }
+        return result;
     }
 
     private static SortedSet<string> Get(Dictionary<string, SortedSet<string>> d, string k) => d.TryGetValue(k, out var s) ? s : d[k] = new SortedSet<string>(StringComparer.Ordinal);

@@ -30,9 +30,20 @@ public sealed record DnsQuery(long Frame, string Name, string Type, string Trans
 public sealed record DnsResponse(long Frame, string Name, string Type, string Transport, string Rcode, bool Authoritative, bool Truncated, bool RecursionAvailable, bool AuthenticatedData, IReadOnlyList<DnsRecord> Records);
 
 /// <summary>What the capture says about one queried name, as students tabulate it.</summary>
+/// <param name="CnameChain">The first chain seen; <see cref="Chains"/> holds every distinct one.</param>
+/// <param name="IPv4">Every IPv4 address the name resolved to, through any of its chains.</param>
 public sealed record DnsNameSummary(string Name, IReadOnlyList<string> CnameChain,
     [property: JsonPropertyName("ipv4")] IReadOnlyList<string> IPv4, [property: JsonPropertyName("ipv6")] IReadOnlyList<string> IPv6, IReadOnlyList<string> QueryTypes,
-    IReadOnlyList<string> AuthorityZones, IReadOnlyList<string> AuthorityServers, int Queries, int Responses);
+    IReadOnlyList<string> AuthorityZones, IReadOnlyList<string> AuthorityServers, int Queries, int Responses)
+{
+    /// <summary>One entry per query type and distinct chain (Traffic Manager answers A and AAAA, or later queries, apart).</summary>
+    public IReadOnlyList<DnsChain> Chains { get; init; } = [];
+}
+
+/// <summary>One CNAME chain of a name as one response gave it, with the addresses at its end.</summary>
+public sealed record DnsChain(string QueryType, IReadOnlyList<string> Cnames,
+    [property: JsonPropertyName("ipv4")] IReadOnlyList<string> IPv4, [property: JsonPropertyName("ipv6")] IReadOnlyList<string> IPv6,
+    long FirstFrame, int Responses);
 
 public sealed record DnsSection(
     int QueryCount, int ResponseCount, int UnansweredCount, IReadOnlyDictionary<string, int> QueryTypes, IReadOnlyDictionary<string, int> Rcodes,

@@ -315,3 +315,44 @@ public class ConversationStatisticsTests
         }
     }
 }
+
+public class DnsChainTests
+{
+    /// <summary>
+    /// Every address of every response to a name, read by a separate plain tshark call, is among the name's addresses
+    /// in the model, whichever CNAME chain (A or AAAA, before or after a change) led to it.
+    /// </summary>
+    [CorpusFact]
+    public async Task A_name_keeps_the_addresses_of_all_its_chains()
+    {
+        foreach (var c in new[]
+        {
+            "Baboushka+LINFO1341-P1/CallAudio/Ethernet/packets/K1AE.pcapng", "Lopiuy+LINFO1341_P1/Traces/audio.pcapng",
+            "Lopiuy+LINFO1341_P1/Traces/SurEduroam/audio.pcapng",
+        })
+        {
+            var cap = Repo.CorpusFile(c);
+            var m = await CaptureAnalyzer.AnalyzeAsync(cap, Runtime.Prepare(null));
+            var names = m.Dns.Names.ToDictionary(n => n.Name, StringComparer.OrdinalIgnoreCase);
+            var r = TsharkCli.Run("-n", "-r", cap, "-Y", "dns.flags.response == 1 && !mdns && !llmnr", "-T", "fields",
+                "-E", "occurrence=a", "-E", "aggregator=,", "-e", "dns.qry.name", "-e", "dns.a", "-e", "dns.aaaa");
+            var expected = 0;
+            foreach (var row in r.Rows)
+            {
+                var name = names[row[0]];
+                foreach (var a in row[1].Split(',', StringSplitOptions.RemoveEmptyEntries))
+                {
+                    expected++;
+                    Assert.True(name.IPv4.Contains(a), $"{c}: {row[0]} lacks {a} ({string.Join(" ", name.IPv4)})");
+                }
+                foreach (var a in row[2].Split(',', StringSplitOptions.RemoveEmptyEntries))
+                    Assert.True(name.IPv6.Contains(a), $"{c}: {row[0]} lacks {a}");
+            }
+            Assert.True(expected > 5, c);
+        }
+        var k1ae = await CaptureAnalyzer.AnalyzeAsync(Repo.CorpusFile("Baboushka+LINFO1341-P1/CallAudio/Ethernet/packets/K1AE.pcapng"), Runtime.Prepare(null));
+        var relay = k1ae.Dns.Names.Single(n => n.Name == "euaz.relay.teams.microsoft.com");
+        Assert.Contains("52.114.248.10", relay.IPv4);
+        Assert.True(relay.Chains.Count >= 2, string.Join(" | ", relay.Chains.Select(ch => ch.QueryType + ":" + string.Join(">", ch.Cnames))));
+    }
+}
