@@ -356,3 +356,23 @@ public class DnsChainTests
         Assert.True(relay.Chains.Count >= 2, string.Join(" | ", relay.Chains.Select(ch => ch.QueryType + ":" + string.Join(">", ch.Cnames))));
     }
 }
+
+public class TlsReassemblyTests
+{
+    /// <summary>
+    /// A ServerHello split over out-of-order segments is read (the eduroam Skype call shows 11 of them, and 10 chains of
+    /// certificates): the count equals a plain tshark reading with out-of-order reassembly on, and exceeds one without.
+    /// </summary>
+    [CorpusFact]
+    public async Task Handshakes_in_out_of_order_segments_are_counted()
+    {
+        var cap = Repo.CorpusFile("Lopiuy+LINFO1341_P1/Traces/SurEduroam/audio.pcapng");
+        var m = await CaptureAnalyzer.AnalyzeAsync(cap, Runtime.Prepare(null));
+        int Count(params string[] prefs) => TsharkCli.Run([.. prefs, "-n", "-r", cap, "-Y", "tls.handshake.type == 2", "-T", "fields", "-e", "frame.number"]).Rows.Count;
+        var inOrder = Count("-o", "tcp.reassemble_out_of_order:TRUE");
+        Assert.True(inOrder >= 10, $"{inOrder} ServerHellos");
+        Assert.True(Count() < inOrder);
+        Assert.Equal(inOrder, m.Tls.ServerHellos);
+        Assert.True(m.Tls.Certificates.Count > 0);
+    }
+}
