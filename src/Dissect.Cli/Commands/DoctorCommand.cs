@@ -23,43 +23,49 @@ public static class DoctorCommand
     /// Whether Lua scripts run for this user, and for each installed copy (personal, global): does tshark load it, as
     /// this user runs it, and is it this version's. Checked by loading, not by looking at files.
     /// </summary>
-    private static void CheckDissectors(TsharkInfo info, Action<string, string> ok, Action<string, string, string> problem, ConsoleIo io)
+    private static void CheckDissectors(TsharkInfo info, Action<string, string> ok, Action<string, string, string> problem,
+        ConsoleIo io)
     {
         var scriptsRun = TsharkLocator.LuaScriptsRunFor(info.Path);
         var current = new LuaGenerator().Generate(MsTurn.Spec);
         var copies = new[] { ("personal", info.PersonalLuaPlugins), ("global", info.GlobalLuaPlugins) }
-            .Where(c => c.Item2 is not null).Select(c => (Where: c.Item1, File: Path.Combine(c.Item2!, Runtime.DissectorFileName)))
+            .Where(c => c.Item2 is not null)
+            .Select(c => (Where: c.Item1, File: Path.Combine(c.Item2!, Runtime.DissectorFileName)))
             .Where(c => File.Exists(c.File)).ToList();
         var globalCurrent = copies.Any(c => c.Where == "global" && File.ReadAllText(c.File) == current);
+        var version = info.Version;
         if (scriptsRun)
             ok("Lua scripts", "tshark runs Lua scripts for this user (-X lua_script and the personal plugin folder)");
         else if (globalCurrent)
-            io.Out.WriteLine($"note     Lua scripts: tshark {info.Version} ignores -X lua_script and the personal folder for this user (root); the global copy is used");
+            io.Out.WriteLine($"note     Lua scripts: tshark {version} ignores -X lua_script and the personal folder "
+                + "for this user (root); the global copy is used");
         else
-            problem("Lua scripts", $"tshark {info.Version} ignores -X lua_script and the personal plugin folder for this user (run as root)",
-                "run Dissect as a normal user, or run 'dissect install --global' once");
+            problem("Lua scripts", $"tshark {version} ignores -X lua_script and the personal plugin folder for this user "
+                + "(run as root)", "run Dissect as a normal user, or run 'dissect install --global' once");
 
         if (copies.Count == 0)
         {
-            io.Out.WriteLine($"note     dissector: not installed ({info.PersonalLuaPlugins ?? "no personal folder"}); run 'dissect install' to use it in Wireshark");
+            var where = info.PersonalLuaPlugins ?? "no personal folder";
+            io.Out.WriteLine($"note     dissector: not installed ({where}); run 'dissect install' to use it in Wireshark");
             return;
         }
         var (plugins, errors) = TsharkLocator.LoadedPlugins(info.Path);
-        var luaError = errors.Split('\n').FirstOrDefault(l => l.Contains("Lua", StringComparison.Ordinal) && l.Contains("rror", StringComparison.Ordinal));
+        var luaError = errors.Split('\n')
+            .FirstOrDefault(l => l.Contains("Lua", StringComparison.Ordinal) && l.Contains("rror", StringComparison.Ordinal));
         if (copies.Count > 1)
-            problem("dissector", $"installed twice ({string.Join(", ", copies.Select(c => c.File))}); tshark cannot load the same protocol twice",
-                "remove one: 'dissect uninstall' or 'dissect uninstall --global'");
+            problem("dissector", $"installed twice ({string.Join(", ", copies.Select(c => c.File))}); tshark cannot load "
+                + "the same protocol twice", "remove one: 'dissect uninstall' or 'dissect uninstall --global'");
         foreach (var (where, file) in copies)
         {
             var line = plugins.Split('\n').FirstOrDefault(l => l.Contains(file, StringComparison.Ordinal));
-            var isCurrent = File.ReadAllText(file) == current;
+            var install = where == "global" ? "dissect install --global" : "dissect install";
             if (line is null)
                 problem($"{where} dissector", $"{file} does not load" + (luaError is null ? "" : $" ({luaError.Trim()})"),
-                    where == "personal" && !scriptsRun ? "tshark ignores the personal folder for root: run 'dissect install --global'"
-                        : $"run 'dissect install{(where == "global" ? " --global" : "")}' to replace it");
-            else if (!isCurrent)
+                    where == "personal" && !scriptsRun ? "tshark ignores the personal folder for root: run "
+                        + "'dissect install --global'" : $"run '{install}' to replace it");
+            else if (File.ReadAllText(file) != current)
                 problem($"{where} dissector", $"{file} loads but is another version ({line.Split('\t').ElementAtOrDefault(1)})",
-                    $"run 'dissect install{(where == "global" ? " --global" : "")}' to update it");
+                    $"run '{install}' to update it");
             else
                 ok($"{where} dissector", $"{file} loads and is current ({Codegen.Lua.LuaViewBuilder.PluginVersion})");
         }
