@@ -66,7 +66,7 @@ public static class ReportDocument
             b.Add(new Paragraph($"{d.QueryCount} queries and {d.ResponseCount} responses; transports: {Join(d.Transports)}; response codes: {Join(d.Rcodes)}; " +
                 $"{d.RecursionDesired} queries with RD set, {d.DnssecOkQueries} with DO set; {d.AuthenticatedResponses} responses with AD set, {d.AuthoritativeResponses} authoritative (AA)."));
             b.Add(T(["Name", "CNAME chain", "IPv4", "IPv6", "Types", "Authority"],
-                d.Names.Select(n => (IReadOnlyList<string>)[n.Name, n.CnameChain.Count == 0 ? "–" : string.Join("\n", n.CnameChain.Select(x => "→\u00A0" + x)), Lines(n.IPv4), Lines(n.IPv6),
+                d.Names.Select(n => (IReadOnlyList<string>)[n.Name, ChainText(n), Lines(n.IPv4), Lines(n.IPv6),
                     string.Join(", ", n.QueryTypes), n.AuthorityServers.Count + n.AuthorityZones.Count == 0 ? "–" : string.Join(", ", n.AuthorityZones.Concat(n.AuthorityServers))]),
                 widths: [2.1, 2.6, 1.3, 1.7, 0.8, 1.5]));
             b.Add(new Chart("Queries by record type", [.. d.QueryTypes.Keys], [("queries", [.. d.QueryTypes.Values.Select(v => (double)v)])], false));
@@ -188,6 +188,19 @@ public static class ReportDocument
 
     private static string Join(IReadOnlyDictionary<string, int> d) => d.Count == 0 ? "none" : string.Join(", ", d.Select(kv => $"{kv.Key} {kv.Value}"));
     private static string List(IReadOnlyList<string> l) => l.Count == 0 ? "none" : string.Join(", ", l);
+    /// <summary>
+    /// The CNAME chain; when the name's answers followed several (A and AAAA through different Traffic Manager
+    /// endpoints, or a change during the capture), each one, headed by its query type and with the addresses it led to.
+    /// </summary>
+    private static string ChainText(DnsNameSummary n)
+    {
+        var chains = n.Chains.Where(c => c.Cnames.Count > 0).ToList();
+        if (chains.Count <= 1)
+            return n.CnameChain.Count == 0 ? "–" : string.Join("\n", n.CnameChain.Select(x => "→\u00A0" + x));
+        return string.Join("\n", chains.Select(c => $"{c.QueryType}:\n" + string.Join("\n", c.Cnames.Select(x => "→\u00A0" + x))
+            + (c.IPv4.Count + c.IPv6.Count > 0 ? "\n→\u00A0" + string.Join(", ", c.IPv4.Concat(c.IPv6)) : "")));
+    }
+
     private static string Lines(IReadOnlyList<string> l) => l.Count == 0 ? "–" : string.Join("\n", l);
     private static string Cn(string dn) => dn.Split(',').Select(x => x.Trim()).FirstOrDefault(x => x.StartsWith("CN=", StringComparison.Ordinal))?[3..] ?? dn;
 }
