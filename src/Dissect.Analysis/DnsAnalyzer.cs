@@ -15,13 +15,15 @@ public sealed class DnsAnalyzer : IAnalyzer
         "dns.id", "dns.flags.response", "dns.flags.opcode", "dns.flags.rcode", "dns.flags.recdesired", "dns.flags.checkdisable", "dns.flags.authoritative",
         "dns.flags.truncated", "dns.flags.recavail", "dns.flags.authenticated", "dns.resp.z.do", "dns.qry.name", "dns.qry.type", "dns.count.answers",
         "dns.count.auth_rr", "dns.count.add_rr", "dns.resp.name", "dns.resp.type", "dns.resp.ttl", "dns.a", "dns.aaaa", "dns.cname", "dns.ns", "dns.soa.mname",
-        "dns.ptr.domain_name",
+        "dns.ptr.domain_name", "ip.src", "ip.dst", "ipv6.src", "ipv6.dst", "udp.srcport", "udp.dstport", "tcp.srcport", "tcp.dstport",
     ];
 
     private readonly List<DnsQuery> _queries = [];
     private readonly List<DnsResponse> _responses = [];
-    private readonly HashSet<(string, string)> _answered = [];
-    private readonly List<(string Id, string Name)> _asked = [];
+    // A query is answered by a response with its id and name, on its transport, from the server it was sent to and
+    // back to the port it came from (as Wireshark's dns.response_in matches them).
+    private readonly HashSet<(string Id, string Name, string Client, string Server)> _answered = [];
+    private readonly List<((string Id, string Name, string Client, string Server) Key, string Name)> _asked = [];
     public int DotPackets { get; private set; }
     public int MdnsPackets { get; private set; }
     public int LlmnrPackets { get; private set; }
@@ -46,10 +48,10 @@ public sealed class DnsAnalyzer : IAnalyzer
         if (!p.Flag("dns.flags.response"))
         {
             _queries.Add(new DnsQuery(frame, name, type, transport, p.Int("dns.flags.opcode") ?? 0, p.Flag("dns.flags.recdesired"), p.Flag("dns.flags.checkdisable"), p.Flag("dns.resp.z.do")));
-            _asked.Add((id, name));
+            _asked.Add(((id, name.ToLowerInvariant(), Endpoint(p, source: true, transport), Endpoint(p, source: false, transport)), name));
             return;
         }
-        _answered.Add((id, name));
+        _answered.Add((id, name.ToLowerInvariant(), Endpoint(p, source: false, transport), Endpoint(p, source: true, transport)));
         var records = new List<DnsRecord>();
         var names = p.All("dns.resp.name");
         var types = p.All("dns.resp.type");
@@ -75,6 +77,13 @@ public sealed class DnsAnalyzer : IAnalyzer
         var rcode = p.Int("dns.flags.rcode") ?? 0;
         _responses.Add(new DnsResponse(frame, name, type, transport, rcode < Rcodes.Length ? Rcodes[rcode] : "RCODE" + rcode, p.Flag("dns.flags.authoritative"),
             p.Flag("dns.flags.truncated"), p.Flag("dns.flags.recavail"), p.Flag("dns.flags.authenticated"), records));
+    }
+
+    private static string Endpoint(in Packet p, bool source, string transport)
+    {
+        var ip = source ? p.Src : p.Dst;
+        var port = transport == "TCP" ? p.Str(source ? "tcp.srcport" : "tcp.dstport") : p.Str(source ? "udp.srcport" : "udp.dstport");
+        return $"{transport}|{ip}|{port}";
     }
 
     /// <summary>Name → address map from the answers, for naming endpoints.</summary>
@@ -176,7 +185,7 @@ public sealed class DnsAnalyzer : IAnalyzer
 
     public DnsSection Build(IEnumerable<string> dohServers)
     {
-        var unanswered = _asked.Where(a => !_answered.Contains(a)).Select(a => a.Name).Distinct().Order().ToList();
+        var unanswered = _asked.Where(a => !_answered.Contains(a.Key)).Select(a => a.Name).Distinct().Order(StringComparer.Ordinal).ToList();
         return new DnsSection(_queries.Count, _responses.Count, unanswered.Count,
             Count(_queries.Select(q => q.Type)), Count(_responses.Select(r => r.Rcode)), Count(_queries.Select(q => q.Transport).Concat(_responses.Select(r => r.Transport))),
             _queries.Count(q => q.RecursionDesired), _queries.Count(q => q.DnssecOk), _responses.Count(r => r.AuthenticatedData), _responses.Count(r => r.Authoritative),

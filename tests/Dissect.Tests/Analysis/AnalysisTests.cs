@@ -376,3 +376,48 @@ public class TlsReassemblyTests
         Assert.True(m.Tls.Certificates.Count > 0);
     }
 }
+
+public class DnsUnansweredTests
+{
+    /// <summary>
+    /// The names left unanswered are those of the queries tshark itself leaves without dns.response_in (it matches
+    /// id, addresses, ports and transport; a retransmitted query is answered with its original), read in a separate
+    /// two-pass tshark call.
+    /// </summary>
+    [CorpusFact]
+    public async Task Unanswered_queries_are_those_tshark_matches_to_no_response()
+    {
+        foreach (var c in File.ReadAllLines(Path.Combine(Repo.Corpus, "MANIFEST.tsv")).Skip(1).Select(l => l.Split('\t'))
+            .Where(x => x[8] != "0").Select(x => x[1]).Take(6))
+        {
+            var cap = Repo.CorpusFile(c);
+            var m = await CaptureAnalyzer.AnalyzeAsync(cap, Runtime.Prepare(null));
+            var r = TsharkCli.Run("-2", "-n", "-r", cap, "-Y", "dns.flags.response == 0 && !dns.response_in && !dns.retransmission && !mdns && !llmnr",
+                "-T", "fields", "-e", "dns.qry.name");
+            var theirs = r.Rows.Select(x => x[0]).Where(x => x.Length > 0).Distinct().Order(StringComparer.Ordinal).ToList();
+            Assert.True(theirs.SequenceEqual(m.Dns.Unanswered), $"{c}: tshark [{string.Join(", ", theirs)}] / Dissect [{string.Join(", ", m.Dns.Unanswered)}]");
+        }
+        // Built here: a response from another server, or to another port, does not answer a query with its id and name.
+        var path = Path.Combine(Repo.TempDir("dns-unanswered"), "dns.pcap");
+        using (var w = Dissect.Capture.PcapWriter.Create(path))
+        {
+            var t = new DateTimeOffset(2024, 3, 1, 10, 0, 0, TimeSpan.Zero);
+            var client = new System.Net.IPEndPoint(System.Net.IPAddress.Parse("192.168.1.20"), 40000);
+            var other = new System.Net.IPEndPoint(System.Net.IPAddress.Parse("192.168.1.20"), 40001);
+            var s1 = new System.Net.IPEndPoint(System.Net.IPAddress.Parse("192.168.1.1"), 53);
+            var s2 = new System.Net.IPEndPoint(System.Net.IPAddress.Parse("9.9.9.9"), 53);
+            var a = new Dissect.Capture.DnsMessage.Answer("answered.example", 1, 60, "203.0.113.1");
+            w.Udp(t, client, s1, Dissect.Capture.DnsMessage.Query(7, "answered.example", 1));
+            w.Udp(t.AddMilliseconds(10), s1, client, Dissect.Capture.DnsMessage.Response(7, "answered.example", 1, a));
+            w.Udp(t.AddSeconds(1), client, s1, Dissect.Capture.DnsMessage.Query(8, "other-server.example", 1));
+            w.Udp(t.AddSeconds(1.01), s2, client, Dissect.Capture.DnsMessage.Response(8, "other-server.example", 1));
+            w.Udp(t.AddSeconds(2), client, s1, Dissect.Capture.DnsMessage.Query(9, "other-port.example", 1));
+            w.Udp(t.AddSeconds(2.01), s1, other, Dissect.Capture.DnsMessage.Response(9, "other-port.example", 1));
+        }
+        var built = await CaptureAnalyzer.AnalyzeAsync(path, Runtime.Prepare(null));
+        var expected = TsharkCli.Run("-2", "-n", "-r", path, "-Y", "dns.flags.response == 0 && !dns.response_in", "-T", "fields",
+            "-e", "dns.qry.name").Rows.Select(x => x[0]).Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(["other-port.example", "other-server.example"], expected);
+        Assert.Equal(expected, built.Dns.Unanswered);
+    }
+}
