@@ -172,6 +172,9 @@ public sealed class TlsAnalyzer : IAnalyzer
         return map;
     }
 
+    /// <summary>Marks a version negotiated inside QUIC in <see cref="TlsSection.NegotiatedVersions"/>.</summary>
+    public const string QuicSuffix = " (QUIC)";
+
     public TlsSection Build()
     {
         var conns = _order.Select(k => _conns[k]).Where(c => c.Client.Length > 0).Select(c => new TlsConnection(c.Client, c.Server, c.Sni, c.Alpn, c.Transport,
@@ -185,7 +188,9 @@ public sealed class TlsAnalyzer : IAnalyzer
         if (expired > 0)
             weak.Add($"{expired} certificate(s) were not valid at the capture's time");
         return new TlsSection(_clientHellos, _serverHellos,
-            DnsAnalyzer.Count(conns.Where(c => c.ChosenVersion is not null && c.Transport == "TCP").Select(c => c.ChosenVersion!)),
+            // QUIC handshakes are TLS 1.3 too: counted, and labelled, so a QUIC-heavy capture does not read as "TLS 1.3 ×1".
+            DnsAnalyzer.Count(conns.Where(c => c.ChosenVersion is not null)
+                .Select(c => c.Transport == "QUIC" ? c.ChosenVersion + QuicSuffix : c.ChosenVersion!)),
             DnsAnalyzer.Count(conns.Where(c => c.ChosenSuite is not null).Select(c => c.ChosenSuite!.Name)),
             conns, _certs, conns.Count(c => c.ChosenVersion == "TLS 1.3" && c.Transport == "TCP"), weak, _quicVersions, [.. _quicSni]);
     }

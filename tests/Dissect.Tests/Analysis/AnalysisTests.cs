@@ -421,3 +421,24 @@ public class DnsUnansweredTests
         Assert.Equal(expected, built.Dns.Unanswered);
     }
 }
+
+public class TlsQuicTests
+{
+    /// <summary>
+    /// The negotiated-version summary counts QUIC handshakes (labelled) as well as TCP ones: one per connection with a
+    /// ServerHello, read per transport stream in a separate tshark call.
+    /// </summary>
+    [CorpusFact]
+    public async Task QUIC_handshakes_are_counted_in_the_TLS_summary()
+    {
+        var cap = Repo.CorpusFile("CarlierLouis+LINFO1341_P1/Traces/App_opening.pcapng");
+        var m = await CaptureAnalyzer.AnalyzeAsync(cap, Runtime.Prepare(null));
+        int Streams(string filter, string field) => TsharkCli.Run(["-n", "-o", "tcp.reassemble_out_of_order:TRUE", "-r", cap, "-Y", filter,
+            "-T", "fields", "-e", field]).Rows.Select(r => r[0]).Distinct().Count();
+        var quic = Streams("tls.handshake.type == 2 && quic", "udp.stream");
+        var tcp = Streams("tls.handshake.type == 2 && tcp", "tcp.stream");
+        Assert.True(quic > 0, "no QUIC handshake in the capture");
+        Assert.Equal(quic, m.Tls.NegotiatedVersions.Where(v => v.Key.EndsWith(TlsAnalyzer.QuicSuffix, StringComparison.Ordinal)).Sum(v => v.Value));
+        Assert.Equal(tcp, m.Tls.NegotiatedVersions.Where(v => !v.Key.EndsWith(TlsAnalyzer.QuicSuffix, StringComparison.Ordinal)).Sum(v => v.Value));
+    }
+}
