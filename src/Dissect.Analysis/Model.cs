@@ -70,7 +70,12 @@ public sealed record ProtocolShare(string Protocol, long Frames, long Bytes);
 
 public sealed record Conversation(string A, string B, string Transport, long Frames, long Bytes, string? Name);
 
-public sealed record Endpoint(string Address, long Frames, long Bytes, bool Private, string? Name);
+/// <param name="Private">A private, loopback or link-local address (RFC 1918, 6598, 4193…); multicast is neither.</param>
+public sealed record Endpoint(string Address, long Frames, long Bytes, bool Private, string? Name)
+{
+    /// <summary>"private", "public", "multicast", "broadcast", "link-local" or "loopback".</summary>
+    public string Scope { get; init; } = Private ? "private" : "public";
+}
 
 public sealed record NetworkSection(
     [property: JsonPropertyName("ipv4Packets")] long IPv4Packets, [property: JsonPropertyName("ipv6Packets")] long IPv6Packets, long TcpPackets, long UdpPackets, long TcpBytes, long UdpBytes, long OtherPackets,

@@ -66,6 +66,27 @@ public interface IAnalyzer
 
 public static class Net
 {
+    /// <summary>What kind of address: multicast (224.0.0.0/4, ff00::/8) and broadcast are not public hosts.</summary>
+    public static string Scope(string ip)
+    {
+        if (!System.Net.IPAddress.TryParse(ip, out var a)) return "public";
+        var b = a.GetAddressBytes();
+        if (b.Length == 4)
+        {
+            if (b[0] >= 224 && b[0] <= 239) return "multicast";
+            if (b.All(x => x == 255)) return "broadcast";
+            if (b[0] == 127) return "loopback";
+            if (b[0] == 169 && b[1] == 254) return "link-local";
+        }
+        else
+        {
+            if (a.IsIPv6Multicast) return "multicast";
+            if (a.Equals(System.Net.IPAddress.IPv6Loopback)) return "loopback";
+            if (a.IsIPv6LinkLocal) return "link-local";
+        }
+        return IsPrivate(ip) ? "private" : "public";
+    }
+
     public static bool IsPrivate(string ip)
     {
         if (!System.Net.IPAddress.TryParse(ip, out var a)) return false;

@@ -85,8 +85,8 @@ public static class ReportDocument
         NoteFor("network");
         b.Add(new Paragraph($"IPv4 packets: {N(n.IPv4Packets)}; IPv6 packets: {N(n.IPv6Packets)}. Private addresses: {(n.PrivateAddresses.Count == 0 ? "none" : string.Join(", ", n.PrivateAddresses.Take(12)))}; public addresses: {n.PublicAddressCount}. NAT: {m.Stun.NatVerdict}."));
         if (n.TopEndpoints.Count > 0)
-            b.Add(T(["Address", "Name (from this capture)", "Private", "Frames", "Bytes"],
-                n.TopEndpoints.Select(e => (IReadOnlyList<string>)[e.Address, e.Name ?? "–", e.Private ? "yes" : "no", N(e.Frames), N(e.Bytes)]), [3, 4], [2.2, 3, 0.7, 1, 1.2]));
+            b.Add(T(["Address", "Name (from this capture)", "Scope", "Frames", "Bytes"],
+                n.TopEndpoints.Select(e => (IReadOnlyList<string>)[e.Address, e.Name ?? "–", e.Scope, N(e.Frames), N(e.Bytes)]), [3, 4], [2.2, 2.7, 1.0, 1, 1.2]));
 
         // III. Transport
         b.Add(new Heading(1, "III. Transport layer"));

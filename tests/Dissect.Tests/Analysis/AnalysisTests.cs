@@ -442,3 +442,35 @@ public class TlsQuicTests
         Assert.Equal(tcp, m.Tls.NegotiatedVersions.Where(v => !v.Key.EndsWith(TlsAnalyzer.QuicSuffix, StringComparison.Ordinal)).Sum(v => v.Value));
     }
 }
+
+public class AddressScopeTests
+{
+    [Theory]
+    [InlineData("224.0.0.251", "multicast")]
+    [InlineData("239.255.255.250", "multicast")]
+    [InlineData("ff02::fb", "multicast")]
+    [InlineData("255.255.255.255", "broadcast")]
+    [InlineData("192.168.1.20", "private")]
+    [InlineData("fe80::1", "link-local")]
+    [InlineData("52.114.248.10", "public")]
+    [InlineData("2a01:111:f100:3000::a83e:1b0a", "public")]
+    public void Multicast_and_broadcast_are_not_counted_as_public(string address, string scope)
+    {
+        Assert.Equal(scope, Net.Scope(address));
+    }
+
+    [CorpusFact]
+    public async Task The_endpoints_of_a_capture_with_mDNS_show_their_multicast_scope()
+    {
+        var cap = Repo.CorpusFile("Lopiuy+LINFO1341_P1/Traces/audio.pcapng");
+        var m = await CaptureAnalyzer.AnalyzeAsync(cap, Runtime.Prepare(null));
+        // A separate reading: the multicast destinations tshark sees (ip.dst in 224.0.0.0/4, ipv6.dst in ff00::/8).
+        var r = TsharkCli.Run("-n", "-r", cap, "-Y", "ip.dst == 224.0.0.0/4 || ipv6.dst == ff00::/8", "-T", "fields", "-e", "ip.dst", "-e", "ipv6.dst");
+        var multicast = r.Rows.SelectMany(x => x).Where(x => x.Length > 0).ToHashSet();
+        var listed = m.Network.TopEndpoints.Where(e => multicast.Contains(e.Address)).ToList();
+        Assert.Equal(2, listed.Count);  // 224.0.0.251 and ff02::fb (mDNS)
+        Assert.All(listed, e => Assert.Equal("multicast", e.Scope));
+        Assert.Equal("loopback", m.Network.TopEndpoints.Single(e => e.Address == "127.0.0.53").Scope);
+        Assert.All(m.Network.TopEndpoints.Where(e => e.Scope == "multicast"), e => Assert.Contains(e.Address, multicast));
+    }
+}
