@@ -73,6 +73,8 @@ public sealed class NetworkAnalyzer : IAnalyzer
             { Scope = Net.Scope(kv.Key) }).ToList();
         var priv = _endpoints.Keys.Where(Net.IsPrivate).Order(StringComparer.Ordinal).ToList();
         var paths = _paths.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => new ProtocolShare(kv.Key, kv.Value.Frames, kv.Value.Bytes)).ToList();
-        return new NetworkSection(_v4, _v6, _tcp, _udp, _tcpBytes, _udpBytes, _other, protocols, paths, convs, eps, priv, _endpoints.Count - priv.Count);
+        // Multicast, broadcast, loopback and link-local addresses are not public hosts.
+        var publicCount = _endpoints.Keys.Count(k => Net.Scope(k) == "public");
+        return new NetworkSection(_v4, _v6, _tcp, _udp, _tcpBytes, _udpBytes, _other, protocols, paths, convs, eps, priv, publicCount);
     }
 }

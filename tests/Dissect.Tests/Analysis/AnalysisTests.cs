@@ -471,6 +471,11 @@ public class AddressScopeTests
         Assert.Equal(2, listed.Count);  // 224.0.0.251 and ff02::fb (mDNS)
         Assert.All(listed, e => Assert.Equal("multicast", e.Scope));
         Assert.Equal("loopback", m.Network.TopEndpoints.Single(e => e.Address == "127.0.0.53").Scope);
+        // The public count leaves multicast out: every address tshark sees, minus private, loopback, link-local, multicast.
+        var all = TsharkCli.Run("-n", "-r", cap, "-T", "fields", "-e", "ip.src", "-e", "ip.dst", "-e", "ipv6.src", "-e", "ipv6.dst")
+            .Rows.SelectMany(x => x).Where(x => x.Length > 0).ToHashSet();
+        Assert.Equal(all.Count(a => Net.Scope(a) == "public"), m.Network.PublicAddressCount);
+        Assert.True(m.Network.PublicAddressCount < all.Count(a => !Net.IsPrivate(a)));
         Assert.All(m.Network.TopEndpoints.Where(e => e.Scope == "multicast"), e => Assert.Contains(e.Address, multicast));
     }
 }
