@@ -8,16 +8,8 @@ namespace Dissect.Tests.Cli;
 /// <summary>Dissect itself (not only the dissector) on tshark 4.0, 4.4 and 4.6, as a user and as root.</summary>
 public class WiresharkVersionTests
 {
-    private static string Shim(Wireshark ws, string? user = null, string? globalLua = null)
-    {
-        var dir = Repo.TempDir("tshark-" + ws.Version);
-        var shim = Path.Combine(dir, "tshark");
-        var (exe, prefix) = ws.Command;
-        var env = (user is null ? "" : $"DISSECT_ROOT_USER={user} ") + (globalLua is null ? "" : $"DISSECT_ROOT_GLOBAL_LUA='{globalLua}' ");
-        File.WriteAllText(shim, $"#!/bin/sh\n{env}exec '{exe}' '{prefix[0]}' \"$@\"\n");
-        File.SetUnixFileMode(shim, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        return shim;
-    }
+    private static string Shim(Wireshark ws, string? user = null, string? globalLua = null) =>
+        Path.Combine(ws.ShimFolder(user, globalLua), "tshark");
 
     [Theory, OnWireshark("4.4"), OnWireshark("4.6")]
     public void As_root_a_tshark_that_ignores_Lua_stops_the_report_until_the_dissector_is_installed_globally(string wireshark)

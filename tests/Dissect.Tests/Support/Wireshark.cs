@@ -91,19 +91,23 @@ public sealed class Wireshark
         }
     }
 
-    /// <summary>A folder holding an executable named <c>tshark</c> that runs this version, for tools that look on PATH.</summary>
-    public string ShimFolder()
+    /// <summary>
+    /// A folder holding an executable named <c>tshark</c> that runs this version, for Dissect's <c>--tshark</c> and for
+    /// tools that look on PATH. For a root: <paramref name="user"/> runs it as another user of the root (root, say), and
+    /// <paramref name="globalLua"/> stands in for its global Lua plugin folder (see tests/tools/tshark-in-root).
+    /// </summary>
+    public string ShimFolder(string? user = null, string? globalLua = null)
     {
         var dir = Repo.TempDir("shim-" + Version);
         var shim = Path.Combine(dir, "tshark");
         var (exe, prefix) = Command;
+        var env = (user is null ? "" : $"DISSECT_ROOT_USER={user} ") + (globalLua is null ? "" : $"DISSECT_ROOT_GLOBAL_LUA='{globalLua}' ");
         // The host's tshark by its full path: a bare 'tshark' would find this shim again on PATH.
         var target = RootDir is null
             ? $"exec '{Environment.GetEnvironmentVariable("PATH")!.Split(':').Select(d => Path.Combine(d, "tshark")).First(File.Exists)}' \"$@\""
-            : $"exec '{exe}' '{prefix[0]}' \"$@\"";
+            : $"{env}exec '{exe}' '{prefix[0]}' \"$@\"";
         File.WriteAllText(shim, "#!/bin/sh\n" + target + "\n");
-        if (!OperatingSystem.IsWindows())
-            File.SetUnixFileMode(shim, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        File.SetUnixFileMode(shim, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         return dir;
     }
 
