@@ -28,13 +28,14 @@ public static class Runtime
     public static string? LuaScriptFor(TsharkInfo info)
     {
         var script = LuaScriptPath();
-        switch (GlobalCopy(info, File.ReadAllText(script)))
+        switch (CopyIn(info.GlobalLuaPlugins, script))
         {
             case InstalledCopy.Current:
                 return null;
             case InstalledCopy.Stale:
                 throw new TsharkNotFoundException(
-                    $"tshark's global Lua plugin folder holds another version of the MS-TURN dissector ({Path.Combine(info.GlobalLuaPlugins!, DissectorFileName)})",
+                    "tshark's global Lua plugin folder holds another version of the MS-TURN dissector "
+                    + $"({Path.Combine(info.GlobalLuaPlugins!, DissectorFileName)})",
                     "run 'dissect install --global' to update it, or 'dissect uninstall --global'");
         }
         if (info.LuaScriptsRun == false)
@@ -44,14 +45,16 @@ public static class Runtime
 
     public enum InstalledCopy { None, Current, Stale }
 
-    public static InstalledCopy GlobalCopy(TsharkInfo info, string current)
+    /// <summary>Whether a plugin folder holds the dissector, and whether it is this build's (same bytes as <paramref name="current"/>).</summary>
+    /// <param name="current">The path of this build's dissector; read only when the folder holds a copy.</param>
+    public static InstalledCopy CopyIn(string? folder, string current)
     {
-        if (info.GlobalLuaPlugins is not { } dir)
+        if (folder is null)
             return InstalledCopy.None;
-        var path = Path.Combine(dir, DissectorFileName);
+        var path = Path.Combine(folder, DissectorFileName);
         if (!File.Exists(path))
             return InstalledCopy.None;
-        return File.ReadAllText(path) == current ? InstalledCopy.Current : InstalledCopy.Stale;
+        return File.ReadAllText(path) == File.ReadAllText(current) ? InstalledCopy.Current : InstalledCopy.Stale;
     }
 
     /// <summary>

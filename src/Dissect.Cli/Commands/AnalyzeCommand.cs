@@ -29,14 +29,12 @@ public static class AnalyzeCommand
     public static string PasteableCommand(string capture, AnalyzeOptions options, ConsoleIo io)
     {
         var cmd = CaptureAnalyzer.Command(capture, options);
-        if (options.LuaScript is not null
-            && TsharkLocator.Inspect(options.TsharkPath).PersonalLuaPlugins is { } personal
-            && File.Exists(Path.Combine(personal, Runtime.DissectorFileName)))
-        {
-            if (File.ReadAllText(Path.Combine(personal, Runtime.DissectorFileName)) != File.ReadAllText(options.LuaScript))
-                io.Err.WriteLine("dissect: note: the dissector in your personal plugin folder is another version; run 'dissect install'");
+        var personal = options.LuaScript is null ? Runtime.InstalledCopy.None
+            : Runtime.CopyIn(TsharkLocator.Inspect(options.TsharkPath).PersonalLuaPlugins, options.LuaScript);
+        if (personal == Runtime.InstalledCopy.Stale)
+            io.Err.WriteLine("dissect: note: the dissector in your personal plugin folder is another version; run 'dissect install'");
+        if (personal != Runtime.InstalledCopy.None)
             cmd = cmd with { LuaScript = null };
-        }
         return cmd.CommandLine;
     }
 

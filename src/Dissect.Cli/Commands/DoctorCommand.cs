@@ -27,12 +27,11 @@ public static class DoctorCommand
         ConsoleIo io)
     {
         var scriptsRun = TsharkLocator.LuaScriptsRunFor(info.Path);
-        var current = new LuaGenerator().Generate(MsTurn.Spec);
+        var current = Runtime.LuaScriptPath();
         var copies = new[] { ("personal", info.PersonalLuaPlugins), ("global", info.GlobalLuaPlugins) }
-            .Where(c => c.Item2 is not null)
-            .Select(c => (Where: c.Item1, File: Path.Combine(c.Item2!, Runtime.DissectorFileName)))
-            .Where(c => File.Exists(c.File)).ToList();
-        var globalCurrent = copies.Any(c => c.Where == "global" && File.ReadAllText(c.File) == current);
+            .Select(c => (Where: c.Item1, File: Path.Combine(c.Item2 ?? "", Runtime.DissectorFileName), State: Runtime.CopyIn(c.Item2, current)))
+            .Where(c => c.State != Runtime.InstalledCopy.None).ToList();
+        var globalCurrent = copies.Any(c => c.Where == "global" && c.State == Runtime.InstalledCopy.Current);
         var version = info.Version;
         if (scriptsRun)
             ok("Lua scripts", "tshark runs Lua scripts for this user (-X lua_script and the personal plugin folder)");
@@ -55,7 +54,7 @@ public static class DoctorCommand
         if (copies.Count > 1)
             problem("dissector", $"installed twice ({string.Join(", ", copies.Select(c => c.File))}); tshark cannot load "
                 + "the same protocol twice", "remove one: 'dissect uninstall' or 'dissect uninstall --global'");
-        foreach (var (where, file) in copies)
+        foreach (var (where, file, state) in copies)
         {
             var line = plugins.Split('\n').FirstOrDefault(l => l.Contains(file, StringComparison.Ordinal));
             var install = where == "global" ? "dissect install --global" : "dissect install";
@@ -63,7 +62,7 @@ public static class DoctorCommand
                 problem($"{where} dissector", $"{file} does not load" + (luaError is null ? "" : $" ({luaError.Trim()})"),
                     where == "personal" && !scriptsRun ? "tshark ignores the personal folder for root: run "
                         + "'dissect install --global'" : $"run '{install}' to replace it");
-            else if (File.ReadAllText(file) != current)
+            else if (state == Runtime.InstalledCopy.Stale)
                 problem($"{where} dissector", $"{file} loads but is another version ({line.Split('\t').ElementAtOrDefault(1)})",
                     $"run '{install}' to update it");
             else
