@@ -11,6 +11,9 @@ public sealed record AnalyzeOptions(string TsharkPath, string? LuaScript, string
 /// <summary>A capture file Dissect cannot read; the message says what is wrong and what to do.</summary>
 public sealed class CaptureFileException(string message, string hint) : DissectException(message, hint);
 
+/// <summary>A report model file Dissect cannot use (not JSON, another schema version, sections missing).</summary>
+public sealed class ModelFileException(string message, string hint) : DissectException(message, hint);
+
 /// <summary>One capture in, one report model out, in a single tshark pass.</summary>
 public static class CaptureAnalyzer
 {
@@ -123,17 +126,25 @@ public static class CaptureAnalyzer
         if (packets == 0)
             warning ??= "the capture holds no packets";
 
+        // The read leaves its garbage behind; give it back before the model doubles what is live for a moment.
+        if (packets > 100_000)
+            GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         var size = new FileInfo(capture).Length;
         var sha = await hashing;
         var start = first ?? 0;
-        var names = new Dictionary<string, string>(dns.AddressNames());
+        // Only the addresses the network section shows get a name: a map of every answer would double the memory of a
+        // capture with a hundred thousand names.
+        var names = dns.AddressNames(net.ShownAddresses());
         foreach (var (ip, sni) in tls.ServerNames())
-            names.TryAdd(ip, sni);
+            if (net.ShownAddresses().Contains(ip))
+                names.TryAdd(ip, sni);
         var info = new CaptureInfo(Path.GetFileName(capture), size, sha, format, [.. linkTypes], packets, bytes,
             first is null ? null : FromEpoch(first.Value), last is null ? null : FromEpoch(last.Value), Math.Round((last ?? 0) - start, 6),
             options.TsharkVersion, DissectVersion, truncated, warning);
         var tlsSection = tls.Build();
-        var model = new ReportModel(ReportModel.CurrentSchemaVersion, info, dns.Build(tls.DohServers), tlsSection, net.Build(names), stun.Build(), traffic.Build(start), []);
+        var dnsSection = dns.Build(tls.DohServers);
+        dns.Release();
+        var model = new ReportModel(ReportModel.CurrentSchemaVersion, info, dnsSection, tlsSection, net.Build(names), stun.Build(), traffic.Build(start), []);
         return model with { Findings = Findings.Compute(model) };
     }
 
@@ -178,7 +189,76 @@ public static class ReportJson
 
     public static string Serialize(ReportModel m) => JsonSerializer.Serialize(m, Options) + "\n";
 
-    public static ReportModel? Deserialize(string json) => JsonSerializer.Deserialize<ReportModel>(json, Options);
+    /// <summary>Streams the model to a file: a model of 100k DNS names is tens of MB, never held as one string.</summary>
+    public static void WriteFile(string path, ReportModel m)
+    {
+        using var f = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16);
+        JsonSerializer.Serialize(f, m, Options);
+        f.WriteByte((byte)'\n');
+    }
+
+    public static ReportModel? Deserialize(string json) => JsonSerializer.Deserialize<ReportModel>(json, ReadOptions);
+
+    // Reading back is strict: a section that is missing or null is an error with its JSON path, never a model that
+    // fails later with a NullReferenceException deep in a renderer.
+    private static readonly JsonSerializerOptions ReadOptions = new(Options)
+    {
+        RespectNullableAnnotations = true,
+        RespectRequiredConstructorParameters = true,
+    };
+
+    /// <summary>Reads a model file written by Dissect; anything else is a <see cref="ModelFileException"/>.</summary>
+    public static ReportModel Read(string path)
+    {
+        string json;
+        try
+        {
+            json = File.ReadAllText(path);
+        }
+        catch (FileNotFoundException)
+        {
+            throw new ModelFileException("the file does not exist", "check the path");
+        }
+        int? version = null;
+        try
+        {
+            using var doc = JsonDocument.Parse(json);
+            if (doc.RootElement.ValueKind == JsonValueKind.Object
+                && doc.RootElement.TryGetProperty("schemaVersion", out var v) && v.TryGetInt32(out var n))
+                version = n;
+        }
+        catch (JsonException e)
+        {
+            throw new ModelFileException($"not JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1})", Hint);
+        }
+        if (version is null)
+            throw new ModelFileException("not a Dissect report model (no schemaVersion)", Hint);
+        if (version != ReportModel.CurrentSchemaVersion)
+            throw new ModelFileException(
+                $"report model schemaVersion {version}; this Dissect reads version {ReportModel.CurrentSchemaVersion}",
+                "analyse the capture again with this version of Dissect");
+        try
+        {
+            return JsonSerializer.Deserialize<ReportModel>(json, ReadOptions)
+                ?? throw new ModelFileException("null, not a report model", Hint);
+        }
+        catch (JsonException e)
+        {
+            throw new ModelFileException($"not a complete report model: {Missing(e)}", Hint);
+        }
+    }
+
+    private const string Hint = "give a model written by 'dissect analyze --json' or 'dissect report --format json'";
+
+    /// <summary>What is missing, by JSON path: "$.stun.allocations is missing".</summary>
+    private static string Missing(JsonException e)
+    {
+        var at = e.Path ?? "$";
+        var m = System.Text.RegularExpressions.Regex.Match(e.Message, "missing required properties including: (.*?)\\.?$");
+        if (m.Success)
+            return string.Join(", ", m.Groups[1].Value.Split(", ").Select(p => $"{at}.{p.Trim('\'')}")) + " missing";
+        return e.Message.Contains("null", StringComparison.Ordinal) ? $"{at} is null" : $"{at} has the wrong type";
+    }
 }
 
 public static class Findings

@@ -18,21 +18,60 @@ public sealed class DnsAnalyzer : IAnalyzer
         "dns.ptr.domain_name", "ip.src", "ip.dst", "ipv6.src", "ipv6.dst", "udp.srcport", "udp.dstport", "tcp.srcport", "tcp.dstport",
     ];
 
-    private readonly List<DnsQuery> _queries = [];
-    private readonly List<DnsResponse> _responses = [];
+    // Aggregates only, per name and per kind, updated as packets arrive: memory follows the distinct names, never the
+    // number of messages (a capture of 600k DNS messages once kept 3 KB for each).
+    private readonly Dictionary<string, NameState> _names = new(StringComparer.OrdinalIgnoreCase);
+    private readonly SortedDictionary<string, int> _queryTypes = new(StringComparer.Ordinal);
+    private readonly SortedDictionary<string, int> _rcodes = new(StringComparer.Ordinal);
+    private readonly SortedDictionary<string, int> _transports = new(StringComparer.Ordinal);
+    private readonly SortedSet<string> _dnssecTypes = new(StringComparer.Ordinal);
+    private int _queryCount, _responseCount, _recursionDesired, _dnssecOk, _authenticated, _authoritative;
     // A query is answered by a response with its id and name, on its transport, from the server it was sent to and
-    // back to the port it came from (as Wireshark's dns.response_in matches them).
-    private readonly HashSet<(string Id, string Name, string Client, string Server)> _answered = [];
-    private readonly List<((string Id, string Name, string Client, string Server) Key, string Name)> _asked = [];
+    // back to the port it came from (as Wireshark's dns.response_in matches them). Keys are kept as 64-bit hashes.
+    // A retransmitted query after its answer is answered too; recent answers suffice for that, so only the last
+    // RecentAnswers keys are kept and memory stays flat however many messages the capture holds.
+    private const int RecentAnswers = 1 << 16;
+    private readonly HashSet<long> _answered = [];
+    private readonly Queue<long> _answeredOrder = new();
+    private readonly Dictionary<long, string> _pending = [];
     public int DotPackets { get; private set; }
     public int MdnsPackets { get; private set; }
     public int LlmnrPackets { get; private set; }
+
+    // Kept small on purpose (about 300 bytes for a name with one answer): what most names lack lives in Rare, one
+    // query type is a shared string rather than an array, and the first chain is inline.
+    private sealed class NameState
+    {
+        public string? Spelling;
+        public bool Queried;
+        public int Queries, Responses;
+        public object? QueryTypes;
+        public string[]? IPv4;
+        public DnsChain? Chain;
+        public RareState? Rare;
+        public RareState More => Rare ??= new RareState();
+    }
+
+    private sealed class RareState
+    {
+        public string? FirstCname;
+        public string[]? AuthorityZones, AuthorityServers, IPv6;
+        public List<DnsChain>? Chains;
+    }
+
+    private NameState State(string name)
+    {
+        if (!_names.TryGetValue(name, out var s))
+            _names[name] = s = new NameState();
+        return s;
+    }
 
     public static string TypeName(int t) => Types.TryGetValue(t, out var n) ? n : "TYPE" + t;
 
     public void Add(in Packet p)
     {
-        if (p.Protocols.Contains(":tcp:", StringComparison.Ordinal) && (p.Str("tcp.srcport") == "853" || p.Str("tcp.dstport") == "853"))
+        if (p.Protocols.Contains(":tcp:", StringComparison.Ordinal)
+            && (p.Str("tcp.srcport") == "853" || p.Str("tcp.dstport") == "853"))
             DotPackets++;
         // mDNS and LLMNR share the dns.* fields but are local name services, counted apart (as tshark -z dns,tree does).
         var protos = p.Protocols;
@@ -45,22 +84,74 @@ public sealed class DnsAnalyzer : IAnalyzer
         var type = TypeName(p.Int("dns.qry.type") ?? 0);
         var transport = p.Protocols.Contains(":tcp:", StringComparison.Ordinal) ? "TCP" : "UDP";
         var id = p.Str("dns.id") ?? "";
+        Bump(_transports, transport);
+        var state = State(name);
         if (!p.Flag("dns.flags.response"))
         {
-            _queries.Add(new DnsQuery(frame, name, type, transport, p.Int("dns.flags.opcode") ?? 0, p.Flag("dns.flags.recdesired"), p.Flag("dns.flags.checkdisable"), p.Flag("dns.resp.z.do")));
-            _asked.Add(((id, name.ToLowerInvariant(), Endpoint(p, source: true, transport), Endpoint(p, source: false, transport)), name));
+            _queryCount++;
+            Bump(_queryTypes, type);
+            if (p.Flag("dns.flags.recdesired")) _recursionDesired++;
+            if (p.Flag("dns.resp.z.do")) _dnssecOk++;
+            if (!state.Queried)
+                (state.Spelling, state.Queried) = (name, true);
+            state.Queries++;
+            AddType(state, type);
+            var asked = Key(id, name, Endpoint(p, source: true, transport), Endpoint(p, source: false, transport));
+            if (!_answered.Contains(asked))
+                _pending.TryAdd(asked, name);
             return;
         }
-        _answered.Add((id, name.ToLowerInvariant(), Endpoint(p, source: false, transport), Endpoint(p, source: true, transport)));
+        var answeredKey = Key(id, name, Endpoint(p, source: false, transport), Endpoint(p, source: true, transport));
+        if (_answered.Add(answeredKey))
+        {
+            _answeredOrder.Enqueue(answeredKey);
+            if (_answeredOrder.Count > RecentAnswers)
+                _answered.Remove(_answeredOrder.Dequeue());
+        }
+        _pending.Remove(answeredKey);
+        _responseCount++;
+        state.Spelling ??= name;
+        state.Responses++;
+        var rcode = p.Int("dns.flags.rcode") ?? 0;
+        Bump(_rcodes, rcode < Rcodes.Length ? Rcodes[rcode] : "RCODE" + rcode);
+        if (p.Flag("dns.flags.authoritative")) _authoritative++;
+        if (p.Flag("dns.flags.authenticated")) _authenticated++;
+
+        var records = Records(p);
+        foreach (var r in records)
+        {
+            if (DnssecTypes.Contains(r.Type))
+                _dnssecTypes.Add(r.Type);
+            if (r.Section == "authority")
+            {
+                AddOnce(ref state.More.AuthorityZones, r.Name);
+                if (r.Type is "NS" or "SOA" && r.Data.Length > 0)
+                    AddOnce(ref state.More.AuthorityServers, r.Data);
+            }
+            else if (r.Section == "answer" && r.Name.Length > 0)
+            {
+                if (r.Type == "CNAME")
+                    State(r.Name).More.FirstCname ??= r.Data;
+                else if (r.Type == "A")
+                    AddOnce(ref State(r.Name).IPv4, r.Data);
+                else if (r.Type == "AAAA")
+                    AddOnce(ref State(r.Name).More.IPv6, r.Data);
+            }
+        }
+        AddChain(state, name, type, frame, records);
+    }
+
+    private static readonly string[] DataTypes = ["A", "AAAA", "CNAME", "NS", "SOA", "PTR"];
+    private static readonly string[] DataFields = ["dns.a", "dns.aaaa", "dns.cname", "dns.ns", "dns.soa.mname", "dns.ptr.domain_name"];
+
+    private static List<DnsRecord> Records(in Packet p)
+    {
         var records = new List<DnsRecord>();
         var names = p.All("dns.resp.name");
         var types = p.All("dns.resp.type");
         var ttls = p.All("dns.resp.ttl");
-        var queues = new Dictionary<string, Queue<string>>
-        {
-            ["A"] = new(p.All("dns.a")), ["AAAA"] = new(p.All("dns.aaaa")), ["CNAME"] = new(p.All("dns.cname")), ["NS"] = new(p.All("dns.ns")),
-            ["SOA"] = new(p.All("dns.soa.mname")), ["PTR"] = new(p.All("dns.ptr.domain_name")),
-        };
+        // Each type's data fields come in record order: the n-th A record takes the n-th dns.a.
+        Span<int> taken = stackalloc int[DataFields.Length];
         var answers = p.Int("dns.count.answers") ?? 0;
         var auth = p.Int("dns.count.auth_rr") ?? 0;
         var ttlIndex = 0;
@@ -71,13 +162,63 @@ public sealed class DnsAnalyzer : IAnalyzer
             uint? ttl = null;
             if (t != "OPT" && ttlIndex < ttls.Count)
                 ttl = (uint?)Packet.ParseLong(ttls[ttlIndex++]);
-            var data = queues.TryGetValue(t, out var q) && q.Count > 0 ? q.Dequeue() : "";
+            var data = "";
+            var k = Array.IndexOf(DataTypes, t);
+            if (k >= 0 && p.All(DataFields[k]) is var values && taken[k] < values.Count)
+                data = values[taken[k]++];
             records.Add(new DnsRecord(section, i < names.Count ? names[i] : "", t, ttl, data));
         }
-        var rcode = p.Int("dns.flags.rcode") ?? 0;
-        _responses.Add(new DnsResponse(frame, name, type, transport, rcode < Rcodes.Length ? Rcodes[rcode] : "RCODE" + rcode, p.Flag("dns.flags.authoritative"),
-            p.Flag("dns.flags.truncated"), p.Flag("dns.flags.recavail"), p.Flag("dns.flags.authenticated"), records));
+        return records;
     }
+
+    private static long Key(string id, string name, string client, string server)
+    {
+        // Two independent 32-bit hashes: a false match among a million keys is about one in ten million.
+        var lower = name.ToLowerInvariant();
+        var a = HashCode.Combine(id, lower, client, server);
+        var b = HashCode.Combine(server, client, lower, id, 0x5bd1e995);
+        return ((long)a << 32) | (uint)b;
+    }
+
+    private static void AddType(NameState s, string type)
+    {
+        switch (s.QueryTypes)
+        {
+            case null: s.QueryTypes = type; break;
+            case string one when one != type: s.QueryTypes = new[] { one, type }; break;
+            case string[] many when Array.IndexOf(many, type) < 0: s.QueryTypes = (string[])[.. many, type]; break;
+        }
+    }
+
+    private static void AddOnce(ref string[]? items, string item)
+    {
+        if (items is null)
+            items = [item];
+        else if (Array.IndexOf(items, item) < 0)
+            items = [.. items, item];
+    }
+
+    private readonly Dictionary<string, string[]> _oneType = [];
+
+    /// <summary>One shared array per query type: most names were asked for one type.</summary>
+    private string[] OneType(string type) => _oneType.TryGetValue(type, out var a) ? a : _oneType[type] = [type];
+
+    /// <summary>The sorted distinct union; when one array already holds it all, that array.</summary>
+    private static IReadOnlyList<string> Union(string[]? own, IEnumerable<IReadOnlyList<string>> more)
+    {
+        var lists = more.Prepend(own ?? []).Where(l => l.Count > 0).ToList();
+        if (lists.Count == 0)
+            return [];
+        if (lists.Count == 1 || lists.Skip(1).All(l => l.SequenceEqual(lists[0])))
+            return lists[0] is string[] arr && arr.Order(StringComparer.Ordinal).SequenceEqual(arr) && arr.Distinct().Count() == arr.Length
+                ? arr : Sorted(lists[0].Distinct(StringComparer.Ordinal));
+        return Sorted(lists.SelectMany(l => l).Distinct(StringComparer.Ordinal));
+    }
+
+    private static string[] Sorted(IEnumerable<string>? items) =>
+        items is null ? [] : [.. items.Order(StringComparer.Ordinal)];
+
+    private static void Bump(SortedDictionary<string, int> d, string k) => d[k] = d.GetValueOrDefault(k) + 1;
 
     private static string Endpoint(in Packet p, bool source, string transport)
     {
@@ -86,13 +227,14 @@ public sealed class DnsAnalyzer : IAnalyzer
         return $"{transport}|{ip}|{port}";
     }
 
-    /// <summary>Name → address map from the answers, for naming endpoints.</summary>
-    public Dictionary<string, string> AddressNames()
+    /// <summary>Address → first name (in name order) that resolved to it, for the addresses asked.</summary>
+    public Dictionary<string, string> AddressNames(IReadOnlySet<string> wanted)
     {
         var map = new Dictionary<string, string>();
         foreach (var s in Summaries())
             foreach (var ip in s.IPv4.Concat(s.IPv6))
-                map.TryAdd(ip, s.Name);
+                if (wanted.Contains(ip))
+                    map.TryAdd(ip, s.Name);
         return map;
     }
 
@@ -101,96 +243,99 @@ public sealed class DnsAnalyzer : IAnalyzer
     public List<DnsNameSummary> Summaries()
     {
         if (_summaries is not null) return _summaries;
-        var cnames = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        var addr4 = new Dictionary<string, SortedSet<string>>(StringComparer.OrdinalIgnoreCase);
-        var addr6 = new Dictionary<string, SortedSet<string>>(StringComparer.OrdinalIgnoreCase);
-        foreach (var r in _responses.SelectMany(r => r.Records).Where(r => r.Section == "answer"))
-        {
-            if (r.Type == "CNAME") cnames.TryAdd(r.Name, r.Data);
-            else if (r.Type == "A") Get(addr4, r.Name).Add(r.Data);
-            else if (r.Type == "AAAA") Get(addr6, r.Name).Add(r.Data);
-        }
-        // Group once by name (case-insensitive): a capture with thousands of names stays linear.
-        var queriesByName = _queries.GroupBy(q => q.Name, StringComparer.OrdinalIgnoreCase).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.OrdinalIgnoreCase);
-        var responsesByName = _responses.GroupBy(r => r.Name, StringComparer.OrdinalIgnoreCase).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.OrdinalIgnoreCase);
         _summaries = [];
-        foreach (var g in queriesByName.Keys.Concat(responsesByName.Keys).Distinct(StringComparer.OrdinalIgnoreCase).Order(StringComparer.Ordinal))
+        foreach (var s in _names.Values.Where(s => s.Queries + s.Responses > 0).OrderBy(s => s.Spelling, StringComparer.Ordinal))
         {
+            var g = s.Spelling!;
             var chain = new List<string>();
             var cur = g;
-            while (cnames.TryGetValue(cur, out var next) && chain.Count < 16 && !chain.Contains(next))
+            while (_names.TryGetValue(cur, out var at) && at.Rare?.FirstCname is { } next && chain.Count < 16 && !chain.Contains(next))
             {
                 chain.Add(next);
                 cur = next;
             }
-            var queries = queriesByName.GetValueOrDefault(g) ?? [];
-            var resp = responsesByName.GetValueOrDefault(g) ?? [];
-            var authority = resp.SelectMany(r => r.Records).Where(r => r.Section == "authority").ToList();
             // Each response is followed on its own records: the A and the AAAA answers can take different Traffic
             // Manager chains, and a chain can change during the capture; the name resolved to all their addresses.
-            var chains = ChainsOf(g, resp);
+            IReadOnlyList<DnsChain> chains = s.Chain is null ? [] : s.Rare?.Chains is { } more ? [s.Chain, .. more] : new[] { s.Chain };
             if (chain.Count == 0 && chains.FirstOrDefault(c => c.Cnames.Count > 0) is { } firstChain)
                 chain = [.. firstChain.Cnames];
-            var v4 = new SortedSet<string>(addr4.GetValueOrDefault(cur) ?? [], StringComparer.Ordinal);
-            var v6 = new SortedSet<string>(addr6.GetValueOrDefault(cur) ?? [], StringComparer.Ordinal);
-            foreach (var c in chains)
-            {
-                v4.UnionWith(c.IPv4);
-                v6.UnionWith(c.IPv6);
-            }
-            _summaries.Add(new DnsNameSummary(g, chain, [.. v4], [.. v6],
-                [.. queries.Select(q => q.Type).Distinct().Order()],
-                [.. authority.Select(a => a.Name).Distinct().Order()], [.. authority.Where(a => a.Type is "NS" or "SOA").Select(a => a.Data).Where(d => d.Length > 0).Distinct().Order()],
-                queries.Count, resp.Count) { Chains = chains });
+            var end = _names.GetValueOrDefault(cur);
+            var v4 = Union(end?.IPv4, chains.Select(c => c.IPv4));
+            var v6 = Union(end?.Rare?.IPv6, chains.Select(c => c.IPv6));
+            var types = s.QueryTypes switch { string one => OneType(one), string[] many => Sorted(many), _ => [] };
+            _summaries.Add(new DnsNameSummary(g, chain.Count == 0 ? [] : [.. chain], v4, v6, types,
+                Sorted(s.Rare?.AuthorityZones), Sorted(s.Rare?.AuthorityServers), s.Queries, s.Responses) { Chains = chains });
         }
+        // The summaries now hold everything the model needs.
+        _names.Clear();
+        _names.TrimExcess();
         return _summaries;
     }
 
-    /// <summary>The distinct chains of a name's responses, per query type, in the order first seen.</summary>
-    private static List<DnsChain> ChainsOf(string name, List<DnsResponse> responses)
+    /// <summary>Adds a response's chain to the name's distinct chains, per query type, in the order first seen.</summary>
+    private static void AddChain(NameState state, string name, string type, long frame, List<DnsRecord> records)
     {
-        var result = new List<DnsChain>();
-        foreach (var r in responses)
+        var answers = records.Where(x => x.Section == "answer").ToList();
+        var cnames = new List<string>();
+        var cur = name;
+        while (answers.FirstOrDefault(x => x.Type == "CNAME" && string.Equals(x.Name, cur, StringComparison.OrdinalIgnoreCase)) is { } c
+            && c.Data.Length > 0 && cnames.Count < 16 && !cnames.Contains(c.Data, StringComparer.OrdinalIgnoreCase))
         {
-            var answers = r.Records.Where(x => x.Section == "answer").ToList();
-            var cnames = new List<string>();
-            var cur = name;
-            while (answers.FirstOrDefault(x => x.Type == "CNAME" && string.Equals(x.Name, cur, StringComparison.OrdinalIgnoreCase)) is { } c
-                && c.Data.Length > 0 && cnames.Count < 16 && !cnames.Contains(c.Data, StringComparer.OrdinalIgnoreCase))
-            {
-                cnames.Add(c.Data);
-                cur = c.Data;
-            }
-            var end = cur;
-            List<string> Addresses(string type) => [.. answers.Where(x => x.Type == type && x.Data.Length > 0
-                && string.Equals(x.Name, end, StringComparison.OrdinalIgnoreCase)).Select(x => x.Data).Distinct().Order(StringComparer.Ordinal)];
-            var v4 = Addresses("A");
-            var v6 = Addresses("AAAA");
-            // The same chain answered again (with the same or other addresses at its end) is one entry.
-            var i = result.FindIndex(x => x.QueryType == r.Type && x.Cnames.SequenceEqual(cnames, StringComparer.OrdinalIgnoreCase));
-            if (i >= 0)
-                result[i] = result[i] with
-                {
-                    IPv4 = [.. result[i].IPv4.Union(v4).Order(StringComparer.Ordinal)],
-                    IPv6 = [.. result[i].IPv6.Union(v6).Order(StringComparer.Ordinal)],
-                    Responses = result[i].Responses + 1,
-                };
-            else
-                result.Add(new DnsChain(r.Type, cnames, v4, v6, r.Frame, 1));
+            cnames.Add(c.Data);
+            cur = c.Data;
         }
-        return result;
+        var end = cur;
+        string[] Addresses(string t)
+        {
+            string[] found = [.. answers.Where(x => x.Type == t && x.Data.Length > 0
+                && string.Equals(x.Name, end, StringComparison.OrdinalIgnoreCase)).Select(x => x.Data).Distinct().Order(StringComparer.Ordinal)];
+            return found.Length == 0 ? [] : found;
+        }
+        var v4 = Addresses("A");
+        var v6 = Addresses("AAAA");
+        // The same chain answered again (with the same or other addresses at its end) is one entry.
+        bool Same(DnsChain x) => x.QueryType == type && x.Cnames.SequenceEqual(cnames, StringComparer.OrdinalIgnoreCase);
+        DnsChain Merged(DnsChain x) => x with
+        {
+            IPv4 = x.IPv4.SequenceEqual(v4) ? x.IPv4 : [.. x.IPv4.Union(v4).Order(StringComparer.Ordinal)],
+            IPv6 = x.IPv6.SequenceEqual(v6) ? x.IPv6 : [.. x.IPv6.Union(v6).Order(StringComparer.Ordinal)],
+            Responses = x.Responses + 1,
+        };
+        if (state.Chain is null)
+        {
+            state.Chain = new DnsChain(type, cnames.Count == 0 ? [] : [.. cnames], Shared(v4, state.IPv4), v6, frame, 1);
+            return;
+        }
+        if (Same(state.Chain))
+        {
+            state.Chain = Merged(state.Chain);
+            return;
+        }
+        var more = state.More.Chains ??= new List<DnsChain>(1);
+        var i = more.FindIndex(Same);
+        if (i >= 0)
+            more[i] = Merged(more[i]);
+        else
+            more.Add(new DnsChain(type, cnames.Count == 0 ? [] : [.. cnames], v4, v6, frame, 1));
     }
 
-    private static SortedSet<string> Get(Dictionary<string, SortedSet<string>> d, string k) => d.TryGetValue(k, out var s) ? s : d[k] = new SortedSet<string>(StringComparer.Ordinal);
+    /// <summary>The name's own address array when it holds the same addresses: one array, not two.</summary>
+    private static string[] Shared(string[] v, string[]? own) => own is not null && own.SequenceEqual(v) ? own : v;
 
     public DnsSection Build(IEnumerable<string> dohServers)
     {
-        var unanswered = _asked.Where(a => !_answered.Contains(a.Key)).Select(a => a.Name).Distinct().Order(StringComparer.Ordinal).ToList();
-        return new DnsSection(_queries.Count, _responses.Count, unanswered.Count,
-            Count(_queries.Select(q => q.Type)), Count(_responses.Select(r => r.Rcode)), Count(_queries.Select(q => q.Transport).Concat(_responses.Select(r => r.Transport))),
-            _queries.Count(q => q.RecursionDesired), _queries.Count(q => q.DnssecOk), _responses.Count(r => r.AuthenticatedData), _responses.Count(r => r.Authoritative),
-            [.. _responses.SelectMany(r => r.Records).Select(r => r.Type).Where(DnssecTypes.Contains).Distinct().Order()],
+        var unanswered = _pending.Values.Distinct().Order(StringComparer.Ordinal).ToList();
+        return new DnsSection(_queryCount, _responseCount, unanswered.Count, _queryTypes, _rcodes, _transports,
+            _recursionDesired, _dnssecOk, _authenticated, _authoritative, [.. _dnssecTypes],
             Summaries(), unanswered, DotPackets, [.. dohServers], MdnsPackets, LlmnrPackets);
+    }
+
+    /// <summary>Frees the per-message state once the section is built: the model holds what is left.</summary>
+    public void Release()
+    {
+        _pending.Clear();
+        _answered.Clear();
+        _answeredOrder.Clear();
     }
 
     internal static SortedDictionary<string, int> Count(IEnumerable<string> items)

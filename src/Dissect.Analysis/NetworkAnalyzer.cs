@@ -61,14 +61,27 @@ public sealed class NetworkAnalyzer : IAnalyzer
 
     public long Frames(string proto) => _protocols.GetValueOrDefault(proto).Frames;
 
+    private const int Shown = 15;
+    private HashSet<string>? _shown;
+
+    private IEnumerable<KeyValuePair<(string, string, string), (long Frames, long Bytes)>> TopConversations() =>
+        _convs.OrderByDescending(kv => kv.Value.Bytes).ThenBy(kv => kv.Key.Item1, StringComparer.Ordinal).Take(Shown);
+
+    private IEnumerable<KeyValuePair<string, (long Frames, long Bytes)>> TopEndpoints() =>
+        _endpoints.OrderByDescending(kv => kv.Value.Bytes).ThenBy(kv => kv.Key, StringComparer.Ordinal).Take(Shown);
+
+    /// <summary>The addresses the section names: the ends of the top conversations and the top endpoints.</summary>
+    public IReadOnlySet<string> ShownAddresses() => _shown ??=
+        [.. TopConversations().SelectMany(kv => new[] { Host(kv.Key.Item1), Host(kv.Key.Item2) }), .. TopEndpoints().Select(kv => kv.Key)];
+
     public NetworkSection Build(IReadOnlyDictionary<string, string> names)
     {
         string? Name(string ip) => names.TryGetValue(ip, out var n) ? n : null;
         var protocols = _protocols.OrderByDescending(kv => kv.Value.Frames).ThenBy(kv => kv.Key, StringComparer.Ordinal)
             .Select(kv => new ProtocolShare(kv.Key, kv.Value.Frames, kv.Value.Bytes)).ToList();
-        var convs = _convs.OrderByDescending(kv => kv.Value.Bytes).ThenBy(kv => kv.Key.Item1, StringComparer.Ordinal).Take(15)
+        var convs = TopConversations()
             .Select(kv => new Conversation(kv.Key.Item1, kv.Key.Item2, kv.Key.Item3, kv.Value.Frames, kv.Value.Bytes, Name(Host(kv.Key.Item2)) ?? Name(Host(kv.Key.Item1)))).ToList();
-        var eps = _endpoints.OrderByDescending(kv => kv.Value.Bytes).ThenBy(kv => kv.Key, StringComparer.Ordinal).Take(15)
+        var eps = TopEndpoints()
             .Select(kv => new Endpoint(kv.Key, kv.Value.Frames, kv.Value.Bytes, Net.IsPrivate(kv.Key), Name(kv.Key))
             { Scope = Net.Scope(kv.Key) }).ToList();
         var priv = _endpoints.Keys.Where(Net.IsPrivate).Order(StringComparer.Ordinal).ToList();

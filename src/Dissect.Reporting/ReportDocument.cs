@@ -27,6 +27,22 @@ public static class ReportDocument
     public static string Scenario(string fileName) =>
         Path.GetFileNameWithoutExtension(fileName).Replace('_', ' ').Replace('-', ' ').Trim();
 
+    /// <summary>Rows of one table in a report; the JSON model holds every row.</summary>
+    public const int MaxRows = 150;
+
+    /// <summary>Items listed in one sentence before "and N more".</summary>
+    public const int MaxListed = 40;
+
+    /// <summary>The rows a capped table shows: with more than <see cref="MaxRows"/>, the busiest, in name order.</summary>
+    public static IEnumerable<T> Busiest<T>(IReadOnlyList<T> items, Func<T, long> weight, Func<T, string> name) =>
+        items.Count <= MaxRows ? items
+            : items.OrderByDescending(weight).ThenBy(name, StringComparer.Ordinal).Take(MaxRows)
+                .OrderBy(name, StringComparer.Ordinal).Concat(items.Skip(MaxRows));
+
+    public static string Capped(IReadOnlyList<string> items) =>
+        items.Count <= MaxListed ? string.Join(", ", items)
+            : string.Join(", ", items.Take(MaxListed)) + string.Create(Inv, $" and {items.Count - MaxListed:N0} more");
+
     public static List<Block> Build(ReportModel m, ReportOptions o)
     {
         var b = new List<Block>();
@@ -35,13 +51,25 @@ public static class ReportDocument
             if (o.Notes && TeachingNotes.PlainText(o.Language, section) is { } t)
                 b.Add(new Note(t));
         }
+        // A table is for reading: past MaxRows it shows the first rows and says how many more the JSON model holds
+        // (a capture of 100k DNS names once made a 2,000-page PDF).
+        void AddTable(Table t)
+        {
+            if (t.Rows.Count <= MaxRows)
+            {
+                b.Add(t);
+                return;
+            }
+            b.Add(t with { Rows = [.. t.Rows.Take(MaxRows)] });
+            b.Add(new Paragraph(string.Create(Inv, $"{t.Rows.Count - MaxRows:N0} more rows are not shown here; the JSON model lists them all.")));
+        }
         static string N(long v) => v.ToString("N0", Inv);
         static Table T(string[] h, IEnumerable<IReadOnlyList<string>> rows, int[]? numeric = null, double[]? widths = null) =>
             new(h, rows.ToList(), (numeric ?? []).ToHashSet(), widths ?? Enumerable.Repeat(1.0, h.Length).ToArray());
 
         var c = m.Capture;
         b.Add(new Heading(0, "Capture analysis: " + c.FileName));
-        b.Add(T(["Property", "Value"],
+        AddTable(T(["Property", "Value"],
         [
             ["Scenario", Scenario(c.FileName)],
             ["Capture start (UTC)", c.FirstPacket?.ToString("yyyy-MM-dd HH:mm:ss.fff", Inv) ?? "–"],
@@ -65,13 +93,13 @@ public static class ReportDocument
         {
             b.Add(new Paragraph($"{d.QueryCount} queries and {d.ResponseCount} responses; transports: {Join(d.Transports)}; response codes: {Join(d.Rcodes)}; " +
                 $"{d.RecursionDesired} queries with RD set, {d.DnssecOkQueries} with DO set; {d.AuthenticatedResponses} responses with AD set, {d.AuthoritativeResponses} authoritative (AA)."));
-            b.Add(T(["Name", "CNAME chain", "IPv4", "IPv6", "Types", "Authority"],
-                d.Names.Select(n => (IReadOnlyList<string>)[n.Name, ChainText(n), Lines(n.IPv4), Lines(n.IPv6),
+            AddTable(T(["Name", "CNAME chain", "IPv4", "IPv6", "Types", "Authority"],
+                Busiest(d.Names, n => n.Queries + n.Responses, n => n.Name).Select(n => (IReadOnlyList<string>)[n.Name, ChainText(n), Lines(n.IPv4), Lines(n.IPv6),
                     string.Join(", ", n.QueryTypes), n.AuthorityServers.Count + n.AuthorityZones.Count == 0 ? "–" : string.Join(", ", n.AuthorityZones.Concat(n.AuthorityServers))]),
                 widths: [2.1, 2.6, 1.3, 1.7, 0.8, 1.5]));
             b.Add(new Chart("Queries by record type", [.. d.QueryTypes.Keys], [("queries", [.. d.QueryTypes.Values.Select(v => (double)v)])], false));
             if (d.Unanswered.Count > 0)
-                b.Add(new Paragraph("Unanswered: " + string.Join(", ", d.Unanswered)));
+                b.Add(new Paragraph("Unanswered: " + Capped(d.Unanswered)));
             b.Add(new Paragraph(d.DnssecRecordTypes.Count > 0 ? "DNSSEC records seen: " + string.Join(", ", d.DnssecRecordTypes) + "." : "No DNSSEC records (RRSIG, DNSKEY, DS, NSEC) seen."));
             if (d.MdnsPackets + d.LlmnrPackets > 0)
                 b.Add(new Paragraph($"Local name services, not in the table: {d.MdnsPackets} mDNS and {d.LlmnrPackets} LLMNR packets."));
@@ -85,7 +113,7 @@ public static class ReportDocument
         NoteFor("network");
         b.Add(new Paragraph($"IPv4 packets: {N(n.IPv4Packets)}; IPv6 packets: {N(n.IPv6Packets)}. Private addresses: {(n.PrivateAddresses.Count == 0 ? "none" : string.Join(", ", n.PrivateAddresses.Take(12)))}; public addresses: {n.PublicAddressCount}. NAT: {m.Stun.NatVerdict}."));
         if (n.TopEndpoints.Count > 0)
-            b.Add(T(["Address", "Name (from this capture)", "Scope", "Frames", "Bytes"],
+            AddTable(T(["Address", "Name (from this capture)", "Scope", "Frames", "Bytes"],
                 n.TopEndpoints.Select(e => (IReadOnlyList<string>)[e.Address, e.Name ?? "–", e.Scope, N(e.Frames), N(e.Bytes)]), [3, 4], [2.2, 2.7, 1.0, 1, 1.2]));
 
         // III. Transport
@@ -97,11 +125,11 @@ public static class ReportDocument
             && !p.Protocol.StartsWith("x509", StringComparison.Ordinal) && !p.Protocol.StartsWith("pkix", StringComparison.Ordinal)).Take(12).ToList();
         if (top.Count > 0)
         {
-            b.Add(T(["Protocol", "Frames", "Bytes"], top.Select(p => (IReadOnlyList<string>)[p.Protocol, N(p.Frames), N(p.Bytes)]), [1, 2]));
+            AddTable(T(["Protocol", "Frames", "Bytes"], top.Select(p => (IReadOnlyList<string>)[p.Protocol, N(p.Frames), N(p.Bytes)]), [1, 2]));
             b.Add(new Chart("Frames per protocol", [.. top.Select(p => p.Protocol)], [("frames", [.. top.Select(p => (double)p.Frames)])], false));
         }
         if (n.TopConversations.Count > 0)
-            b.Add(T(["Endpoint A", "Endpoint B", "Name", "Transport", "Frames", "Bytes"],
+            AddTable(T(["Endpoint A", "Endpoint B", "Name", "Transport", "Frames", "Bytes"],
                 n.TopConversations.Select(cv => (IReadOnlyList<string>)[cv.A, cv.B, cv.Name ?? "–", cv.Transport, N(cv.Frames), N(cv.Bytes)]), [4, 5], [2, 2, 2.2, 0.8, 0.8, 1]));
         if (m.Tls.QuicVersions.Count > 0)
             b.Add(new Paragraph($"QUIC versions: {Join(m.Tls.QuicVersions)}; SNI: {(m.Tls.QuicSni.Count == 0 ? "none visible" : string.Join(", ", m.Tls.QuicSni))}."));
@@ -115,25 +143,25 @@ public static class ReportDocument
         else
         {
             b.Add(new Paragraph($"{t.ClientHellos} ClientHello and {t.ServerHellos} ServerHello messages; negotiated versions: {Join(t.NegotiatedVersions)}."));
-            b.Add(T(["Server (SNI)", "Offered", "Chosen version", "Chosen suite", "FS"],
+            AddTable(T(["Server (SNI)", "Offered", "Chosen version", "Chosen suite", "FS"],
                 t.Connections.Select(x => (IReadOnlyList<string>)[$"{x.Sni ?? "–"}\n{x.Server}", $"{string.Join(", ", x.OfferedVersions)}; {x.OfferedSuiteCount} suites",
                     x.ChosenVersion ?? "–", x.ChosenSuite?.Name ?? "–", x.ChosenSuite is null ? "–" : x.ChosenSuite.ForwardSecrecy ? "yes" : "no"]), widths: [2.4, 1.8, 1, 3, 0.5]));
             var offers = t.Connections.Where(x => x.OfferedSuites.Count > 0)
                 .GroupBy(x => string.Join(",", x.OfferedVersions) + "|" + string.Join(",", x.OfferedSuites)).ToList();
             if (offers.Count > 0)
-                b.Add(T(["ClientHello offer", "Servers (SNI)", "Versions", "Offered suites, in the client's order"],
+                AddTable(T(["ClientHello offer", "Servers (SNI)", "Versions", "Offered suites, in the client's order"],
                     offers.Select((g, k) => (IReadOnlyList<string>)[$"#{k + 1} ({g.Count()}×)", string.Join(", ", g.Select(x => x.Sni ?? x.Server).Distinct().Take(6)) + (g.Select(x => x.Sni ?? x.Server).Distinct().Count() > 6 ? ", …" : ""),
                         string.Join(", ", g.First().OfferedVersions), string.Join(", ", g.First().OfferedSuites.Select(n => n.StartsWith("TLS_", StringComparison.Ordinal) ? n[4..] : n))]),
                     widths: [0.8, 2, 0.9, 5]));
             var suites = t.Connections.Where(x => x.ChosenSuite is not null).Select(x => x.ChosenSuite!).DistinctBy(s => s.Code).ToList();
             if (suites.Count > 0)
-                b.Add(T(["Suite", "Key exchange", "Auth", "Cipher", "Mode", "Hash", "Weakness"],
+                AddTable(T(["Suite", "Key exchange", "Auth", "Cipher", "Mode", "Hash", "Weakness"],
                     suites.Select(s => (IReadOnlyList<string>)[s.Name, s.KeyExchange, s.Authentication, s.Cipher, s.Mode, s.Hash, s.Weakness ?? "–"]), widths: [3, 1.3, 1, 1, 0.8, 0.7, 1.5]));
             foreach (var w in t.WeakFindings)
                 b.Add(new Paragraph("Warning: " + w));
         }
         if (t.Certificates.Count > 0)
-            b.Add(T(["Subject CN", "Issuer", "Valid from", "Valid to", "Days", "Status", "Key", "SNI match"],
+            AddTable(T(["Subject CN", "Issuer", "Valid from", "Valid to", "Days", "Status", "Key", "SNI match"],
                 t.Certificates.Select(x => (IReadOnlyList<string>)[x.CommonName ?? x.Subject, Cn(x.Issuer), x.NotBefore.ToString("yyyy-MM-dd", Inv), x.NotAfter.ToString("yyyy-MM-dd", Inv),
                     x.LifetimeDays.ToString(Inv), x.Status, $"{x.KeyType} {x.KeySize}", x.SniMatches is null ? "–" : x.SniMatches.Value ? "yes" : "NO"]), [4], [2.2, 2, 1, 1, 0.6, 1, 1, 0.7]));
         if (t.Certificates.Count > 0 && c.FirstPacket is { } captured)
@@ -153,12 +181,12 @@ public static class ReportDocument
         {
             b.Add(new Paragraph($"{s.MsTurnMessages} MS-TURN messages, {s.StunMessages} frames decoded by Wireshark's STUN dissector. {s.NatVerdict}. " +
                 $"Relayed media: {N(s.RelayedMediaPackets)} packets, {N(s.RelayedMediaBytes)} bytes; direct RTP: {N(s.DirectRtpPackets)} packets, {N(s.DirectRtpBytes)} bytes. MS-VERSION: {List(s.MsVersions)}; stream types: {List(s.StreamTypes)}; server software: {List(s.Software)}."));
-            b.Add(T(["Message type", "Count"], s.MessageTypes.Select(kv => (IReadOnlyList<string>)[kv.Key, kv.Value.ToString(Inv)]), [1], [3, 1]));
+            AddTable(T(["Message type", "Count"], s.MessageTypes.Select(kv => (IReadOnlyList<string>)[kv.Key, kv.Value.ToString(Inv)]), [1], [3, 1]));
             if (s.Allocations.Count > 0)
-                b.Add(T(["Frame", "Client", "TURN server", "Relayed address", "Mapped address", "Lifetime"],
+                AddTable(T(["Frame", "Client", "TURN server", "Relayed address", "Mapped address", "Lifetime"],
                     s.Allocations.Select(a => (IReadOnlyList<string>)[a.Frame.ToString(Inv), a.Client, a.Server, a.Relayed ?? "–", a.Mapped ?? "–", a.Lifetime is null ? "–" : a.Lifetime + " s" + (a.Deallocated ? " (freed)" : "")]), [0], [0.7, 1.8, 1.8, 1.8, 1.8, 1]));
             if (s.Peers.Count > 0)
-                b.Add(new Paragraph("Peers (DESTINATION/REMOTE-ADDRESS): " + string.Join(", ", s.Peers)));
+                b.Add(new Paragraph("Peers (DESTINATION/REMOTE-ADDRESS): " + Capped(s.Peers)));
             if (s.MessagesOverTime.Count > 1)
             {
                 string[] kinds = ["Allocate", "Set Active Destination", "Send", "Data Indication", "Other"];
@@ -167,7 +195,7 @@ public static class ReportDocument
                     [.. present.Select(k => (k, (IReadOnlyList<double>)[.. s.MessagesOverTime.Select(x => (double)x.Counts.GetValueOrDefault(k))]))], true));
             }
             if (s.Timeline.Count > 0)
-                b.Add(T(["Time (s)", "Frame", "Event"], s.Timeline.Take(40).Select(e => (IReadOnlyList<string>)[e.Seconds.ToString("0.000", Inv), e.Frame.ToString(Inv), e.Kind]), [0, 1], [1, 1, 4]));
+                AddTable(T(["Time (s)", "Frame", "Event"], s.Timeline.Take(40).Select(e => (IReadOnlyList<string>)[e.Seconds.ToString("0.000", Inv), e.Frame.ToString(Inv), e.Kind]), [0, 1], [1, 1, 4]));
             b.Add(new Paragraph("Attributes seen: " + string.Join(", ", s.AttributesSeen)));
         }
 

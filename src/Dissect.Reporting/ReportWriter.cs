@@ -20,7 +20,7 @@ public static class ReportWriter
             switch (f)
             {
                 case "pdf": PdfReport.Write(blocks.Value, "Capture analysis: " + model.Capture.FileName, model.Capture.FileName, model.Capture.FirstPacket, path); break;
-                case "json": AtomicFile.WriteAllText(path, ReportJson.Serialize(model)); break;
+                case "json": AtomicFile.Write(path, tmp => ReportJson.WriteFile(tmp, model)); break;
                 case "md": AtomicFile.WriteAllText(path, MarkdownReport.Render(blocks.Value)); break;
                 case "html": AtomicFile.WriteAllText(path, HtmlReport.Render(blocks.Value, model.Capture.FileName, options.Language)); break;
                 default: throw new ArgumentException($"unknown format '{f}'", nameof(formats));

@@ -38,6 +38,17 @@ public static class AnalyzeCommand
         return cmd.CommandLine;
     }
 
+    /// <summary>Time, rate and Dissect's own peak memory (the .NET process; tshark's is not included).</summary>
+    public static string StatsLine(TimeSpan elapsed, long packets)
+    {
+        using var self = System.Diagnostics.Process.GetCurrentProcess();
+        var seconds = Math.Max(0.001, elapsed.TotalSeconds);
+        return System.FormattableString.Invariant(
+            $"stats: seconds={elapsed.TotalSeconds:0.000} packets={packets} packets_per_s={packets / seconds:0} ")
+            + System.FormattableString.Invariant(
+            $"dissect_peak_mb={self.PeakWorkingSet64 / 1048576.0:0.0} managed_heap_mb={GC.GetTotalMemory(false) / 1048576.0:0.0}");
+    }
+
     public static Command Create(ConsoleIo io)
     {
         var capture = new Argument<string>("capture") { Description = "A .pcap or .pcapng file" };
@@ -60,19 +71,17 @@ public static class AnalyzeCommand
                 }
                 var clock = System.Diagnostics.Stopwatch.StartNew();
                 var model = await CaptureAnalyzer.AnalyzeAsync(pr.GetValue(capture)!, options, ct);
-                if (pr.GetValue(stats))
-                {
-                    using var self = System.Diagnostics.Process.GetCurrentProcess();
-                    io.Out.WriteLine(System.FormattableString.Invariant($"stats: seconds={clock.Elapsed.TotalSeconds:0.000} packets={model.Capture.Packets} packets_per_s={model.Capture.Packets / Math.Max(0.001, clock.Elapsed.TotalSeconds):0} dissect_peak_mb={self.PeakWorkingSet64 / 1048576.0:0.0} managed_heap_mb={GC.GetTotalMemory(false) / 1048576.0:0.0}"));
-                }
                 io.Out.WriteLine($"{Terminal.Safe(model.Capture.FileName)}: {model.Capture.Packets} packets, {model.Capture.DurationSeconds:0.###} s, {model.Capture.Format}");
                 foreach (var f in model.Findings)
                     io.Out.WriteLine("  - " + Terminal.Safe(f));
                 if (pr.GetValue(json) is { } path)
                 {
-                    AtomicFile.WriteAllText(path, ReportJson.Serialize(model));
+                    AtomicFile.Write(path, tmp => ReportJson.WriteFile(tmp, model));
                     io.Out.WriteLine($"wrote {path}");
                 }
+                // After the outputs: writing them is part of the cost.
+                if (pr.GetValue(stats))
+                    io.Out.WriteLine(StatsLine(clock.Elapsed, model.Capture.Packets));
                 return ExitCodes.Ok;
             }
             catch (OperationCanceledException)

@@ -19,13 +19,17 @@ public static class BatchCommand
         jobs.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 1) r.AddError("--jobs takes 1 or more"); });
         var force = new Option<bool>("--force") { Description = "Redo captures whose outputs are current" };
         var shard = new Option<string?>("--shard") { Description = "Process only part i of n of the sorted inputs, e.g. 2/8 (for Slurm/Kubernetes job arrays)" };
+        var skipHidden = new Option<bool>("--skip-hidden")
+        {
+            Description = "Leave out files and folders whose names start with '.' (they are counted in a warning)",
+        };
         var merge = new Option<bool>("--merge") { Description = "Only build the index from the reports already under --out (after the shards finished)" };
         var (format, lang, noNotes) = ReportCommand.OutputOptions();
         var tshark = DoctorCommand.TsharkOption();
         var max = AnalyzeCommand.MaxPacketsOption();
         var timeout = AnalyzeCommand.TimeoutOption();
         var cmd = new Command("batch", "Report on every capture of folders in parallel, skip what is current, and write an index that compares them")
-            { inputs, output, jobs, force, shard, merge, format, lang, noNotes, tshark, max, timeout };
+            { inputs, output, jobs, force, shard, merge, skipHidden, format, lang, noNotes, tshark, max, timeout };
         cmd.SetAction(async (pr, ct) =>
         {
             if (!ReportCommand.TryReadOutputOptions(pr, format, lang, noNotes, io, out var formats, out var ro))
@@ -43,9 +47,13 @@ public static class BatchCommand
                 return WriteIndex(io, outDir, [], ro) ? ExitCodes.Ok : ExitCodes.Failure;
 
             var problems = new List<string>();
-            var list = BatchRunner.Expand(pr.GetValue(inputs) ?? [], problems);
-            foreach (var p in problems)
-                io.Err.WriteLine($"dissect: warning: {p}");
+            var walker = new InputWalker(pr.GetValue(skipHidden));
+            var list = BatchRunner.Expand(pr.GetValue(inputs) ?? [], problems, walker);
+            foreach (var p in problems.Concat(walker.Warnings))
+                io.Err.WriteLine($"dissect: warning: {Terminal.Safe(p)}");
+            if (walker.HiddenSkipped > 0)
+                io.Err.WriteLine($"dissect: warning: {walker.HiddenSkipped} hidden files and folders (names starting "
+                    + "with '.') were left out, as --skip-hidden asks");
             if (pr.GetValue(shard) is { } s)
             {
                 var parts = s.Split('/');
@@ -127,7 +135,10 @@ public static class BatchCommand
     /// <summary>Writes index.pdf, index.md and index.json from every model under the output folder.</summary>
     public static bool WriteIndex(ConsoleIo io, string outDir, IReadOnlyList<(string Input, string Error)> failures, ReportOptions ro)
     {
-        var models = BatchRunner.ReadModels(outDir);
+        var unusable = new List<(string File, string Error)>();
+        var models = BatchRunner.ReadModels(outDir, unusable);
+        foreach (var (file, error) in unusable)
+            io.Err.WriteLine($"dissect: warning: {Terminal.Safe(file)} left out of the index: {Terminal.Safe(error)}");
         if (models.Count == 0 && failures.Count == 0)
         {
             io.Fail($"no reports found under {outDir} to index");

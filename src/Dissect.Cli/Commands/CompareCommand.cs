@@ -26,8 +26,7 @@ public static class CompareCommand
                 {
                     if (input.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
                     {
-                        var m = ReportJson.Deserialize(File.ReadAllText(input)) ?? throw new IOException($"{input} is not a Dissect report model");
-                        items.Add((Path.GetFileNameWithoutExtension(input), m));
+                        items.Add((Path.GetFileNameWithoutExtension(input), ReportJson.Read(input)));
                         continue;
                     }
                     options ??= Runtime.Prepare(pr.GetValue(tshark));
@@ -43,6 +42,8 @@ public static class CompareCommand
                     io.Err.WriteLine($"dissect: error: {Terminal.Safe(input)}: {Terminal.Safe(failures[^1].Item2)}");
                 }
             }
+            if (items.Count < 2)
+                return io.Fail($"nothing to compare: {items.Count} of the inputs could be read, and a comparison needs two");
             var stem = pr.GetValue(output)!;
             try
             {

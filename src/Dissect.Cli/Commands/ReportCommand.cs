@@ -40,7 +40,14 @@ public static class ReportCommand
         var tshark = DoctorCommand.TsharkOption();
         var max = AnalyzeCommand.MaxPacketsOption();
         var timeout = AnalyzeCommand.TimeoutOption();
-        var cmd = new Command("report", "Write a course-style report (PDF, JSON, Markdown, HTML) for each capture") { captures, output, format, lang, noNotes, tshark, max, timeout };
+        var stats = new Option<bool>("--stats")
+        {
+            Description = "After the reports are written, print time, packets per second and Dissect's own peak memory",
+        };
+        var cmd = new Command("report", "Write a course-style report (PDF, JSON, Markdown, HTML) for each capture")
+        {
+            captures, output, format, lang, noNotes, tshark, max, timeout, stats,
+        };
         cmd.SetAction(async (pr, ct) =>
         {
             if (!TryReadOutputOptions(pr, format, lang, noNotes, io, out var formats, out var ro))
@@ -64,6 +71,8 @@ public static class ReportCommand
                 return io.Fail($"cannot create the output folder {outDir}: {e.Message}");
             }
             var failed = 0;
+            long packets = 0;
+            var clock = System.Diagnostics.Stopwatch.StartNew();
             var used = new HashSet<string>();
             var all = pr.GetValue(captures)!;
             foreach (var capture in all)
@@ -71,6 +80,7 @@ public static class ReportCommand
                 try
                 {
                     var model = await CaptureAnalyzer.AnalyzeAsync(capture, options, ct);
+                    packets += model.Capture.Packets;
                     foreach (var path in ReportWriter.Write(model, Path.Combine(outDir, UniqueStem(capture, used)), formats, ro))
                         io.Out.WriteLine($"wrote {path}");
                     if (model.Capture.Warning is { } w)
@@ -98,6 +108,8 @@ public static class ReportCommand
                     io.Err.WriteLine($"dissect: error: {Terminal.Safe(capture)}: internal error ({e.GetType().Name}: {e.Message}); please report it");
                 }
             }
+            if (pr.GetValue(stats))
+                io.Out.WriteLine(AnalyzeCommand.StatsLine(clock.Elapsed, packets));
             return failed == 0 ? ExitCodes.Ok : failed == all.Length ? ExitCodes.Failure : ExitCodes.PartialFailure;
         });
         return cmd;

@@ -11,7 +11,14 @@ public static class SampleCommand
         var output = new Option<string>("--out", "-o") { Description = "Where to write the sample capture", DefaultValueFactory = _ => Path.Combine("samples", "demo.pcap") };
         var malformed = new Option<int?>("--malformed") { Description = "Instead, write N mutated MS-TURN messages plus the hand-written broken cases (a robustness corpus for the dissector)" };
         var large = new Option<int?>("--large") { Description = "Instead, write a large capture of about N packets (relayed calls, DNS, TLS) for benchmarks" };
-        var cmd = new Command("sample", "Write the demo capture (DNS with a CNAME chain, TLS 1.2 and a relayed MS-TURN call), built from the schema") { output, malformed, large };
+        var shape = new Option<string>("--shape")
+        {
+            Description = "With --large: mix (calls, DNS, TLS), same-time (UDP packets sharing one timestamp), "
+                + "spread (UDP over 28 hours) or dns (every name different)",
+            DefaultValueFactory = _ => "mix",
+        };
+        shape.AcceptOnlyFromAmong("mix", "same-time", "spread", "dns");
+        var cmd = new Command("sample", "Write the demo capture (DNS with a CNAME chain, TLS 1.2 and a relayed MS-TURN call), built from the schema") { output, malformed, large, shape };
         cmd.SetAction(pr =>
         {
             var path = pr.GetValue(output)!;
@@ -20,7 +27,16 @@ public static class SampleCommand
                 if (count < 1)
                     return io.Fail("--large takes a packet count of 1 or more", ExitCodes.Usage);
                 long written = 0;
-                AtomicFile.Write(path, tmp => written = LargeCapture.Write(tmp, count));
+                StressShape? stress = pr.GetValue(shape) switch
+                {
+                    "same-time" => StressShape.SameTime,
+                    "spread" => StressShape.Spread,
+                    "dns" => StressShape.Dns,
+                    _ => null,
+                };
+                AtomicFile.Write(path, tmp => written = stress is { } st
+                    ? StressCapture.Write(tmp, st, count)
+                    : LargeCapture.Write(tmp, count));
                 io.Out.WriteLine($"wrote {path} ({written} packets)");
                 return ExitCodes.Ok;
             }

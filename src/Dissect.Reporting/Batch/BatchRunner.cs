@@ -5,7 +5,11 @@ using Dissect.IO;
 
 namespace Dissect.Reporting.Batch;
 
-public sealed record BatchInput(string Path, string Relative);
+public sealed record BatchInput(string Path, string Relative)
+{
+    /// <summary>The output path without extension, relative to the output folder; set by <see cref="BatchRunner.Expand"/>.</summary>
+    public string? Stem { get; init; }
+}
 
 public sealed record BatchOptions(IReadOnlyList<string> Formats, ReportOptions Report, int Jobs, bool Force, string OutDir);
 
@@ -21,44 +25,61 @@ public static class BatchRunner
 {
     public static readonly string[] CaptureExtensions = [".pcap", ".pcapng", ".cap", ".pcap.gz", ".pcapng.gz"];
 
-    /// <summary>Expands folders (recursively), globs (* and ?, ** for any depth) and files; sorted, without duplicates.</summary>
-    public static List<BatchInput> Expand(IEnumerable<string> args, List<string> problems)
+    /// <summary>
+    /// Expands folders (recursively), globs (* and ? within a path part, ** for any depth) and files; sorted, without
+    /// duplicates, each with its output stem assigned from the whole list (so shards of it never collide).
+    /// </summary>
+    public static List<BatchInput> Expand(IEnumerable<string> args, List<string> problems, InputWalker? walker = null)
     {
+        walker ??= new InputWalker(skipHidden: false);
         var found = new SortedDictionary<string, BatchInput>(StringComparer.Ordinal);
+        var realFiles = new HashSet<string>(StringComparer.Ordinal);
+        void Add(string path, string relative)
+        {
+            // A capture reached twice (through a link, or by two arguments) is reported once.
+            if (realFiles.Add(RealPath.Of(path)))
+                found.TryAdd(Path.GetFullPath(path), new BatchInput(Path.GetFullPath(path), relative));
+        }
         foreach (var a in args)
         {
             if (Directory.Exists(a))
             {
-                var root = Path.GetFullPath(a);
-                foreach (var f in Directory.EnumerateFiles(root, "*", new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true }).Where(IsCaptureName))
-                    found.TryAdd(f, new BatchInput(f, Path.GetRelativePath(root, f)));
+                foreach (var (f, rel) in walker.Files(a).Where(x => IsCaptureName(x.Path)))
+                    Add(f, rel);
             }
             else if (a.Contains('*', StringComparison.Ordinal) || a.Contains('?', StringComparison.Ordinal))
             {
-                var firstWild = a.IndexOfAny(['*', '?']);
-                var dirPart = Path.GetDirectoryName(a[..firstWild].TrimEnd() + "x") ?? ".";
-                if (dirPart.Length == 0) dirPart = ".";
-                var root = Path.GetFullPath(dirPart);
-                var pattern = a[(dirPart == "." && !a.StartsWith("./", StringComparison.Ordinal) ? 0 : dirPart.Length + 1)..];
-                var recursive = pattern.Contains("**", StringComparison.Ordinal);
-                var filePattern = Path.GetFileName(pattern).Replace("**", "*", StringComparison.Ordinal);
-                if (!Directory.Exists(root)) { problems.Add($"{a}: folder {dirPart} does not exist"); continue; }
-                var matches = Directory.EnumerateFiles(root, filePattern, new EnumerationOptions { RecurseSubdirectories = recursive, IgnoreInaccessible = true }).ToList();
+                var (root, match) = InputWalker.Glob(a);
+                if (!Directory.Exists(root)) { problems.Add($"{a}: folder {root} does not exist"); continue; }
+                var matches = walker.Files(root).Where(x => match.IsMatch(x.Relative)).ToList();
                 if (matches.Count == 0) problems.Add($"{a}: no file matches");
-                foreach (var f in matches)
-                    found.TryAdd(f, new BatchInput(f, Path.GetRelativePath(root, f)));
+                foreach (var (f, rel) in matches)
+                    Add(f, rel);
             }
             else if (File.Exists(a))
             {
-                var f = Path.GetFullPath(a);
-                found.TryAdd(f, new BatchInput(f, Path.GetFileName(f)));
+                Add(a, Path.GetFileName(a));
             }
             else
             {
                 problems.Add($"{a}: no such file or folder");
             }
         }
-        return [.. found.Values];
+        return AssignStems([.. found.Values]);
+    }
+
+    /// <summary>Output stems unique over the whole list, whatever the case (a case-insensitive disk would merge
+    /// "A" and "a"); the root's "index" is the batch index's own name.</summary>
+    public static List<BatchInput> AssignStems(List<BatchInput> inputs)
+    {
+        var used = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "index" };
+        return [.. inputs.Select(i =>
+        {
+            var stem = OutputStem(i.Relative);
+            var unique = stem;
+            for (var k = 2; !used.Add(unique); k++) unique = $"{stem}-{k}";
+            return i with { Stem = unique };
+        })];
     }
 
     private static bool IsCaptureName(string f) => CaptureExtensions.Any(e => f.EndsWith(e, StringComparison.OrdinalIgnoreCase));
@@ -101,14 +122,8 @@ public static class BatchRunner
     {
         var results = new BatchResult[inputs.Count];
         var done = 0;
-        var usedStems = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        var stems = inputs.Select(i =>
-        {
-            var stem = OutputStem(i.Relative);
-            var unique = stem;
-            for (var k = 2; !usedStems.Add(unique); k++) unique = $"{stem}-{k}";
-            return unique;
-        }).ToArray();
+        // Inputs that did not come through Expand get their stems here.
+        var stems = (inputs.All(i => i.Stem is not null) ? inputs : AssignStems([.. inputs])).Select(i => i.Stem!).ToArray();
         // Largest captures first, so the last job to finish is a short one; results keep the input order.
         var order = Enumerable.Range(0, inputs.Count).OrderByDescending(i => SizeOf(inputs[i].Path)).ThenBy(i => i).ToList();
         await Parallel.ForEachAsync(order, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, o.Jobs), CancellationToken = ct }, async (i, token) =>
@@ -172,20 +187,26 @@ public static class BatchRunner
     }
 
     /// <summary>Reads the models a batch (or several shards of it) wrote under <paramref name="outDir"/>.</summary>
-    public static List<(string Name, ReportModel Model)> ReadModels(string outDir)
+    /// <param name="problems">Model files that could not be used, each with its one-line reason.</param>
+    public static List<(string Name, ReportModel Model)> ReadModels(string outDir, List<(string File, string Error)>? problems = null)
     {
         var list = new List<(string, ReportModel)>();
+        var root = Path.GetFullPath(outDir);
         foreach (var f in Directory.EnumerateFiles(outDir, "*.json", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
         {
-            if (Path.GetFileName(f) == "index.json") continue;
+            // Only the batch's own index at the root is not a model; a capture's "index" report is index-2.json.
+            if (Path.GetFullPath(f) == Path.Combine(root, "index.json")) continue;
             try
             {
-                if (ReportJson.Deserialize(File.ReadAllText(f)) is { SchemaVersion: ReportModel.CurrentSchemaVersion } m)
-                    list.Add((Path.GetRelativePath(outDir, f)[..^5], m));
+                list.Add((Path.GetRelativePath(outDir, f)[..^5], ReportJson.Read(f)));
             }
-            catch (JsonException)
+            catch (ModelFileException e)
             {
-                // Not a Dissect model (some other JSON in the folder): not part of the index.
+                problems?.Add((Path.GetRelativePath(outDir, f), e.Message));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                problems?.Add((Path.GetRelativePath(outDir, f), e.Message));
             }
         }
         return list;

@@ -230,6 +230,9 @@ public sealed class PdfReport
         chart.YAxis.HasMajorGridlines = true;
         chart.YAxis.MajorGridlines.LineFormat.Color = XColors.LightGray;
         chart.YAxis.MinimumScale = 0;
+        var scale = AxisScale.For(c.Series.SelectMany(x => x.Values));
+        chart.YAxis.MaximumScale = scale.Maximum;
+        chart.YAxis.MajorTick = scale.Step;
         chart.YAxis.TickLabels.Format = "#,##0";
         chart.PlotArea.LineFormat.Visible = false;
         if (c.Series.Count > 1)
