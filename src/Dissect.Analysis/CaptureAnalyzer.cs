@@ -22,31 +22,46 @@ public static class CaptureAnalyzer
     public static string CheckCaptureFile(string path)
     {
         if (Directory.Exists(path))
-            throw new CaptureFileException($"{path} is a directory, not a capture file", "give a .pcap or .pcapng file, or use 'dissect batch' for folders");
+            throw new CaptureFileException("is a directory, not a capture file", "give a .pcap or .pcapng file, or use 'dissect batch' for folders");
         if (!File.Exists(path))
-            throw new CaptureFileException($"{path} does not exist", "check the path");
+            throw new CaptureFileException("does not exist", "check the path");
         var info = new FileInfo(path);
         if (info.Length == 0)
-            throw new CaptureFileException($"{path} is empty", "give a capture with packets");
+            throw new CaptureFileException("is empty", "give a capture with packets");
         Span<byte> magic = stackalloc byte[4];
         using (var f = File.OpenRead(path))
             if (f.Read(magic) < 4)
-                throw new CaptureFileException($"{path} is too short to be a capture", "give a .pcap or .pcapng file");
-        if (magic[0] == 0x1F && magic[1] == 0x8B)
-            return "gzip-compressed capture";   // tshark reads .pcap.gz and .pcapng.gz itself
-        var m = BitConverter.ToUInt32(magic);
-        return m switch
+                throw new CaptureFileException("is too short to be a capture", "give a .pcap or .pcapng file");
+        return FormatOf(magic);
+    }
+
+    /// <summary>
+    /// The format's name from its first bytes, for the report. Dissect is never stricter than tshark: a file whose
+    /// magic is not listed here is still given to tshark, which knows many more formats and says when it cannot.
+    /// </summary>
+    public static string FormatOf(ReadOnlySpan<byte> magic)
+    {
+        if (magic.Length >= 2 && magic[0] == 0x1F && magic[1] == 0x8B)
+            return "gzip-compressed capture";   // tshark reads compressed captures itself, whatever the name
+        if (magic.StartsWith("GMBU"u8)) return "Network Monitor 2";
+        if (magic.StartsWith("RTSS"u8)) return "Network Monitor 1";
+        if (magic.StartsWith("snoo"u8)) return "snoop";
+        if (magic.Length < 4) return "read by tshark";
+        return BitConverter.ToUInt32(magic) switch
         {
             0x0A0D0D0A => "pcapng",
             0xA1B2C3D4 or 0xD4C3B2A1 => "pcap",
             0xA1B23C4D or 0x4D3CB2A1 => "pcap (nanosecond)",
-            _ => throw new CaptureFileException($"{path} is not a pcap or pcapng capture", "export it from Wireshark as pcapng, or check that it is the right file"),
+            0xA1B2CD34 or 0x34CDB2A1 => "pcap (modified)",
+            0xFD2FB528 => "zstd-compressed capture",
+            0x184D2204 => "lz4-compressed capture",
+            _ => "read by tshark",
         };
     }
 
     /// <summary>The union of the fields every analyzer declares: the single tshark pass exports exactly these.</summary>
     public static IReadOnlyList<string> Fields(IEnumerable<IAnalyzer> analyzers) =>
-        new[] { "frame.number", "frame.time_epoch", "frame.len", "frame.protocols", "tcp.stream", "udp.stream" }
+        new[] { "frame.number", "frame.time_epoch", "frame.len", "frame.cap_len", "frame.protocols", "tcp.stream", "udp.stream" }
             .Concat(analyzers.SelectMany(a => a.Fields)).Distinct().ToList();
 
     /// <summary>The tshark command <see cref="AnalyzeAsync"/> runs for a capture.</summary>
@@ -85,7 +100,8 @@ public static class CaptureAnalyzer
         // Hash the file while tshark reads it: both are I/O, neither should wait for the other.
         var hashing = sha256 is null ? Sha256Async(capture, ct) : Task.FromResult(sha256);
         var linkTypes = new SortedSet<string>(StringComparer.Ordinal);
-        long packets = 0, bytes = 0;
+        long packets = 0, bytes = 0, mimeOnly = 0, implausible = 0;
+        string? implausibleExample = null;
         double? first = null, last = null;
 
         var cmd = Command(capture, options);
@@ -98,13 +114,20 @@ public static class CaptureAnalyzer
                 record.Load(line, keyToField);
                 var p = new Packet(record);
                 packets++;
-                bytes += p.Long("frame.len");
+                bytes += p.Length;
+                if (p.ImplausibleLength)
+                {
+                    implausible++;
+                    implausibleExample ??= $"frame {p.Long("frame.number")}: original length {p.Long("frame.len")}";
+                }
                 var t = p.Time;
                 if (first is null || t < first) first = t;
                 if (last is null || t > last) last = t;
                 var protos = p.Protocols;
                 var colon = protos.IndexOf(':', StringComparison.Ordinal);
                 linkTypes.Add(colon > 0 ? protos[..colon] : protos);
+                if (protos.StartsWith("mime_dlt", StringComparison.Ordinal))
+                    mimeOnly++;
                 foreach (var a in analyzers)
                     a.Add(p);
             }, ct);
@@ -118,11 +141,26 @@ public static class CaptureAnalyzer
                 : new TsharkNotFoundException("the MS-TURN dissector did not register in tshark, so its fields are unknown",
                     "run 'dissect doctor' to see whether Lua scripts run for this user and which copy of the dissector loads");
         }
-        catch (TsharkException e) when (packets > 0 && (e.StderrTail.Contains("cut short", StringComparison.Ordinal) || e.StderrTail.Contains("truncated", StringComparison.Ordinal)))
+        catch (TsharkException e) when (Damage(e.StderrTail) is { } damage)
         {
+            // What tshark read before the damage is reported, with a warning naming where reading stopped.
+            if (packets == 0 || packets == mimeOnly)
+                throw new CaptureFileException($"is {damage} before its first packet",
+                    "nothing could be read from it; check that the copy is complete");
             truncated = true;
-            warning = $"the capture is truncated: {packets} packets were read before the cut";
+            warning = damage == "cut short"
+                ? $"the capture is truncated: {packets} packets were read before the cut"
+                : $"the capture is {damage} after packet {packets} ({Detail(e.StderrTail)}); the {packets} packets before were read";
         }
+        catch (TsharkException e) when (e.StderrTail.Contains("isn't a capture file", StringComparison.Ordinal))
+        {
+            throw new CaptureFileException("is not in a capture format tshark reads",
+                "export it from Wireshark as pcapng, or check that it is the right file");
+        }
+        // tshark reads a file whose header it cannot parse as one "MIME" record of the whole file: no packet at all.
+        if (packets > 0 && packets == mimeOnly)
+            throw new CaptureFileException("is cut short or damaged before its first packet",
+                "tshark could only read it as a whole file; check that the copy is complete");
         if (packets == 0)
             warning ??= "the capture holds no packets";
 
@@ -140,13 +178,28 @@ public static class CaptureAnalyzer
                 names.TryAdd(ip, sni);
         var info = new CaptureInfo(Path.GetFileName(capture), size, sha, format, [.. linkTypes], packets, bytes,
             first is null ? null : FromEpoch(first.Value), last is null ? null : FromEpoch(last.Value), Math.Round((last ?? 0) - start, 6),
-            options.TsharkVersion, DissectVersion, truncated, warning);
+            options.TsharkVersion, DissectVersion, truncated, warning)
+        {
+            Anomalies = [.. implausible > 0 ? [new Anomaly("implausible-length", implausible, implausibleExample!)] : Array.Empty<Anomaly>(),
+                .. dns.Anomalies],
+        };
         var tlsSection = tls.Build();
         var dnsSection = dns.Build(tls.DohServers);
         dns.Release();
         var model = new ReportModel(ReportModel.CurrentSchemaVersion, info, dnsSection, tlsSection, net.Build(names), stun.Build(), traffic.Build(start), []);
         return model with { Findings = Findings.Compute(model) };
     }
+
+    /// <summary>"cut short" or "damaged" when tshark stopped at a damaged record, else null.</summary>
+    private static string? Damage(string stderr) =>
+        stderr.Contains("cut short", StringComparison.Ordinal) || stderr.Contains("truncated", StringComparison.Ordinal) ? "cut short"
+        : stderr.Contains("damaged or corrupt", StringComparison.Ordinal) || stderr.Contains("bad block", StringComparison.Ordinal)
+            ? "damaged" : null;
+
+    /// <summary>tshark's own reason, the parenthesised line after its message: "pcapng: total block length … too large".</summary>
+    private static string Detail(string stderr) =>
+        stderr.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith('(') && l.EndsWith(')')) is { } l
+            ? l[1..^1] : "a record tshark could not read";
 
     public static async Task<string> Sha256Async(string path, CancellationToken ct = default)
     {
@@ -268,6 +321,16 @@ public static class Findings
         var f = new List<string>();
         var c = m.Capture;
         if (c.Warning is not null) f.Add("Warning: " + c.Warning + ".");
+        foreach (var a in c.Anomalies)
+            f.Add(a.Kind switch
+            {
+                "implausible-length" => $"Anomaly: {a.Count} frames claim an original length over 256 KiB ({a.Example}); "
+                    + "their captured length is counted instead.",
+                "dns-placeholder" => $"Anomaly: {a.Count} DNS messages carry a name tshark could not read ({a.Example}); "
+                    + "they are left out of the DNS tables.",
+                "dns-root" => $"DNS: {a.Count} messages are about the root zone \".\" (tshark shows it as {a.Example}).",
+                _ => $"Anomaly: {a.Kind} ×{a.Count} ({a.Example}).",
+            });
         f.Add(string.Create(CultureInfo.InvariantCulture, $"{c.Packets} packets, {c.Bytes} bytes over {c.DurationSeconds:0.#} s."));
         var n = m.Network;
         if (n.TcpPackets + n.UdpPackets > 0)

@@ -66,6 +66,12 @@ public sealed class DnsAnalyzer : IAnalyzer
         return s;
     }
 
+    private readonly SortedDictionary<string, (long Count, string? Example)> _anomalies = new(StringComparer.Ordinal);
+
+    public IEnumerable<Anomaly> Anomalies => _anomalies.Select(kv => new Anomaly(kv.Key, kv.Value.Count, kv.Value.Example!));
+
+    public static bool IsMarker(string name) => name.Length > 1 && name[0] == '<' && name[^1] == '>';
+
     public static string TypeName(int t) => Types.TryGetValue(t, out var n) ? n : "TYPE" + t;
 
     public void Add(in Packet p)
@@ -81,6 +87,13 @@ public sealed class DnsAnalyzer : IAnalyzer
             return;
         var frame = p.Long("frame.number");
         var name = p.Str("dns.qry.name")!;
+        // tshark shows names it cannot read, and the root, as markers in angle brackets: not names to tabulate.
+        if (IsMarker(name))
+        {
+            var kind = name == "<Root>" ? "dns-root" : "dns-placeholder";
+            _anomalies[kind] = (_anomalies.GetValueOrDefault(kind).Count + 1, _anomalies.GetValueOrDefault(kind).Example ?? name);
+            return;
+        }
         var type = TypeName(p.Int("dns.qry.type") ?? 0);
         var transport = p.Protocols.Contains(":tcp:", StringComparison.Ordinal) ? "TCP" : "UDP";
         var id = p.Str("dns.id") ?? "";
@@ -166,7 +179,9 @@ public sealed class DnsAnalyzer : IAnalyzer
             var k = Array.IndexOf(DataTypes, t);
             if (k >= 0 && p.All(DataFields[k]) is var values && taken[k] < values.Count)
                 data = values[taken[k]++];
-            records.Add(new DnsRecord(section, i < names.Count ? names[i] : "", t, ttl, data));
+            var owner = i < names.Count ? names[i] : "";
+            if (!IsMarker(owner) && !IsMarker(data))
+                records.Add(new DnsRecord(section, owner, t, ttl, data));
         }
         return records;
     }

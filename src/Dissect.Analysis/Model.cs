@@ -21,7 +21,19 @@ public sealed record ReportModel(
 public sealed record CaptureInfo(
     string FileName, long SizeBytes, string Sha256, string Format, IReadOnlyList<string> LinkTypes,
     long Packets, long Bytes, DateTimeOffset? FirstPacket, DateTimeOffset? LastPacket, double DurationSeconds,
-    string TsharkVersion, string DissectVersion, bool Truncated, string? Warning);
+    string TsharkVersion, string DissectVersion, bool Truncated, string? Warning)
+{
+    /// <summary>Values in the capture that are markers or impossible, counted apart and never taken as data.</summary>
+    public IReadOnlyList<Anomaly> Anomalies { get; init; } = [];
+}
+
+/// <summary>
+/// Something in the capture that is not data: <c>implausible-length</c> (an original length over 256 KiB, such as
+/// 0xFFFFFFFF; the captured length is counted instead), <c>dns-placeholder</c> (a name tshark could not read and shows
+/// as a marker, such as "&lt;Name contains a pointer that loops&gt;"), <c>dns-root</c> (queries for the root zone,
+/// which tshark names "&lt;Root&gt;").
+/// </summary>
+public sealed record Anomaly(string Kind, long Count, string Example);
 
 public sealed record DnsRecord(string Section, string Name, string Type, uint? Ttl, string Data);
 

@@ -13,7 +13,7 @@ public sealed class NetworkAnalyzer : IAnalyzer
 
     public void Add(in Packet p)
     {
-        var len = p.Long("frame.len");
+        var len = p.Length;
         var protos = p.Protocols;
         foreach (var proto in protos.Split(':').Distinct())
         {

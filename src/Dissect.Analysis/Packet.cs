@@ -53,6 +53,24 @@ public readonly struct Packet(EkRecord r)
             s = s.Replace(":msturn", "", StringComparison.Ordinal);
         return s;
     }
+    /// <summary>The largest original length taken as real: Wireshark's own snapshot limit.</summary>
+    public const long MaxPlausibleLength = 262_144;
+
+    /// <summary>
+    /// The frame's length on the wire; an original length no link could carry (0xFFFFFFFF in a crafted or damaged
+    /// file) would add gigabytes to every total, so the captured length stands in for it.
+    /// </summary>
+    public long Length
+    {
+        get
+        {
+            var len = Long("frame.len");
+            return len > MaxPlausibleLength ? Math.Min(len, Long("frame.cap_len")) : len;
+        }
+    }
+
+    public bool ImplausibleLength => Long("frame.len") > MaxPlausibleLength;
+
     public string? Src => r.First("ip.src") ?? r.First("ipv6.src");
     public string? Dst => r.First("ip.dst") ?? r.First("ipv6.dst");
 }

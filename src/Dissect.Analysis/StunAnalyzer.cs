@@ -65,13 +65,13 @@ public sealed class StunAnalyzer : IAnalyzer
         if (p.Protocols.Contains(":rtp", StringComparison.Ordinal) && !p.Has("msturn.media"))
         {
             _rtp++;
-            _rtpBytes += p.Long("frame.len");
+            _rtpBytes += p.Length;
         }
         var types = p.All("msturn.type");
         if (p.Has("msturn.media"))
         {
             _mediaPackets++;
-            _mediaBytes += p.Long("frame.len");
+            _mediaBytes += p.Length;
         }
         if (types.Count == 0)
         {

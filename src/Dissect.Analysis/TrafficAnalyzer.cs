@@ -33,7 +33,7 @@ public sealed class TrafficAnalyzer : IAnalyzer
                 return;
             }
         }
-        v.Bytes[ClassOf(p)] += p.Long("frame.len");
+        v.Bytes[ClassOf(p)] += p.Length;
         _slots[slot] = (v.Packets + 1, v.Bytes);
     }
 

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.CommandLine;
 using Dissect.Cli.Commands;
 
@@ -13,6 +14,7 @@ public static class ExitCodes
     public const int ToolMissing = 3;
     /// <summary>A batch finished but some captures failed.</summary>
     public const int PartialFailure = 4;
+    /// <summary>Ctrl-C (SIGINT); SIGTERM gives 143 and SIGHUP 129, as a shell reports them.</summary>
     public const int Cancelled = 130;
 }
 
@@ -20,7 +22,7 @@ public static class App
 {
     public static async Task<int> RunAsync(string[] args, TextWriter? stdout = null, TextWriter? stderr = null)
     {
-        var io = new ConsoleIo(stdout ?? Console.Out, stderr ?? Console.Error);
+        var io = new ConsoleIo(new EscapingWriter(stdout ?? Console.Out), new EscapingWriter(stderr ?? Console.Error));
         var root = new RootCommand("Dissect: MS-TURN dissector generator and tshark-driven capture reports.");
         root.Subcommands.Add(GenerateCommand.Create(io));
         root.Subcommands.Add(DoctorCommand.Create(io));
@@ -37,20 +39,30 @@ public static class App
         if (parsed.Errors.Count > 0)
         {
             foreach (var e in parsed.Errors)
-                io.Err.WriteLine($"dissect: {e.Message}");
+                io.Err.WriteLine($"dissect: {Terminal.Safe(e.Message, 2000)}");
             io.Err.WriteLine("dissect: see 'dissect --help'");
             return ExitCodes.Usage;
         }
         using var cts = new CancellationTokenSource();
         ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cts.Cancel(); };
         Console.CancelKeyPress += onCancel;
-        // SIGTERM (kill, a scheduler's time limit) cancels the same way, so tshark is stopped and temp folders go.
-        using var onTerm = OperatingSystem.IsWindows() ? null
-            : System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM,
-                c => { c.Cancel = true; cts.Cancel(); });
+        // SIGTERM (kill, Slurm's and Kubernetes' time limits) and SIGHUP (a closed terminal or SSH session) cancel the
+        // same way, so tshark is stopped, finished reports are kept and temp folders go; the exit code then says which
+        // signal it was, as a shell reports it: 128 + its number.
+        var signal = 0;
+        PosixSignalRegistration? Trap(PosixSignal s, int number) => OperatingSystem.IsWindows() ? null
+            : PosixSignalRegistration.Create(s, c =>
+            {
+                c.Cancel = true;
+                signal = number;
+                cts.Cancel();
+            });
+        using var onTerm = Trap(PosixSignal.SIGTERM, 15);
+        using var onHup = Trap(PosixSignal.SIGHUP, 1);
         try
         {
-            return await parsed.InvokeAsync(config, cts.Token);
+            var code = await parsed.InvokeAsync(config, cts.Token);
+            return code == ExitCodes.Cancelled && signal != 0 ? 128 + signal : code;
         }
         finally
         {
@@ -61,10 +73,14 @@ public static class App
 
 public sealed record ConsoleIo(TextWriter Out, TextWriter Err)
 {
+    /// <summary>Output goes to the process's own console (not a test's writer), so live progress may be drawn.</summary>
+    public bool IsConsole => Out is EscapingWriter w && ReferenceEquals(w.Inner, Console.Out);
+
     /// <summary>One-line error in the house format; returns the exit code to use.</summary>
     public int Fail(string message, int code = ExitCodes.Failure)
     {
-        Err.WriteLine($"dissect: error: {message}");
+        // Messages carry paths and capture text: escape sequences in them must not reach the terminal.
+        Err.WriteLine($"dissect: error: {Terminal.Safe(message, 4000)}");
         return code;
     }
 }

@@ -19,7 +19,10 @@ public static class TextSafety
             }
             if (r.Value == '\n')
                 sb.Append('\n');
-            else if (Rune.IsControl(r) || Rune.GetUnicodeCategory(r) == System.Globalization.UnicodeCategory.Format)
+            // Format (bidi overrides, zero-width) and the Unicode line and paragraph separators, which JavaScript and
+            // some terminals take as line ends, are shown as escapes like the control characters.
+            else if (Rune.IsControl(r) || Rune.GetUnicodeCategory(r) is System.Globalization.UnicodeCategory.Format
+                or System.Globalization.UnicodeCategory.LineSeparator or System.Globalization.UnicodeCategory.ParagraphSeparator)
                 sb.Append($"\\u{r.Value:X4}");
             else
                 sb.Append(r.ToString());

@@ -146,7 +146,7 @@ public static class TsharkRunner
     private static string HintFor(string err, int code)
     {
         if (err.Contains("isn't a capture file", StringComparison.Ordinal) || err.Contains("unknown format", StringComparison.Ordinal))
-            return "the file is not a pcap or pcapng capture";
+            return "the file is not in a capture format tshark reads";
         if (err.Contains("doesn't support", StringComparison.Ordinal) || err.Contains("unknown or unsupported", StringComparison.Ordinal))
             return "the capture's link type is not one tshark can decode; re-capture on a standard interface or convert it with editcap -T";
         if (err.Contains("cut short", StringComparison.Ordinal) || err.Contains("truncated", StringComparison.Ordinal))

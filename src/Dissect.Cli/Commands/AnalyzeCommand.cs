@@ -95,7 +95,7 @@ public static class AnalyzeCommand
             }
             catch (DissectException e)
             {
-                return io.Fail($"{e.Message}; {e.Hint}");
+                return io.Fail($"{pr.GetValue(capture)}: {e.Message}; {e.Hint}");
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {

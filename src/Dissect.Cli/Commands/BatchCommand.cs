@@ -94,7 +94,7 @@ public static class BatchCommand
 
     private static async Task<List<BatchResult>> RunWithProgress(ConsoleIo io, List<BatchInput> list, BatchOptions bo, AnalyzeOptions options, CancellationToken ct)
     {
-        var interactive = !Console.IsOutputRedirected && ReferenceEquals(io.Out, Console.Out) && Environment.GetEnvironmentVariable("CI") is null;
+        var interactive = !Console.IsOutputRedirected && io.IsConsole && Environment.GetEnvironmentVariable("CI") is null;
         if (!interactive)
         {
             var gate = new object();
@@ -120,7 +120,7 @@ public static class BatchCommand
         var done = results.Count(r => r.Status == BatchStatus.Done);
         var skipped = results.Count(r => r.Status == BatchStatus.Skipped);
         var failed = results.Where(r => r.Status == BatchStatus.Failed).ToList();
-        if (!Console.IsOutputRedirected && ReferenceEquals(io.Out, Console.Out) && failed.Count > 0)
+        if (!Console.IsOutputRedirected && io.IsConsole && failed.Count > 0)
         {
             var t = new Spectre.Console.Table().AddColumns("Failed capture", "Error");
             foreach (var f in failed)

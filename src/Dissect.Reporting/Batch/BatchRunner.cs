@@ -23,7 +23,8 @@ public sealed record BatchResult(string Input, string Relative, BatchStatus Stat
 /// </summary>
 public static class BatchRunner
 {
-    public static readonly string[] CaptureExtensions = [".pcap", ".pcapng", ".cap", ".pcap.gz", ".pcapng.gz"];
+    public static readonly string[] CaptureExtensions =
+        [".pcap", ".pcapng", ".cap", ".ntar", ".snoop", ".pcap.gz", ".pcapng.gz", ".pcap.zst", ".pcapng.zst", ".pcap.lz4", ".pcapng.lz4"];
 
     /// <summary>
     /// Expands folders (recursively), globs (* and ? within a path part, ** for any depth) and files; sorted, without

@@ -181,7 +181,7 @@ public class CaptureFileTests
         File.WriteAllText(text, "hello, this is not a capture");
         var empty = Path.Combine(dir, "empty.pcap");
         File.WriteAllBytes(empty, []);
-        Assert.Contains("is not a pcap or pcapng capture", Assert.Throws<CaptureFileException>(() => CaptureAnalyzer.CheckCaptureFile(text)).Message);
+        Assert.Equal("read by tshark", CaptureAnalyzer.CheckCaptureFile(text));   // tshark has the last word on formats
         Assert.Contains("is empty", Assert.Throws<CaptureFileException>(() => CaptureAnalyzer.CheckCaptureFile(empty)).Message);
         Assert.Contains("is a directory", Assert.Throws<CaptureFileException>(() => CaptureAnalyzer.CheckCaptureFile(dir)).Message);
         Assert.Contains("does not exist", Assert.Throws<CaptureFileException>(() => CaptureAnalyzer.CheckCaptureFile(Path.Combine(dir, "nope.pcap"))).Message);

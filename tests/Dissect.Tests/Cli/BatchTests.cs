@@ -32,7 +32,7 @@ public class BatchTests
         Assert.True(File.Exists(Path.Combine(outDir, "audio_call", "wifi_-__4G.pdf")));
         Assert.True(File.Exists(Path.Combine(outDir, "video", "ethernet.md")));
         Assert.Contains("video/broken.pcapng: ", err);
-        Assert.Contains("is not a pcap or pcapng capture", err);
+        Assert.Contains("is not in a capture format tshark reads", err);
         Assert.Contains("2 reported, 0 skipped (current), 1 failed", output);
         Assert.True(File.Exists(Path.Combine(outDir, "index.pdf")));
         var index = File.ReadAllText(Path.Combine(outDir, "index.md"));

@@ -44,7 +44,7 @@ public class CliTests
         var (code, _, err) = Run("report", bad, "-o", outDir);
         Assert.Equal(ExitCodes.Failure, code);
         Assert.Single(err.Trim().Split('\n'));
-        Assert.Contains("is not a pcap or pcapng capture", err);
+        Assert.Contains("is not in a capture format tshark reads", err);
         Assert.Empty(Directory.GetFiles(outDir));
     }
 

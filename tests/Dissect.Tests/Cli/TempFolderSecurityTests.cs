@@ -91,8 +91,11 @@ public class TempFolderSecurityTests
         Assert.Equal(planted, Directory.GetFileSystemEntries(tmp).ToHashSet());
     }
 
-    [Fact(Timeout = 120_000)]
-    public async Task Cancelling_with_Ctrl_C_leaves_no_temp_folder_behind()
+    [Theory(Timeout = 120_000)]
+    [InlineData("INT", ExitCodes.Cancelled)]
+    [InlineData("TERM", 143)]
+    [InlineData("HUP", 129)]
+    public async Task A_signal_cancels_with_one_line_its_own_exit_code_and_no_temp_folder_left(string signal, int exit)
     {
         var tmp = SharedFolder();
         var big = Path.Combine(Repo.TempDir("big"), "large.pcap");
@@ -100,16 +103,18 @@ public class TempFolderSecurityTests
         using var p = Process.Start(Dissect(tmp, Repo.TempDir("cache"), "analyze", big))!;
         var output = p.StandardOutput.ReadToEndAsync();
         var err = p.StandardError.ReadToEndAsync();
-        // Wait until tshark runs (its private HOME exists), then interrupt as a terminal's Ctrl+C does.
+        // Wait until tshark runs (its private HOME exists), then interrupt as a terminal's Ctrl+C does, as a scheduler's
+        // time limit does (SIGTERM), or as a closed SSH session does (SIGHUP).
         var clock = Stopwatch.StartNew();
         while (!Directory.EnumerateDirectories(tmp, "dissect-home-*").Any() && clock.Elapsed < TimeSpan.FromSeconds(60) && !p.HasExited)
             await Task.Delay(50);
         Assert.False(p.HasExited, "Dissect finished before it could be interrupted");
         await Task.Delay(300);
-        Proc.Run("kill", ["-INT", p.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        Proc.Run("kill", ["-" + signal, p.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         await p.WaitForExitAsync();
         await output;
-        Assert.True(p.ExitCode == ExitCodes.Cancelled, $"exit {p.ExitCode}: {await err}");
+        Assert.True(p.ExitCode == exit, $"exit {p.ExitCode}: {await err}");
+        Assert.Equal("dissect: cancelled", (await err).Trim());
         Assert.Empty(Directory.GetFileSystemEntries(tmp));
     }
 }
