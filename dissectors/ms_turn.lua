@@ -508,6 +508,43 @@ local function ipv4_string(n)
   return string.format("%d.%d.%d.%d", rshift(n, 24), band(rshift(n, 16), 255), band(rshift(n, 8), 255), band(n, 255))
 end
 
+-- A text attribute's value from its raw bytes: valid UTF-8 stays as it is (tshark's default ASCII reading turns
+-- every non-ASCII byte into U+FFFD), a NUL is shown as \0 rather than ending the string, and a byte that is not
+-- UTF-8 is shown as \xNN.
+local function text_of(s)
+  if not s:find("[\0\128-\255]") then return s end
+  local out, i, n = {}, 1, #s
+  while i <= n do
+    local c = s:byte(i)
+    local len = (c < 0x80 and 1) or (c >= 0xC2 and c <= 0xDF and 2) or (c >= 0xE0 and c <= 0xEF and 3)
+      or (c >= 0xF0 and c <= 0xF4 and 4) or 0
+    local ok = len > 0 and i + len - 1 <= n
+    for k = i + 1, ok and i + len - 1 or 0 do
+      local b = s:byte(k)
+      if b < 0x80 or b > 0xBF then ok = false end
+    end
+    if ok and len > 2 then
+      -- overlong forms, UTF-16 surrogates and code points past U+10FFFF
+      local b = s:byte(i + 1)
+      if (c == 0xE0 and b < 0xA0) or (c == 0xED and b > 0x9F)
+        or (c == 0xF0 and b < 0x90) or (c == 0xF4 and b > 0x8F) then
+        ok = false
+      end
+    end
+    if not ok then
+      out[#out + 1] = string.format("\\x%02X", c)
+      i = i + 1
+    elseif c == 0 then
+      out[#out + 1] = "\\0"
+      i = i + 1
+    else
+      out[#out + 1] = s:sub(i, i + len - 1)
+      i = i + len
+    end
+  end
+  return table.concat(out)
+end
+
 local function add_info(pinfo, ctx, text)
   if ctx.info_set then
     pinfo.cols.info:append(", " .. text)
@@ -577,11 +614,12 @@ local function decode_fields(fields, tvb, p, vend, tree, pinfo, ctx, msg_off)
         local sub = tree:add(f.f, r)
         decode_fields(f.children, tvb, p, p + size, sub, pinfo, ctx, msg_off)
       else
-        local item = tree:add(f.f, r)
+        local text = k == "text" and text_of(r:raw()) or nil
+        local item = text and tree:add(f.f, r, text) or tree:add(f.f, r)
         for _, b in ipairs(f.bits) do item:add(b, r) end
         if summary == nil then
           if k == "u64" then summary = "0x" .. r:bytes():tohex()
-          elseif k == "text" then summary = '"' .. r:string() .. '"'
+          elseif k == "text" then summary = '"' .. text .. '"'
           elseif k == "bytes" then summary = size .. " bytes"
           elseif f.hex then summary = "0x" .. r:bytes():tohex()
           else summary = tostring(r:uint()) .. f.unit end
