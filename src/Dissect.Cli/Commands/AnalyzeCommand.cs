@@ -46,7 +46,9 @@ public static class AnalyzeCommand
         return System.FormattableString.Invariant(
             $"stats: seconds={elapsed.TotalSeconds:0.000} packets={packets} packets_per_s={packets / seconds:0} ")
             + System.FormattableString.Invariant(
-            $"dissect_peak_mb={self.PeakWorkingSet64 / 1048576.0:0.0} managed_heap_mb={GC.GetTotalMemory(false) / 1048576.0:0.0}");
+            $"dissect_peak_mb={self.PeakWorkingSet64 / 1048576.0:0.0} managed_heap_mb={GC.GetTotalMemory(false) / 1048576.0:0.0} ")
+            + System.FormattableString.Invariant(
+            $"gc_committed_mb={GC.GetGCMemoryInfo().TotalCommittedBytes / 1048576.0:0.0} gc_count={GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)}");
     }
 
     public static Command Create(ConsoleIo io)
