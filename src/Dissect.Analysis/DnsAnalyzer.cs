@@ -50,6 +50,36 @@ public sealed class DnsAnalyzer : IAnalyzer
         public DnsChain? Chain;
         public RareState? Rare;
         public RareState More => Rare ??= new RareState();
+
+        // Set once reading is over, from every name's answers.
+        public IReadOnlyList<string> CnameChain = [], FinalIPv4 = [], FinalIPv6 = [];
+
+        public DnsNameSummary ToSummary() =>
+            new(Spelling!, CnameChain, FinalIPv4, FinalIPv6,
+                QueryTypes switch { string one => [one], string[] many => Sorted(many), _ => [] },
+                Sorted(Rare?.AuthorityZones), Sorted(Rare?.AuthorityServers), Queries, Responses)
+            {
+                Chains = Chain is null ? [] : Rare?.Chains is { } more ? [Chain, .. more] : [Chain],
+            };
+    }
+
+    /// <summary>
+    /// The model's list of names, made from the compact per-name state as it is read: a capture with 300k names
+    /// keeps 300k small states, not 300k states and 300k summaries, and the JSON writer streams through it.
+    /// </summary>
+    private sealed class NameList(NameState[] states) : IReadOnlyList<DnsNameSummary>
+    {
+        public int Count => states.Length;
+
+        public DnsNameSummary this[int index] => states[index].ToSummary();
+
+        public IEnumerator<DnsNameSummary> GetEnumerator()
+        {
+            foreach (var s in states)
+                yield return s.ToSummary();
+        }
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
     }
 
     private sealed class RareState
@@ -109,12 +139,12 @@ public sealed class DnsAnalyzer : IAnalyzer
                 (state.Spelling, state.Queried) = (name, true);
             state.Queries++;
             AddType(state, type);
-            var asked = Key(id, name, Endpoint(p, source: true, transport), Endpoint(p, source: false, transport));
+            var asked = Key(p, id, name, transport, fromClient: true);
             if (!_answered.Contains(asked))
                 _pending.TryAdd(asked, name);
             return;
         }
-        var answeredKey = Key(id, name, Endpoint(p, source: false, transport), Endpoint(p, source: true, transport));
+        var answeredKey = Key(p, id, name, transport, fromClient: false);
         if (_answered.Add(answeredKey))
         {
             _answeredOrder.Enqueue(answeredKey);
@@ -186,12 +216,18 @@ public sealed class DnsAnalyzer : IAnalyzer
         return records;
     }
 
-    private static long Key(string id, string name, string client, string server)
+    /// <summary>The exchange a message belongs to, seen from the client: id, name, transport, both ends.</summary>
+    private static long Key(in Packet p, string id, string name, string transport, bool fromClient)
     {
+        var tcp = transport == "TCP";
+        var clientIp = fromClient ? p.Src : p.Dst;
+        var serverIp = fromClient ? p.Dst : p.Src;
+        var clientPort = p.Str(tcp ? (fromClient ? "tcp.srcport" : "tcp.dstport") : (fromClient ? "udp.srcport" : "udp.dstport"));
+        var serverPort = p.Str(tcp ? (fromClient ? "tcp.dstport" : "tcp.srcport") : (fromClient ? "udp.dstport" : "udp.srcport"));
+        var lower = StringComparer.OrdinalIgnoreCase.GetHashCode(name);
         // Two independent 32-bit hashes: a false match among a million keys is about one in ten million.
-        var lower = name.ToLowerInvariant();
-        var a = HashCode.Combine(id, lower, client, server);
-        var b = HashCode.Combine(server, client, lower, id, 0x5bd1e995);
+        var a = HashCode.Combine(id, lower, transport, clientIp, clientPort, serverIp, serverPort);
+        var b = HashCode.Combine(serverPort, serverIp, clientPort, clientIp, transport, lower, id, 0x5bd1e995);
         return ((long)a << 32) | (uint)b;
     }
 
@@ -219,28 +255,52 @@ public sealed class DnsAnalyzer : IAnalyzer
     private string[] OneType(string type) => _oneType.TryGetValue(type, out var a) ? a : _oneType[type] = [type];
 
     /// <summary>The sorted distinct union; when one array already holds it all, that array.</summary>
-    private static IReadOnlyList<string> Union(string[]? own, IEnumerable<IReadOnlyList<string>> more)
+    private static IReadOnlyList<string> Union(string[]? own, IReadOnlyList<DnsChain> chains, bool v6)
     {
-        var lists = more.Prepend(own ?? []).Where(l => l.Count > 0).ToList();
-        if (lists.Count == 0)
+        // Without LINQ on purpose: this runs once per name, and a hundred thousand names must not leave megabytes
+        // of garbage (the GC grows its budget while most of what is allocated survives).
+        IReadOnlyList<string>? single = own is { Length: > 0 } ? own : null;
+        var same = true;
+        foreach (var c in chains)
+        {
+            var l = v6 ? c.IPv6 : c.IPv4;
+            if (l.Count == 0 || ReferenceEquals(l, single))
+                continue;
+            if (single is null)
+                single = l;
+            else if (!l.SequenceEqual(single))
+                same = false;
+        }
+        if (single is null)
             return [];
-        if (lists.Count == 1 || lists.Skip(1).All(l => l.SequenceEqual(lists[0])))
-            return lists[0] is string[] arr && arr.Order(StringComparer.Ordinal).SequenceEqual(arr) && arr.Distinct().Count() == arr.Length
-                ? arr : Sorted(lists[0].Distinct(StringComparer.Ordinal));
-        return Sorted(lists.SelectMany(l => l).Distinct(StringComparer.Ordinal));
+        if (same && IsSortedSet(single))
+            return single;
+        var all = new SortedSet<string>(own ?? [], StringComparer.Ordinal);
+        foreach (var c in chains)
+            all.UnionWith(v6 ? c.IPv6 : c.IPv4);
+        return [.. all];
     }
 
-    private static string[] Sorted(IEnumerable<string>? items) =>
-        items is null ? [] : [.. items.Order(StringComparer.Ordinal)];
+    private static bool IsSortedSet(IReadOnlyList<string> l)
+    {
+        for (var i = 1; i < l.Count; i++)
+            if (string.CompareOrdinal(l[i - 1], l[i]) >= 0)
+                return false;
+        return true;
+    }
+
+    private static string[] Sorted(string[]? items)
+    {
+        if (items is null || items.Length == 0)
+            return [];
+        if (IsSortedSet(items))
+            return items;
+        var copy = (string[])items.Clone();
+        Array.Sort(copy, StringComparer.Ordinal);
+        return copy;
+    }
 
     private static void Bump(SortedDictionary<string, int> d, string k) => d[k] = d.GetValueOrDefault(k) + 1;
-
-    private static string Endpoint(in Packet p, bool source, string transport)
-    {
-        var ip = source ? p.Src : p.Dst;
-        var port = transport == "TCP" ? p.Str(source ? "tcp.srcport" : "tcp.dstport") : p.Str(source ? "udp.srcport" : "udp.dstport");
-        return $"{transport}|{ip}|{port}";
-    }
 
     /// <summary>Address → first name (in name order) that resolved to it, for the addresses asked.</summary>
     public Dictionary<string, string> AddressNames(IReadOnlySet<string> wanted)
@@ -253,58 +313,75 @@ public sealed class DnsAnalyzer : IAnalyzer
         return map;
     }
 
-    private List<DnsNameSummary>? _summaries;
+    private NameList? _summaries;
 
-    public List<DnsNameSummary> Summaries()
+    public IReadOnlyList<DnsNameSummary> Summaries()
     {
         if (_summaries is not null) return _summaries;
-        _summaries = [];
-        foreach (var s in _names.Values.Where(s => s.Queries + s.Responses > 0).OrderBy(s => s.Spelling, StringComparer.Ordinal))
+        var named = _names.Values.Where(s => s.Queries + s.Responses > 0).ToArray();
+        Array.Sort(named, (x, y) => string.CompareOrdinal(x.Spelling, y.Spelling));
+        foreach (var s in named)
         {
-            var g = s.Spelling!;
-            var chain = new List<string>();
-            var cur = g;
-            while (_names.TryGetValue(cur, out var at) && at.Rare?.FirstCname is { } next && chain.Count < 16 && !chain.Contains(next))
+            List<string>? chain = null;
+            var cur = s.Spelling!;
+            while (_names.TryGetValue(cur, out var at) && at.Rare?.FirstCname is { } next && (chain ??= []).Count < 16
+                && !chain.Contains(next))
             {
                 chain.Add(next);
                 cur = next;
             }
             // Each response is followed on its own records: the A and the AAAA answers can take different Traffic
             // Manager chains, and a chain can change during the capture; the name resolved to all their addresses.
-            IReadOnlyList<DnsChain> chains = s.Chain is null ? [] : s.Rare?.Chains is { } more ? [s.Chain, .. more] : new[] { s.Chain };
-            if (chain.Count == 0 && chains.FirstOrDefault(c => c.Cnames.Count > 0) is { } firstChain)
-                chain = [.. firstChain.Cnames];
+            IReadOnlyList<DnsChain> chains = s.Chain is null ? [] : s.Rare?.Chains is { } more ? [s.Chain, .. more] : [s.Chain];
+            IReadOnlyList<string> cnames = chain is { Count: > 0 } ? [.. chain] : [];
+            if (cnames.Count == 0)
+                foreach (var c in chains)
+                    if (c.Cnames.Count > 0)
+                    {
+                        cnames = c.Cnames;
+                        break;
+                    }
             var end = _names.GetValueOrDefault(cur);
-            var v4 = Union(end?.IPv4, chains.Select(c => c.IPv4));
-            var v6 = Union(end?.Rare?.IPv6, chains.Select(c => c.IPv6));
-            var types = s.QueryTypes switch { string one => OneType(one), string[] many => Sorted(many), _ => [] };
-            _summaries.Add(new DnsNameSummary(g, chain.Count == 0 ? [] : [.. chain], v4, v6, types,
-                Sorted(s.Rare?.AuthorityZones), Sorted(s.Rare?.AuthorityServers), s.Queries, s.Responses) { Chains = chains });
+            s.CnameChain = cnames;
+            s.FinalIPv4 = Union(end?.IPv4, chains, v6: false);
+            s.FinalIPv6 = Union(end?.Rare?.IPv6, chains, v6: true);
+            if (s.QueryTypes is string one)
+                s.QueryTypes = OneType(one);
         }
-        // The summaries now hold everything the model needs.
+        // The states now hold everything the model needs; the lookup by name goes.
         _names.Clear();
         _names.TrimExcess();
-        return _summaries;
+        return _summaries = new NameList(named);
     }
 
     /// <summary>Adds a response's chain to the name's distinct chains, per query type, in the order first seen.</summary>
     private static void AddChain(NameState state, string name, string type, long frame, List<DnsRecord> records)
     {
-        var answers = records.Where(x => x.Section == "answer").ToList();
-        var cnames = new List<string>();
+        // Plain loops over the few records of one response: this runs for every DNS answer in the capture.
+        var cnames = new List<string>(0);
         var cur = name;
-        while (answers.FirstOrDefault(x => x.Type == "CNAME" && string.Equals(x.Name, cur, StringComparison.OrdinalIgnoreCase)) is { } c
-            && c.Data.Length > 0 && cnames.Count < 16 && !cnames.Contains(c.Data, StringComparer.OrdinalIgnoreCase))
+        while (cnames.Count < 16)
         {
+            DnsRecord? c = null;
+            foreach (var r in records)
+                if (r.Section == "answer" && r.Type == "CNAME" && string.Equals(r.Name, cur, StringComparison.OrdinalIgnoreCase))
+                {
+                    c = r;
+                    break;
+                }
+            if (c is null || c.Data.Length == 0 || cnames.Contains(c.Data, StringComparer.OrdinalIgnoreCase))
+                break;
             cnames.Add(c.Data);
             cur = c.Data;
         }
         var end = cur;
         string[] Addresses(string t)
         {
-            string[] found = [.. answers.Where(x => x.Type == t && x.Data.Length > 0
-                && string.Equals(x.Name, end, StringComparison.OrdinalIgnoreCase)).Select(x => x.Data).Distinct().Order(StringComparer.Ordinal)];
-            return found.Length == 0 ? [] : found;
+            string[]? found = null;
+            foreach (var r in records)
+                if (r.Section == "answer" && r.Type == t && r.Data.Length > 0 && string.Equals(r.Name, end, StringComparison.OrdinalIgnoreCase))
+                    AddOnce(ref found, r.Data);
+            return found is null ? [] : Sorted(found);
         }
         var v4 = Addresses("A");
         var v6 = Addresses("AAAA");

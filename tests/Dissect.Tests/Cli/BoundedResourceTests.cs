@@ -46,6 +46,22 @@ public class BoundedResourceTests
         Assert.InRange(new FileInfo(Path.Combine(dir, "same.pdf")).Length, 1, 300_000);
     }
 
+    [Fact]
+    public void Stats_come_after_every_output_is_written_so_the_peak_includes_writing_them()
+    {
+        var dir = Repo.TempDir("stats");
+        var demo = Path.Combine(Repo.Root, "samples", "demo.pcap");
+        var report = DissectCli.Run("report", demo, "-o", dir, "--format", "pdf,json,md,html", "--stats");
+        var lines = report.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(4, lines.Count(l => l.StartsWith("wrote ", StringComparison.Ordinal)));
+        Assert.StartsWith("stats: ", lines[^1]);
+        Assert.Matches(@"dissect_peak_mb=\d+", lines[^1]);
+        var analyze = DissectCli.Run("analyze", demo, "--json", Path.Combine(dir, "m.json"), "--stats");
+        var alines = analyze.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.StartsWith("wrote ", alines[^2]);
+        Assert.StartsWith("stats: ", alines[^1]);
+    }
+
     private static Packet At(EkRecord rec, Dictionary<string, string> keys, double time, int frame)
     {
         var t = time.ToString("R", CultureInfo.InvariantCulture);
