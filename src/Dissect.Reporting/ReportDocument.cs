@@ -34,10 +34,22 @@ public static class ReportDocument
     public const int MaxListed = 40;
 
     /// <summary>The rows a capped table shows: with more than <see cref="MaxRows"/>, the busiest, in name order.</summary>
-    public static IEnumerable<T> Busiest<T>(IReadOnlyList<T> items, Func<T, long> weight, Func<T, string> name) =>
-        items.Count <= MaxRows ? items
-            : items.OrderByDescending(weight).ThenBy(name, StringComparer.Ordinal).Take(MaxRows)
-                .OrderBy(name, StringComparer.Ordinal).Concat(items.Skip(MaxRows));
+    public static List<T> Busiest<T>(IEnumerable<T> items, Func<T, long> weight, Func<T, string> name)
+    {
+        // One pass with a heap of MaxRows: the items may be made on the fly (300k DNS names), never all at once.
+        var worstFirst = Comparer<(long Weight, string Name)>.Create((x, y) =>
+            x.Weight != y.Weight ? x.Weight.CompareTo(y.Weight) : string.CompareOrdinal(y.Name, x.Name));
+        var kept = new PriorityQueue<T, (long, string)>(worstFirst);
+        foreach (var item in items)
+        {
+            var key = (weight(item), name(item));
+            if (kept.Count < MaxRows)
+                kept.Enqueue(item, key);
+            else if (kept.TryPeek(out _, out var worst) && worstFirst.Compare(key, worst) > 0)
+                kept.EnqueueDequeue(item, key);
+        }
+        return [.. kept.UnorderedItems.Select(x => x.Element).OrderBy(name, StringComparer.Ordinal)];
+    }
 
     public static string Capped(IReadOnlyList<string> items) =>
         items.Count <= MaxListed ? string.Join(", ", items)
@@ -53,15 +65,19 @@ public static class ReportDocument
         }
         // A table is for reading: past MaxRows it shows the first rows and says how many more the JSON model holds
         // (a capture of 100k DNS names once made a 2,000-page PDF).
-        void AddTable(Table t)
+        void AddTable(Table t, int? total = null)
         {
-            if (t.Rows.Count <= MaxRows)
+            var all = total ?? t.Rows.Count;
+            if (all > t.Rows.Count)
+                b.Add(t);
+            else if (t.Rows.Count <= MaxRows)
             {
                 b.Add(t);
                 return;
             }
-            b.Add(t with { Rows = [.. t.Rows.Take(MaxRows)] });
-            b.Add(new Paragraph(string.Create(Inv, $"{t.Rows.Count - MaxRows:N0} more rows are not shown here; the JSON model lists them all.")));
+            else
+                b.Add(t with { Rows = [.. t.Rows.Take(MaxRows)] });
+            b.Add(new Paragraph(string.Create(Inv, $"{all - Math.Min(MaxRows, t.Rows.Count):N0} more rows are not shown here; the JSON model lists them all.")));
         }
         static string N(long v) => v.ToString("N0", Inv);
         static Table T(string[] h, IEnumerable<IReadOnlyList<string>> rows, int[]? numeric = null, double[]? widths = null) =>
@@ -96,7 +112,7 @@ public static class ReportDocument
             AddTable(T(["Name", "CNAME chain", "IPv4", "IPv6", "Types", "Authority"],
                 Busiest(d.Names, n => n.Queries + n.Responses, n => n.Name).Select(n => (IReadOnlyList<string>)[n.Name, ChainText(n), Lines(n.IPv4), Lines(n.IPv6),
                     string.Join(", ", n.QueryTypes), n.AuthorityServers.Count + n.AuthorityZones.Count == 0 ? "–" : string.Join(", ", n.AuthorityZones.Concat(n.AuthorityServers))]),
-                widths: [2.1, 2.6, 1.3, 1.7, 0.8, 1.5]));
+                widths: [2.1, 2.6, 1.3, 1.7, 0.8, 1.5]), d.Names.Count);
             b.Add(new Chart("Queries by record type", [.. d.QueryTypes.Keys], [("queries", [.. d.QueryTypes.Values.Select(v => (double)v)])], false));
             if (d.Unanswered.Count > 0)
                 b.Add(new Paragraph("Unanswered: " + Capped(d.Unanswered)));
