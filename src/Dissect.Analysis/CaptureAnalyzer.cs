@@ -24,7 +24,9 @@ public static class CaptureAnalyzer
         if (Directory.Exists(path))
             throw new CaptureFileException("is a directory, not a capture file", "give a .pcap or .pcapng file, or use 'dissect batch' for folders");
         if (!File.Exists(path))
-            throw new CaptureFileException("does not exist", "check the path");
+            throw new CaptureFileException("does not exist", WindowsPath(path)
+                ? "this looks like a Windows path; under WSL the C: drive is /mnt/c/…, with forward slashes"
+                : "check the path");
         var info = new FileInfo(path);
         if (info.Length == 0)
             throw new CaptureFileException("is empty", "give a capture with packets");
@@ -34,6 +36,9 @@ public static class CaptureAnalyzer
                 throw new CaptureFileException("is too short to be a capture", "give a .pcap or .pcapng file");
         return FormatOf(magic);
     }
+
+    private static bool WindowsPath(string path) =>
+        !OperatingSystem.IsWindows() && (path.Contains('\\') || (path.Length > 2 && char.IsAsciiLetter(path[0]) && path[1] == ':'));
 
     /// <summary>
     /// The format's name from its first bytes, for the report. Dissect is never stricter than tshark: a file whose

@@ -34,15 +34,13 @@ public static class App
         root.Subcommands.Add(ReportCommand.Create(io));
         root.Subcommands.Add(BatchCommand.Create(io));
         root.Subcommands.Add(CompareCommand.Create(io));
+        // --version is common to every command, as the README says, not only to the root.
+        foreach (var sub in root.Subcommands)
+            sub.Options.Add(new VersionOption());
         var config = new InvocationConfiguration { Output = io.Out, Error = io.Err };
         var parsed = root.Parse(args);
-        if (parsed.Errors.Count > 0)
-        {
-            foreach (var e in parsed.Errors)
-                io.Err.WriteLine($"dissect: {Terminal.Safe(e.Message, 2000)}");
-            io.Err.WriteLine("dissect: see 'dissect --help'");
-            return ExitCodes.Usage;
-        }
+        if (Usage.Errors(parsed) is { Count: > 0 } errors)
+            return Usage.Fail(io, parsed.CommandResult.Command, errors);
         using var cts = new CancellationTokenSource();
         ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cts.Cancel(); };
         Console.CancelKeyPress += onCancel;

@@ -51,10 +51,29 @@ public static class AnalyzeCommand
             $"gc_committed_mb={GC.GetGCMemoryInfo().TotalCommittedBytes / 1048576.0:0.0} gc_count={GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)}");
     }
 
+    /// <summary>The model on standard output, streamed; JSON escapes every control character itself.</summary>
+    private static void WriteJson(ConsoleIo io, ReportModel model)
+    {
+        var inner = io.Out is EscapingWriter w ? w.Inner : io.Out;
+        if (io.IsConsole)
+        {
+            inner.Flush();
+            using var stdout = Console.OpenStandardOutput();
+            System.Text.Json.JsonSerializer.Serialize(stdout, model, ReportJson.Options);
+            stdout.WriteByte((byte)'\n');
+        }
+        else
+            inner.Write(ReportJson.Serialize(model));
+    }
+
     public static Command Create(ConsoleIo io)
     {
-        var capture = new Argument<string>("capture") { Description = "A .pcap or .pcapng file" };
-        var json = new Option<string?>("--json") { Description = "Write the report model as JSON to this file" };
+        var capture = new Argument<string>("capture") { Description = "A capture file (any format tshark reads), or - for standard input" };
+        var json = new Option<string?>("--json")
+        {
+            Description = "Write the report model as JSON to this file, or to standard output with - (messages then go to standard error)",
+            HelpName = "FILE",
+        };
         var tshark = DoctorCommand.TsharkOption();
         var max = MaxPacketsOption();
         var timeout = TimeoutOption();
@@ -72,18 +91,24 @@ public static class AnalyzeCommand
                     return ExitCodes.Ok;
                 }
                 var clock = System.Diagnostics.Stopwatch.StartNew();
-                var model = await CaptureAnalyzer.AnalyzeAsync(pr.GetValue(capture)!, options, ct);
-                io.Out.WriteLine($"{Terminal.Safe(model.Capture.FileName)}: {model.Capture.Packets} packets, {model.Capture.DurationSeconds:0.###} s, {model.Capture.Format}");
+                var input = pr.GetValue(capture)!;
+                var model = await CaptureAnalyzer.AnalyzeAsync(input == "-" ? await StandardInput.SpoolAsync(ct) : input, options, ct);
+                var toStdout = pr.GetValue(json) == "-";
+                // With the model on standard output, everything meant for people goes to standard error.
+                var text = toStdout ? io.Err : io.Out;
+                text.WriteLine($"{model.Capture.FileName}: {model.Capture.Packets} packets, {model.Capture.DurationSeconds:0.###} s, {model.Capture.Format}");
                 foreach (var f in model.Findings)
-                    io.Out.WriteLine("  - " + Terminal.Safe(f));
-                if (pr.GetValue(json) is { } path)
+                    text.WriteLine("  - " + f);
+                if (toStdout)
+                    WriteJson(io, model);
+                else if (pr.GetValue(json) is { } path)
                 {
                     AtomicFile.Write(path, tmp => ReportJson.WriteFile(tmp, model));
                     io.Out.WriteLine($"wrote {path}");
                 }
                 // After the outputs: writing them is part of the cost.
                 if (pr.GetValue(stats))
-                    io.Out.WriteLine(StatsLine(clock.Elapsed, model.Capture.Packets));
+                    text.WriteLine(StatsLine(clock.Elapsed, model.Capture.Packets));
                 return ExitCodes.Ok;
             }
             catch (OperationCanceledException)
@@ -97,7 +122,7 @@ public static class AnalyzeCommand
             }
             catch (DissectException e)
             {
-                return io.Fail($"{pr.GetValue(capture)}: {e.Message}; {e.Hint}");
+                return io.Fail($"{(pr.GetValue(capture) is "-" ? "standard input" : pr.GetValue(capture))}: {e.Message}; {e.Hint}");
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {

@@ -30,6 +30,14 @@ public static class BatchCommand
         var timeout = AnalyzeCommand.TimeoutOption();
         var cmd = new Command("batch", "Report on every capture of folders in parallel, skip what is current, and write an index that compares them")
             { inputs, output, jobs, force, shard, merge, skipHidden, format, lang, noNotes, tshark, max, timeout };
+        cmd.Validators.Add(r =>
+        {
+            var given = r.GetValue(inputs) ?? [];
+            if (r.GetValue(merge) && given.Length > 0)
+                r.AddError("--merge builds the index from the reports already under --out; it takes no inputs");
+            else if (!r.GetValue(merge) && given.Length == 0)
+                r.AddError("give folders, globs or captures to report on (or --merge to index finished shards)");
+        });
         cmd.SetAction(async (pr, ct) =>
         {
             if (!ReportCommand.TryReadOutputOptions(pr, format, lang, noNotes, io, out var formats, out var ro))

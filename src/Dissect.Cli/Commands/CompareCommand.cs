@@ -11,10 +11,17 @@ public static class CompareCommand
 {
     public static Command Create(ConsoleIo io)
     {
-        var inputs = new Argument<string[]>("captures") { Description = "Two or more captures, or report models (.json) written by Dissect", Arity = new ArgumentArity(2, 64) };
+        var inputs = new Argument<string[]>("captures") { Description = "Two or more captures, or report models (.json) written by Dissect", Arity = ArgumentArity.OneOrMore };
         var output = new Option<string>("--out", "-o") { Description = "Output file stem; writes STEM.pdf and STEM.md", DefaultValueFactory = _ => Path.Combine("reports", "comparison") };
         var tshark = DoctorCommand.TsharkOption();
-        var cmd = new Command("compare", "Compare captures side by side (PDF and Markdown)") { inputs, output, tshark };
+        var max = AnalyzeCommand.MaxPacketsOption();
+        var timeout = AnalyzeCommand.TimeoutOption();
+        var cmd = new Command("compare", "Compare captures side by side (PDF and Markdown)") { inputs, output, tshark, max, timeout };
+        cmd.Validators.Add(r =>
+        {
+            if ((r.GetValue(inputs) ?? []).Length is 1)
+                r.AddError("compare needs two or more captures or models, side by side");
+        });
         cmd.SetAction(async (pr, ct) =>
         {
             var items = new List<(string, ReportModel)>();
@@ -29,7 +36,7 @@ public static class CompareCommand
                         items.Add((Path.GetFileNameWithoutExtension(input), ReportJson.Read(input)));
                         continue;
                     }
-                    options ??= Runtime.Prepare(pr.GetValue(tshark));
+                    options ??= Runtime.Prepare(pr.GetValue(tshark), pr.GetValue(max), TimeSpan.FromSeconds(pr.GetValue(timeout)));
                     items.Add((Path.GetFileNameWithoutExtension(input), await CaptureAnalyzer.AnalyzeAsync(input, options, ct)));
                 }
                 catch (TsharkNotFoundException e)

@@ -34,7 +34,11 @@ public static class ReportCommand
 
     public static Command Create(ConsoleIo io)
     {
-        var captures = new Argument<string[]>("captures") { Description = "One or more .pcap/.pcapng files", Arity = ArgumentArity.OneOrMore };
+        var captures = new Argument<string[]>("captures")
+        {
+            Description = "One or more capture files (any format tshark reads); - reads one from standard input",
+            Arity = ArgumentArity.OneOrMore,
+        };
         var output = new Option<string>("--out", "-o") { Description = "Output folder", DefaultValueFactory = _ => "reports" };
         var (format, lang, noNotes) = OutputOptions();
         var tshark = DoctorCommand.TsharkOption();
@@ -79,9 +83,10 @@ public static class ReportCommand
             {
                 try
                 {
-                    var model = await CaptureAnalyzer.AnalyzeAsync(capture, options, ct);
+                    var model = await CaptureAnalyzer.AnalyzeAsync(
+                        capture == "-" ? await StandardInput.SpoolAsync(ct) : capture, options, ct);
                     packets += model.Capture.Packets;
-                    foreach (var path in ReportWriter.Write(model, Path.Combine(outDir, UniqueStem(capture, used)), formats, ro))
+                    foreach (var path in ReportWriter.Write(model, Path.Combine(outDir, UniqueStem(capture == "-" ? "stdin" : capture, used)), formats, ro))
                         io.Out.WriteLine($"wrote {path}");
                     if (model.Capture.Warning is { } w)
                         io.Err.WriteLine($"dissect: warning: {Terminal.Safe(capture)}: {w}");

@@ -1,0 +1,107 @@
+using Dissect.Cli;
+using Dissect.Tests.Support;
+using Xunit;
+
+namespace Dissect.Tests.Cli;
+
+/// <summary>Usage errors are found before any work: one line, a "did you mean", the command's help, exit 2.</summary>
+public class StrictUsageTests
+{
+    private static readonly string Demo = Path.Combine(Repo.Root, "samples", "demo.pcap");
+
+    public static TheoryData<string> Commands => ["generate", "doctor", "install", "uninstall", "docs", "sample", "analyze", "report", "batch", "compare"];
+
+    [Theory, MemberData(nameof(Commands))]
+    public void An_unknown_option_is_a_usage_error_pointing_at_the_commands_help(string command)
+    {
+        var dir = Repo.TempDir("strict");
+        var (code, output, err) = DissectCli.Run(command, Demo, Demo, "--no-such-option", "-o", Path.Combine(dir, "out"));
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains($"unknown option '--no-such-option' for 'dissect {command}'", err);
+        Assert.Contains($"see 'dissect {command} --help'", err);
+        Assert.Equal("", output);
+        Assert.Empty(Directory.GetFileSystemEntries(dir));   // nothing was done
+    }
+
+    [Theory]
+    [InlineData("report", "--fromat", "--format")]
+    [InlineData("report", "--max-packet", "--max-packets")]
+    [InlineData("analyze", "--jsn", "--json")]
+    [InlineData("batch", "--shrad", "--shard")]
+    public void A_misspelt_option_gets_a_did_you_mean(string command, string typo, string meant)
+    {
+        var (code, _, err) = DissectCli.Run(command, Demo, typo, "x", "-o", Repo.TempDir("typo"));
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains($"did you mean '{meant}'?", err);
+    }
+
+    [Theory]
+    [InlineData("analyze")]
+    [InlineData("report")]
+    [InlineData("batch")]
+    [InlineData("compare")]
+    public void The_common_options_are_accepted_by_every_command_that_reads_captures(string command)
+    {
+        var dir = Repo.TempDir("common");
+        var args = new List<string> { command, Demo };
+        if (command == "compare") args.Add(Demo);
+        if (command is "report" or "batch") args.AddRange(["-o", Path.Combine(dir, "o"), "--format", "json"]);
+        if (command == "compare") args.AddRange(["-o", Path.Combine(dir, "cmp")]);
+        args.AddRange(["--max-packets", "20", "--timeout", "60"]);
+        var (code, _, err) = DissectCli.Run([.. args]);
+        Assert.True(code == ExitCodes.Ok, err);
+        var version = DissectCli.Run(command, "--version");
+        Assert.Equal(ExitCodes.Ok, version.Code);
+        Assert.Matches(@"^\d+\.\d+\.\d+", version.Out.Trim());
+    }
+
+    [Fact]
+    public void Batch_and_compare_check_their_inputs_before_starting()
+    {
+        var o = Repo.TempDir("bc");
+        var merge = DissectCli.Run("batch", Demo, "-o", o, "--merge");
+        Assert.Equal(ExitCodes.Usage, merge.Code);
+        Assert.Contains("--merge builds the index", merge.Err);
+        var none = DissectCli.Run("batch", "-o", o);
+        Assert.Equal(ExitCodes.Usage, none.Code);
+        var one = DissectCli.Run("compare", Demo);
+        Assert.Equal(ExitCodes.Usage, one.Code);
+        Assert.Contains("compare needs two or more", one.Err);
+    }
+
+    [Fact]
+    public void A_missing_file_is_named_once_and_a_windows_path_gets_the_wsl_hint()
+    {
+        var (code, _, err) = DissectCli.Run("analyze", "/tmp/nope-dissect.pcapng");
+        Assert.Equal(ExitCodes.Failure, code);
+        Assert.Equal("dissect: error: /tmp/nope-dissect.pcapng: does not exist; check the path", err.Trim());
+        var win = DissectCli.Run("analyze", @"C:\Users\me\call.pcapng");
+        Assert.Contains("/mnt/c/", win.Err);
+    }
+}
+
+/// <summary>Dissect in pipes: a capture from standard input, the model to standard output.</summary>
+public class PipeTests
+{
+    [Fact(Timeout = 60_000)]
+    public async Task A_capture_read_from_stdin_gives_its_model_on_stdout_and_messages_on_stderr()
+    {
+        var psi = new System.Diagnostics.ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? Environment.ProcessPath!)
+        {
+            RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+        };
+        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "dissect.dll"), "analyze", "-", "--json", "-" })
+            psi.ArgumentList.Add(a);
+        using var p = System.Diagnostics.Process.Start(psi)!;
+        var output = p.StandardOutput.ReadToEndAsync();
+        var err = p.StandardError.ReadToEndAsync();
+        await using (var stdin = p.StandardInput.BaseStream)
+            await stdin.WriteAsync(await File.ReadAllBytesAsync(Path.Combine(Repo.Root, "samples", "demo.pcap")));
+        await p.WaitForExitAsync();
+        Assert.True(p.ExitCode == 0, await err);
+        var model = System.Text.Json.Nodes.JsonNode.Parse(await output)!;   // stdout is the model alone
+        Assert.Equal(36, model["capture"]!["packets"]!.GetValue<int>());
+        Assert.Equal("stdin", model["capture"]!["fileName"]!.GetValue<string>());
+        Assert.StartsWith("stdin: 36 packets", await err);
+    }
+}
