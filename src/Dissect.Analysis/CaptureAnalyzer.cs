@@ -6,7 +6,14 @@ using Dissect.Tshark;
 
 namespace Dissect.Analysis;
 
-public sealed record AnalyzeOptions(string TsharkPath, string? LuaScript, string TsharkVersion, int? MaxPackets = null, TimeSpan? Timeout = null);
+/// <param name="DisplayFilter">A Wireshark display filter: the report covers only the packets that match it, as a
+/// filtered view in Wireshark does.</param>
+public sealed record AnalyzeOptions(
+    string TsharkPath, string? LuaScript, string TsharkVersion, int? MaxPackets = null, TimeSpan? Timeout = null,
+    string? DisplayFilter = null);
+
+/// <summary>A display filter tshark does not accept; a usage error.</summary>
+public sealed class DisplayFilterException(string message, string hint) : DissectException(message, hint);
 
 /// <summary>A capture file Dissect cannot read; the message says what is wrong and what to do.</summary>
 public sealed class CaptureFileException(string message, string hint) : DissectException(message, hint);
@@ -72,7 +79,8 @@ public static class CaptureAnalyzer
     /// <summary>The tshark command <see cref="AnalyzeAsync"/> runs for a capture.</summary>
     public static TsharkCommand Command(string capture, AnalyzeOptions options) =>
         new(options.TsharkPath, capture, Fields([new DnsAnalyzer(), new TlsAnalyzer(), new NetworkAnalyzer(), new StunAnalyzer(), new TrafficAnalyzer()]),
-            options.LuaScript, MaxPackets: options.MaxPackets, Timeout: options.Timeout, EnableHeuristics: Heuristics,
+            options.LuaScript, DisplayFilter: options.DisplayFilter, MaxPackets: options.MaxPackets, Timeout: options.Timeout,
+            EnableHeuristics: Heuristics,
             Preferences: Preferences);
 
     /// <summary>
@@ -146,7 +154,16 @@ public static class CaptureAnalyzer
                 : new TsharkNotFoundException("the MS-TURN dissector did not register in tshark, so its fields are unknown",
                     "run 'dissect doctor' to see whether Lua scripts run for this user and which copy of the dissector loads");
         }
-        catch (TsharkException e) when (Damage(e.StderrTail) is { } damage)
+        catch (TsharkException e) when (options.DisplayFilter is not null && packets == 0 && e.ExitCode == 2
+            && !e.StderrTail.Contains("The file", StringComparison.Ordinal))
+        {
+            // tshark checks the filter before it reads a packet, and exits 2 when it is not valid.
+            var reason = e.StderrTail.Split('\n').Select(l => l.Trim())
+                .FirstOrDefault(l => l.StartsWith("tshark: ", StringComparison.Ordinal))?[8..] ?? "tshark rejects it";
+            throw new DisplayFilterException($"invalid display filter '{options.DisplayFilter}': {reason}",
+                "write it as in Wireshark's filter bar, for example -Y 'dns || stun'");
+        }
+                catch (TsharkException e) when (Damage(e.StderrTail) is { } damage)
         {
             // What tshark read before the damage is reported, with a warning naming where reading stopped.
             if (packets == 0 || packets == mimeOnly)
@@ -185,6 +202,7 @@ public static class CaptureAnalyzer
             first is null ? null : FromEpoch(first.Value), last is null ? null : FromEpoch(last.Value), Math.Round((last ?? 0) - start, 6),
             options.TsharkVersion, DissectVersion, truncated, warning)
         {
+            DisplayFilter = options.DisplayFilter,
             Anomalies = [.. implausible > 0 ? [new Anomaly("implausible-length", implausible, implausibleExample!)] : Array.Empty<Anomaly>(),
                 .. dns.Anomalies],
         };

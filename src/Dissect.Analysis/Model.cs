@@ -23,6 +23,9 @@ public sealed record CaptureInfo(
     long Packets, long Bytes, DateTimeOffset? FirstPacket, DateTimeOffset? LastPacket, double DurationSeconds,
     string TsharkVersion, string DissectVersion, bool Truncated, string? Warning)
 {
+    /// <summary>The display filter the report is limited to (-Y), or null for the whole capture.</summary>
+    public string? DisplayFilter { get; init; }
+
     /// <summary>Values in the capture that are markers or impossible, counted apart and never taken as data.</summary>
     public IReadOnlyList<Anomaly> Anomalies { get; init; } = [];
 }

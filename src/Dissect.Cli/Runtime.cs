@@ -11,14 +11,30 @@ public static class Runtime
 {
     public static string DissectorFileName => LuaGenerator.OutputFileName(MsTurn.Spec);
 
-    public static AnalyzeOptions Prepare(string? tsharkPath, int? maxPackets = null, TimeSpan? timeout = null)
+    public static AnalyzeOptions Prepare(string? tsharkPath, int? maxPackets = null, TimeSpan? timeout = null,
+        string? displayFilter = null)
     {
         var info = TsharkLocator.InspectCached(TsharkLocator.Find(tsharkPath));
         if (info.Version < TsharkInfo.Minimum)
             throw new TsharkNotFoundException($"tshark {info.Version} is too old (4.0 or later is needed)", "install Wireshark/tshark 4.0 or later");
         if (!info.HasLua)
             throw new TsharkNotFoundException("this tshark is built without Lua, so the MS-TURN dissector cannot load", "install a tshark built with Lua (Debian's tshark package is)");
-        return new AnalyzeOptions(info.Path, LuaScriptFor(info), info.VersionText, maxPackets, timeout);
+        var options = new AnalyzeOptions(info.Path, LuaScriptFor(info), info.VersionText, maxPackets, timeout,
+            string.IsNullOrWhiteSpace(displayFilter) ? null : displayFilter);
+        if (options.DisplayFilter is not null)
+            CheckDisplayFilter(options);
+        return options;
+    }
+
+    /// <summary>
+    /// Runs the filter once on an empty capture, with the dissector loaded (so msturn.* fields are known): a filter
+    /// tshark rejects is a usage error before any capture is read, not one failure per capture of a batch.
+    /// </summary>
+    private static void CheckDisplayFilter(AnalyzeOptions options)
+    {
+        var empty = Path.Combine(PrivateFolders.CreateTemp("dissect-filter-"), "empty.pcap");
+        using (var w = Dissect.Capture.PcapWriter.Create(empty)) { }
+        CaptureAnalyzer.AnalyzeAsync(empty, options).GetAwaiter().GetResult();
     }
 
     /// <summary>

@@ -94,6 +94,9 @@ public static class ReportDocument
             ["File", $"{c.Format}, {N(c.SizeBytes)} bytes, link types {string.Join(", ", c.LinkTypes)}"],
             ["SHA-256", c.Sha256],
             ["Tools", $"Dissect {c.DissectVersion}; {c.TsharkVersion}"],
+            .. c.DisplayFilter is { } filter
+                ? new IReadOnlyList<string>[] { ["Filtered view", $"only the packets matching the display filter {filter}"] }
+                : [],
         ], widths: [1, 3]));
         b.Add(new Heading(2, "Key findings"));
         foreach (var f in m.Findings)

@@ -15,6 +15,12 @@ public static class AnalyzeCommand
         return o;
     }
 
+    public static Option<string?> DisplayFilterOption() => new("--display-filter", "-Y")
+    {
+        Description = "Report only on the packets this Wireshark display filter matches (the report says so)",
+        HelpName = "FILTER",
+    };
+
     public static Option<int> TimeoutOption()
     {
         var o = new Option<int>("--timeout") { Description = "Time-out per capture, in seconds", DefaultValueFactory = _ => 1800 };
@@ -77,14 +83,15 @@ public static class AnalyzeCommand
         var tshark = DoctorCommand.TsharkOption();
         var max = MaxPacketsOption();
         var timeout = TimeoutOption();
+        var filter = DisplayFilterOption();
         var show = new Option<bool>("--show-tshark-command") { Description = "Print the tshark command line the analysis runs, and stop" };
         var stats = new Option<bool>("--stats") { Description = "Also print time, packets per second and Dissect's own peak memory (tshark's not included)" };
-        var cmd = new Command("analyze", "Analyze one capture and print a summary (optionally write the model as JSON)") { capture, json, tshark, max, timeout, show, stats };
+        var cmd = new Command("analyze", "Analyze one capture and print a summary (optionally write the model as JSON)") { capture, json, tshark, max, timeout, filter, show, stats };
         cmd.SetAction(async (pr, ct) =>
         {
             try
             {
-                var options = Runtime.Prepare(pr.GetValue(tshark), pr.GetValue(max), TimeSpan.FromSeconds(pr.GetValue(timeout)));
+                var options = Runtime.Prepare(pr.GetValue(tshark), pr.GetValue(max), TimeSpan.FromSeconds(pr.GetValue(timeout)), pr.GetValue(filter));
                 if (pr.GetValue(show))
                 {
                     io.Out.WriteLine(PasteableCommand(pr.GetValue(capture)!, options, io));
@@ -119,6 +126,10 @@ public static class AnalyzeCommand
             catch (TsharkNotFoundException e)
             {
                 return io.Fail($"{e.Message}; {e.Hint}", ExitCodes.ToolMissing);
+            }
+            catch (DisplayFilterException e)
+            {
+                return io.Fail($"{e.Message}; {e.Hint}", ExitCodes.Usage);
             }
             catch (DissectException e)
             {

@@ -28,8 +28,9 @@ public static class BatchCommand
         var tshark = DoctorCommand.TsharkOption();
         var max = AnalyzeCommand.MaxPacketsOption();
         var timeout = AnalyzeCommand.TimeoutOption();
+        var filter = AnalyzeCommand.DisplayFilterOption();
         var cmd = new Command("batch", "Report on every capture of folders in parallel, skip what is current, and write an index that compares them")
-            { inputs, output, jobs, force, shard, merge, skipHidden, format, lang, noNotes, tshark, max, timeout };
+            { inputs, output, jobs, force, shard, merge, skipHidden, format, lang, noNotes, tshark, max, timeout, filter };
         cmd.Validators.Add(r =>
         {
             var given = r.GetValue(inputs) ?? [];
@@ -74,11 +75,15 @@ public static class BatchCommand
             AnalyzeOptions options;
             try
             {
-                options = Runtime.Prepare(pr.GetValue(tshark), pr.GetValue(max), TimeSpan.FromSeconds(pr.GetValue(timeout)));
+                options = Runtime.Prepare(pr.GetValue(tshark), pr.GetValue(max), TimeSpan.FromSeconds(pr.GetValue(timeout)), pr.GetValue(filter));
             }
             catch (TsharkNotFoundException e)
             {
                 return io.Fail($"{e.Message}; {e.Hint}", ExitCodes.ToolMissing);
+            }
+            catch (DisplayFilterException e)
+            {
+                return io.Fail($"{e.Message}; {e.Hint}", ExitCodes.Usage);
             }
             var bo = new BatchOptions(formats, ro, pr.GetValue(jobs), pr.GetValue(force), outDir);
             List<BatchResult> results;

@@ -16,7 +16,8 @@ public static class CompareCommand
         var tshark = DoctorCommand.TsharkOption();
         var max = AnalyzeCommand.MaxPacketsOption();
         var timeout = AnalyzeCommand.TimeoutOption();
-        var cmd = new Command("compare", "Compare captures side by side (PDF and Markdown)") { inputs, output, tshark, max, timeout };
+        var filter = AnalyzeCommand.DisplayFilterOption();
+        var cmd = new Command("compare", "Compare captures side by side (PDF and Markdown)") { inputs, output, tshark, max, timeout, filter };
         cmd.Validators.Add(r =>
         {
             if ((r.GetValue(inputs) ?? []).Length is 1)
@@ -36,12 +37,16 @@ public static class CompareCommand
                         items.Add((Path.GetFileNameWithoutExtension(input), ReportJson.Read(input)));
                         continue;
                     }
-                    options ??= Runtime.Prepare(pr.GetValue(tshark), pr.GetValue(max), TimeSpan.FromSeconds(pr.GetValue(timeout)));
+                    options ??= Runtime.Prepare(pr.GetValue(tshark), pr.GetValue(max), TimeSpan.FromSeconds(pr.GetValue(timeout)), pr.GetValue(filter));
                     items.Add((Path.GetFileNameWithoutExtension(input), await CaptureAnalyzer.AnalyzeAsync(input, options, ct)));
                 }
                 catch (TsharkNotFoundException e)
                 {
                     return io.Fail($"{e.Message}; {e.Hint}", ExitCodes.ToolMissing);
+                }
+                catch (DisplayFilterException e)
+                {
+                    return io.Fail($"{e.Message}; {e.Hint}", ExitCodes.Usage);
                 }
                 catch (Exception e) when (e is DissectException or IOException or UnauthorizedAccessException or System.Text.Json.JsonException)
                 {

@@ -44,13 +44,14 @@ public static class ReportCommand
         var tshark = DoctorCommand.TsharkOption();
         var max = AnalyzeCommand.MaxPacketsOption();
         var timeout = AnalyzeCommand.TimeoutOption();
+        var filter = AnalyzeCommand.DisplayFilterOption();
         var stats = new Option<bool>("--stats")
         {
             Description = "After the reports are written, print time, packets per second and Dissect's own peak memory",
         };
         var cmd = new Command("report", "Write a course-style report (PDF, JSON, Markdown, HTML) for each capture")
         {
-            captures, output, format, lang, noNotes, tshark, max, timeout, stats,
+            captures, output, format, lang, noNotes, tshark, max, timeout, filter, stats,
         };
         cmd.SetAction(async (pr, ct) =>
         {
@@ -59,11 +60,15 @@ public static class ReportCommand
             AnalyzeOptions options;
             try
             {
-                options = Runtime.Prepare(pr.GetValue(tshark), pr.GetValue(max), TimeSpan.FromSeconds(pr.GetValue(timeout)));
+                options = Runtime.Prepare(pr.GetValue(tshark), pr.GetValue(max), TimeSpan.FromSeconds(pr.GetValue(timeout)), pr.GetValue(filter));
             }
             catch (TsharkNotFoundException e)
             {
                 return io.Fail($"{e.Message}; {e.Hint}", ExitCodes.ToolMissing);
+            }
+            catch (DisplayFilterException e)
+            {
+                return io.Fail($"{e.Message}; {e.Hint}", ExitCodes.Usage);
             }
             var outDir = pr.GetValue(output)!;
             try

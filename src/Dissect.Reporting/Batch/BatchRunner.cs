@@ -140,7 +140,7 @@ public static class BatchRunner
                 Directory.CreateDirectory(Path.GetDirectoryName(stem)!);
                 var stampPath = stem + ".stamp";
                 var sha = await CaptureAnalyzer.Sha256Async(input.Path, token);
-                var key = StampKey(sha, o);
+                var key = StampKey(sha, o) + (analyze.DisplayFilter is { } f ? " filter=" + f : "");
                 if (!o.Force && File.Exists(stampPath) && await File.ReadAllTextAsync(stampPath, token) == key && outputs.All(File.Exists))
                 {
                     r = new BatchResult(input.Path, input.Relative, BatchStatus.Skipped, outputs, null, 0, File.Exists(modelPath) ? modelPath : null);

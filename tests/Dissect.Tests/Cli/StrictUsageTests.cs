@@ -105,3 +105,39 @@ public class PipeTests
         Assert.StartsWith("stdin: 36 packets", await err);
     }
 }
+
+/// <summary>-Y limits a report to the packets a display filter matches, like a filtered view in Wireshark.</summary>
+public class DisplayFilterTests
+{
+    private static readonly string Demo = Path.Combine(Repo.Root, "samples", "demo.pcap");
+
+    [Theory]
+    [InlineData("dns")]
+    [InlineData("msturn")]
+    [InlineData("tcp.port == 443")]
+    public void A_filtered_report_covers_exactly_the_packets_tshark_shows_for_the_filter(string filter)
+    {
+        var dir = Repo.TempDir("filter");
+        var (code, _, err) = DissectCli.Run("report", Demo, "-Y", filter, "-o", dir, "--format", "json,md");
+        Assert.True(code == ExitCodes.Ok, err);
+        var model = Dissect.Analysis.ReportJson.Read(Path.Combine(dir, "demo.json"));
+        // tshark's own count for the filter, with the dissector loaded (msturn needs it).
+        var expected = TsharkCli.Run("-X", "lua_script:" + Repo.Dissector, "-r", Demo, "-Y", filter, "-T", "fields", "-e", "frame.number").Rows.Count;
+        Assert.True(expected > 0);
+        Assert.Equal(expected, model.Capture.Packets);
+        Assert.Equal(filter, model.Capture.DisplayFilter);
+        Assert.Contains("| Filtered view | only the packets matching the display filter ", File.ReadAllText(Path.Combine(dir, "demo.md")));
+    }
+
+    [Fact]
+    public void An_invalid_filter_is_one_line_and_exit_2_before_any_capture_is_read()
+    {
+        var dir = Repo.TempDir("badfilter");
+        var (code, output, err) = DissectCli.Run("batch", Demo, "-o", Path.Combine(dir, "o"), "-Y", "dns.qry.name ==");
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Single(err.Trim().Split('\n'));
+        Assert.Contains("invalid display filter 'dns.qry.name =='", err);
+        Assert.False(Directory.Exists(Path.Combine(dir, "o", "demo.json")));
+        Assert.DoesNotContain("wrote", output);
+    }
+}
