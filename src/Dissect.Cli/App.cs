@@ -34,9 +34,12 @@ public static class App
         root.Subcommands.Add(ReportCommand.Create(io));
         root.Subcommands.Add(BatchCommand.Create(io));
         root.Subcommands.Add(CompareCommand.Create(io));
+        Help.Apply(root);
         // --version is common to every command, as the README says, not only to the root.
         foreach (var sub in root.Subcommands)
             sub.Options.Add(new VersionOption());
+        foreach (var v in root.Subcommands.Prepend(root).SelectMany(c => c.Options).OfType<VersionOption>())
+            v.Action = new PrintVersion();
         var config = new InvocationConfiguration { Output = io.Out, Error = io.Err };
         var parsed = root.Parse(args);
         if (Usage.Errors(parsed) is { Count: > 0 } errors)
@@ -66,6 +69,23 @@ public static class App
         {
             Console.CancelKeyPress -= onCancel;
         }
+    }
+}
+
+/// <summary>Dissect's own version (from the VERSION file), whoever hosts the process (a test runner included).</summary>
+public sealed class PrintVersion : System.CommandLine.Invocation.SynchronousCommandLineAction
+{
+    public static string Version =>
+        typeof(App).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+            .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion
+        ?? CaptureAnalyzerVersion();
+
+    private static string CaptureAnalyzerVersion() => Dissect.Analysis.CaptureAnalyzer.DissectVersion;
+
+    public override int Invoke(ParseResult parseResult)
+    {
+        parseResult.InvocationConfiguration.Output.WriteLine(Version);
+        return 0;
     }
 }
 

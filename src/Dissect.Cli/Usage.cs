@@ -12,6 +12,9 @@ public static class Usage
     /// <summary>The usage errors of a parse: System.CommandLine's own, and option-like words taken as file names.</summary>
     public static List<string> Errors(ParseResult parsed)
     {
+        // --help and --version answer whatever else the line holds, as in every dotnet tool.
+        if (parsed.Action is { } action && action.GetType().Name is "WithExamples" or "HelpAction" or "PrintVersion")
+            return [];
         var command = parsed.CommandResult.Command;
         var errors = parsed.Errors.Select(e =>
         {

@@ -15,7 +15,7 @@ public static class BatchCommand
     {
         var inputs = new Argument<string[]>("inputs") { Description = "Folders (searched recursively), globs or capture files", Arity = ArgumentArity.ZeroOrMore };
         var output = new Option<string>("--out", "-o") { Description = "Output folder; the input tree is mirrored under it", Required = true };
-        var jobs = new Option<int>("--jobs", "-j") { Description = "Captures processed in parallel (default: number of cores)", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var jobs = new Option<int>("--jobs", "-j") { Description = "Captures processed in parallel", DefaultValueFactory = _ => Environment.ProcessorCount };
         jobs.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 1) r.AddError("--jobs takes 1 or more"); });
         var force = new Option<bool>("--force") { Description = "Redo captures whose outputs are current" };
         var shard = new Option<string?>("--shard") { Description = "Process only part i of n of the sorted inputs, e.g. 2/8 (for Slurm/Kubernetes job arrays)" };

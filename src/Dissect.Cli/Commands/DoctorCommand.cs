@@ -9,7 +9,7 @@ namespace Dissect.Cli.Commands;
 /// <summary>Checks everything Dissect needs and says how to fix each problem, one line each.</summary>
 public static class DoctorCommand
 {
-    public static Option<string?> TsharkOption() => new("--tshark") { Description = "Path of tshark (default: $DISSECT_TSHARK, then PATH)" };
+    public static Option<string?> TsharkOption() => new("--tshark") { Description = "Path of tshark; without it, $DISSECT_TSHARK, then PATH" };
 
     public static Command Create(ConsoleIo io)
     {

@@ -14,7 +14,7 @@ public static class InstallCommand
 {
     public static Command Create(ConsoleIo io, bool install)
     {
-        var dir = new Option<string?>("--dir") { Description = "Plugin folder (default: tshark's personal Lua plugin folder from 'tshark -G folders')" };
+        var dir = new Option<string?>("--dir") { Description = "Plugin folder; without it, tshark's personal Lua plugin folder from 'tshark -G folders'" };
         var global = new Option<bool>("--global")
         {
             Description = "Use tshark's global Lua plugin folder instead (for all users, and for tshark 4.4+ run as root; needs write access there)",

@@ -141,3 +141,38 @@ public class DisplayFilterTests
         Assert.DoesNotContain("wrote", output);
     }
 }
+
+public class HelpTests
+{
+    public static TheoryData<string> Commands => ["generate", "doctor", "install", "uninstall", "docs", "sample", "analyze", "report", "batch", "compare"];
+
+    [Theory, MemberData(nameof(Commands))]
+    public void Every_commands_help_has_examples_and_names_what_each_option_takes(string command)
+    {
+        var (code, output, _) = DissectCli.Run(command, "--help");
+        Assert.Equal(0, code);
+        var examples = output[output.IndexOf("Examples:", StringComparison.Ordinal)..].Split('\n').Skip(1)
+            .TakeWhile(l => l.StartsWith("  ", StringComparison.Ordinal)).ToList();
+        Assert.InRange(examples.Count, 2, 4);
+        Assert.All(examples, e => Assert.Contains("dissect " + command, e));
+        // No placeholder that merely repeats the option's name (--out <out>), and each default said once.
+        Assert.DoesNotMatch(@"--([a-z-]+) <\1>", output);
+        Assert.DoesNotContain("(default:", output);
+    }
+
+    [Fact]
+    public void The_root_help_lists_the_exit_codes()
+    {
+        var (_, output, _) = DissectCli.Run("--help");
+        foreach (var code in new[] { "0", "1", "2", "3", "4", "130", "143", "129" })
+            Assert.Matches($@"\b{code}\b", output[output.IndexOf("Exit codes:", StringComparison.Ordinal)..]);
+    }
+
+    [Fact]
+    public void The_version_is_the_repositorys_and_reaches_the_lua_plugin_info()
+    {
+        var version = File.ReadAllText(Path.Combine(Repo.Root, "VERSION")).Trim();
+        Assert.Equal(version, DissectCli.Run("--version").Out.Trim());
+        Assert.Contains($"version = \"{version}\"", File.ReadAllText(Repo.Dissector));
+    }
+}
