@@ -57,6 +57,46 @@ public static class AnalyzeCommand
             $"gc_committed_mb={GC.GetGCMemoryInfo().TotalCommittedBytes / 1048576.0:0.0} gc_count={GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)}");
     }
 
+    private static string Display(string input) => input == "-" ? "standard input" : input;
+
+    /// <summary>
+    /// Several captures: a summary each, or with <paramref name="jsonl"/> one compact JSON line each on standard output
+    /// (the model, or {"capture", "error"}), messages on standard error. One failure never stops the others.
+    /// </summary>
+    private static async Task<int> Many(ConsoleIo io, string[] inputs, AnalyzeOptions options, bool jsonl, CancellationToken ct)
+    {
+        var failed = 0;
+        var compact = new System.Text.Json.JsonSerializerOptions(ReportJson.Options) { WriteIndented = false };
+        var raw = io.Out is EscapingWriter w ? w.Inner : io.Out;
+        foreach (var input in inputs)
+        {
+            ct.ThrowIfCancellationRequested();
+            try
+            {
+                var model = await CaptureAnalyzer.AnalyzeAsync(input == "-" ? await StandardInput.SpoolAsync(ct) : input, options, ct);
+                if (jsonl)
+                {
+                    // JSON escapes every control character itself: the line goes out as it is.
+                    raw.WriteLine(System.Text.Json.JsonSerializer.Serialize(model, compact));
+                    continue;
+                }
+                io.Out.WriteLine($"{input}: {model.Capture.Packets} packets, {model.Capture.DurationSeconds:0.###} s, {model.Capture.Format}");
+                foreach (var f in model.Findings)
+                    io.Out.WriteLine("  - " + f);
+            }
+            catch (Exception e) when (e is DissectException or IOException or UnauthorizedAccessException)
+            {
+                failed++;
+                var message = e is DissectException d ? $"{d.Message}; {d.Hint}" : e.Message;
+                io.Err.WriteLine($"dissect: error: {Display(input)}: {message}");
+                if (jsonl)
+                    raw.WriteLine(System.Text.Json.JsonSerializer.Serialize(new { capture = input, error = message }, compact));
+            }
+        }
+        raw.Flush();
+        return failed == 0 ? ExitCodes.Ok : failed == inputs.Length ? ExitCodes.Failure : ExitCodes.PartialFailure;
+    }
+
     /// <summary>The model on standard output, streamed; JSON escapes every control character itself.</summary>
     private static void WriteJson(ConsoleIo io, ReportModel model)
     {
@@ -74,7 +114,15 @@ public static class AnalyzeCommand
 
     public static Command Create(ConsoleIo io)
     {
-        var capture = new Argument<string>("capture") { Description = "A capture file (any format tshark reads), or - for standard input" };
+        var capture = new Argument<string[]>("captures")
+        {
+            Description = "Capture files (any format tshark reads), or - for standard input",
+            Arity = ArgumentArity.OneOrMore,
+        };
+        var jsonl = new Option<bool>("--jsonl")
+        {
+            Description = "Write one line of JSON per capture (its model, or its error) to standard output, for jq",
+        };
         var json = new Option<string?>("--json")
         {
             Description = "Write the report model as JSON to this file, or to standard output with - (messages then go to standard error)",
@@ -86,19 +134,32 @@ public static class AnalyzeCommand
         var filter = DisplayFilterOption();
         var show = new Option<bool>("--show-tshark-command") { Description = "Print the tshark command line the analysis runs, and stop" };
         var stats = new Option<bool>("--stats") { Description = "Also print time, packets per second and Dissect's own peak memory (tshark's not included)" };
-        var cmd = new Command("analyze", "Analyze one capture and print a summary (optionally write the model as JSON)") { capture, json, tshark, max, timeout, filter, show, stats };
+        var cmd = new Command("analyze", "Analyze one capture and print a summary (optionally write the model as JSON)") { capture, json, jsonl, tshark, max, timeout, filter, show, stats };
+        cmd.Validators.Add(r =>
+        {
+            var many = (r.GetValue(capture) ?? []).Length > 1;
+            if (many && r.GetValue(json) is not null)
+                r.AddError("--json takes one capture; use --jsonl for one line per capture");
+            if (r.GetValue(jsonl) && r.GetValue(json) is not null)
+                r.AddError("--json and --jsonl cannot be used together");
+            if (many && r.GetValue(show))
+                r.AddError("--show-tshark-command takes one capture");
+        });
         cmd.SetAction(async (pr, ct) =>
         {
             try
             {
                 var options = Runtime.Prepare(pr.GetValue(tshark), pr.GetValue(max), TimeSpan.FromSeconds(pr.GetValue(timeout)), pr.GetValue(filter));
+                var inputs = pr.GetValue(capture)!;
                 if (pr.GetValue(show))
                 {
-                    io.Out.WriteLine(PasteableCommand(pr.GetValue(capture)!, options, io));
+                    io.Out.WriteLine(PasteableCommand(inputs[0], options, io));
                     return ExitCodes.Ok;
                 }
+                if (inputs.Length > 1 || pr.GetValue(jsonl))
+                    return await Many(io, inputs, options, pr.GetValue(jsonl), ct);
                 var clock = System.Diagnostics.Stopwatch.StartNew();
-                var input = pr.GetValue(capture)!;
+                var input = inputs[0];
                 var model = await CaptureAnalyzer.AnalyzeAsync(input == "-" ? await StandardInput.SpoolAsync(ct) : input, options, ct);
                 var toStdout = pr.GetValue(json) == "-";
                 // With the model on standard output, everything meant for people goes to standard error.
@@ -133,7 +194,7 @@ public static class AnalyzeCommand
             }
             catch (DissectException e)
             {
-                return io.Fail($"{(pr.GetValue(capture) is "-" ? "standard input" : pr.GetValue(capture))}: {e.Message}; {e.Hint}");
+                return io.Fail($"{Display(pr.GetValue(capture)![0])}: {e.Message}; {e.Hint}");
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {

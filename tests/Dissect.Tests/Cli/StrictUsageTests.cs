@@ -106,6 +106,26 @@ public class PipeTests
     }
 }
 
+public class JsonLinesTests
+{
+    [Fact]
+    public void Jsonl_writes_one_line_per_capture_an_error_line_for_a_bad_one_and_goes_on()
+    {
+        var demo = Path.Combine(Repo.Root, "samples", "demo.pcap");
+        var (code, output, err) = DissectCli.Run("analyze", demo, "/nonexistent/x.pcap", demo, "--jsonl");
+        Assert.Equal(ExitCodes.PartialFailure, code);
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(3, lines.Length);
+        var parsed = lines.Select(l => System.Text.Json.Nodes.JsonNode.Parse(l)!).ToList();
+        Assert.Equal(36, parsed[0]["capture"]!["packets"]!.GetValue<int>());
+        Assert.Equal("/nonexistent/x.pcap", parsed[1]["capture"]!.GetValue<string>());
+        Assert.Contains("does not exist", parsed[1]["error"]!.GetValue<string>());
+        Assert.Equal(36, parsed[2]["capture"]!["packets"]!.GetValue<int>());
+        Assert.Single(err.Trim().Split('\n'));   // the failure, once
+        Assert.Equal(ExitCodes.Usage, DissectCli.Run("analyze", demo, demo, "--json", "m.json").Code);
+    }
+}
+
 /// <summary>-Y limits a report to the packets a display filter matches, like a filtered view in Wireshark.</summary>
 public class DisplayFilterTests
 {
