@@ -12,6 +12,16 @@ public sealed record AnalyzeOptions(
     string TsharkPath, string? LuaScript, string TsharkVersion, int? MaxPackets = null, TimeSpan? Timeout = null,
     string? DisplayFilter = null);
 
+/// <summary>Packets read so far by a running analysis, for a live progress line; read from another thread.</summary>
+public sealed class AnalysisProgress
+{
+    private long _packets;
+
+    public long Packets => Interlocked.Read(ref _packets);
+
+    internal void Set(long packets) => Interlocked.Exchange(ref _packets, packets);
+}
+
 /// <summary>A display filter tshark does not accept; a usage error.</summary>
 public sealed class DisplayFilterException(string message, string hint) : DissectException(message, hint);
 
@@ -98,7 +108,8 @@ public static class CaptureAnalyzer
         AnalyzeAsync(capture, options, null, ct);
 
     /// <param name="sha256">The capture's hash when the caller already computed it (a batch does, for its stamps).</param>
-    public static async Task<ReportModel> AnalyzeAsync(string capture, AnalyzeOptions options, string? sha256, CancellationToken ct)
+    public static async Task<ReportModel> AnalyzeAsync(string capture, AnalyzeOptions options, string? sha256, CancellationToken ct,
+        AnalysisProgress? progress = null)
     {
         var format = CheckCaptureFile(capture);
         var dns = new DnsAnalyzer();
@@ -127,6 +138,8 @@ public static class CaptureAnalyzer
                 record.Load(line, keyToField);
                 var p = new Packet(record);
                 packets++;
+                if ((packets & 1023) == 0)
+                    progress?.Set(packets);
                 bytes += p.Length;
                 if (p.ImplausibleLength)
                 {
@@ -139,7 +152,9 @@ public static class CaptureAnalyzer
                 var protos = p.Protocols;
                 var colon = protos.IndexOf(':', StringComparison.Ordinal);
                 linkTypes.Add(colon > 0 ? protos[..colon] : protos);
-                if (protos.StartsWith("mime_dlt", StringComparison.Ordinal))
+                // tshark opens some files that are not captures (a header it cannot parse, MP4 or image files) as
+                // one record of the whole file, with no protocol or as "mime_dlt": no network packet at all.
+                if (protos.Length == 0 || protos.StartsWith("mime_dlt", StringComparison.Ordinal))
                     mimeOnly++;
                 foreach (var a in analyzers)
                     a.Add(p);
@@ -181,8 +196,8 @@ public static class CaptureAnalyzer
         }
         // tshark reads a file whose header it cannot parse as one "MIME" record of the whole file: no packet at all.
         if (packets > 0 && packets == mimeOnly)
-            throw new CaptureFileException("is cut short or damaged before its first packet",
-                "tshark could only read it as a whole file; check that the copy is complete");
+            throw new CaptureFileException("holds no network packet: tshark could only read it as a whole file",
+                "give a capture; if it is one, it is cut short or damaged before its first packet");
         if (packets == 0)
             warning ??= "the capture holds no packets";
 

@@ -160,7 +160,10 @@ public static class AnalyzeCommand
                     return await Many(io, inputs, options, pr.GetValue(jsonl), ct);
                 var clock = System.Diagnostics.Stopwatch.StartNew();
                 var input = inputs[0];
-                var model = await CaptureAnalyzer.AnalyzeAsync(input == "-" ? await StandardInput.SpoolAsync(ct) : input, options, ct);
+                ReportModel model;
+                using (var live = new LiveProgress(io, Display(input)))
+                    model = await CaptureAnalyzer.AnalyzeAsync(input == "-" ? await StandardInput.SpoolAsync(ct) : input,
+                        options, null, ct, live.Progress);
                 var toStdout = pr.GetValue(json) == "-";
                 // With the model on standard output, everything meant for people goes to standard error.
                 var text = toStdout ? io.Err : io.Out;

@@ -108,22 +108,58 @@ public static class BatchCommand
     private static async Task<List<BatchResult>> RunWithProgress(ConsoleIo io, List<BatchInput> list, BatchOptions bo, AnalyzeOptions options, CancellationToken ct)
     {
         var interactive = !Console.IsOutputRedirected && io.IsConsole && Environment.GetEnvironmentVariable("CI") is null;
+        var gate = new object();
+        int done = 0, failed = 0, skipped = 0;
         if (!interactive)
         {
-            var gate = new object();
-            return await BatchRunner.RunAsync(list, bo, options, (r, done, total) =>
+            // Plain lines in completion order, numbered under the same lock that prints them; a failure goes to
+            // standard error, once.
+            return await BatchRunner.RunAsync(list, bo, options, (r, _, total) =>
             {
                 lock (gate)
-                    io.Out.WriteLine($"[{done}/{total}] {r.Status.ToString().ToLowerInvariant(),-7} {Terminal.Safe(r.Relative)}" +
-                        (r.Error is null ? (r.Status == BatchStatus.Done ? $" ({r.Seconds:0.0} s)" : "") : ": " + Terminal.Safe(r.Error)));
-            }, ct);
+                {
+                    done++;
+                    var head = $"[{done}/{total}] {r.Status.ToString().ToLowerInvariant(),-7} {r.Relative}";
+                    if (r.Status == BatchStatus.Failed)
+                        io.Err.WriteLine($"{head}: {r.Error}");
+                    else
+                        io.Out.WriteLine(head + (r.Status == BatchStatus.Done ? $" ({r.Seconds:0.0} s)" : ""));
+                }
+            }, ct: ct);
         }
         List<BatchResult> results = [];
-        await AnsiConsole.Progress().AutoClear(false).Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+        var running = new List<string>();
+        string Describe()
+        {
+            var now = running.Count == 0 ? "" : " · now: " + string.Join(", ", running.Take(3).Select(n => Markup.Escape(Terminal.Safe(n, 40))))
+                + (running.Count > 3 ? $" +{running.Count - 3}" : "");
+            return $"{done}/{list.Count} done, {failed} failed, {skipped} skipped{now}";
+        }
+        await AnsiConsole.Progress().AutoClear(false)
+            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(),
+                new ElapsedTimeColumn(), new RemainingTimeColumn())
             .StartAsync(async ctx =>
             {
-                var task = ctx.AddTask($"{list.Count} captures", maxValue: list.Count);
-                results = await BatchRunner.RunAsync(list, bo, options, (r, _, _) => task.Increment(1), ct);
+                var task = ctx.AddTask(Describe(), maxValue: list.Count);
+                results = await BatchRunner.RunAsync(list, bo, options, (r, _, _) =>
+                {
+                    lock (gate)
+                    {
+                        done++;
+                        if (r.Status == BatchStatus.Failed) failed++;
+                        if (r.Status == BatchStatus.Skipped) skipped++;
+                        running.Remove(r.Relative);
+                        task.Description = Describe();
+                        task.Increment(1);
+                    }
+                }, input =>
+                {
+                    lock (gate)
+                    {
+                        running.Add(input.Relative);
+                        task.Description = Describe();
+                    }
+                }, ct);
             });
         return results;
     }
@@ -133,7 +169,8 @@ public static class BatchCommand
         var done = results.Count(r => r.Status == BatchStatus.Done);
         var skipped = results.Count(r => r.Status == BatchStatus.Skipped);
         var failed = results.Where(r => r.Status == BatchStatus.Failed).ToList();
-        if (!Console.IsOutputRedirected && io.IsConsole && failed.Count > 0)
+        // Off a terminal each failure was printed as it happened; on one, the table below is its only mention.
+        if (!Console.IsOutputRedirected && io.IsConsole && Environment.GetEnvironmentVariable("CI") is null && failed.Count > 0)
         {
             var t = new Spectre.Console.Table().AddColumns("Failed capture", "Error");
             foreach (var f in failed)
@@ -141,8 +178,6 @@ public static class BatchCommand
             AnsiConsole.Write(t);
         }
         io.Out.WriteLine($"batch: {results.Count} captures: {done} reported, {skipped} skipped (current), {failed.Count} failed");
-        foreach (var f in failed)
-            io.Err.WriteLine($"dissect: error: {Terminal.Safe(f.Relative)}: {Terminal.Safe(f.Error!)}");
     }
 
     /// <summary>Writes index.pdf, index.md and index.json from every model under the output folder.</summary>

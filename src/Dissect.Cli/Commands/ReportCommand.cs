@@ -88,8 +88,10 @@ public static class ReportCommand
             {
                 try
                 {
-                    var model = await CaptureAnalyzer.AnalyzeAsync(
-                        capture == "-" ? await StandardInput.SpoolAsync(ct) : capture, options, ct);
+                    ReportModel model;
+                    using (var live = new LiveProgress(io, capture))
+                        model = await CaptureAnalyzer.AnalyzeAsync(
+                            capture == "-" ? await StandardInput.SpoolAsync(ct) : capture, options, null, ct, live.Progress);
                     packets += model.Capture.Packets;
                     foreach (var path in ReportWriter.Write(model, Path.Combine(outDir, UniqueStem(capture == "-" ? "stdin" : capture, used)), formats, ro))
                         io.Out.WriteLine($"wrote {path}");

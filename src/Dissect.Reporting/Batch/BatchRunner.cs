@@ -119,7 +119,7 @@ public static class BatchRunner
         $"{sha256} dissect={CaptureAnalyzer.DissectVersion} formats={string.Join(',', o.Formats)} lang={o.Report.Language} notes={o.Report.Notes}";
 
     public static async Task<List<BatchResult>> RunAsync(IReadOnlyList<BatchInput> inputs, BatchOptions o, AnalyzeOptions analyze,
-        Action<BatchResult, int, int>? progress = null, CancellationToken ct = default)
+        Action<BatchResult, int, int>? progress = null, Action<BatchInput>? started = null, CancellationToken ct = default)
     {
         var results = new BatchResult[inputs.Count];
         var done = 0;
@@ -130,7 +130,8 @@ public static class BatchRunner
         await Parallel.ForEachAsync(order, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, o.Jobs), CancellationToken = ct }, async (i, token) =>
         {
             var input = inputs[i];
-            var started = DateTime.UtcNow;
+            started?.Invoke(input);
+            var startedAt = DateTime.UtcNow;
             var stem = Path.Combine(o.OutDir, stems[i]);
             var outputs = o.Formats.Select(f => $"{stem}.{f}").ToList();
             var modelPath = stem + ".json";
@@ -151,7 +152,7 @@ public static class BatchRunner
                     var formats = o.Formats.Contains("json") ? o.Formats : [.. o.Formats, "json"];   // the index reads the models
                     ReportWriter.Write(model, stem, formats, o.Report);
                     AtomicFile.WriteAllText(stampPath, key);
-                    r = new BatchResult(input.Path, input.Relative, BatchStatus.Done, outputs, null, (DateTime.UtcNow - started).TotalSeconds, modelPath);
+                    r = new BatchResult(input.Path, input.Relative, BatchStatus.Done, outputs, null, (DateTime.UtcNow - startedAt).TotalSeconds, modelPath);
                 }
             }
             catch (OperationCanceledException)
@@ -167,7 +168,7 @@ public static class BatchRunner
                     IOException or UnauthorizedAccessException => e.Message,
                     _ => $"internal error ({e.GetType().Name}: {e.Message}); please report it with the capture if you can share it",
                 };
-                r = new BatchResult(input.Path, input.Relative, BatchStatus.Failed, [], msg, (DateTime.UtcNow - started).TotalSeconds, null);
+                r = new BatchResult(input.Path, input.Relative, BatchStatus.Failed, [], msg, (DateTime.UtcNow - startedAt).TotalSeconds, null);
             }
             results[i] = r;
             progress?.Invoke(r, Interlocked.Increment(ref done), inputs.Count);

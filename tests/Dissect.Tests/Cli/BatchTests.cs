@@ -107,7 +107,7 @@ public class BatchFaultTests
         var inputs = BatchRunner.Expand([dir], []);
         var o = new BatchOptions(["pdf", "json"], new Dissect.Reporting.ReportOptions(), 1, false, outDir);
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
-            BatchRunner.RunAsync(inputs, o, Runtime.Prepare(null), (r, done, _) => { if (done == 2) cts.Cancel(); }, cts.Token));
+            BatchRunner.RunAsync(inputs, o, Runtime.Prepare(null), (r, done, _) => { if (done == 2) cts.Cancel(); }, ct: cts.Token));
         Assert.Equal(2, Directory.GetFiles(outDir, "*.pdf").Length);
         Assert.Empty(Directory.GetFiles(outDir, "*.tmp", SearchOption.AllDirectories));
         Assert.Empty(Directory.GetFiles(outDir, ".*", SearchOption.AllDirectories));

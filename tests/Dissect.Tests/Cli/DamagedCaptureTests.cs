@@ -46,6 +46,18 @@ public class DamagedCaptureTests
         Assert.Contains("gzip-compressed capture", output2);
     }
 
+    [Theory]
+    [InlineData("junk\n")]   // tshark opens it as "MP4 media": one record of the whole file
+    [InlineData("hello, this is not a capture at all\n")]
+    public void A_file_that_is_no_capture_is_refused_even_when_tshark_opens_it_as_a_file_format(string content)
+    {
+        var path = Path.Combine(Repo.TempDir("notcap"), "text.pcap");
+        File.WriteAllText(path, content);
+        var (code, _, err) = DissectCli.Run("analyze", path);
+        Assert.Equal(ExitCodes.Failure, code);
+        Assert.Matches("holds no network packet|is not in a capture format tshark reads", err);
+    }
+
     /// <summary>The demo as pcapng with the block length of its n-th block set absurdly large.</summary>
     private static string WithBadBlock(string dir, int block)
     {
@@ -90,7 +102,7 @@ public class DamagedCaptureTests
         File.WriteAllBytes(stub, File.ReadAllBytes(ng)[..40]);   // tshark reads this as one whole-file "MIME" record
         var (code2, out2, err2) = DissectCli.Run("report", stub, "-o", Path.Combine(dir, "out"), "--format", "json");
         Assert.Equal(ExitCodes.Failure, code2);
-        Assert.Contains("before its first packet", err2);
+        Assert.Contains("holds no network packet", err2);
         Assert.DoesNotContain("wrote", out2);
         var cut = Path.Combine(dir, "cut.pcapng");
         File.WriteAllBytes(cut, File.ReadAllBytes(ng)[..200]);

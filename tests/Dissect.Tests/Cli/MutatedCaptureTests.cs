@@ -23,7 +23,7 @@ public class MutatedCaptureTests
         if (!Repo.CorpusAvailable)
             yield break;
         // A Teams call (MS-TURN over TCP and UDP) and a WebRTC call, both pcapng.
-        foreach (var c in new[] { "Baboushka+LINFO1341-P1/Teams/K1AE.pcapng", "hugodel07+LINFO1341-DiscordK/trace_9_discord_call_via_website.pcapng" })
+        foreach (var c in new[] { "Baboushka+LINFO1341-P1/CallAudio/Ethernet/packets/K1AE.pcapng", "hugodel07+LINFO1341-DiscordK/trace_9_discord_call_via_website.pcapng" })
             if (File.Exists(Repo.CorpusFile(c)))
                 yield return Repo.CorpusFile(c);
     }
