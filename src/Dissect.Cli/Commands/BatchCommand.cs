@@ -57,7 +57,15 @@ public static class BatchCommand
 
             var problems = new List<string>();
             var walker = new InputWalker(pr.GetValue(skipHidden));
-            var list = BatchRunner.Expand(pr.GetValue(inputs) ?? [], problems, walker);
+            List<BatchInput> list;
+            try
+            {
+                list = BatchRunner.Expand(pr.GetValue(inputs) ?? [], problems, walker);
+            }
+            catch (OutputNameCollisionException e)
+            {
+                return io.Fail(e.Message, ExitCodes.Usage);
+            }
             foreach (var p in problems.Concat(walker.Warnings))
                 io.Err.WriteLine($"dissect: warning: {Terminal.Safe(p)}");
             if (walker.HiddenSkipped > 0)

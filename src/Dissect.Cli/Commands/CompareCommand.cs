@@ -28,17 +28,19 @@ public static class CompareCommand
             var items = new List<(string, ReportModel)>();
             var failures = new List<(string, string)>();
             AnalyzeOptions? options = null;
-            foreach (var input in pr.GetValue(inputs)!)
+            var given = pr.GetValue(inputs)!;
+            var labels = OutputNames.ShortestUniqueSuffixes(given);
+            foreach (var (input, label) in given.Zip(labels))
             {
                 try
                 {
                     if (input.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
                     {
-                        items.Add((Path.GetFileNameWithoutExtension(input), ReportJson.Read(input)));
+                        items.Add((label, ReportJson.Read(input)));
                         continue;
                     }
                     options ??= Runtime.Prepare(pr.GetValue(tshark), pr.GetValue(max), TimeSpan.FromSeconds(pr.GetValue(timeout)), pr.GetValue(filter));
-                    items.Add((Path.GetFileNameWithoutExtension(input), await CaptureAnalyzer.AnalyzeAsync(input, options, ct)));
+                    items.Add((label, await CaptureAnalyzer.AnalyzeAsync(input, options, ct)));
                 }
                 catch (TsharkNotFoundException e)
                 {

@@ -79,10 +79,18 @@ public static class ReportCommand
             {
                 return io.Fail($"cannot create the output folder {outDir}: {e.Message}");
             }
+            // Two captures that would write the same reports are a usage error before any work.
+            try
+            {
+                OutputNames.CheckUnique(pr.GetValue(captures)!.Select(c => (c, StemOf(c))));
+            }
+            catch (OutputNameCollisionException e)
+            {
+                return io.Fail(e.Message, ExitCodes.Usage);
+            }
             var failed = 0;
             long packets = 0;
             var clock = System.Diagnostics.Stopwatch.StartNew();
-            var used = new HashSet<string>();
             var all = pr.GetValue(captures)!;
             foreach (var capture in all)
             {
@@ -93,7 +101,7 @@ public static class ReportCommand
                         model = await CaptureAnalyzer.AnalyzeAsync(
                             capture == "-" ? await StandardInput.SpoolAsync(ct) : capture, options, null, ct, live.Progress);
                     packets += model.Capture.Packets;
-                    foreach (var path in ReportWriter.Write(model, Path.Combine(outDir, UniqueStem(capture == "-" ? "stdin" : capture, used)), formats, ro))
+                    foreach (var path in ReportWriter.Write(model, Path.Combine(outDir, StemOf(capture)), formats, ro))
                         io.Out.WriteLine($"wrote {path}");
                     if (model.Capture.Warning is { } w)
                         io.Err.WriteLine($"dissect: warning: {Terminal.Safe(capture)}: {w}");
@@ -127,13 +135,7 @@ public static class ReportCommand
         return cmd;
     }
 
-    /// <summary>An output file stem from a capture name: only [A-Za-z0-9._-], bounded length, unique in one run.</summary>
-    public static string UniqueStem(string capture, HashSet<string> used)
-    {
-        var stem = Dissect.Reporting.Batch.BatchRunner.SafeName(Path.GetFileNameWithoutExtension(capture));
-        var unique = stem;
-        for (var i = 2; !used.Add(unique); i++)
-            unique = $"{stem}-{i}";
-        return unique;
-    }
+    /// <summary>A report's file stem from its capture's name (see <see cref="OutputNames"/>).</summary>
+    public static string StemOf(string capture) =>
+        OutputNames.Safe(OutputNames.StripCaptureExtension(Path.GetFileName(capture == "-" ? "stdin" : capture)));
 }

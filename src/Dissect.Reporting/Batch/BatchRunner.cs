@@ -69,18 +69,17 @@ public static class BatchRunner
         return AssignStems([.. found.Values]);
     }
 
-    /// <summary>Output stems unique over the whole list, whatever the case (a case-insensitive disk would merge
-    /// "A" and "a"); the root's "index" is the batch index's own name.</summary>
+    /// <summary>
+    /// Output stems from the whole sorted list, before any sharding, so shards never collide: two inputs mapping to one
+    /// stem (even by case alone) are an <see cref="OutputNameCollisionException"/>. The root's "index" is the batch
+    /// index's own name: a capture named so gets "index-2".
+    /// </summary>
     public static List<BatchInput> AssignStems(List<BatchInput> inputs)
     {
-        var used = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "index" };
-        return [.. inputs.Select(i =>
-        {
-            var stem = OutputStem(i.Relative);
-            var unique = stem;
-            for (var k = 2; !used.Add(unique); k++) unique = $"{stem}-{k}";
-            return i with { Stem = unique };
-        })];
+        var stems = inputs.Select(i => OutputStem(i.Relative) is var s && s.Equals("index", StringComparison.OrdinalIgnoreCase)
+            ? s + "-2" : s).ToList();
+        OutputNames.CheckUnique(inputs.Select((x, k) => (x.Relative, stems[k])));
+        return [.. inputs.Select((x, k) => x with { Stem = stems[k] })];
     }
 
     private static bool IsCaptureName(string f) => CaptureExtensions.Any(e => f.EndsWith(e, StringComparison.OrdinalIgnoreCase));
@@ -89,30 +88,12 @@ public static class BatchRunner
     public static List<BatchInput> Shard(List<BatchInput> inputs, int index, int count) =>
         [.. inputs.Where((_, i) => i % count == index - 1)];
 
-    /// <summary>An output path relative to the output folder that mirrors the input's, with safe names only.</summary>
+    /// <summary>An output path relative to the output folder that mirrors the input's (names mapped by <see cref="OutputNames"/>).</summary>
     public static string OutputStem(string relative)
     {
         var parts = relative.Replace('\\', '/').Split('/', StringSplitOptions.RemoveEmptyEntries);
-        var safe = parts.Select((p, i) => SafeName(i == parts.Length - 1 ? StripExtension(p) : p)).ToArray();
+        var safe = parts.Select((p, i) => OutputNames.Safe(i == parts.Length - 1 ? OutputNames.StripCaptureExtension(p) : p)).ToArray();
         return Path.Combine(safe);
-    }
-
-    private static string StripExtension(string name)
-    {
-        foreach (var e in CaptureExtensions.OrderByDescending(e => e.Length))
-            if (name.EndsWith(e, StringComparison.OrdinalIgnoreCase))
-                return name[..^e.Length];
-        return Path.GetFileNameWithoutExtension(name);
-    }
-
-    public static string SafeName(string name)
-    {
-        var sb = new StringBuilder();
-        foreach (var ch in name)
-            sb.Append(char.IsAsciiLetterOrDigit(ch) || ch is '.' or '-' or '_' ? ch : '_');
-        var s = sb.ToString().Trim('.', '_');
-        if (s.Length == 0) s = "capture";
-        return s.Length > 100 ? s[..100] : s;
     }
 
     public static string StampKey(string sha256, BatchOptions o) =>

@@ -29,7 +29,7 @@ public class BatchTests
         var outDir = Path.Combine(lab, "out");
         var (code, output, err) = Run("batch", lab, "-o", outDir, "--jobs", "2", "--format", "pdf,md");
         Assert.Equal(ExitCodes.PartialFailure, code);
-        Assert.True(File.Exists(Path.Combine(outDir, "audio_call", "wifi_-__4G.pdf")));
+        Assert.True(File.Exists(Path.Combine(outDir, "audio call", "wifi -_ 4G.pdf")));
         Assert.True(File.Exists(Path.Combine(outDir, "video", "ethernet.md")));
         Assert.Contains("video/broken.pcapng: ", err);
         Assert.Contains("is not in a capture format tshark reads", err);

@@ -70,13 +70,42 @@ public class ReportTests(DemoModel demo) : IClassFixture<DemoModel>
     }
 
     [Fact]
-    public void Output_names_are_safe_and_unique()
+    public void Output_names_keep_the_captures_own_name_with_only_forbidden_characters_mapped()
     {
-        var used = new HashSet<string>();
-        Assert.Equal("V_appel_-__Y_raccroche", Dissect.Cli.Commands.ReportCommand.UniqueStem("/x/V=appel -> Y=raccroche.pcapng", used));
-        Assert.Equal("Cree_Ferme-meet-instantan", Dissect.Cli.Commands.ReportCommand.UniqueStem("Cree+Ferme-meet-instantané.pcapng", used));
-        Assert.Equal("capture", Dissect.Cli.Commands.ReportCommand.UniqueStem("../../.pcap", used));
-        Assert.Equal("capture-2", Dissect.Cli.Commands.ReportCommand.UniqueStem("///.pcap", used));
+        Assert.Equal("V=appel -_ Y=raccroche", Dissect.Cli.Commands.ReportCommand.StemOf("/x/V=appel -> Y=raccroche.pcapng"));
+        Assert.Equal("Cree+Fermé-meet-instantané", Dissect.Cli.Commands.ReportCommand.StemOf("Cree+Fermé-meet-instantané.pcapng"));
+        Assert.Equal("通话 记录", Dissect.Cli.Commands.ReportCommand.StemOf("通话 记录.pcap"));
+        Assert.Equal("capture", Dissect.Cli.Commands.ReportCommand.StemOf("../../.pcap"));
+        Assert.Equal("a_b_c_d_e_f_g", OutputNames.Safe("a:b*c?d\"e<f|g"));
+        Assert.Equal("hidden", OutputNames.Safe(".hidden"));
+        Assert.Equal("x__y", OutputNames.Safe("x\u001b\u202Ey"));
+        var longName = string.Concat(Enumerable.Repeat("😀", 100));
+        var cut = OutputNames.Safe(longName);
+        Assert.True(cut.Length <= OutputNames.MaxLength && !char.IsHighSurrogate(cut[^1]));
+    }
+
+    [Fact]
+    public void Two_captures_mapping_to_one_report_name_are_a_usage_error_before_any_work()
+    {
+        var dir = Repo.TempDir("collide");
+        Dissect.Capture.Fixtures.DemoCapture.Write(Path.Combine(dir, "Call.pcap"));
+        Dissect.Capture.Fixtures.DemoCapture.Write(Path.Combine(dir, "call.pcapng"));
+        var outDir = Path.Combine(dir, "out");
+        var (code, _, err) = DissectCli.Run("report", Path.Combine(dir, "Call.pcap"), Path.Combine(dir, "call.pcapng"), "-o", outDir);
+        Assert.Equal(Dissect.Cli.ExitCodes.Usage, code);
+        Assert.Contains("would write the same reports (Call.*)", err);
+        Assert.False(Directory.Exists(outDir) && Directory.EnumerateFiles(outDir).Any());
+        var batch = DissectCli.Run("batch", dir, "-o", outDir);
+        Assert.Equal(Dissect.Cli.ExitCodes.Usage, batch.Code);
+        Assert.Contains("rename one of them", batch.Err);
+    }
+
+    [Fact]
+    public void Compare_labels_are_the_shortest_path_endings_that_tell_captures_apart()
+    {
+        Assert.Equal(["wifi/audio", "4g/audio", "video"],
+            OutputNames.ShortestUniqueSuffixes(["/data/wifi/audio.pcapng", "/data/4g/audio.pcapng", "/data/4g/video.pcap"]));
+        Assert.Equal(["a/x/call", "b/x/call"], OutputNames.ShortestUniqueSuffixes(["a/x/call.pcap", "b/x/call.pcap"]));
     }
 }
 
