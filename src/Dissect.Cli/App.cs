@@ -34,6 +34,7 @@ public static class App
         root.Subcommands.Add(ReportCommand.Create(io));
         root.Subcommands.Add(BatchCommand.Create(io));
         root.Subcommands.Add(CompareCommand.Create(io));
+        root.Subcommands.Add(CompletionCommand.Create(io));
         Help.Apply(root);
         // --version is common to every command, as the README says, not only to the root.
         foreach (var sub in root.Subcommands)

@@ -48,6 +48,7 @@ public static class Help
             "dissect batch captures/ -o reports --shard 3/8   # then: dissect batch --merge -o reports",
         ],
         ["compare"] = ["dissect compare wifi.pcapng 4g.pcapng", "dissect compare reports/a.json reports/b.json -o cmp"],
+        ["completion"] = ["source <(dissect completion bash)     # in ~/.bashrc", "source <(dissect completion zsh)      # in ~/.zshrc"],
     };
 
     private const string ExitCodes =

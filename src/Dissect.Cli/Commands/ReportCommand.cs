@@ -8,12 +8,21 @@ namespace Dissect.Cli.Commands;
 
 public static class ReportCommand
 {
-    public static (Option<string> Format, Option<string> Lang, Option<bool> NoNotes) OutputOptions() =>
-    (
-        new Option<string>("--format") { Description = "Comma-separated: " + string.Join(", ", ReportWriter.Formats), DefaultValueFactory = _ => "pdf,json" },
-        new Option<string>("--lang") { Description = "Language of the teaching notes: " + string.Join(" or ", TeachingNotes.Languages), DefaultValueFactory = _ => "en" },
-        new Option<bool>("--no-notes") { Description = "Leave the teaching notes out" }
-    );
+    public static (Option<string> Format, Option<string> Lang, Option<bool> NoNotes) OutputOptions()
+    {
+        var format = new Option<string>("--format")
+        {
+            Description = "Comma-separated: " + string.Join(", ", ReportWriter.Formats), DefaultValueFactory = _ => "pdf,json",
+        };
+        // Offered by shell completion; the value is checked by TryReadOutputOptions.
+        format.CompletionSources.Add([.. ReportWriter.Formats, "pdf,json", "pdf,json,md,html"]);
+        var lang = new Option<string>("--lang")
+        {
+            Description = "Language of the teaching notes: " + string.Join(" or ", TeachingNotes.Languages), DefaultValueFactory = _ => "en",
+        };
+        lang.CompletionSources.Add([.. TeachingNotes.Languages]);
+        return (format, lang, new Option<bool>("--no-notes") { Description = "Leave the teaching notes out" });
+    }
 
     public static bool TryReadOutputOptions(ParseResult pr, Option<string> format, Option<string> lang, Option<bool> noNotes, ConsoleIo io, out List<string> formats, out ReportOptions options)
     {

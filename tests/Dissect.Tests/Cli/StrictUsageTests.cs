@@ -164,7 +164,8 @@ public class DisplayFilterTests
 
 public class HelpTests
 {
-    public static TheoryData<string> Commands => ["generate", "doctor", "install", "uninstall", "docs", "sample", "analyze", "report", "batch", "compare"];
+    public static TheoryData<string> Commands =>
+        ["generate", "doctor", "install", "uninstall", "docs", "sample", "analyze", "report", "batch", "compare", "completion"];
 
     [Theory, MemberData(nameof(Commands))]
     public void Every_commands_help_has_examples_and_names_what_each_option_takes(string command)
@@ -178,6 +179,32 @@ public class HelpTests
         // No placeholder that merely repeats the option's name (--out <out>), and each default said once.
         Assert.DoesNotMatch(@"--([a-z-]+) <\1>", output);
         Assert.DoesNotContain("(default:", output);
+    }
+
+    [Fact]
+    public void Bash_completion_offers_commands_options_and_their_values()
+    {
+        var bin = Repo.TempDir("bin");
+        var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? Environment.ProcessPath!;
+        File.WriteAllText(Path.Combine(bin, "dissect"),
+            $"#!/bin/sh\nexec '{dotnet}' '{Path.Combine(AppContext.BaseDirectory, "dissect.dll")}' \"$@\"\n");
+        File.SetUnixFileMode(Path.Combine(bin, "dissect"), (UnixFileMode)Convert.ToInt32("755", 8));
+        string Complete(params string[] words)
+        {
+            var line = string.Join(' ', words);
+            var script = "source <(dissect completion bash)\n"
+                + $"COMP_LINE='{line}'; COMP_POINT=${{#COMP_LINE}}; COMP_WORDS=({string.Join(' ', words.Select(w => $"'{w}'"))}); "
+                + $"COMP_CWORD={words.Length - 1}; _dissect_complete; echo \"${{COMPREPLY[*]}}\"";
+            var r = Proc.Run("bash", ["-c", script], new Dictionary<string, string?>
+            {
+                ["PATH"] = bin + ":" + Environment.GetEnvironmentVariable("PATH"),
+            });
+            return r.Stdout.Trim();
+        }
+        Assert.Equal("report", Complete("dissect", "rep"));
+        Assert.Contains("--format", Complete("dissect", "report", "--f"));
+        Assert.Equal("en fr", Complete("dissect", "report", "--lang", ""));
+        Assert.Contains("html", Complete("dissect", "batch", "--format", ""));
     }
 
     [Fact]
