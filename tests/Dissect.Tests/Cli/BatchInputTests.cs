@@ -142,3 +142,41 @@ public class BatchInputTests
         Assert.Contains("bad.json left out of the index", err);
     }
 }
+
+public class GlobTests
+{
+    [Fact]
+    public void Wildcards_work_in_folder_parts_and_double_star_stays_under_its_own_folder()
+    {
+        var dir = Repo.TempDir("glob");
+        foreach (var f in new[] { "zeek/a/tls/x.pcap", "zeek/b/tls/y.pcap", "zeek/dnssec/z.pcap", "caps/one/c.pcapng", "caps/two/d.pcapng",
+                     "caps/two/deeper/e.pcapng", "caps/f.pcapng" })
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(dir, f))!);
+            File.WriteAllBytes(Path.Combine(dir, f), [0xD4, 0xC3, 0xB2, 0xA1]);
+        }
+        List<string> Match(string pattern)
+        {
+            var problems = new List<string>();
+            var found = BatchRunner.Expand([Path.Combine(dir, pattern)], problems).Select(i => Path.GetRelativePath(dir, i.Path).Replace('\\', '/'));
+            return [.. found.Order(StringComparer.Ordinal)];
+        }
+        Assert.Equal(["caps/one/c.pcapng", "caps/two/d.pcapng"], Match("caps/*/*.pcapng"));
+        Assert.Equal(["zeek/a/tls/x.pcap", "zeek/b/tls/y.pcap"], Match("zeek/**/tls/*.pcap"));
+        Assert.Equal(["caps/f.pcapng", "caps/one/c.pcapng", "caps/two/d.pcapng", "caps/two/deeper/e.pcapng"], Match("caps/**/*.pcapng"));
+        Assert.Equal(["caps/one/c.pcapng"], Match("caps/o?e/*"));
+    }
+
+    [Fact]
+    public void Plain_progress_lines_are_numbered_in_the_order_they_are_printed()
+    {
+        var dir = Repo.TempDir("order");
+        for (var i = 0; i < 6; i++)
+            DemoCapture.Write(Path.Combine(dir, $"c{i}.pcap"));
+        var (code, output, _) = DissectCli.Run("batch", dir, "-o", Path.Combine(dir, "out"), "--jobs", "2", "--format", "json");
+        Assert.Equal(0, code);
+        var numbers = System.Text.RegularExpressions.Regex.Matches(output, @"^\[(\d+)/6\]", System.Text.RegularExpressions.RegexOptions.Multiline)
+            .Select(m => int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        Assert.Equal([1, 2, 3, 4, 5, 6], numbers);
+    }
+}
