@@ -61,11 +61,19 @@ public static class Help
         foreach (var command in root.Subcommands.Prepend(root))
             foreach (var option in command.Options)
                 if (option.HelpName is null && Placeholders.TryGetValue(option.Name, out var p))
-                    option.HelpName = p;
+                    option.HelpName = option.Name == "--out" ? OutPlaceholder(command.Name) : p;
         // One help option serves every command (it is recursive): its action adds the command's own examples.
         var help = root.Options.OfType<HelpOption>().First();
         help.Action = new WithExamples((HelpAction)help.Action!);
     }
+
+    /// <summary>What --out names for each command: a folder, a file, or the stem of two files.</summary>
+    private static string OutPlaceholder(string command) => command switch
+    {
+        "compare" => "STEM",
+        "sample" => "FILE",
+        _ => "DIR",
+    };
 
     /// <summary>The examples (and for the root, the exit codes) shown after a command's help.</summary>
     public static string Epilogue(Command command)
