@@ -104,7 +104,18 @@ public sealed record StunSection(
     IReadOnlyList<string> Peers, IReadOnlyList<string> MsVersions, IReadOnlyList<string> StreamTypes, IReadOnlyList<string> Software,
     IReadOnlyList<string> MappedAddresses, IReadOnlyList<string> LocalAddresses, string NatVerdict, long RelayedMediaPackets, long RelayedMediaBytes,
     long DirectRtpPackets, long DirectRtpBytes, IReadOnlyList<string> AttributesSeen, IReadOnlyList<TimelineEvent> Timeline,
-    double MessageBinSeconds, IReadOnlyList<CountBin> MessagesOverTime);
+    double MessageBinSeconds, IReadOnlyList<CountBin> MessagesOverTime)
+{
+    /// <summary>Every distinct error response, MS-TURN's and other apps' STUN alike.</summary>
+    public IReadOnlyList<StunErrorResponse> ErrorResponses { get; init; } = [];
+}
+
+/// <summary>
+/// STUN/TURN error responses alike in all but their frame: the error code (class × 100 + number) and its reason
+/// phrase, the REALM the server asks credentials for, and the ALTERNATE-SERVER it redirects to.
+/// </summary>
+public sealed record StunErrorResponse(string Message, int Code, string? Reason, string? Realm, string? AlternateServer,
+    string Server, long FirstFrame, int Count);
 
 /// <summary>Messages per kind in one time bin (seconds since the capture's first packet).</summary>
 public sealed record CountBin(double StartSeconds, IReadOnlyDictionary<string, long> Counts);

@@ -84,6 +84,15 @@ public interface IAnalyzer
 
 public static class Net
 {
+    /// <summary>"ip:port", with an IPv6 address in brackets ("[2600:1900::1b]:3478"), as Wireshark writes it.</summary>
+    public static string Endpoint(string? ip, string? port) =>
+        ip is not null && ip.Contains(':', StringComparison.Ordinal) ? $"[{ip}]:{port}" : $"{ip}:{port}";
+
+    /// <summary>The address of an endpoint written by <see cref="Endpoint"/>.</summary>
+    public static string Host(string endpoint) =>
+        endpoint.StartsWith('[') && endpoint.IndexOf(']', StringComparison.Ordinal) is var end and > 0 ? endpoint[1..end]
+        : endpoint.LastIndexOf(':') is var colon and > 0 ? endpoint[..colon] : endpoint;
+
     /// <summary>What kind of address: multicast (224.0.0.0/4, ff00::/8) and broadcast are not public hosts.</summary>
     public static string Scope(string ip)
     {

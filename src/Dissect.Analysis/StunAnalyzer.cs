@@ -14,7 +14,23 @@ public sealed class StunAnalyzer : IAnalyzer
         "msturn.type", "msturn.flavour", "msturn.att.type", "msturn.att.ipv4", "msturn.att.port", "msturn.att.lifetime", "msturn.att.ms_version",
         "msturn.att.ms_service_quality.stream_type", "msturn.att.software", "msturn.media", "stun.type", "frame.time_epoch", "frame.number",
         "stun.att.type", "stun.att.ipv4", "stun.att.port", "stun.att.software", "stun.att.lifetime", "stun.id",
+        "msturn.att.error_code.class", "msturn.att.error_code.number", "msturn.att.error_code.reason", "msturn.att.realm",
+        "stun.att.error.class", "stun.att.error", "stun.att.error.reason", "stun.att.realm",
     ];
+
+    // The attribute that redirects a client, by its schema name in each flavour (0x000E in MS-TURN, 0x8023 in RFC 5389).
+    private static readonly HashSet<ushort> AlternateServerCodes =
+        [.. Spec.Attributes.Where(a => a.Name == "ALTERNATE-SERVER").Select(a => a.Code)];
+
+    private readonly Dictionary<(string, int, string?, string?, string?, string), (long First, int Count)> _errors = [];
+
+    private void AddError(string message, long? cls, long? number, string? reason, string? realm, string? alternate, string server,
+        long frame)
+    {
+        var code = (int)((cls ?? 0) * 100 + (number ?? 0));
+        var key = (message, code, reason, realm?.Trim('"'), alternate, server);
+        _errors[key] = _errors.TryGetValue(key, out var seen) ? (seen.First, seen.Count + 1) : (frame, 1);
+    }
 
     // Transaction ids of ICE connectivity checks (requests with PRIORITY): their responses tell what a peer or
     // relay saw, not how the client's own NAT maps it, so they stay out of the NAT verdict.
@@ -44,7 +60,7 @@ public sealed class StunAnalyzer : IAnalyzer
         var codes = types.Where(addressCodes.Contains).ToList();
         if (codes.Count != ips.Count || ips.Count != ports.Count)
             return null;
-        return [.. codes.Select((c, i) => (c, $"{ips[i]}:{ports[i]}"))];
+        return [.. codes.Select((c, i) => (c, Net.Endpoint(ips[i], ports[i])))];
     }
 
     private int _ms, _stun;
@@ -97,11 +113,11 @@ public sealed class StunAnalyzer : IAnalyzer
         var dport = p.Str("udp.dstport") ?? p.Str("tcp.dstport");
         var msg = Spec.FindMessageType(top, topFlavour);
         var isRequest = msg?.Class is MessageClass.Request or MessageClass.Indication && top != 0x0115;
-        var (client, server) = isRequest || (msg is null && Net.IsPrivate(src)) ? ($"{src}:{sport}", $"{dst}:{dport}") : ($"{dst}:{dport}", $"{src}:{sport}");
+        var (client, server) = isRequest || (msg is null && Net.IsPrivate(src)) ? (Net.Endpoint(src, sport), Net.Endpoint(dst, dport)) : (Net.Endpoint(dst, dport), Net.Endpoint(src, sport));
         if (topFlavour == MsTurn.Ms)
             _servers.Add(server);
-        if (Net.IsPrivate(client[..client.LastIndexOf(':')]))
-            _local.Add(client[..client.LastIndexOf(':')]);
+        if (Net.IsPrivate(Net.Host(client)))
+            _local.Add(Net.Host(client));
 
         // Pair address-bearing attributes with the decoded IPv4 addresses, in order (the frame's inner
         // messages too: the schema's address attributes of both flavours).
@@ -117,6 +133,13 @@ public sealed class StunAnalyzer : IAnalyzer
                 case 0x8020: mapped ??= ep; _mapped.Add(ep); break;
                 case 0x0011 or 0x0012: _peers.Add(ep); break;
             }
+        }
+        if (msg?.Class == MessageClass.ErrorResponse)
+        {
+            var alternate = PairAddresses(attTypes, AddressCodes, p.All("msturn.att.ipv4"), p.All("msturn.att.port"))?
+                .FirstOrDefault(x => AlternateServerCodes.Contains(x.Code)).Endpoint;
+            AddError(msg.Name, Packet.ParseLong(p.Str("msturn.att.error_code.class")), Packet.ParseLong(p.Str("msturn.att.error_code.number")),
+                p.Str("msturn.att.error_code.reason"), p.Str("msturn.att.realm"), alternate, server, frame);
         }
         uint? lifetime = p.Str("msturn.att.lifetime") is { } lt ? (uint?)Packet.ParseLong(lt) : null;
         foreach (var v in p.All("msturn.att.ms_version"))
@@ -162,14 +185,18 @@ public sealed class StunAnalyzer : IAnalyzer
         }
         if (response && _iceChecks.Contains(id))
             return;
-        var (client, clientPort, server) = response ? (dst, dport, $"{src}:{sport}") : (src, sport, $"{dst}:{dport}");
+        var (client, clientPort, server) = response ? (dst, dport, Net.Endpoint(src, sport)) : (src, sport, Net.Endpoint(dst, dport));
         // Only exchanges with a public server say something about NAT; ICE checks between peers are skipped.
-        if (Net.IsPrivate(server[..server.LastIndexOf(':')]) && !Net.IsPrivate(client))
+        if (Net.IsPrivate(Net.Host(server)) && !Net.IsPrivate(client))
             return;
         if (Net.IsPrivate(client))
             _local.Add(client);
         foreach (var s in p.All("stun.att.software")) _software.Add(s);
         var pairs = PairAddresses(attTypes, RfcAddressCodes, p.All("stun.att.ipv4"), p.All("stun.att.port"));
+        if (msg?.Class == MessageClass.ErrorResponse)
+            AddError(msg.Name, Packet.ParseLong(p.Str("stun.att.error.class")), Packet.ParseLong(p.Str("stun.att.error")),
+                p.Str("stun.att.error.reason"), p.Str("stun.att.realm"),
+                pairs?.FirstOrDefault(x => AlternateServerCodes.Contains(x.Code)).Endpoint, server, p.Long("frame.number"));
         if (!response || pairs is null) return;
         _servers.Add(server);
         string? mapped = null, relayed = null;
@@ -182,7 +209,7 @@ public sealed class StunAnalyzer : IAnalyzer
         if (code == 0x0103)
         {
             uint? lifetime = p.Str("stun.att.lifetime") is { } lt ? (uint?)Packet.ParseLong(lt) : null;
-            _allocs.Add(new TurnAllocation($"{client}:{clientPort}", server, relayed, mapped, lifetime, p.Long("frame.number"), lifetime == 0));
+            _allocs.Add(new TurnAllocation(Net.Endpoint(client, clientPort), server, relayed, mapped, lifetime, p.Long("frame.number"), lifetime == 0));
         }
     }
 
@@ -216,7 +243,7 @@ public sealed class StunAnalyzer : IAnalyzer
         var (width, bins) = MessageBins();
         string verdict;
         var localIps = _local.ToList();
-        var mappedIps = _mapped.Select(m => m[..m.LastIndexOf(':')]).Distinct().ToList();
+        var mappedIps = _mapped.Select(Net.Host).Distinct().ToList();
         if (mappedIps.Count == 0)
             verdict = _ms + _stun == 0 ? "no STUN/TURN traffic observed" : "no mapped address observed";
         else if (localIps.Count > 0 && mappedIps.Any(m => !localIps.Contains(m)))
@@ -224,6 +251,11 @@ public sealed class StunAnalyzer : IAnalyzer
         else
             verdict = $"no NAT: the mapped address {string.Join(", ", mappedIps)} is the local address";
         return new StunSection(_ms, _stun, _types, [.. _servers], _allocs, [.. _peers], [.. _versions], [.. _streams], [.. _software], [.. _mapped], localIps,
-            verdict, _mediaPackets, _mediaBytes, _rtp, _rtpBytes, [.. _attrs], _timeline, width, bins);
+            verdict, _mediaPackets, _mediaBytes, _rtp, _rtpBytes, [.. _attrs], _timeline, width, bins)
+        {
+            ErrorResponses = [.. _errors.OrderBy(e => e.Value.First)
+                .Select(e => new StunErrorResponse(e.Key.Item1, e.Key.Item2, e.Key.Item3, e.Key.Item4, e.Key.Item5, e.Key.Item6,
+                    e.Value.First, e.Value.Count))],
+        };
     }
 }

@@ -204,6 +204,19 @@ public static class ReportDocument
             if (s.Allocations.Count > 0)
                 AddTable(T(["Frame", "Client", "TURN server", "Relayed address", "Mapped address", "Lifetime"],
                     s.Allocations.Select(a => (IReadOnlyList<string>)[a.Frame.ToString(Inv), a.Client, a.Server, a.Relayed ?? "–", a.Mapped ?? "–", a.Lifetime is null ? "–" : a.Lifetime + " s" + (a.Deallocated ? " (freed)" : "")]), [0], [0.7, 1.8, 1.8, 1.8, 1.8, 1]));
+            if (s.ErrorResponses.Count > 0)
+            {
+                // A 401 asks for credentials in the REALM; an ALTERNATE-SERVER sends the client to another relay, which
+                // is why a server named in DNS may never be contacted.
+                AddTable(T(["Frame", "Error response", "Code and reason", "Realm", "Alternate server", "From", "Count"],
+                    s.ErrorResponses.Select(e => (IReadOnlyList<string>)[e.FirstFrame.ToString(Inv), e.Message,
+                        e.Code.ToString(Inv) + (e.Reason is { } r ? " " + r : ""), e.Realm ?? "–", e.AlternateServer ?? "–", e.Server,
+                        e.Count.ToString(Inv)]), [0, 6], [0.6, 1.6, 2.6, 1, 1.4, 1.4, 0.5]));
+                var redirect = s.ErrorResponses.FirstOrDefault(e => e.AlternateServer is not null);
+                if (redirect is not null)
+                    b.Add(new Paragraph($"The server {redirect.Server} answered {redirect.Message} {redirect.Code} and redirected the "
+                        + $"client to {redirect.AlternateServer} (ALTERNATE-SERVER, frame {redirect.FirstFrame})."));
+            }
             if (s.Peers.Count > 0)
                 b.Add(new Paragraph("Peers (DESTINATION/REMOTE-ADDRESS): " + Capped(s.Peers)));
             if (s.MessagesOverTime.Count > 1)

@@ -1,0 +1,61 @@
+using System.Text.RegularExpressions;
+using Dissect.Analysis;
+using Dissect.Tests.Support;
+using Xunit;
+
+namespace Dissect.Tests.Analysis;
+
+/// <summary>Error responses with their meaning: code, reason, REALM and ALTERNATE-SERVER, read apart in tshark.</summary>
+public class StunErrorTests
+{
+    private static ReportModel Analyze(string capture)
+    {
+        var json = Path.Combine(Repo.TempDir("stunerr"), "m.json");
+        var (code, _, err) = DissectCli.Run("analyze", capture, "--json", json);
+        Assert.True(code == 0, err);
+        return ReportJson.Read(json);
+    }
+
+    [CorpusFact]
+    public void Ms_turn_allocate_errors_carry_401_their_realm_and_the_alternate_server_as_tshark_shows_them()
+    {
+        var capture = Repo.CorpusFile("Lopiuy+LINFO1341_P1/Traces/audio.pcapng");
+        var model = Analyze(capture);
+        // The independent reading: tshark's own packet tree (-V) of each error frame, parsed as text.
+        var frames = TsharkCli.Run("-X", "lua_script:" + Repo.Dissector, "-r", capture, "-Y", "msturn.type == 0x0113",
+            "-T", "fields", "-e", "frame.number").Rows.Select(r => long.Parse(r[0])).ToList();
+        Assert.NotEmpty(frames);
+        Assert.Equal(frames.Count, model.Stun.ErrorResponses.Sum(e => e.Count));
+        foreach (var e in model.Stun.ErrorResponses)
+        {
+            var tree = TsharkCli.Run("-X", "lua_script:" + Repo.Dissector, "-r", capture, "-Y", $"frame.number == {e.FirstFrame}",
+                "-O", "msturn", "-V").Stdout;
+            var cls = int.Parse(Regex.Match(tree, @"Error class: (\d+)").Groups[1].Value);
+            var number = int.Parse(Regex.Match(tree, @"Error number: (\d+)").Groups[1].Value);
+            Assert.Equal(cls * 100 + number, e.Code);
+            Assert.Equal(Regex.Match(tree, @"Reason phrase: (.*)").Groups[1].Value.Trim(), e.Reason);
+            Assert.Equal(Regex.Match(tree, @"Realm: ""?([^""\r\n]*)""?").Groups[1].Value, e.Realm);
+            Assert.Equal(Regex.Match(tree, @"ALTERNATE-SERVER \(0x000e\): (\S+)").Groups[1].Value, e.AlternateServer);
+        }
+        Assert.Equal(401, model.Stun.ErrorResponses[0].Code);
+        Assert.Equal("rtcmedia", model.Stun.ErrorResponses[0].Realm);
+    }
+
+    [CorpusFact]
+    public void Other_apps_stun_errors_are_read_from_wiresharks_own_dissector_with_ipv6_servers_in_brackets()
+    {
+        var capture = Repo.CorpusFile("MxDx+LINFO1341_Projet/NAT analysis/call_relay_2.pcap");
+        var model = Analyze(capture);
+        var rows = TsharkCli.Fields(capture, "stun.att.error", "frame.number", "stun.att.error.class", "stun.att.error",
+            "stun.att.error.reason", "stun.att.realm").Rows;
+        Assert.Equal(rows.Count, model.Stun.ErrorResponses.Sum(e => e.Count));
+        foreach (var e in model.Stun.ErrorResponses)
+        {
+            var row = rows.Single(r => r[0] == e.FirstFrame.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            Assert.Equal(int.Parse(row[1]) * 100 + int.Parse(row[2]), e.Code);
+            Assert.Equal(row[3], e.Reason);
+            Assert.Equal(row[4], e.Realm);
+        }
+        Assert.Contains(model.Stun.ErrorResponses, e => e.Server == "[2600:1900:40c0:be62:0:1b::]:3478");
+    }
+}
