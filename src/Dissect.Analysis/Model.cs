@@ -79,7 +79,17 @@ public sealed record Certificate(
 public sealed record TlsSection(
     int ClientHellos, int ServerHellos, IReadOnlyDictionary<string, int> NegotiatedVersions, IReadOnlyDictionary<string, int> ChosenSuites,
     IReadOnlyList<TlsConnection> Connections, IReadOnlyList<Certificate> Certificates, int Tls13HiddenCertificates, IReadOnlyList<string> WeakFindings,
-    IReadOnlyDictionary<string, int> QuicVersions, IReadOnlyList<string> QuicSni);
+    IReadOnlyDictionary<string, int> QuicVersions, IReadOnlyList<string> QuicSni)
+{
+    /// <summary>
+    /// TCP streams that open with MS-TURN's pseudo-TLS hello: not TLS, though Wireshark's TLS dissector alone shows them
+    /// as TLS 1.0 with TLS_DH_anon_WITH_RC4_128_MD5. Listed apart, never counted as TLS connections.
+    /// </summary>
+    public IReadOnlyList<PseudoTlsStream> PseudoTlsStreams { get; init; } = [];
+}
+
+/// <summary>One MS-TURN stream behind a pseudo-TLS hello: its ends, first frame and frame count.</summary>
+public sealed record PseudoTlsStream(string Client, string Server, long FirstFrame, long Frames);
 
 public sealed record ProtocolShare(string Protocol, long Frames, long Bytes);
 

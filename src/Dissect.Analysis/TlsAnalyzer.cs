@@ -10,7 +10,7 @@ public sealed class TlsAnalyzer : IAnalyzer
     public IEnumerable<string> Fields =>
     [
         "tls.handshake.type", "tls.handshake.extensions_server_name", "tls.handshake.extensions_alpn_str", "tls.handshake.extensions.supported_version",
-        "tls.handshake.version", "tls.handshake.ciphersuite", "tls.handshake.ja3", "tls.handshake.certificate", "tls.handshake.extension.type", "tls.handshake.sig_hash_alg", "quic.version", "tcp.stream", "udp.stream",
+        "tls.handshake.version", "tls.handshake.ciphersuite", "tls.handshake.ja3", "tls.handshake.certificate", "tls.handshake.extension.type", "tls.handshake.sig_hash_alg", "quic.version", "tcp.stream", "udp.stream", PseudoTlsField,
     ];
 
     private sealed class Conn
@@ -30,8 +30,35 @@ public sealed class TlsAnalyzer : IAnalyzer
     private readonly SortedSet<string> _quicSni = new(StringComparer.Ordinal);
     private int _clientHellos, _serverHellos;
 
+    // MS-TURN over TCP behind its pseudo-TLS hello, per TCP stream (the dissector marks the hello's records).
+    private readonly Dictionary<string, (string Client, string Server, long First, long Frames)> _pseudo = [];
+
+    /// <summary>The msturn field present on the pseudo-TLS hello's records.</summary>
+    public const string PseudoTlsField = "msturn.pseudo_tls.content_type";
+
+    private void AddPseudoTls(in Packet p)
+    {
+        var stream = p.Str("tcp.stream");
+        if (stream is null)
+            return;
+        if (_pseudo.TryGetValue(stream, out var s))
+        {
+            _pseudo[stream] = s with { Frames = s.Frames + 1 };
+            return;
+        }
+        if (!p.Has(PseudoTlsField))
+            return;
+        // The client sends the first hello record; the server is the side on the well-known port otherwise.
+        var src = Net.Endpoint(p.Src, p.Str("tcp.srcport"));
+        var dst = Net.Endpoint(p.Dst, p.Str("tcp.dstport"));
+        var fromServer = p.Str("tcp.srcport") is "443" && p.Str("tcp.dstport") is not "443";
+        _pseudo[stream] = (fromServer ? dst : src, fromServer ? src : dst, p.Long("frame.number"), 1);
+    }
+
     public void Add(in Packet p)
     {
+        if (p.Has(PseudoTlsField) || (_pseudo.Count > 0 && p.Str("tcp.stream") is { } ts && _pseudo.ContainsKey(ts)))
+            AddPseudoTls(p);
         if (p.Has("quic.version"))
             foreach (var v in p.All("quic.version").Distinct())
             {
@@ -192,6 +219,9 @@ public sealed class TlsAnalyzer : IAnalyzer
             DnsAnalyzer.Count(conns.Where(c => c.ChosenVersion is not null)
                 .Select(c => c.Transport == "QUIC" ? c.ChosenVersion + QuicSuffix : c.ChosenVersion!)),
             DnsAnalyzer.Count(conns.Where(c => c.ChosenSuite is not null).Select(c => c.ChosenSuite!.Name)),
-            conns, _certs, conns.Count(c => c.ChosenVersion == "TLS 1.3" && c.Transport == "TCP"), weak, _quicVersions, [.. _quicSni]);
+            conns, _certs, conns.Count(c => c.ChosenVersion == "TLS 1.3" && c.Transport == "TCP"), weak, _quicVersions, [.. _quicSni])
+        {
+            PseudoTlsStreams = [.. _pseudo.Values.OrderBy(v => v.First).Select(v => new PseudoTlsStream(v.Client, v.Server, v.First, v.Frames))],
+        };
     }
 }

@@ -188,6 +188,17 @@ public static class ReportDocument
                 captured, "capture " + captured.ToString("yyyy-MM-dd", Inv)));
         if (t.Certificates.Count == 0 && t.Tls13HiddenCertificates > 0)
             b.Add(new Paragraph($"No certificate is visible: TLS 1.3 encrypted them in {t.Tls13HiddenCertificates} connection(s)."));
+        if (t.PseudoTlsStreams.Count > 0)
+        {
+            b.Add(new Paragraph($"Not TLS: {t.PseudoTlsStreams.Count} TCP stream(s) open with MS-TURN's pseudo-TLS hello "
+                + "(MS-TURN 2.1.1: a fixed ClientHello and ServerHello on port 443, so that TURN passes firewalls that only "
+                + "let TLS through), then carry framed TURN messages in clear. Wireshark's TLS dissector alone shows these "
+                + "hellos as TLS 1.0 with TLS_DH_anon_WITH_RC4_128_MD5, but no key is agreed and nothing after them is "
+                + "TLS-encrypted (the media keeps its own SRTP encryption). They are not counted among the TLS connections."));
+            AddTable(T(["Frame", "Client", "MS-TURN server", "Frames"],
+                t.PseudoTlsStreams.Select(x => (IReadOnlyList<string>)[x.FirstFrame.ToString(Inv), x.Client, x.Server, N(x.Frames)]),
+                [0, 3], [0.6, 2, 2, 0.6]));
+        }
         b.Add(new Paragraph(d.DnssecOkQueries + d.AuthenticatedResponses > 0 ? $"DNSSEC: {d.DnssecOkQueries} DO queries, {d.AuthenticatedResponses} AD responses." : "DNSSEC: not used by the resolver in this capture."));
 
         // V. Application: STUN/TURN
