@@ -116,6 +116,12 @@ public sealed record StunSection(
     long DirectRtpPackets, long DirectRtpBytes, IReadOnlyList<string> AttributesSeen, IReadOnlyList<TimelineEvent> Timeline,
     double MessageBinSeconds, IReadOnlyList<CountBin> MessagesOverTime)
 {
+    /// <summary>
+    /// XOR-MAPPED-ADDRESS values from answers to ICE connectivity checks: how a peer saw this host (peer-reflexive),
+    /// kept apart from <see cref="MappedAddresses"/>, which STUN/TURN servers reported.
+    /// </summary>
+    public IReadOnlyList<string> PeerReflexiveAddresses { get; init; } = [];
+
     /// <summary>Every distinct error response, MS-TURN's and other apps' STUN alike.</summary>
     public IReadOnlyList<StunErrorResponse> ErrorResponses { get; init; } = [];
 }

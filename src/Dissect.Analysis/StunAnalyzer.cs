@@ -24,6 +24,11 @@ public sealed class StunAnalyzer : IAnalyzer
 
     private readonly Dictionary<(string, int, string?, string?, string?, string), (long First, int Count)> _errors = [];
 
+    private static readonly HashSet<ushort> XorMappedCodes =
+        [.. Spec.Attributes.Where(a => a.Name == "XOR-MAPPED-ADDRESS").Select(a => a.Code)];
+
+    private readonly SortedSet<string> _peerReflexive = new(StringComparer.Ordinal), _checkLocal = new(StringComparer.Ordinal);
+
     private void AddError(string message, long? cls, long? number, string? reason, string? realm, string? alternate, string server,
         long frame)
     {
@@ -184,7 +189,20 @@ public sealed class StunAnalyzer : IAnalyzer
             return;
         }
         if (response && _iceChecks.Contains(id))
+        {
+            // A connectivity check's answer tells how the peer (or its relay) saw this host: a peer-reflexive address,
+            // kept apart from what a STUN server reports, but evidence of NAT all the same.
+            var checkPairs = PairAddresses(attTypes, RfcAddressCodes, p.All("stun.att.ipv4"), p.All("stun.att.port"));
+            var seen = checkPairs?.FirstOrDefault(x => XorMappedCodes.Contains(x.Code)).Endpoint;
+            // Only answers coming to this side's private address say how this host is seen; the answers it sends
+            // describe the peer.
+            if (seen is not null && msg?.Class == MessageClass.SuccessResponse && p.Dst is { } local && Net.IsPrivate(local))
+            {
+                _peerReflexive.Add(seen);
+                _checkLocal.Add(local);
+            }
             return;
+        }
         var (client, clientPort, server) = response ? (dst, dport, Net.Endpoint(src, sport)) : (src, sport, Net.Endpoint(dst, dport));
         // Only exchanges with a public server say something about NAT; ICE checks between peers are skipped.
         if (Net.IsPrivate(Net.Host(server)) && !Net.IsPrivate(client))
@@ -244,7 +262,12 @@ public sealed class StunAnalyzer : IAnalyzer
         string verdict;
         var localIps = _local.ToList();
         var mappedIps = _mapped.Select(Net.Host).Distinct().ToList();
-        if (mappedIps.Count == 0)
+        var reflexiveIps = _peerReflexive.Select(Net.Host).Distinct().ToList();
+        var checkLocal = _checkLocal.ToList();
+        if (mappedIps.Count == 0 && reflexiveIps.Count > 0 && checkLocal.Count > 0 && reflexiveIps.Any(r => !checkLocal.Contains(r)))
+            verdict = $"NAT detected from ICE connectivity checks: {string.Join(", ", checkLocal)} is seen by its peer as "
+                + $"{string.Join(", ", reflexiveIps.Where(r => !checkLocal.Contains(r)))} (peer-reflexive; no STUN server reported a mapped address)";
+        else if (mappedIps.Count == 0)
             verdict = _ms + _stun == 0 ? "no STUN/TURN traffic observed" : "no mapped address observed";
         else if (localIps.Count > 0 && mappedIps.Any(m => !localIps.Contains(m)))
             verdict = $"NAT detected: {string.Join(", ", localIps)} is seen by the STUN/TURN server as {string.Join(", ", mappedIps)}";
@@ -253,6 +276,7 @@ public sealed class StunAnalyzer : IAnalyzer
         return new StunSection(_ms, _stun, _types, [.. _servers], _allocs, [.. _peers], [.. _versions], [.. _streams], [.. _software], [.. _mapped], localIps,
             verdict, _mediaPackets, _mediaBytes, _rtp, _rtpBytes, [.. _attrs], _timeline, width, bins)
         {
+            PeerReflexiveAddresses = [.. _peerReflexive],
             ErrorResponses = [.. _errors.OrderBy(e => e.Value.First)
                 .Select(e => new StunErrorResponse(e.Key.Item1, e.Key.Item2, e.Key.Item3, e.Key.Item4, e.Key.Item5, e.Key.Item6,
                     e.Value.First, e.Value.Count))],

@@ -59,3 +59,23 @@ public class StunErrorTests
         Assert.Contains(model.Stun.ErrorResponses, e => e.Server == "[2600:1900:40c0:be62:0:1b::]:3478");
     }
 }
+
+public class IceNatTests
+{
+    [CorpusFact]
+    public void Answers_to_ice_checks_show_nat_as_a_peer_reflexive_address_kept_apart_from_server_mapped_ones()
+    {
+        var capture = Repo.CorpusFile("hugodel07+LINFO1341-DiscordK/trace_9_discord_call_via_website.pcapng");
+        var json = Path.Combine(Repo.TempDir("ice"), "m.json");
+        var (code, _, err) = DissectCli.Run("analyze", capture, "--json", json);
+        Assert.True(code == 0, err);
+        var model = ReportJson.Read(json);
+        // Independent reading: the XOR-MAPPED-ADDRESS of Binding success responses sent to the local host.
+        var expected = TsharkCli.Fields(capture, "stun.type == 0x0101 && ip.dst == 192.168.1.47", "stun.att.ipv4", "stun.att.port")
+            .Rows.Select(r => $"{r[0]}:{r[1]}").Distinct().ToList();
+        Assert.Equal(["87.65.203.123:49552"], expected);
+        Assert.Equal(expected, model.Stun.PeerReflexiveAddresses);
+        Assert.Empty(model.Stun.MappedAddresses);   // no STUN server said it: kept apart
+        Assert.StartsWith("NAT detected from ICE connectivity checks: 192.168.1.47 is seen by its peer as 87.65.203.123", model.Stun.NatVerdict);
+    }
+}
