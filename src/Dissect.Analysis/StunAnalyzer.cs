@@ -14,6 +14,7 @@ public sealed class StunAnalyzer : IAnalyzer
         "msturn.type", "msturn.flavour", "msturn.att.type", "msturn.att.ipv4", "msturn.att.port", "msturn.att.lifetime", "msturn.att.ms_version",
         "msturn.att.ms_service_quality.stream_type", "msturn.att.software", "msturn.media", "stun.type", "frame.time_epoch", "frame.number",
         "stun.att.type", "stun.att.ipv4", "stun.att.port", "stun.att.software", "stun.att.lifetime", "stun.id",
+        "msturn.att.family", "msturn.att.ipv6", "stun.att.family", "stun.att.ipv6",
         "msturn.att.error_code.class", "msturn.att.error_code.number", "msturn.att.error_code.reason", "msturn.att.realm",
         "stun.att.error.class", "stun.att.error", "stun.att.error.reason", "stun.att.realm",
     ];
@@ -26,6 +27,9 @@ public sealed class StunAnalyzer : IAnalyzer
 
     private static readonly HashSet<ushort> XorMappedCodes =
         [.. Spec.Attributes.Where(a => a.Name == "XOR-MAPPED-ADDRESS").Select(a => a.Code)];
+
+    // Every client address seen: a mapped address equal to its own client's is not translated (IPv6 often is not).
+    private readonly HashSet<string> _clientHosts = new(StringComparer.OrdinalIgnoreCase);
 
     private readonly SortedSet<string> _peerReflexive = new(StringComparer.Ordinal), _checkLocal = new(StringComparer.Ordinal);
 
@@ -59,13 +63,30 @@ public sealed class StunAnalyzer : IAnalyzer
 
     private static readonly HashSet<ushort> RfcAddressCodes = AddressCodesOf(MsTurn.Rfc);
 
-    /// <summary>Pairs address attributes with decoded IPv4 endpoints in order; null when the counts differ (IPv6 values are exported elsewhere).</summary>
-    private static List<(ushort Code, string Endpoint)>? PairAddresses(IEnumerable<ushort> types, HashSet<ushort> addressCodes, IReadOnlyList<string> ips, IReadOnlyList<string> ports)
+    /// <summary>
+    /// Pairs address attributes with their decoded endpoints, in order: each attribute's family says whether its address
+    /// is the next IPv4 or the next IPv6 value. Null when the counts do not add up (a value the dissector could not read).
+    /// </summary>
+    private static List<(ushort Code, string Endpoint)>? PairAddresses(in Packet p, IEnumerable<ushort> types, HashSet<ushort> addressCodes,
+        string prefix)
     {
         var codes = types.Where(addressCodes.Contains).ToList();
-        if (codes.Count != ips.Count || ips.Count != ports.Count)
+        var families = p.All(prefix + "family");
+        var v4 = p.All(prefix + "ipv4");
+        var v6 = p.All(prefix + "ipv6");
+        var ports = p.All(prefix + "port");
+        if (codes.Count != families.Count || codes.Count != ports.Count || v4.Count + v6.Count != codes.Count)
             return null;
-        return [.. codes.Select((c, i) => (c, Net.Endpoint(ips[i], ports[i])))];
+        var result = new List<(ushort, string)>(codes.Count);
+        int i4 = 0, i6 = 0;
+        for (var k = 0; k < codes.Count; k++)
+        {
+            var ipv6 = Packet.ParseLong(families[k]) == 2;
+            if (ipv6 ? i6 >= v6.Count : i4 >= v4.Count)
+                return null;
+            result.Add((codes[k], Net.Endpoint(ipv6 ? v6[i6++] : v4[i4++], ports[k])));
+        }
+        return result;
     }
 
     private int _ms, _stun;
@@ -123,6 +144,7 @@ public sealed class StunAnalyzer : IAnalyzer
             _servers.Add(server);
         if (Net.IsPrivate(Net.Host(client)))
             _local.Add(Net.Host(client));
+        _clientHosts.Add(Net.Host(client));
 
         // Pair address-bearing attributes with the decoded IPv4 addresses, in order (the frame's inner
         // messages too: the schema's address attributes of both flavours).
@@ -130,7 +152,7 @@ public sealed class StunAnalyzer : IAnalyzer
         foreach (var a in attTypes)
             _attrs.Add(Spec.FindAttribute(a, MsTurn.Ms)?.Name ?? Spec.FindAttribute(a, MsTurn.Rfc)?.Name ?? $"0x{a:X4}");
         string? relayed = null, mapped = null;
-        foreach (var (a, ep) in PairAddresses(attTypes, AddressCodes, p.All("msturn.att.ipv4"), p.All("msturn.att.port")) ?? [])
+        foreach (var (a, ep) in PairAddresses(p, attTypes, AddressCodes, "msturn.att.") ?? [])
         {
             switch (a)
             {
@@ -141,7 +163,7 @@ public sealed class StunAnalyzer : IAnalyzer
         }
         if (msg?.Class == MessageClass.ErrorResponse)
         {
-            var alternate = PairAddresses(attTypes, AddressCodes, p.All("msturn.att.ipv4"), p.All("msturn.att.port"))?
+            var alternate = PairAddresses(p, attTypes, AddressCodes, "msturn.att.")?
                 .FirstOrDefault(x => AlternateServerCodes.Contains(x.Code)).Endpoint;
             AddError(msg.Name, Packet.ParseLong(p.Str("msturn.att.error_code.class")), Packet.ParseLong(p.Str("msturn.att.error_code.number")),
                 p.Str("msturn.att.error_code.reason"), p.Str("msturn.att.realm"), alternate, server, frame);
@@ -192,7 +214,7 @@ public sealed class StunAnalyzer : IAnalyzer
         {
             // A connectivity check's answer tells how the peer (or its relay) saw this host: a peer-reflexive address,
             // kept apart from what a STUN server reports, but evidence of NAT all the same.
-            var checkPairs = PairAddresses(attTypes, RfcAddressCodes, p.All("stun.att.ipv4"), p.All("stun.att.port"));
+            var checkPairs = PairAddresses(p, attTypes, RfcAddressCodes, "stun.att.");
             var seen = checkPairs?.FirstOrDefault(x => XorMappedCodes.Contains(x.Code)).Endpoint;
             // Only answers coming to this side's private address say how this host is seen; the answers it sends
             // describe the peer.
@@ -209,8 +231,10 @@ public sealed class StunAnalyzer : IAnalyzer
             return;
         if (Net.IsPrivate(client))
             _local.Add(client);
+        if (client is not null)
+            _clientHosts.Add(client);
         foreach (var s in p.All("stun.att.software")) _software.Add(s);
-        var pairs = PairAddresses(attTypes, RfcAddressCodes, p.All("stun.att.ipv4"), p.All("stun.att.port"));
+        var pairs = PairAddresses(p, attTypes, RfcAddressCodes, "stun.att.");
         if (msg?.Class == MessageClass.ErrorResponse)
             AddError(msg.Name, Packet.ParseLong(p.Str("stun.att.error.class")), Packet.ParseLong(p.Str("stun.att.error")),
                 p.Str("stun.att.error.reason"), p.Str("stun.att.realm"),
@@ -261,18 +285,26 @@ public sealed class StunAnalyzer : IAnalyzer
         var (width, bins) = MessageBins();
         string verdict;
         var localIps = _local.ToList();
-        var mappedIps = _mapped.Select(Net.Host).Distinct().ToList();
+        var allMapped = _mapped.Select(Net.Host).Distinct().ToList();
+        // Mapped addresses that are a client's own say there is no translation on that path (typically IPv6).
+        var untranslated = allMapped.Where(m => !Net.IsPrivate(m) && _clientHosts.Contains(m)).ToList();
+        var mappedIps = allMapped.Except(untranslated).ToList();
         var reflexiveIps = _peerReflexive.Select(Net.Host).Distinct().ToList();
         var checkLocal = _checkLocal.ToList();
         if (mappedIps.Count == 0 && reflexiveIps.Count > 0 && checkLocal.Count > 0 && reflexiveIps.Any(r => !checkLocal.Contains(r)))
             verdict = $"NAT detected from ICE connectivity checks: {string.Join(", ", checkLocal)} is seen by its peer as "
                 + $"{string.Join(", ", reflexiveIps.Where(r => !checkLocal.Contains(r)))} (peer-reflexive; no STUN server reported a mapped address)";
+        else if (mappedIps.Count == 0 && untranslated.Count > 0)
+            verdict = $"no NAT: the STUN/TURN server sees the host's own address {string.Join(", ", untranslated)}";
         else if (mappedIps.Count == 0)
             verdict = _ms + _stun == 0 ? "no STUN/TURN traffic observed" : "no mapped address observed";
         else if (localIps.Count > 0 && mappedIps.Any(m => !localIps.Contains(m)))
             verdict = $"NAT detected: {string.Join(", ", localIps)} is seen by the STUN/TURN server as {string.Join(", ", mappedIps)}";
         else
             verdict = $"no NAT: the mapped address {string.Join(", ", mappedIps)} is the local address";
+        if (untranslated.Count > 0 && mappedIps.Count > 0)
+            verdict += $"; {(untranslated.All(u => u.Contains(':', StringComparison.Ordinal)) ? "over IPv6" : "on another path")} "
+                + $"it sees the host's own address {string.Join(", ", untranslated)} (no NAT on that path)";
         return new StunSection(_ms, _stun, _types, [.. _servers], _allocs, [.. _peers], [.. _versions], [.. _streams], [.. _software], [.. _mapped], localIps,
             verdict, _mediaPackets, _mediaBytes, _rtp, _rtpBytes, [.. _attrs], _timeline, width, bins)
         {

@@ -79,3 +79,24 @@ public class IceNatTests
         Assert.StartsWith("NAT detected from ICE connectivity checks: 192.168.1.47 is seen by its peer as 87.65.203.123", model.Stun.NatVerdict);
     }
 }
+
+public class Ipv6StunTests
+{
+    [CorpusFact]
+    public void Ipv6_allocations_are_read_with_their_addresses_in_brackets_as_tshark_decodes_them()
+    {
+        var capture = Repo.CorpusFile("MxDx+LINFO1341_Projet/NAT analysis/call_relay_2.pcap");
+        var json = Path.Combine(Repo.TempDir("v6"), "m.json");
+        Assert.Equal(0, DissectCli.Run("analyze", capture, "--json", json).Code);
+        var model = ReportJson.Read(json);
+        // Independent reading: XOR-MAPPED-ADDRESS of the Allocate success responses sent over IPv6.
+        var rows = TsharkCli.Fields(capture, "stun.type == 0x0103 && ipv6", "frame.number", "stun.att.ipv6", "stun.att.port").Rows;
+        Assert.Equal(2, rows.Count);
+        foreach (var r in rows)
+        {
+            var alloc = Assert.Single(model.Stun.Allocations, a => a.Frame == long.Parse(r[0]));
+            Assert.Equal($"[{r[1].Split(',')[0]}]:{r[2].Split(',')[^1]}", alloc.Mapped);
+            Assert.StartsWith("[2600:1900:40c0:be62:0:1b::]", alloc.Server);
+        }
+    }
+}
