@@ -71,8 +71,9 @@ public static class OutputNames
         return labels;
     }
 
+    // Longest first, so "x.pcap.gz" loses ".pcap.gz" and not only ".gz"; a model read back (".json") is named alike.
     private static readonly string[] Extensions =
-        [".pcapng.gz", ".pcap.gz", ".pcapng.zst", ".pcap.zst", ".pcapng.lz4", ".pcap.lz4", ".pcapng", ".pcap", ".cap", ".ntar", ".snoop", ".json"];
+        [.. Batch.BatchRunner.CaptureExtensions.Append(".json").OrderByDescending(e => e.Length).ThenBy(e => e, StringComparer.Ordinal)];
 
     public static string StripCaptureExtension(string name)
     {
