@@ -222,7 +222,7 @@ public static class ReportDocument
                 AddTable(T(["Frame", "Error response", "Code and reason", "Realm", "Alternate server", "From", "Count"],
                     s.ErrorResponses.Select(e => (IReadOnlyList<string>)[e.FirstFrame.ToString(Inv), e.Message,
                         e.Code.ToString(Inv) + (e.Reason is { } r ? " " + r : ""), e.Realm ?? "–", e.AlternateServer ?? "–", e.Server,
-                        e.Count.ToString(Inv)]), [0, 6], [0.6, 1.6, 2.6, 1, 1.4, 1.4, 0.5]));
+                        e.Count.ToString(Inv)]), [0, 6], [0.65, 1.3, 2.1, 0.8, 1.75, 1.75, 0.6]));
                 var redirect = s.ErrorResponses.FirstOrDefault(e => e.AlternateServer is not null);
                 if (redirect is not null)
                     b.Add(new Paragraph($"The server {redirect.Server} answered {redirect.Message} {redirect.Code} and redirected the "
