@@ -18,6 +18,7 @@ local proto_tcp = Proto("msturn_tcp", "MS-TURN (Microsoft TURN/STUN for Skype an
 local VS_family = { [1] = "IPv4", [2] = "IPv6",  }
 local VS_framing_type = { [2] = "TURN control message", [3] = "End-to-end data",  }
 local VS_rtcp_pt = { [200] = "Sender Report", [201] = "Receiver Report", [202] = "Source Description", [203] = "Goodbye", [204] = "Application", [205] = "Transport feedback", [206] = "Payload-specific feedback",  }
+local VS_fingerprint_status = { [0] = "Incorrect", [1] = "Correct",  }
 local VS_att_requested_address_family_family = { [1] = "IPv4", [2] = "IPv6",  }
 local VS_att_requested_transport_protocol = { [6] = "TCP", [17] = "UDP",  }
 local VS_att_ms_version = { [1] = "MS-ICE", [2] = "MS-ICE2", [3] = "MS-ICE2 with SHA-256 integrity", [4] = "MS-ICE2 with SHA-256 and IPv6", [5] = "Multiplexed TURN over UDP", [6] = "Multiplexed TURN over UDP and TCP",  }
@@ -88,6 +89,10 @@ F["rtcp.ssrc"] = ProtoField.uint32("msturn.rtcp.ssrc", "Sender SSRC", base.HEX, 
 F["srtcp.encrypted"] = ProtoField.bytes("msturn.srtcp.encrypted", "Encrypted part", base.NONE, "")
 F["srtcp.e_flag"] = ProtoField.uint32("msturn.srtcp.e_flag", "Encrypted (E flag)", base.DEC, nil, 0x80000000, "")
 F["srtcp.index"] = ProtoField.uint32("msturn.srtcp.index", "SRTCP index", base.DEC, nil, 0x7FFFFFFF, "")
+F["srtcp.mki"] = ProtoField.bytes("msturn.srtcp.mki", "Master key identifier (MKI)", base.NONE, "")
+F["att.error_code"] = ProtoField.uint16("msturn.att.error_code", "Error code", base.DEC, nil, nil, "Class x 100 + number of an ERROR-CODE attribute (generated)")
+F["att.fingerprint_status"] = ProtoField.uint8("msturn.att.fingerprint_status", "Fingerprint status", base.DEC, VS_fingerprint_status, nil, "Whether the FINGERPRINT CRC-32 matches the message (generated)")
+F["srtcp.auth_tag"] = ProtoField.bytes("msturn.srtcp.auth_tag", "Authentication tag", base.NONE, "")
 F["att.username"] = ProtoField.bytes("msturn.att.username", "Username token", base.NONE, "USERNAME (MS-TURN 2.2.2.2)")
 F["att.username.text"] = ProtoField.string("msturn.att.username.text", "Username", nil, "USERNAME (RFC 5389 15.3)")
 F["att.message_integrity"] = ProtoField.bytes("msturn.att.message_integrity", "HMAC", base.NONE, "MESSAGE-INTEGRITY (MS-TURN 2.2.2.3; RFC 5389 15.4)")
@@ -173,10 +178,10 @@ local E = {
   unknown = ProtoExpert.new(PREFIX .. ".expert.unknown_attribute", "Attribute not in the schema", expert.group.UNDECODED, expert.severity.NOTE),
   framing = ProtoExpert.new(PREFIX .. ".expert.framing", "Bad MS-TURN TCP framing", expert.group.MALFORMED, expert.severity.ERROR),
   mux = ProtoExpert.new(PREFIX .. ".expert.mux_length", "Multiplexed frame length does not match the datagram", expert.group.MALFORMED, expert.severity.ERROR),
+  fingerprint = ProtoExpert.new(PREFIX .. ".expert.fingerprint", "FINGERPRINT does not match the message", expert.group.CHECKSUM, expert.severity.WARN),
   raw = ProtoExpert.new(PREFIX .. ".expert.raw_media", "Raw relayed media after Set Active Destination", expert.group.SEQUENCE, expert.severity.CHAT),
-  encrypted = ProtoExpert.new(PREFIX .. ".expert.encrypted", "Encrypted media (SRTP/SRTCP): payload not decoded", expert.group.SECURITY, expert.severity.CHAT),
 }
-proto.experts = { E.truncated, E.overrun, E.bad_length, E.unknown, E.framing, E.mux, E.raw, E.encrypted }
+proto.experts = { E.truncated, E.overrun, E.bad_length, E.unknown, E.framing, E.mux, E.fingerprint, E.raw }
 
 -- Schema tables: message types and attribute layouts per flavour --------------------------------
 -- kind: u8/u16/u32/u64 integers, bytes, text, addr (in clear), xaddr (XOR-ed with header bytes), group.
@@ -211,195 +216,195 @@ MSG["0x0118@rfc"] = { code = 0x0118, flavours = { "rfc", }, name = "CreatePermis
 MSG["0x0119@rfc"] = { code = 0x0119, flavours = { "rfc", }, name = "ChannelBind error response", class = 2, request = 0x0009, raw_media = false, tracked = true }
 
 local ATT = {}
-ATT["0x0001"] = { code = 0x0001, flavours = { }, name = "MAPPED-ADDRESS", key = "mapped_address", payload = false, link = false, info = nil, layouts = {
-  { len = nil, fields = { { kind = "addr", size = nil, f = nil, unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
+ATT["0x0001"] = { code = 0x0001, flavours = { }, name = "MAPPED-ADDRESS", key = "mapped_address", payload = false, link = false, info = nil, role = nil, required = true, layouts = {
+  { len = nil, fields = { { kind = "addr", size = nil, f = nil, unit = "", hex = false, xor = 0, bits = {  }, children = {  }, vs = nil, label = "Address", reserved = false },  } },
 } }
-ATT["0x0006@ms"] = { code = 0x0006, flavours = { "ms", }, name = "USERNAME", key = "username", payload = false, link = false, info = nil, layouts = {
-  { len = nil, fields = { { kind = "bytes", size = nil, f = F["att.username"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
+ATT["0x0006@ms"] = { code = 0x0006, flavours = { "ms", }, name = "USERNAME", key = "username", payload = false, link = false, info = nil, role = nil, required = true, layouts = {
+  { len = nil, fields = { { kind = "bytes", size = nil, f = F["att.username"], unit = "", hex = false, xor = 0, bits = {  }, children = {  }, vs = nil, label = "Username token", reserved = false },  } },
 } }
-ATT["0x0006@rfc"] = { code = 0x0006, flavours = { "rfc", }, name = "USERNAME", key = "username", payload = false, link = false, info = nil, layouts = {
-  { len = nil, fields = { { kind = "text", size = nil, f = F["att.username.text"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
+ATT["0x0006@rfc"] = { code = 0x0006, flavours = { "rfc", }, name = "USERNAME", key = "username", payload = false, link = false, info = nil, role = nil, required = true, layouts = {
+  { len = nil, fields = { { kind = "text", size = nil, f = F["att.username.text"], unit = "", hex = false, xor = 0, bits = {  }, children = {  }, vs = nil, label = "Username", reserved = false },  } },
 } }
-ATT["0x0008"] = { code = 0x0008, flavours = { }, name = "MESSAGE-INTEGRITY", key = "message_integrity", payload = false, link = false, info = nil, layouts = {
-  { len = nil, fields = { { kind = "bytes", size = nil, f = F["att.message_integrity"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
+ATT["0x0008"] = { code = 0x0008, flavours = { }, name = "MESSAGE-INTEGRITY", key = "message_integrity", payload = false, link = false, info = nil, role = "message_integrity", required = true, layouts = {
+  { len = nil, fields = { { kind = "bytes", size = nil, f = F["att.message_integrity"], unit = "", hex = false, xor = 0, bits = {  }, children = {  }, vs = nil, label = "HMAC", reserved = false },  } },
 } }
-ATT["0x0009"] = { code = 0x0009, flavours = { }, name = "ERROR-CODE", key = "error_code", payload = false, link = false, info = nil, layouts = {
-  { len = nil, fields = { { kind = "u16", size = 2, f = F["att.error_code.reserved"], unit = "", hex = true, xor = 0, bits = {  }, children = {  } }, { kind = "u8", size = 1, f = F["att.error_code.class"], unit = "", hex = false, xor = 0, bits = { F["att.error_code.class.class_bits"],  }, children = {  } }, { kind = "u8", size = 1, f = F["att.error_code.number"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } }, { kind = "text", size = nil, f = F["att.error_code.reason"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
+ATT["0x0009"] = { code = 0x0009, flavours = { }, name = "ERROR-CODE", key = "error_code", payload = false, link = false, info = "error", role = "error_code", required = true, layouts = {
+  { len = nil, fields = { { kind = "u16", size = 2, f = F["att.error_code.reserved"], unit = "", hex = true, xor = 0, bits = {  }, children = {  }, vs = nil, label = "Reserved", reserved = true }, { kind = "u8", size = 1, f = F["att.error_code.class"], unit = "", hex = false, xor = 0, bits = { F["att.error_code.class.class_bits"],  }, children = {  }, vs = nil, label = "Error class", reserved = false }, { kind = "u8", size = 1, f = F["att.error_code.number"], unit = "", hex = false, xor = 0, bits = {  }, children = {  }, vs = nil, label = "Error number", reserved = false }, { kind = "text", size = nil, f = F["att.error_code.reason"], unit = "", hex = false, xor = 0, bits = {  }, children = {  }, vs = nil, label = "Reason phrase", reserved = false },  } },
 } }
-ATT["0x000A"] = { code = 0x000A, flavours = { }, name = "UNKNOWN-ATTRIBUTES", key = "unknown_attributes", payload = false, link = false, info = nil, layouts = {
-  { len = nil, fields = { { kind = "bytes", size = nil, f = F["att.unknown_attributes"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
+ATT["0x000A"] = { code = 0x000A, flavours = { }, name = "UNKNOWN-ATTRIBUTES", key = "unknown_attributes", payload = false, link = false, info = nil, role = nil, required = true, layouts = {
+  { len = nil, fields = { { kind = "bytes", size = nil, f = F["att.unknown_attributes"], unit = "", hex = false, xor = 0, bits = {  }, children = {  }, vs = nil, label = "Attribute types", reserved = false },  } },
 } }
-ATT["0x000C@rfc"] = { code = 0x000C, flavours = { "rfc", }, name = "CHANNEL-NUMBER", key = "channel_number", payload = false, link = false, info = nil, layouts = {
-  { len = nil, fields = { { kind = "u16", size = 2, f = F["att.channel_number.channel"], unit = "", hex = true, xor = 0, bits = {  }, children = {  } }, { kind = "u16", size = 2, f = F["att.channel_number.reserved"], unit = "", hex = true, xor = 0, bits = {  }, children = {  } },  } },
+ATT["0x000C@rfc"] = { code = 0x000C, flavours = { "rfc", }, name = "CHANNEL-NUMBER", key = "channel_number", payload = false, link = false, info = nil, role = nil, required = true, layouts = {
+  { len = nil, fields = { { kind = "u16", size = 2, f = F["att.channel_number.channel"], unit = "", hex = true, xor = 0, bits = {  }, children = {  }, vs = nil, label = "Channel", reserved = false }, { kind = "u16", size = 2, f = F["att.channel_number.reserved"], unit = "", hex = true, xor = 0, bits = {  }, children = {  }, vs = nil, label = "Reserved", reserved = true },  } },
 } }
-ATT["0x000D"] = { code = 0x000D, flavours = { }, name = "LIFETIME", key = "lifetime", payload = false, link = false, info = "lifetime", layouts = {
-  { len = nil, fields = { { kind = "u32", size = 4, f = F["att.lifetime"], unit = " s", hex = false, xor = 0, bits = {  }, children = {  } },  } },
+ATT["0x000D"] = { code = 0x000D, flavours = { }, name = "LIFETIME", key = "lifetime", payload = false, link = false, info = "lifetime", role = "lifetime", required = true, layouts = {
+  { len = nil, fields = { { kind = "u32", size = 4, f = F["att.lifetime"], unit = " s", hex = false, xor = 0, bits = {  }, children = {  }, vs = nil, label = "Lifetime", reserved = false },  } },
 } }
-ATT["0x000E@ms"] = { code = 0x000E, flavours = { "ms", }, name = "ALTERNATE-SERVER", key = "alternate_server", payload = false, link = false, info = nil, layouts = {
-  { len = nil, fields = { { kind = "addr", size = nil, f = nil, unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
+ATT["0x000E@ms"] = { code = 0x000E, flavours = { "ms", }, name = "ALTERNATE-SERVER", key = "alternate_server", payload = false, link = false, info = nil, role = "alternate_server", required = true, layouts = {
+  { len = nil, fields = { { kind = "addr", size = nil, f = nil, unit = "", hex = false, xor = 0, bits = {  }, children = {  }, vs = nil, label = "Address", reserved = false },  } },
 } }
-ATT["0x000F@ms"] = { code = 0x000F, flavours = { "ms", }, name = "MAGIC-COOKIE", key = "magic_cookie", payload = false, link = false, info = nil, layouts = {
-  { len = nil, fields = { { kind = "u32", size = 4, f = F["att.magic_cookie"], unit = "", hex = true, xor = 0, bits = {  }, children = {  } },  } },
+ATT["0x000F@ms"] = { code = 0x000F, flavours = { "ms", }, name = "MAGIC-COOKIE", key = "magic_cookie", payload = false, link = false, info = nil, role = nil, required = true, layouts = {
+  { len = nil, fields = { { kind = "u32", size = 4, f = F["att.magic_cookie"], unit = "", hex = true, xor = 0, bits = {  }, children = {  }, vs = nil, label = "Magic cookie", reserved = false },  } },
 } }
-ATT["0x0010@ms"] = { code = 0x0010, flavours = { "ms", }, name = "BANDWIDTH", key = "bandwidth", payload = false, link = false, info = nil, layouts = {
-  { len = nil, fields = { { kind = "u32", size = 4, f = F["att.bandwidth"], unit = " kbit/s", hex = false, xor = 0, bits = {  }, children = {  } },  } },
+ATT["0x0010@ms"] = { code = 0x0010, flavours = { "ms", }, name = "BANDWIDTH", key = "bandwidth", payload = false, link = false, info = nil, role = nil, required = true, layouts = {
+  { len = nil, fields = { { kind = "u32", size = 4, f = F["att.bandwidth"], unit = " kbit/s", hex = false, xor = 0, bits = {  }, children = {  }, vs = nil, label = "Bandwidth", reserved = false },  } },
 } }
-ATT["0x0011@ms"] = { code = 0x0011, flavours = { "ms", }, name = "DESTINATION-ADDRESS", key = "destination_address", payload = false, link = false, info = "to", layouts = {
-  { len = nil, fields = { { kind = "addr", size = nil, f = nil, unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
+ATT["0x0011@ms"] = { code = 0x0011, flavours = { "ms", }, name = "DESTINATION-ADDRESS", key = "destination_address", payload = false, link = false, info = "to", role = "destination_address", required = true, layouts = {
+  { len = nil, fields = { { kind = "addr", size = nil, f = nil, unit = "", hex = false, xor = 0, bits = {  }, children = {  }, vs = nil, label = "Address", reserved = false },  } },
 } }
-ATT["0x0012@ms"] = { code = 0x0012, flavours = { "ms", }, name = "REMOTE-ADDRESS", key = "remote_address", payload = false, link = false, info = "from", layouts = {
-  { len = nil, fields = { { kind = "addr", size = nil, f = nil, unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
+ATT["0x0012@ms"] = { code = 0x0012, flavours = { "ms", }, name = "REMOTE-ADDRESS", key = "remote_address", payload = false, link = false, info = "from", role = "peer_address", required = true, layouts = {
+  { len = nil, fields = { { kind = "addr", size = nil, f = nil, unit = "", hex = false, xor = 0, bits = {  }, children = {  }, vs = nil, label = "Address", reserved = false },  } },
 } }
-ATT["0x0012@rfc"] = { code = 0x0012, flavours = { "rfc", }, name = "XOR-PEER-ADDRESS", key = "xor_peer_address", payload = false, link = false, info = nil, layouts = {
-  { len = nil, fields = { { kind = "xaddr", size = nil, f = nil, unit = "", hex = false, xor = 4, bits = {  }, children = {  } },  } },
+ATT["0x0012@rfc"] = { code = 0x0012, flavours = { "rfc", }, name = "XOR-PEER-ADDRESS", key = "xor_peer_address", payload = false, link = false, info = nil, role = "peer_address", required = true, layouts = {
+  { len = nil, fields = { { kind = "xaddr", size = nil, f = nil, unit = "", hex = false, xor = 4, bits = {  }, children = {  }, vs = nil, label = "XOR-ed address", reserved = false },  } },
 } }
-ATT["0x0013"] = { code = 0x0013, flavours = { }, name = "DATA", key = "data", payload = true, link = false, info = nil, layouts = {
-  { len = nil, fields = { { kind = "bytes", size = nil, f = F["att.data"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
+ATT["0x0013"] = { code = 0x0013, flavours = { }, name = "DATA", key = "data", payload = true, link = false, info = nil, role = nil, required = true, layouts = {
+  { len = nil, fields = { { kind = "bytes", size = nil, f = F["att.data"], unit = "", hex = false, xor = 0, bits = {  }, children = {  }, vs = nil, label = "Data", reserved = false },  } },
 } }
-ATT["0x0014@ms"] = { code = 0x0014, flavours = { "ms", }, name = "NONCE", key = "nonce", payload = false, link = false, info = nil, layouts = {
-  { len = nil, fields = { { kind = "bytes", size = nil, f = F["att.nonce"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
+ATT["0x0014@ms"] = { code = 0x0014, flavours = { "ms", }, name = "NONCE", key = "nonce", payload = false, link = false, info = nil, role = "nonce", required = true, layouts = {
+  { len = nil, fields = { { kind = "bytes", size = nil, f = F["att.nonce"], unit = "", hex = false, xor = 0, bits = {  }, children = {  }, vs = nil, label = "Nonce", reserved = false },  } },
 } }
-ATT["0x0014@rfc"] = { code = 0x0014, flavours = { "rfc", }, name = "REALM", key = "realm", payload = false, link = false, info = nil, layouts = {
-  { len = nil, fields = { { kind = "text", size = nil, f = F["att.realm"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
+ATT["0x0014@rfc"] = { code = 0x0014, flavours = { "rfc", }, name = "REALM", key = "realm", payload = false, link = false, info = nil, role = "realm", required = true, layouts = {
+  { len = nil, fields = { { kind = "text", size = nil, f = F["att.realm"], unit = "", hex = false, xor = 0, bits = {  }, children = {  }, vs = nil, label = "Realm", reserved = false },  } },
 } }
-ATT["0x0015@ms"] = { code = 0x0015, flavours = { "ms", }, name = "REALM", key = "realm", payload = false, link = false, info = nil, layouts = {
-  { len = nil, fields = { { kind = "text", size = nil, f = F["att.realm"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
+ATT["0x0015@ms"] = { code = 0x0015, flavours = { "ms", }, name = "REALM", key = "realm", payload = false, link = false, info = nil, role = "realm", required = true, layouts = {
+  { len = nil, fields = { { kind = "text", size = nil, f = F["att.realm"], unit = "", hex = false, xor = 0, bits = {  }, children = {  }, vs = nil, label = "Realm", reserved = false },  } },
 } }
-ATT["0x0015@rfc"] = { code = 0x0015, flavours = { "rfc", }, name = "NONCE", key = "nonce", payload = false, link = false, info = nil, layouts = {
-  { len = nil, fields = { { kind = "bytes", size = nil, f = F["att.nonce"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
+ATT["0x0015@rfc"] = { code = 0x0015, flavours = { "rfc", }, name = "NONCE", key = "nonce", payload = false, link = false, info = nil, role = "nonce", required = true, layouts = {
+  { len = nil, fields = { { kind = "bytes", size = nil, f = F["att.nonce"], unit = "", hex = false, xor = 0, bits = {  }, children = {  }, vs = nil, label = "Nonce", reserved = false },  } },
 } }
-ATT["0x0016@rfc"] = { code = 0x0016, flavours = { "rfc", }, name = "XOR-RELAYED-ADDRESS", key = "xor_relayed_address", payload = false, link = false, info = nil, layouts = {
-  { len = nil, fields = { { kind = "xaddr", size = nil, f = nil, unit = "", hex = false, xor = 4, bits = {  }, children = {  } },  } },
+ATT["0x0016@rfc"] = { code = 0x0016, flavours = { "rfc", }, name = "XOR-RELAYED-ADDRESS", key = "xor_relayed_address", payload = false, link = false, info = nil, role = "relayed_address", required = true, layouts = {
+  { len = nil, fields = { { kind = "xaddr", size = nil, f = nil, unit = "", hex = false, xor = 4, bits = {  }, children = {  }, vs = nil, label = "XOR-ed address", reserved = false },  } },
 } }
-ATT["0x0017"] = { code = 0x0017, flavours = { }, name = "REQUESTED-ADDRESS-FAMILY", key = "requested_address_family", payload = false, link = false, info = nil, layouts = {
-  { len = nil, fields = { { kind = "u8", size = 1, f = F["att.requested_address_family.family"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } }, { kind = "bytes", size = 3, f = F["att.requested_address_family.reserved"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
+ATT["0x0017"] = { code = 0x0017, flavours = { }, name = "REQUESTED-ADDRESS-FAMILY", key = "requested_address_family", payload = false, link = false, info = nil, role = nil, required = true, layouts = {
+  { len = nil, fields = { { kind = "u8", size = 1, f = F["att.requested_address_family.family"], unit = "", hex = false, xor = 0, bits = {  }, children = {  }, vs = VS_att_requested_address_family_family, label = "Family", reserved = false }, { kind = "bytes", size = 3, f = F["att.requested_address_family.reserved"], unit = "", hex = false, xor = 0, bits = {  }, children = {  }, vs = nil, label = "Reserved", reserved = true },  } },
 } }
-ATT["0x0018@rfc"] = { code = 0x0018, flavours = { "rfc", }, name = "EVEN-PORT", key = "even_port", payload = false, link = false, info = nil, layouts = {
-  { len = nil, fields = { { kind = "u8", size = 1, f = F["att.even_port.flags"], unit = "", hex = true, xor = 0, bits = { F["att.even_port.flags.reserve"],  }, children = {  } },  } },
+ATT["0x0018@rfc"] = { code = 0x0018, flavours = { "rfc", }, name = "EVEN-PORT", key = "even_port", payload = false, link = false, info = nil, role = nil, required = true, layouts = {
+  { len = nil, fields = { { kind = "u8", size = 1, f = F["att.even_port.flags"], unit = "", hex = true, xor = 0, bits = { F["att.even_port.flags.reserve"],  }, children = {  }, vs = nil, label = "Flags", reserved = false },  } },
 } }
-ATT["0x0019@rfc"] = { code = 0x0019, flavours = { "rfc", }, name = "REQUESTED-TRANSPORT", key = "requested_transport", payload = false, link = false, info = nil, layouts = {
-  { len = nil, fields = { { kind = "u8", size = 1, f = F["att.requested_transport.protocol"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } }, { kind = "bytes", size = 3, f = F["att.requested_transport.reserved"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
+ATT["0x0019@rfc"] = { code = 0x0019, flavours = { "rfc", }, name = "REQUESTED-TRANSPORT", key = "requested_transport", payload = false, link = false, info = nil, role = nil, required = true, layouts = {
+  { len = nil, fields = { { kind = "u8", size = 1, f = F["att.requested_transport.protocol"], unit = "", hex = false, xor = 0, bits = {  }, children = {  }, vs = VS_att_requested_transport_protocol, label = "Protocol", reserved = false }, { kind = "bytes", size = 3, f = F["att.requested_transport.reserved"], unit = "", hex = false, xor = 0, bits = {  }, children = {  }, vs = nil, label = "Reserved", reserved = true },  } },
 } }
-ATT["0x001A@rfc"] = { code = 0x001A, flavours = { "rfc", }, name = "DONT-FRAGMENT", key = "dont_fragment", payload = false, link = false, info = nil, layouts = {
+ATT["0x001A@rfc"] = { code = 0x001A, flavours = { "rfc", }, name = "DONT-FRAGMENT", key = "dont_fragment", payload = false, link = false, info = nil, role = nil, required = true, layouts = {
   { len = nil, fields = {  } },
 } }
-ATT["0x0020@rfc"] = { code = 0x0020, flavours = { "rfc", }, name = "XOR-MAPPED-ADDRESS", key = "xor_mapped_address", payload = false, link = false, info = nil, layouts = {
-  { len = nil, fields = { { kind = "xaddr", size = nil, f = nil, unit = "", hex = false, xor = 4, bits = {  }, children = {  } },  } },
+ATT["0x0020@rfc"] = { code = 0x0020, flavours = { "rfc", }, name = "XOR-MAPPED-ADDRESS", key = "xor_mapped_address", payload = false, link = false, info = nil, role = "mapped_address", required = true, layouts = {
+  { len = nil, fields = { { kind = "xaddr", size = nil, f = nil, unit = "", hex = false, xor = 4, bits = {  }, children = {  }, vs = nil, label = "XOR-ed address", reserved = false },  } },
 } }
-ATT["0x0022@rfc"] = { code = 0x0022, flavours = { "rfc", }, name = "RESERVATION-TOKEN", key = "reservation_token", payload = false, link = false, info = nil, layouts = {
-  { len = nil, fields = { { kind = "bytes", size = nil, f = F["att.reservation_token"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
+ATT["0x0022@rfc"] = { code = 0x0022, flavours = { "rfc", }, name = "RESERVATION-TOKEN", key = "reservation_token", payload = false, link = false, info = nil, role = nil, required = true, layouts = {
+  { len = nil, fields = { { kind = "bytes", size = nil, f = F["att.reservation_token"], unit = "", hex = false, xor = 0, bits = {  }, children = {  }, vs = nil, label = "Token", reserved = false },  } },
 } }
-ATT["0x0024@rfc"] = { code = 0x0024, flavours = { "rfc", }, name = "PRIORITY", key = "priority", payload = false, link = false, info = nil, layouts = {
-  { len = nil, fields = { { kind = "u32", size = 4, f = F["att.priority"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
+ATT["0x0024@rfc"] = { code = 0x0024, flavours = { "rfc", }, name = "PRIORITY", key = "priority", payload = false, link = false, info = nil, role = "ice_priority", required = true, layouts = {
+  { len = nil, fields = { { kind = "u32", size = 4, f = F["att.priority"], unit = "", hex = false, xor = 0, bits = {  }, children = {  }, vs = nil, label = "Priority", reserved = false },  } },
 } }
-ATT["0x0025@rfc"] = { code = 0x0025, flavours = { "rfc", }, name = "USE-CANDIDATE", key = "use_candidate", payload = false, link = false, info = nil, layouts = {
+ATT["0x0025@rfc"] = { code = 0x0025, flavours = { "rfc", }, name = "USE-CANDIDATE", key = "use_candidate", payload = false, link = false, info = nil, role = nil, required = true, layouts = {
   { len = nil, fields = {  } },
 } }
-ATT["0x8006@ms"] = { code = 0x8006, flavours = { "ms", }, name = "MS-UNKNOWN-8006", key = "ms_unknown_8006", payload = false, link = false, info = nil, layouts = {
-  { len = nil, fields = { { kind = "u32", size = 4, f = F["att.ms_unknown_8006"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
+ATT["0x8006@ms"] = { code = 0x8006, flavours = { "ms", }, name = "MS-UNKNOWN-8006", key = "ms_unknown_8006", payload = false, link = false, info = nil, role = nil, required = false, layouts = {
+  { len = nil, fields = { { kind = "u32", size = 4, f = F["att.ms_unknown_8006"], unit = "", hex = false, xor = 0, bits = {  }, children = {  }, vs = nil, label = "Value", reserved = false },  } },
 } }
-ATT["0x8008"] = { code = 0x8008, flavours = { }, name = "MS-VERSION", key = "ms_version", payload = false, link = false, info = nil, layouts = {
-  { len = nil, fields = { { kind = "u32", size = 4, f = F["att.ms_version"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
+ATT["0x8008"] = { code = 0x8008, flavours = { }, name = "MS-VERSION", key = "ms_version", payload = false, link = false, info = nil, role = nil, required = false, layouts = {
+  { len = nil, fields = { { kind = "u32", size = 4, f = F["att.ms_version"], unit = "", hex = false, xor = 0, bits = {  }, children = {  }, vs = VS_att_ms_version, label = "Version", reserved = false },  } },
 } }
-ATT["0x8020@ms"] = { code = 0x8020, flavours = { "ms", }, name = "XOR-MAPPED-ADDRESS", key = "xor_mapped_address", payload = false, link = false, info = "mapped", layouts = {
-  { len = nil, fields = { { kind = "xaddr", size = nil, f = nil, unit = "", hex = false, xor = 4, bits = {  }, children = {  } },  } },
+ATT["0x8020@ms"] = { code = 0x8020, flavours = { "ms", }, name = "XOR-MAPPED-ADDRESS", key = "xor_mapped_address", payload = false, link = false, info = "mapped", role = "mapped_address", required = false, layouts = {
+  { len = nil, fields = { { kind = "xaddr", size = nil, f = nil, unit = "", hex = false, xor = 4, bits = {  }, children = {  }, vs = nil, label = "XOR-ed address", reserved = false },  } },
 } }
-ATT["0x8022"] = { code = 0x8022, flavours = { }, name = "SOFTWARE", key = "software", payload = false, link = false, info = nil, layouts = {
-  { len = nil, fields = { { kind = "text", size = nil, f = F["att.software"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
+ATT["0x8022"] = { code = 0x8022, flavours = { }, name = "SOFTWARE", key = "software", payload = false, link = false, info = nil, role = nil, required = false, layouts = {
+  { len = nil, fields = { { kind = "text", size = nil, f = F["att.software"], unit = "", hex = false, xor = 0, bits = {  }, children = {  }, vs = nil, label = "Software", reserved = false },  } },
 } }
-ATT["0x8023@rfc"] = { code = 0x8023, flavours = { "rfc", }, name = "ALTERNATE-SERVER", key = "alternate_server", payload = false, link = false, info = nil, layouts = {
-  { len = nil, fields = { { kind = "addr", size = nil, f = nil, unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
+ATT["0x8023@rfc"] = { code = 0x8023, flavours = { "rfc", }, name = "ALTERNATE-SERVER", key = "alternate_server", payload = false, link = false, info = nil, role = "alternate_server", required = false, layouts = {
+  { len = nil, fields = { { kind = "addr", size = nil, f = nil, unit = "", hex = false, xor = 0, bits = {  }, children = {  }, vs = nil, label = "Address", reserved = false },  } },
 } }
-ATT["0x8028@rfc"] = { code = 0x8028, flavours = { "rfc", }, name = "FINGERPRINT", key = "fingerprint", payload = false, link = false, info = nil, layouts = {
-  { len = nil, fields = { { kind = "u32", size = 4, f = F["att.fingerprint"], unit = "", hex = true, xor = 0, bits = {  }, children = {  } },  } },
+ATT["0x8028@rfc"] = { code = 0x8028, flavours = { "rfc", }, name = "FINGERPRINT", key = "fingerprint", payload = false, link = false, info = nil, role = "fingerprint", required = false, layouts = {
+  { len = nil, fields = { { kind = "u32", size = 4, f = F["att.fingerprint"], unit = "", hex = true, xor = 0, bits = {  }, children = {  }, vs = nil, label = "CRC-32", reserved = false },  } },
 } }
-ATT["0x8029@rfc"] = { code = 0x8029, flavours = { "rfc", }, name = "ICE-CONTROLLED", key = "ice_controlled", payload = false, link = false, info = nil, layouts = {
-  { len = nil, fields = { { kind = "u64", size = 8, f = F["att.ice_controlled"], unit = "", hex = true, xor = 0, bits = {  }, children = {  } },  } },
+ATT["0x8029@rfc"] = { code = 0x8029, flavours = { "rfc", }, name = "ICE-CONTROLLED", key = "ice_controlled", payload = false, link = false, info = nil, role = nil, required = false, layouts = {
+  { len = nil, fields = { { kind = "u64", size = 8, f = F["att.ice_controlled"], unit = "", hex = true, xor = 0, bits = {  }, children = {  }, vs = nil, label = "Tie-breaker", reserved = false },  } },
 } }
-ATT["0x802A@rfc"] = { code = 0x802A, flavours = { "rfc", }, name = "ICE-CONTROLLING", key = "ice_controlling", payload = false, link = false, info = nil, layouts = {
-  { len = nil, fields = { { kind = "u64", size = 8, f = F["att.ice_controlling"], unit = "", hex = true, xor = 0, bits = {  }, children = {  } },  } },
+ATT["0x802A@rfc"] = { code = 0x802A, flavours = { "rfc", }, name = "ICE-CONTROLLING", key = "ice_controlling", payload = false, link = false, info = nil, role = nil, required = false, layouts = {
+  { len = nil, fields = { { kind = "u64", size = 8, f = F["att.ice_controlling"], unit = "", hex = true, xor = 0, bits = {  }, children = {  }, vs = nil, label = "Tie-breaker", reserved = false },  } },
 } }
-ATT["0x802B@rfc"] = { code = 0x802B, flavours = { "rfc", }, name = "RESPONSE-ORIGIN", key = "response_origin", payload = false, link = false, info = nil, layouts = {
-  { len = nil, fields = { { kind = "addr", size = nil, f = nil, unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
+ATT["0x802B@rfc"] = { code = 0x802B, flavours = { "rfc", }, name = "RESPONSE-ORIGIN", key = "response_origin", payload = false, link = false, info = nil, role = nil, required = false, layouts = {
+  { len = nil, fields = { { kind = "addr", size = nil, f = nil, unit = "", hex = false, xor = 0, bits = {  }, children = {  }, vs = nil, label = "Address", reserved = false },  } },
 } }
-ATT["0x802C@rfc"] = { code = 0x802C, flavours = { "rfc", }, name = "OTHER-ADDRESS", key = "other_address", payload = false, link = false, info = nil, layouts = {
-  { len = nil, fields = { { kind = "addr", size = nil, f = nil, unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
+ATT["0x802C@rfc"] = { code = 0x802C, flavours = { "rfc", }, name = "OTHER-ADDRESS", key = "other_address", payload = false, link = false, info = nil, role = nil, required = false, layouts = {
+  { len = nil, fields = { { kind = "addr", size = nil, f = nil, unit = "", hex = false, xor = 0, bits = {  }, children = {  }, vs = nil, label = "Address", reserved = false },  } },
 } }
-ATT["0x8032"] = { code = 0x8032, flavours = { }, name = "MS-ALTERNATE-HOST-NAME", key = "ms_alternate_host_name", payload = false, link = false, info = nil, layouts = {
-  { len = nil, fields = { { kind = "text", size = nil, f = F["att.ms_alternate_host_name"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
+ATT["0x8032"] = { code = 0x8032, flavours = { }, name = "MS-ALTERNATE-HOST-NAME", key = "ms_alternate_host_name", payload = false, link = false, info = nil, role = nil, required = false, layouts = {
+  { len = nil, fields = { { kind = "text", size = nil, f = F["att.ms_alternate_host_name"], unit = "", hex = false, xor = 0, bits = {  }, children = {  }, vs = nil, label = "Host name", reserved = false },  } },
 } }
-ATT["0x8033"] = { code = 0x8033, flavours = { }, name = "UNKNOWN-8033", key = "unknown_8033", payload = false, link = false, info = nil, layouts = {
+ATT["0x8033"] = { code = 0x8033, flavours = { }, name = "UNKNOWN-8033", key = "unknown_8033", payload = false, link = false, info = nil, role = nil, required = false, layouts = {
   { len = nil, fields = {  } },
 } }
-ATT["0x8036"] = { code = 0x8036, flavours = { }, name = "UNKNOWN-8036", key = "unknown_8036", payload = false, link = false, info = nil, layouts = {
-  { len = nil, fields = { { kind = "u32", size = 4, f = F["att.unknown_8036"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
+ATT["0x8036"] = { code = 0x8036, flavours = { }, name = "UNKNOWN-8036", key = "unknown_8036", payload = false, link = false, info = nil, role = nil, required = false, layouts = {
+  { len = nil, fields = { { kind = "u32", size = 4, f = F["att.unknown_8036"], unit = "", hex = false, xor = 0, bits = {  }, children = {  }, vs = nil, label = "Value", reserved = false },  } },
 } }
-ATT["0x8037"] = { code = 0x8037, flavours = { }, name = "APP-ID", key = "app_id", payload = false, link = false, info = nil, layouts = {
-  { len = nil, fields = { { kind = "u32", size = 4, f = F["att.app_id"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
+ATT["0x8037"] = { code = 0x8037, flavours = { }, name = "APP-ID", key = "app_id", payload = false, link = false, info = nil, role = nil, required = false, layouts = {
+  { len = nil, fields = { { kind = "u32", size = 4, f = F["att.app_id"], unit = "", hex = false, xor = 0, bits = {  }, children = {  }, vs = nil, label = "Application ID", reserved = false },  } },
 } }
-ATT["0x8039"] = { code = 0x8039, flavours = { }, name = "SECURE-TAG", key = "secure_tag", payload = false, link = false, info = nil, layouts = {
-  { len = nil, fields = { { kind = "bytes", size = nil, f = F["att.secure_tag"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
+ATT["0x8039"] = { code = 0x8039, flavours = { }, name = "SECURE-TAG", key = "secure_tag", payload = false, link = false, info = nil, role = nil, required = false, layouts = {
+  { len = nil, fields = { { kind = "bytes", size = nil, f = F["att.secure_tag"], unit = "", hex = false, xor = 0, bits = {  }, children = {  }, vs = nil, label = "Secure tag", reserved = false },  } },
 } }
-ATT["0x8050"] = { code = 0x8050, flavours = { }, name = "MS-SEQUENCE-NUMBER", key = "ms_sequence_number", payload = false, link = false, info = nil, layouts = {
-  { len = 24, fields = { { kind = "bytes", size = 20, f = F["att.ms_sequence_number.connection_id"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } }, { kind = "u32", size = 4, f = F["att.ms_sequence_number.sequence"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
-  { len = 4, fields = { { kind = "u32", size = 4, f = F["att.ms_sequence_number.sequence"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
+ATT["0x8050"] = { code = 0x8050, flavours = { }, name = "MS-SEQUENCE-NUMBER", key = "ms_sequence_number", payload = false, link = false, info = nil, role = nil, required = false, layouts = {
+  { len = 24, fields = { { kind = "bytes", size = 20, f = F["att.ms_sequence_number.connection_id"], unit = "", hex = false, xor = 0, bits = {  }, children = {  }, vs = nil, label = "Connection ID", reserved = false }, { kind = "u32", size = 4, f = F["att.ms_sequence_number.sequence"], unit = "", hex = false, xor = 0, bits = {  }, children = {  }, vs = nil, label = "Sequence number", reserved = false },  } },
+  { len = 4, fields = { { kind = "u32", size = 4, f = F["att.ms_sequence_number.sequence"], unit = "", hex = false, xor = 0, bits = {  }, children = {  }, vs = nil, label = "Sequence number", reserved = false },  } },
 } }
-ATT["0x8054"] = { code = 0x8054, flavours = { }, name = "CANDIDATE-IDENTIFIER", key = "candidate_identifier", payload = false, link = false, info = nil, layouts = {
-  { len = nil, fields = { { kind = "text", size = nil, f = F["att.candidate_identifier"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
+ATT["0x8054"] = { code = 0x8054, flavours = { }, name = "CANDIDATE-IDENTIFIER", key = "candidate_identifier", payload = false, link = false, info = nil, role = nil, required = false, layouts = {
+  { len = nil, fields = { { kind = "text", size = nil, f = F["att.candidate_identifier"], unit = "", hex = false, xor = 0, bits = {  }, children = {  }, vs = nil, label = "Foundation", reserved = false },  } },
 } }
-ATT["0x8055"] = { code = 0x8055, flavours = { }, name = "MS-SERVICE-QUALITY", key = "ms_service_quality", payload = false, link = false, info = nil, layouts = {
-  { len = nil, fields = { { kind = "u16", size = 2, f = F["att.ms_service_quality.stream_type"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } }, { kind = "u16", size = 2, f = F["att.ms_service_quality.service_quality"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
+ATT["0x8055"] = { code = 0x8055, flavours = { }, name = "MS-SERVICE-QUALITY", key = "ms_service_quality", payload = false, link = false, info = nil, role = nil, required = false, layouts = {
+  { len = nil, fields = { { kind = "u16", size = 2, f = F["att.ms_service_quality.stream_type"], unit = "", hex = false, xor = 0, bits = {  }, children = {  }, vs = VS_att_ms_service_quality_stream_type, label = "Stream type", reserved = false }, { kind = "u16", size = 2, f = F["att.ms_service_quality.service_quality"], unit = "", hex = false, xor = 0, bits = {  }, children = {  }, vs = VS_att_ms_service_quality_service_quality, label = "Service quality", reserved = false },  } },
 } }
-ATT["0x8056"] = { code = 0x8056, flavours = { }, name = "BW-ADMISSION-CONTROL-MESSAGE", key = "bw_admission_control_message", payload = false, link = false, info = nil, layouts = {
-  { len = nil, fields = { { kind = "u16", size = 2, f = F["att.bw_admission_control_message.reserved"], unit = "", hex = true, xor = 0, bits = {  }, children = {  } }, { kind = "u16", size = 2, f = F["att.bw_admission_control_message.message_type"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
+ATT["0x8056"] = { code = 0x8056, flavours = { }, name = "BW-ADMISSION-CONTROL-MESSAGE", key = "bw_admission_control_message", payload = false, link = false, info = nil, role = nil, required = false, layouts = {
+  { len = nil, fields = { { kind = "u16", size = 2, f = F["att.bw_admission_control_message.reserved"], unit = "", hex = true, xor = 0, bits = {  }, children = {  }, vs = nil, label = "Reserved", reserved = true }, { kind = "u16", size = 2, f = F["att.bw_admission_control_message.message_type"], unit = "", hex = false, xor = 0, bits = {  }, children = {  }, vs = VS_att_bw_admission_control_message_message_type, label = "Message type", reserved = false },  } },
 } }
-ATT["0x8057"] = { code = 0x8057, flavours = { }, name = "BW-RESERVATION-ID", key = "bw_reservation_id", payload = false, link = false, info = nil, layouts = {
-  { len = nil, fields = { { kind = "bytes", size = 16, f = F["att.bw_reservation_id"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
+ATT["0x8057"] = { code = 0x8057, flavours = { }, name = "BW-RESERVATION-ID", key = "bw_reservation_id", payload = false, link = false, info = nil, role = nil, required = false, layouts = {
+  { len = nil, fields = { { kind = "bytes", size = 16, f = F["att.bw_reservation_id"], unit = "", hex = false, xor = 0, bits = {  }, children = {  }, vs = nil, label = "Reservation ID", reserved = false },  } },
 } }
-ATT["0x8058"] = { code = 0x8058, flavours = { }, name = "BW-RESERVATION-AMOUNT", key = "bw_reservation_amount", payload = false, link = false, info = nil, layouts = {
-  { len = nil, fields = { { kind = "u32", size = 4, f = F["att.bw_reservation_amount.min_send"], unit = " kbit/s", hex = false, xor = 0, bits = {  }, children = {  } }, { kind = "u32", size = 4, f = F["att.bw_reservation_amount.max_send"], unit = " kbit/s", hex = false, xor = 0, bits = {  }, children = {  } }, { kind = "u32", size = 4, f = F["att.bw_reservation_amount.min_receive"], unit = " kbit/s", hex = false, xor = 0, bits = {  }, children = {  } }, { kind = "u32", size = 4, f = F["att.bw_reservation_amount.max_receive"], unit = " kbit/s", hex = false, xor = 0, bits = {  }, children = {  } },  } },
+ATT["0x8058"] = { code = 0x8058, flavours = { }, name = "BW-RESERVATION-AMOUNT", key = "bw_reservation_amount", payload = false, link = false, info = nil, role = nil, required = false, layouts = {
+  { len = nil, fields = { { kind = "u32", size = 4, f = F["att.bw_reservation_amount.min_send"], unit = " kbit/s", hex = false, xor = 0, bits = {  }, children = {  }, vs = nil, label = "Minimum send", reserved = false }, { kind = "u32", size = 4, f = F["att.bw_reservation_amount.max_send"], unit = " kbit/s", hex = false, xor = 0, bits = {  }, children = {  }, vs = nil, label = "Maximum send", reserved = false }, { kind = "u32", size = 4, f = F["att.bw_reservation_amount.min_receive"], unit = " kbit/s", hex = false, xor = 0, bits = {  }, children = {  }, vs = nil, label = "Minimum receive", reserved = false }, { kind = "u32", size = 4, f = F["att.bw_reservation_amount.max_receive"], unit = " kbit/s", hex = false, xor = 0, bits = {  }, children = {  }, vs = nil, label = "Maximum receive", reserved = false },  } },
 } }
-ATT["0x8059"] = { code = 0x8059, flavours = { }, name = "REMOTE-SITE-ADDRESS", key = "remote_site_address", payload = false, link = false, info = nil, layouts = {
-  { len = nil, fields = { { kind = "xaddr", size = nil, f = nil, unit = "", hex = false, xor = 4, bits = {  }, children = {  } },  } },
+ATT["0x8059"] = { code = 0x8059, flavours = { }, name = "REMOTE-SITE-ADDRESS", key = "remote_site_address", payload = false, link = false, info = nil, role = nil, required = false, layouts = {
+  { len = nil, fields = { { kind = "xaddr", size = nil, f = nil, unit = "", hex = false, xor = 4, bits = {  }, children = {  }, vs = nil, label = "XOR-ed address", reserved = false },  } },
 } }
-ATT["0x805A"] = { code = 0x805A, flavours = { }, name = "REMOTE-RELAY-SITE-ADDRESS", key = "remote_relay_site_address", payload = false, link = false, info = nil, layouts = {
-  { len = nil, fields = { { kind = "xaddr", size = nil, f = nil, unit = "", hex = false, xor = 4, bits = {  }, children = {  } },  } },
+ATT["0x805A"] = { code = 0x805A, flavours = { }, name = "REMOTE-RELAY-SITE-ADDRESS", key = "remote_relay_site_address", payload = false, link = false, info = nil, role = nil, required = false, layouts = {
+  { len = nil, fields = { { kind = "xaddr", size = nil, f = nil, unit = "", hex = false, xor = 4, bits = {  }, children = {  }, vs = nil, label = "XOR-ed address", reserved = false },  } },
 } }
-ATT["0x805B"] = { code = 0x805B, flavours = { }, name = "LOCAL-SITE-ADDRESS", key = "local_site_address", payload = false, link = false, info = nil, layouts = {
-  { len = nil, fields = { { kind = "xaddr", size = nil, f = nil, unit = "", hex = false, xor = 4, bits = {  }, children = {  } },  } },
+ATT["0x805B"] = { code = 0x805B, flavours = { }, name = "LOCAL-SITE-ADDRESS", key = "local_site_address", payload = false, link = false, info = nil, role = nil, required = false, layouts = {
+  { len = nil, fields = { { kind = "xaddr", size = nil, f = nil, unit = "", hex = false, xor = 4, bits = {  }, children = {  }, vs = nil, label = "XOR-ed address", reserved = false },  } },
 } }
-ATT["0x805C"] = { code = 0x805C, flavours = { }, name = "LOCAL-RELAY-SITE-ADDRESS", key = "local_relay_site_address", payload = false, link = false, info = nil, layouts = {
-  { len = nil, fields = { { kind = "xaddr", size = nil, f = nil, unit = "", hex = false, xor = 4, bits = {  }, children = {  } },  } },
+ATT["0x805C"] = { code = 0x805C, flavours = { }, name = "LOCAL-RELAY-SITE-ADDRESS", key = "local_relay_site_address", payload = false, link = false, info = nil, role = nil, required = false, layouts = {
+  { len = nil, fields = { { kind = "xaddr", size = nil, f = nil, unit = "", hex = false, xor = 4, bits = {  }, children = {  }, vs = nil, label = "XOR-ed address", reserved = false },  } },
 } }
-ATT["0x805D"] = { code = 0x805D, flavours = { }, name = "REMOTE-SITE-ADDRESS-RESPONSE", key = "remote_site_address_response", payload = false, link = false, info = nil, layouts = {
-  { len = nil, fields = { { kind = "u32", size = 4, f = F["att.remote_site_address_response.flags"], unit = "", hex = true, xor = 0, bits = { F["att.remote_site_address_response.flags.valid"], F["att.remote_site_address_response.flags.pstn_failover"],  }, children = {  } }, { kind = "u32", size = 4, f = F["att.remote_site_address_response.max_send"], unit = " kbit/s", hex = false, xor = 0, bits = {  }, children = {  } }, { kind = "u32", size = 4, f = F["att.remote_site_address_response.max_receive"], unit = " kbit/s", hex = false, xor = 0, bits = {  }, children = {  } },  } },
+ATT["0x805D"] = { code = 0x805D, flavours = { }, name = "REMOTE-SITE-ADDRESS-RESPONSE", key = "remote_site_address_response", payload = false, link = false, info = nil, role = nil, required = false, layouts = {
+  { len = nil, fields = { { kind = "u32", size = 4, f = F["att.remote_site_address_response.flags"], unit = "", hex = true, xor = 0, bits = { F["att.remote_site_address_response.flags.valid"], F["att.remote_site_address_response.flags.pstn_failover"],  }, children = {  }, vs = nil, label = "Flags", reserved = false }, { kind = "u32", size = 4, f = F["att.remote_site_address_response.max_send"], unit = " kbit/s", hex = false, xor = 0, bits = {  }, children = {  }, vs = nil, label = "Maximum send bandwidth", reserved = false }, { kind = "u32", size = 4, f = F["att.remote_site_address_response.max_receive"], unit = " kbit/s", hex = false, xor = 0, bits = {  }, children = {  }, vs = nil, label = "Maximum receive bandwidth", reserved = false },  } },
 } }
-ATT["0x805E"] = { code = 0x805E, flavours = { }, name = "REMOTE-RELAY-SITE-ADDRESS-RESPONSE", key = "remote_relay_site_address_response", payload = false, link = false, info = nil, layouts = {
-  { len = nil, fields = { { kind = "u32", size = 4, f = F["att.remote_relay_site_address_response.flags"], unit = "", hex = true, xor = 0, bits = { F["att.remote_relay_site_address_response.flags.valid"],  }, children = {  } }, { kind = "u32", size = 4, f = F["att.remote_relay_site_address_response.max_send"], unit = " kbit/s", hex = false, xor = 0, bits = {  }, children = {  } }, { kind = "u32", size = 4, f = F["att.remote_relay_site_address_response.max_receive"], unit = " kbit/s", hex = false, xor = 0, bits = {  }, children = {  } },  } },
+ATT["0x805E"] = { code = 0x805E, flavours = { }, name = "REMOTE-RELAY-SITE-ADDRESS-RESPONSE", key = "remote_relay_site_address_response", payload = false, link = false, info = nil, role = nil, required = false, layouts = {
+  { len = nil, fields = { { kind = "u32", size = 4, f = F["att.remote_relay_site_address_response.flags"], unit = "", hex = true, xor = 0, bits = { F["att.remote_relay_site_address_response.flags.valid"],  }, children = {  }, vs = nil, label = "Flags", reserved = false }, { kind = "u32", size = 4, f = F["att.remote_relay_site_address_response.max_send"], unit = " kbit/s", hex = false, xor = 0, bits = {  }, children = {  }, vs = nil, label = "Maximum send bandwidth", reserved = false }, { kind = "u32", size = 4, f = F["att.remote_relay_site_address_response.max_receive"], unit = " kbit/s", hex = false, xor = 0, bits = {  }, children = {  }, vs = nil, label = "Maximum receive bandwidth", reserved = false },  } },
 } }
-ATT["0x805F"] = { code = 0x805F, flavours = { }, name = "LOCAL-SITE-ADDRESS-RESPONSE", key = "local_site_address_response", payload = false, link = false, info = nil, layouts = {
-  { len = nil, fields = { { kind = "u32", size = 4, f = F["att.local_site_address_response.flags"], unit = "", hex = true, xor = 0, bits = { F["att.local_site_address_response.flags.valid"], F["att.local_site_address_response.flags.pstn_failover"],  }, children = {  } }, { kind = "u32", size = 4, f = F["att.local_site_address_response.max_send"], unit = " kbit/s", hex = false, xor = 0, bits = {  }, children = {  } }, { kind = "u32", size = 4, f = F["att.local_site_address_response.max_receive"], unit = " kbit/s", hex = false, xor = 0, bits = {  }, children = {  } },  } },
+ATT["0x805F"] = { code = 0x805F, flavours = { }, name = "LOCAL-SITE-ADDRESS-RESPONSE", key = "local_site_address_response", payload = false, link = false, info = nil, role = nil, required = false, layouts = {
+  { len = nil, fields = { { kind = "u32", size = 4, f = F["att.local_site_address_response.flags"], unit = "", hex = true, xor = 0, bits = { F["att.local_site_address_response.flags.valid"], F["att.local_site_address_response.flags.pstn_failover"],  }, children = {  }, vs = nil, label = "Flags", reserved = false }, { kind = "u32", size = 4, f = F["att.local_site_address_response.max_send"], unit = " kbit/s", hex = false, xor = 0, bits = {  }, children = {  }, vs = nil, label = "Maximum send bandwidth", reserved = false }, { kind = "u32", size = 4, f = F["att.local_site_address_response.max_receive"], unit = " kbit/s", hex = false, xor = 0, bits = {  }, children = {  }, vs = nil, label = "Maximum receive bandwidth", reserved = false },  } },
 } }
-ATT["0x8060"] = { code = 0x8060, flavours = { }, name = "LOCAL-RELAY-SITE-ADDRESS-RESPONSE", key = "local_relay_site_address_response", payload = false, link = false, info = nil, layouts = {
-  { len = nil, fields = { { kind = "u32", size = 4, f = F["att.local_relay_site_address_response.flags"], unit = "", hex = true, xor = 0, bits = { F["att.local_relay_site_address_response.flags.valid"],  }, children = {  } }, { kind = "u32", size = 4, f = F["att.local_relay_site_address_response.max_send"], unit = " kbit/s", hex = false, xor = 0, bits = {  }, children = {  } }, { kind = "u32", size = 4, f = F["att.local_relay_site_address_response.max_receive"], unit = " kbit/s", hex = false, xor = 0, bits = {  }, children = {  } },  } },
+ATT["0x8060"] = { code = 0x8060, flavours = { }, name = "LOCAL-RELAY-SITE-ADDRESS-RESPONSE", key = "local_relay_site_address_response", payload = false, link = false, info = nil, role = nil, required = false, layouts = {
+  { len = nil, fields = { { kind = "u32", size = 4, f = F["att.local_relay_site_address_response.flags"], unit = "", hex = true, xor = 0, bits = { F["att.local_relay_site_address_response.flags.valid"],  }, children = {  }, vs = nil, label = "Flags", reserved = false }, { kind = "u32", size = 4, f = F["att.local_relay_site_address_response.max_send"], unit = " kbit/s", hex = false, xor = 0, bits = {  }, children = {  }, vs = nil, label = "Maximum send bandwidth", reserved = false }, { kind = "u32", size = 4, f = F["att.local_relay_site_address_response.max_receive"], unit = " kbit/s", hex = false, xor = 0, bits = {  }, children = {  }, vs = nil, label = "Maximum receive bandwidth", reserved = false },  } },
 } }
-ATT["0x8061"] = { code = 0x8061, flavours = { }, name = "SIP-DIALOG-ID", key = "sip_dialog_id", payload = false, link = false, info = nil, layouts = {
-  { len = nil, fields = { { kind = "bytes", size = nil, f = F["att.sip_dialog_id"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
+ATT["0x8061"] = { code = 0x8061, flavours = { }, name = "SIP-DIALOG-ID", key = "sip_dialog_id", payload = false, link = false, info = nil, role = nil, required = false, layouts = {
+  { len = nil, fields = { { kind = "bytes", size = nil, f = F["att.sip_dialog_id"], unit = "", hex = false, xor = 0, bits = {  }, children = {  }, vs = nil, label = "SIP dialog ID", reserved = false },  } },
 } }
-ATT["0x8062"] = { code = 0x8062, flavours = { }, name = "SIP-CALL-ID", key = "sip_call_id", payload = false, link = false, info = nil, layouts = {
-  { len = nil, fields = { { kind = "bytes", size = nil, f = F["att.sip_call_id"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
+ATT["0x8062"] = { code = 0x8062, flavours = { }, name = "SIP-CALL-ID", key = "sip_call_id", payload = false, link = false, info = nil, role = nil, required = false, layouts = {
+  { len = nil, fields = { { kind = "bytes", size = nil, f = F["att.sip_call_id"], unit = "", hex = false, xor = 0, bits = {  }, children = {  }, vs = nil, label = "SIP call ID", reserved = false },  } },
 } }
-ATT["0x8068"] = { code = 0x8068, flavours = { }, name = "LOCATION-PROFILE", key = "location_profile", payload = false, link = false, info = nil, layouts = {
-  { len = nil, fields = { { kind = "u8", size = 1, f = F["att.location_profile.peer_location"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } }, { kind = "u8", size = 1, f = F["att.location_profile.self_location"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } }, { kind = "u8", size = 1, f = F["att.location_profile.federation"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } }, { kind = "u8", size = 1, f = F["att.location_profile.reserved"], unit = "", hex = true, xor = 0, bits = {  }, children = {  } },  } },
+ATT["0x8068"] = { code = 0x8068, flavours = { }, name = "LOCATION-PROFILE", key = "location_profile", payload = false, link = false, info = nil, role = nil, required = false, layouts = {
+  { len = nil, fields = { { kind = "u8", size = 1, f = F["att.location_profile.peer_location"], unit = "", hex = false, xor = 0, bits = {  }, children = {  }, vs = VS_att_location_profile_peer_location, label = "Peer location", reserved = false }, { kind = "u8", size = 1, f = F["att.location_profile.self_location"], unit = "", hex = false, xor = 0, bits = {  }, children = {  }, vs = VS_att_location_profile_self_location, label = "Self location", reserved = false }, { kind = "u8", size = 1, f = F["att.location_profile.federation"], unit = "", hex = false, xor = 0, bits = {  }, children = {  }, vs = VS_att_location_profile_federation, label = "Federation", reserved = false }, { kind = "u8", size = 1, f = F["att.location_profile.reserved"], unit = "", hex = true, xor = 0, bits = {  }, children = {  }, vs = nil, label = "Reserved", reserved = true },  } },
 } }
-ATT["0x8070"] = { code = 0x8070, flavours = { }, name = "IMPLEMENTATION-VERSION", key = "implementation_version", payload = false, link = false, info = nil, layouts = {
-  { len = nil, fields = { { kind = "u32", size = 4, f = F["att.implementation_version"], unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
+ATT["0x8070"] = { code = 0x8070, flavours = { }, name = "IMPLEMENTATION-VERSION", key = "implementation_version", payload = false, link = false, info = nil, role = nil, required = false, layouts = {
+  { len = nil, fields = { { kind = "u32", size = 4, f = F["att.implementation_version"], unit = "", hex = false, xor = 0, bits = {  }, children = {  }, vs = nil, label = "Implementation version", reserved = false },  } },
 } }
-ATT["0x8090"] = { code = 0x8090, flavours = { }, name = "MS-ALTERNATE-MAPPED-ADDRESS", key = "ms_alternate_mapped_address", payload = false, link = false, info = nil, layouts = {
-  { len = nil, fields = { { kind = "addr", size = nil, f = nil, unit = "", hex = false, xor = 0, bits = {  }, children = {  } },  } },
+ATT["0x8090"] = { code = 0x8090, flavours = { }, name = "MS-ALTERNATE-MAPPED-ADDRESS", key = "ms_alternate_mapped_address", payload = false, link = false, info = nil, role = "relayed_address", required = false, layouts = {
+  { len = nil, fields = { { kind = "addr", size = nil, f = nil, unit = "", hex = false, xor = 0, bits = {  }, children = {  }, vs = nil, label = "Address", reserved = false },  } },
 } }
-ATT["0x8095"] = { code = 0x8095, flavours = { }, name = "MULTIPLEXED-TURN-SESSION-ID", key = "multiplexed_turn_session_id", payload = false, link = true, info = nil, layouts = {
-  { len = nil, fields = { { kind = "u64", size = 8, f = F["att.multiplexed_turn_session_id"], unit = "", hex = true, xor = 0, bits = {  }, children = {  } },  } },
+ATT["0x8095"] = { code = 0x8095, flavours = { }, name = "MULTIPLEXED-TURN-SESSION-ID", key = "multiplexed_turn_session_id", payload = false, link = true, info = nil, role = nil, required = false, layouts = {
+  { len = nil, fields = { { kind = "u64", size = 8, f = F["att.multiplexed_turn_session_id"], unit = "", hex = true, xor = 0, bits = {  }, children = {  }, vs = nil, label = "Session ID", reserved = false },  } },
 } }
 
 local FLAVOURS = {
@@ -446,18 +451,29 @@ local CLASS_REQUEST, CLASS_SUCCESS, CLASS_ERROR, CLASS_INDICATION = 0, 1, 2, 3
 -- signed 32-bit numbers: only ever shift or mask them before printing (see ipv4_string).
 local band, bxor, rshift = bit.band, bit.bxor, bit.rshift
 
-local prefs_state = { rfc_to_builtin = true, data_mode = 1, heur_udp = true, heur_tcp = true }
+local prefs_state = { rfc_to_builtin = true, data_mode = 1, heur_udp = true, heur_tcp = true, late_segments = true }
 local DATA_AUTO, DATA_WIRESHARK, DATA_RAW = 1, 2, 3
 
 -- State kept across packets. Keys are frame numbers or strings, so a second pass (GUI) sees the same.
 local transactions = {}   -- transaction id hex -> { req = frame, req_ts = seconds, resp = frame }
 local mux_sessions = {}   -- session id hex -> frame that announced it
 local raw_media = {}      -- 5-tuple key -> frame of the Set Active Destination success
+local raw_media_first = {} -- 5-tuple key -> first raw media frame of that flow
 local raw_media_seen = false -- fast path: most captures never enable raw media
-local tcp_streams = {}    -- tcp.stream -> true when the stream carries MS-TURN
+local tcp_streams = {}    -- address pair (conv_key) -> true when the TCP stream carries MS-TURN
 local tcp_frames_seen = {} -- frame -> true when TCP handed the segment to us
-local tcp_stream_field = Field.new("tcp.stream")
-local tcp_payload_field = Field.new("tcp.payload")
+local srtcp_layouts = {}  -- SSRC -> SRTCP trailer layout learnt from its packets
+
+-- The late pass (see transport) is a post-dissector, and Wireshark calls post-dissectors on every frame; it is
+-- registered only once a capture shows an MS-TURN TCP stream, so other captures never pay for it.
+local proto_late = Proto("msturn_late", "MS-TURN segments TCP did not hand on")
+local late_registered = false
+local function late_wanted()
+  if not late_registered and prefs_state.late_segments then
+    late_registered = true
+    register_postdissector(proto_late)
+  end
+end
 
 local stun_builtin = Dissector.get("stun-udp")
 local previous_udp = {}    -- port -> dissector that owned it before us (STUN on 3478), given back when the port goes
@@ -597,17 +613,33 @@ local function decode_address(tvb, p, size, tree, xor_off, msg_off, ctx)
   return "?"
 end
 
+-- How one field reads in its attribute's summary: value names rather than numbers.
+local function field_text(f, r, size, text)
+  local k = f.kind
+  if k == "u64" then return "0x" .. r:bytes():tohex() end
+  if k == "text" then
+    if text:sub(1, 1) == '"' then return text end
+    return '"' .. text .. '"'
+  end
+  if k == "bytes" then return size .. " bytes" end
+  local v = r:uint()
+  if f.vs and f.vs[v] then return f.vs[v] end
+  if f.hex then return "0x" .. r:bytes():tohex() end
+  return tostring(v) .. f.unit
+end
+
+-- Returns the value's summary: the one meaningful field as it reads, or "Label: value" for each of several.
 local function decode_fields(fields, tvb, p, vend, tree, pinfo, ctx, msg_off)
-  local summary = nil
+  local parts = {}
   for _, f in ipairs(fields) do
     local size = f.size or (vend - p)
     if size < 0 or p + size > vend then
       tree:add_proto_expert_info(E.bad_length, "value too short for its fields")
-      return summary
+      break
     end
     local k = f.kind
     if k == "addr" or k == "xaddr" then
-      summary = decode_address(tvb, p, size, tree, k == "xaddr" and f.xor or 0, msg_off, ctx)
+      parts[#parts + 1] = { f.label, decode_address(tvb, p, size, tree, k == "xaddr" and f.xor or 0, msg_off, ctx) }
     elseif size > 0 then
       local r = tvb(p, size)
       if k == "group" then
@@ -617,18 +649,58 @@ local function decode_fields(fields, tvb, p, vend, tree, pinfo, ctx, msg_off)
         local text = k == "text" and text_of(r:raw()) or nil
         local item = text and tree:add(f.f, r, text) or tree:add(f.f, r)
         for _, b in ipairs(f.bits) do item:add(b, r) end
-        if summary == nil then
-          if k == "u64" then summary = "0x" .. r:bytes():tohex()
-          elseif k == "text" then summary = '"' .. text .. '"'
-          elseif k == "bytes" then summary = size .. " bytes"
-          elseif f.hex then summary = "0x" .. r:bytes():tohex()
-          else summary = tostring(r:uint()) .. f.unit end
-        end
+        if not f.reserved then parts[#parts + 1] = { f.label, field_text(f, r, size, text) } end
       end
     end
     p = p + size
   end
-  return summary
+  if #parts == 0 then return nil end
+  if #parts == 1 then return parts[1][2] end
+  local list = {}
+  for i, part in ipairs(parts) do list[i] = part[1] .. ": " .. part[2] end
+  return table.concat(list, ", ")
+end
+
+-- CRC-32 (IEEE, reflected), table made on first use.
+local crc_table = nil
+local function crc32(s)
+  if not crc_table then
+    crc_table = {}
+    for i = 0, 255 do
+      local c = i
+      for _ = 1, 8 do
+        if band(c, 1) == 1 then c = bxor(0xEDB88320, rshift(c, 1)) else c = rshift(c, 1) end
+      end
+      crc_table[i] = c
+    end
+  end
+  local c = -1
+  for i = 1, #s do
+    c = bxor(crc_table[band(bxor(c, s:byte(i)), 0xFF)], rshift(c, 8))
+  end
+  return bit.bnot(c)
+end
+
+-- What an attribute's role adds to its plain fields: the error code as a number, a checked fingerprint.
+-- Returns the summary and the Info column text when the role makes its own.
+local function decode_role(spec, tvb, p, len, tree, msg_off, summary)
+  if spec.role == "error_code" and len >= 4 then
+    local code = band(tvb(p + 2, 1):uint(), 7) * 100 + tvb(p + 3, 1):uint()
+    tree:add(F["att.error_code"], tvb(p + 2, 2), code):set_generated()
+    local reason = len > 4 and text_of(tvb(p + 4, len - 4):raw()) or ""
+    if reason == "" then return tostring(code), tostring(code) end
+    return code .. " (" .. reason .. ")", tostring(code)
+  elseif spec.role == "fingerprint" and len == 4 then
+    local want = bxor(crc32(tvb:raw(msg_off, p - 4 - msg_off)), 0x5354554E)
+    local ok = band(want, 0xFFFFFFFF) == band(tvb(p, 4):uint(), 0xFFFFFFFF)
+    local item = tree:add(F["att.fingerprint_status"], tvb(p, 4), ok and 1 or 0)
+    item:set_generated()
+    if not ok then
+      item:add_proto_expert_info(E.fingerprint, string.format("expected 0x%08x", band(want, 0xFFFFFFFF) % 4294967296))
+    end
+    return summary .. (ok and " [correct]" or " [incorrect]"), nil
+  end
+  return summary, nil
 end
 
 local function decode_value(spec, tvb, p, len, tree, pinfo, ctx, msg_off)
@@ -647,6 +719,8 @@ local function decode_value(spec, tvb, p, len, tree, pinfo, ctx, msg_off)
     return nil
   end
   local summary = decode_fields(layout.fields, tvb, p, p + len, tree, pinfo, ctx, msg_off)
+  local info_text = nil
+  if spec.role then summary, info_text = decode_role(spec, tvb, p, len, tree, msg_off, summary or "") end
   if spec.link and len > 0 then
     local id = tvb(p, len):bytes():tohex()
     if mux_sessions[id] == nil then mux_sessions[id] = pinfo.number end
@@ -654,7 +728,7 @@ local function decode_value(spec, tvb, p, len, tree, pinfo, ctx, msg_off)
   if spec.payload and len > 0 then
     dissect_payload(tvb(p, len):tvb(), pinfo, tree, ctx)
   end
-  return summary
+  return summary, info_text
 end
 
 local function track_transaction(tvb, off, fl, mclass, msg_tree, pinfo)
@@ -686,7 +760,11 @@ local F_type, F_length, F_cookie, F_tid, F_flavour = F["type"], F["length"], F["
 local function labels_of(spec, code)
   local l = spec.labels
   if l == nil then
-    l = { title = string.format("%s (0x%04x)", spec.name, code), suffix = " (" .. spec.name .. ")" }
+    local need = ""
+    if spec.required ~= nil then
+      need = spec.required and ", comprehension-required" or ", comprehension-optional"
+    end
+    l = { title = string.format("%s (0x%04x)", spec.name, code), suffix = " (" .. spec.name .. need .. ")" }
     spec.labels = l
   end
   return l
@@ -749,10 +827,10 @@ local function dissect_message(tvb, off, avail, pinfo, tree, fl, ctx)
       break
     end
     if spec then
-      local summary = decode_value(spec, tvb, a + 4, al, at_tree, pinfo, ctx, off)
+      local summary, info_text = decode_value(spec, tvb, a + 4, al, at_tree, pinfo, ctx, off)
       if summary then
         at_tree:append_text(": " .. summary)
-        if spec.info and ctx.depth == 0 then info_parts[#info_parts + 1] = spec.info .. " " .. summary end
+        if spec.info and ctx.depth == 0 then info_parts[#info_parts + 1] = spec.info .. " " .. (info_text or summary) end
       end
     else
       at_tree:add_proto_expert_info(E.unknown)
@@ -781,18 +859,47 @@ end
 local function dissect_srtp(tvb, pinfo, tree)
   local n = tvb:len()
   local t = tree:add(F["media"], tvb(), "SRTP")
-  t:add(F["rtp.version"], tvb(0, 1)); t:add(F["rtp.padding"], tvb(0, 1)); t:add(F["rtp.extension"], tvb(0, 1)); t:add(F["rtp.cc"], tvb(0, 1))
-  t:add(F["rtp.marker"], tvb(1, 1)); t:add(F["rtp.pt"], tvb(1, 1))
-  t:add(F["rtp.seq"], tvb(2, 2)); t:add(F["rtp.timestamp"], tvb(4, 4)); t:add(F["rtp.ssrc"], tvb(8, 4))
+  if not rtp_dissector then
+    t:add(F["rtp.version"], tvb(0, 1)); t:add(F["rtp.padding"], tvb(0, 1)); t:add(F["rtp.extension"], tvb(0, 1))
+    t:add(F["rtp.cc"], tvb(0, 1)); t:add(F["rtp.marker"], tvb(1, 1)); t:add(F["rtp.pt"], tvb(1, 1))
+    t:add(F["rtp.seq"], tvb(2, 2)); t:add(F["rtp.timestamp"], tvb(4, 4)); t:add(F["rtp.ssrc"], tvb(8, 4))
+  end
   local p = 12 + 4 * band(tvb(0, 1):uint(), 0x0F)
   if band(tvb(0, 1):uint(), 0x10) ~= 0 and p + 4 <= n then
-    t:add(F["rtp.ext_profile"], tvb(p, 2)); t:add(F["rtp.ext_length"], tvb(p + 2, 2))
+    if not rtp_dissector then
+      t:add(F["rtp.ext_profile"], tvb(p, 2)); t:add(F["rtp.ext_length"], tvb(p + 2, 2))
+    end
     p = p + 4 + 4 * tvb(p + 2, 2):uint()
   end
   if p < n then t:add(F["srtp.payload"], tvb(p, n - p)) end
-  t:add_proto_expert_info(E.encrypted)
-  t:append_text(string.format(", PT=%d, SSRC=0x%08x, Seq=%d", band(tvb(1, 1):uint(), 0x7F), tvb(8, 4):uint(), tvb(2, 2):uint()))
+  t:append_text(string.format(", PT=%d, SSRC=0x%08x, Seq=%d", band(tvb(1, 1):uint(), 0x7F), tvb(8, 4):uint(),
+    tvb(2, 2):uint()))
   return "SRTP"
+end
+
+-- SRTCP ends with E|index, an optional MKI and the authentication tag (RFC 3711 3.4). Their lengths are negotiated,
+-- not sent: 10-byte tags (HMAC-SHA1-80), Teams' 1-byte MKI before the tag, Skype's E|index last, 4-byte tags
+-- (HMAC-SHA1-32) or a 4-byte MKI. The index counts packets, so the word at the right place is below 2^24, and SRTCP
+-- is encrypted, so E is set: random bytes pass both tests once in 256. Each sender's layout is learnt when only one
+-- candidate fits; a packet that fits none shows no index.
+local SRTCP_TRAILERS = { { tag = 10, mki = 0 }, { tag = 10, mki = 1 }, { tag = 0, mki = 0 }, { tag = 4, mki = 0 },
+  { tag = 10, mki = 4 } }
+local function srtcp_trailer(tvb, n, ssrc)
+  local known = srtcp_layouts[ssrc]
+  if known and n >= 12 + known.tag + known.mki then return known end
+  for _, e in ipairs({ 0x80, 0 }) do
+    local found, count = nil, 0
+    for _, t in ipairs(SRTCP_TRAILERS) do
+      local at = n - 4 - t.tag - t.mki
+      if at >= 8 and tvb(at, 1):uint() == e then
+        count = count + 1
+        found = found or t
+      end
+    end
+    if count == 1 then srtcp_layouts[ssrc] = found end
+    if found then return found end
+  end
+  return nil
 end
 
 local function dissect_srtcp(tvb, pinfo, tree)
@@ -800,35 +907,69 @@ local function dissect_srtcp(tvb, pinfo, tree)
   local t = tree:add(F["media"], tvb(), "SRTCP")
   t:add(F["rtcp.version"], tvb(0, 1)); t:add(F["rtcp.padding"], tvb(0, 1)); t:add(F["rtcp.count"], tvb(0, 1))
   t:add(F["rtcp.pt"], tvb(1, 1)); t:add(F["rtcp.length"], tvb(2, 2)); t:add(F["rtcp.ssrc"], tvb(4, 4))
-  -- The first header and sender SSRC travel in clear; the rest is encrypted and ends with E + index.
-  if n > 12 then t:add(F["srtcp.encrypted"], tvb(8, n - 12)) end
-  if n >= 12 then
-    t:add(F["srtcp.e_flag"], tvb(n - 4, 4)); t:add(F["srtcp.index"], tvb(n - 4, 4))
+  -- The first header and sender SSRC travel in clear; the rest is encrypted, then comes the trailer.
+  local ssrc = tvb(4, 4):uint()
+  local tr = srtcp_trailer(tvb, n, ssrc)
+  if tr then
+    local at = n - 4 - tr.tag - tr.mki
+    if at > 8 then t:add(F["srtcp.encrypted"], tvb(8, at - 8)) end
+    t:add(F["srtcp.e_flag"], tvb(at, 4)); t:add(F["srtcp.index"], tvb(at, 4))
+    if tr.mki > 0 then t:add(F["srtcp.mki"], tvb(at + 4, tr.mki)) end
+    t:add(F["srtcp.auth_tag"], tvb(n - tr.tag, tr.tag))
+    t:append_text(string.format(", PT=%d, SSRC=0x%08x, index %d", tvb(1, 1):uint(), ssrc,
+      band(tvb(at, 4):uint(), 0x7FFFFFFF)))
+  else
+    if n > 8 then t:add(F["srtcp.encrypted"], tvb(8, n - 8)) end
+    t:append_text(string.format(", PT=%d, SSRC=0x%08x", tvb(1, 1):uint(), ssrc))
   end
-  t:add_proto_expert_info(E.encrypted)
-  t:append_text(string.format(", PT=%d, SSRC=0x%08x", tvb(1, 1):uint(), tvb(4, 4):uint()))
   return "SRTCP"
+end
+
+-- Relayed bytes: STUN (any flavour), then SRTP/SRTCP by the RTP version bits and RFC 5761 type ranges.
+-- Hands relayed bytes to one of Wireshark's dissectors, so its filters, taps and statistics see them (stun, rtp,
+-- Telephony › RTP Streams). The packet's columns stay ours: the relay's message is what the packet is. An exception
+-- inside that dissector stays its own, as its items show.
+local function call_keeping_columns(d, tvb, pinfo, tree)
+  local info, prot = tostring(pinfo.cols.info), tostring(pinfo.cols.protocol)
+  pcall(d.call, d, tvb, pinfo, tree)
+  pinfo.cols.info:set(info)
+  pinfo.cols.protocol:set(prot)
 end
 
 -- Relayed bytes: STUN (any flavour), then SRTP/SRTCP by the RTP version bits and RFC 5761 type ranges.
 dissect_payload = function(ptvb, pinfo, tree, ctx)
   local n = ptvb:len()
   if n == 0 then return end
+  local mode = prefs_state.data_mode
   local fl = flavour_of_relayed(ptvb, n)
-  if fl and prefs_state.data_mode ~= DATA_RAW then
+  if fl and mode ~= DATA_RAW then
+    if not fl.marker and prefs_state.rfc_to_builtin and stun_builtin and 20 + ptvb(2, 2):uint() == n then
+      -- An ICE check: a standard STUN message, so Wireshark's STUN dissector shows it and `stun` filters find it.
+      local info = fl.messages[ptvb(0, 2):uint()]
+      ctx.inner[#ctx.inner + 1] = info and info.name or "STUN"
+      call_keeping_columns(stun_builtin, ptvb, pinfo, tree)
+      return
+    end
     ctx.depth = ctx.depth + 1
     dissect_message(ptvb, 0, n, pinfo, tree, fl, ctx)
     ctx.depth = ctx.depth - 1
     return
   end
-  if n >= 12 and rshift(ptvb(0, 1):uint(), 6) == 2 and prefs_state.data_mode ~= DATA_RAW then
+  if n >= 12 and rshift(ptvb(0, 1):uint(), 6) == 2 and mode ~= DATA_RAW then
     local pt = ptvb(1, 1):uint()
     local is_rtcp = pt >= 192 and pt <= 223
-    if prefs_state.data_mode == DATA_WIRESHARK then
+    if mode == DATA_WIRESHARK then
       local d = is_rtcp and rtcp_dissector or rtp_dissector
-      if d then d:call(ptvb, pinfo, tree) return end
+      if d then
+        ctx.inner[#ctx.inner + 1] = is_rtcp and "RTCP" or "RTP"
+        call_keeping_columns(d, ptvb, pinfo, tree)
+        return
+      end
     end
     local kind = is_rtcp and dissect_srtcp(ptvb, pinfo, tree) or dissect_srtp(ptvb, pinfo, tree)
+    -- SRTP's header is clear: Wireshark's RTP dissector reads it, so RTP Streams and -z rtp,streams count relayed
+    -- calls (loss, jitter); the payload stays encrypted bytes.
+    if not is_rtcp and rtp_dissector then call_keeping_columns(rtp_dissector, ptvb, pinfo, tree) end
     ctx.inner[#ctx.inner + 1] = kind
     return
   end
@@ -886,7 +1027,14 @@ local function dissect_raw_media(tvb, pinfo, tree, since)
   local t = tree:add(proto, tvb())
   t:append_text(": Raw relayed media")
   t:add(F["media.raw_since"], since):set_generated()
-  t:add_proto_expert_info(E.raw)
+  -- One note per flow, on its first raw packet: one per packet would bury real problems in Expert Info.
+  local key = conv_key(pinfo)
+  local first = raw_media_first[key]
+  if not first or pinfo.number < first then
+    first = pinfo.number
+    raw_media_first[key] = first
+  end
+  if first == pinfo.number then t:add_proto_expert_info(E.raw) end
   add_info(pinfo, ctx, "Raw relayed media")
   dissect_payload(tvb, pinfo, t, ctx)
   finish_info(pinfo, ctx)
@@ -1053,8 +1201,7 @@ end
 
 local function dissect_tcp_stream(tvb, pinfo, tree)
   local n = tvb:len()
-  local sf = tcp_stream_field()
-  local sid = sf and sf.value or -1
+  local sid = conv_key(pinfo)
   if not tcp_streams[sid] then
     if is_pseudo_tls_client_hello(tvb, n) or is_framed_message(tvb, n) then
       tcp_streams[sid] = true
@@ -1063,22 +1210,52 @@ local function dissect_tcp_stream(tvb, pinfo, tree)
     end
   end
   tcp_frames_seen[pinfo.number] = true
+  late_wanted()
   return dissect_tcp_frames(tvb, pinfo, tree, true)
 end
 
--- TCP does not hand out-of-order or retransmitted segments to sub-dissectors; on an MS-TURN stream
--- they may still hold whole frames (a late Allocate response), so decode them from tcp.payload.
-local function dissect_unhanded_segment(tvb, pinfo, tree)
-  if tcp_frames_seen[pinfo.number] then return end
-  local sf = tcp_stream_field()
-  if not sf or not tcp_streams[sf.value] then return end
-  local payload = tcp_payload_field()
-  if not payload then return end
-  local ptvb = payload.range:tvb()
-  local first = ptvb(0, 1):uint()
-  if ptvb:len() >= 4 and (first == 2 or first == 3 or first == 0x16) then
-    dissect_tcp_frames(ptvb, pinfo, tree, false)
+-- Segments of an MS-TURN stream that TCP keeps to itself (out of order, retransmitted: 3 of the corpus's 1,844
+-- messages) are read from the frame by the late pass below. Its payload is found without a field extractor (which
+-- would make tshark build every packet's tree): the TCP header with this packet's ports, under an IPv4 or IPv6 header
+-- whose length gives the payload's end.
+local function tcp_payload_of(tvb, pinfo)
+  local n = tvb:len()
+  local sp, dp = pinfo.src_port, pinfo.dst_port
+  for o = 20, n - 20 do
+    if tvb(o, 2):uint() == sp and tvb(o + 2, 2):uint() == dp then
+      local doff = rshift(tvb(o + 12, 1):uint(), 4) * 4
+      local first, stop = o + doff, nil
+      if doff >= 20 and tvb(o - 20, 1):uint() == 0x45 and tvb(o - 11, 1):uint() == 6 then
+        stop = o - 20 + tvb(o - 18, 2):uint()
+      elseif doff >= 20 and o >= 40 and rshift(tvb(o - 40, 1):uint(), 4) == 6 and tvb(o - 34, 1):uint() == 6 then
+        stop = o + tvb(o - 36, 2):uint()
+      end
+      if stop and stop <= n and first < stop then return tvb(first, stop - first):tvb() end
+    end
   end
+  return nil
+end
+
+-- Whole frames from the first byte to the last: anything else is the middle of a larger frame, never a message.
+local function holds_whole_frames(tvb)
+  local n, off = tvb:len(), 0
+  while off < n do
+    local left, first = n - off, tvb(off, 1):uint()
+    if left < 4 then return false end
+    local size
+    if first == 0x16 then size = 5 + tvb(off + 3, 2):uint()
+    elseif (first == 2 or first == 3) and tvb(off + 1, 1):uint() == 0 then size = 4 + tvb(off + 2, 2):uint()
+    else return false end
+    if size > left then return false end
+    off = off + size
+  end
+  return true
+end
+
+function proto_late.dissector(tvb, pinfo, tree)
+  if not prefs_state.late_segments or tcp_frames_seen[pinfo.number] or not tcp_streams[conv_key(pinfo)] then return end
+  local ptvb = tcp_payload_of(tvb, pinfo)
+  if ptvb and holds_whole_frames(ptvb) then dissect_tcp_frames(ptvb, pinfo, tree, false) end
 end
 
 -- Registration and preferences ------------------------------------------------------------------
@@ -1092,6 +1269,7 @@ proto.prefs.tcp_ports = Pref.range("TCP ports (pseudo-TLS)", DEFAULT_TCP_PORTS, 
 proto.prefs.heur_udp = Pref.bool("Heuristic on UDP", true, "Find MS-TURN (MAGIC-COOKIE first) on any UDP port")
 proto.prefs.heur_tcp = Pref.bool("Heuristic on TCP", true, "Find MS-TURN framing on any TCP port")
 proto.prefs.rfc_to_builtin = Pref.bool("RFC 5389 messages to the built-in STUN dissector", true, "On MS-TURN ports, hand ordinary STUN messages (ICE checks) to Wireshark's STUN dissector")
+proto.prefs.late_segments = Pref.bool("Decode segments TCP keeps back", true, "Decode MS-TURN frames in out-of-order and retransmitted segments of a recognised stream (TCP shows them as data)")
 proto.prefs.data_mode = Pref.enum("Decode relayed DATA as", DATA_AUTO, "How to show bytes relayed in DATA attributes and multiplexed frames", {
   { 1, "Automatic: STUN, SRTP, SRTCP", DATA_AUTO },
   { 2, "Wireshark RTP/RTCP dissectors", DATA_WIRESHARK },
@@ -1193,6 +1371,7 @@ function proto.prefs_changed()
   prefs_state.heur_tcp = proto.prefs.heur_tcp
   prefs_state.rfc_to_builtin = proto.prefs.rfc_to_builtin
   prefs_state.data_mode = proto.prefs.data_mode
+  prefs_state.late_segments = proto.prefs.late_segments
   if tostring(proto.prefs.udp_ports) ~= registered.udp or tostring(proto.prefs.mux_ports) ~= registered.mux
       or tostring(proto.prefs.tcp_ports) ~= registered.tcp then
     register_ports()
@@ -1203,19 +1382,17 @@ function proto.init()
   transactions = {}
   mux_sessions = {}
   raw_media = {}
+  raw_media_first = {}
   raw_media_seen = false
   tcp_streams = {}
   tcp_frames_seen = {}
+  srtcp_layouts = {}
 end
 
-local proto_late = Proto("msturn_late", "MS-TURN segments TCP did not hand on")
-function proto_late.dissector(tvb, pinfo, tree)
-  dissect_unhanded_segment(tvb, pinfo, tree)
-end
-register_postdissector(proto_late)
 
 register_ports()
 udp_table:add_for_decode_as(proto)
 tcp_table:add_for_decode_as(proto_tcp)
 proto:register_heuristic("udp", heur_udp)
-proto_tcp:register_heuristic("tcp", heur_tcp)
+-- Registered by the main protocol so the heuristic is named msturn_tcp (msturn_tcp_tcp otherwise).
+proto:register_heuristic("tcp", heur_tcp)

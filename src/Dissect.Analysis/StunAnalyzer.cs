@@ -132,6 +132,13 @@ public sealed class StunAnalyzer : IAnalyzer
             var label = i == 0 ? name : name + " (relayed)";
             _types[label] = _types.GetValueOrDefault(label) + 1;
         }
+        // ICE checks relayed inside DATA or multiplexed frames are handed to Wireshark's STUN dissector.
+        foreach (var st in p.All("stun.type"))
+        {
+            var code = (ushort)(Packet.ParseLong(st) ?? 0);
+            var label = (Spec.FindMessageType(code, MsTurn.Rfc)?.Name ?? $"0x{code:X4}") + " (relayed)";
+            _types[label] = _types.GetValueOrDefault(label) + 1;
+        }
         var frame = p.Long("frame.number");
         var src = p.Src ?? "?";
         var dst = p.Dst ?? "?";

@@ -109,21 +109,30 @@ public static class LuaViewBuilder
         Field("srtcp.encrypted", "bytes", "Encrypted part");
         Field("srtcp.e_flag", "uint32", "Encrypted (E flag)", "base.DEC", mask: 0x80000000);
         Field("srtcp.index", "uint32", "SRTCP index", "base.DEC", mask: 0x7FFFFFFF);
+        Field("srtcp.mki", "bytes", "Master key identifier (MKI)");
+        Field("att.error_code", "uint16", "Error code", "base.DEC",
+            description: "Class x 100 + number of an ERROR-CODE attribute (generated)");
+        Field("att.fingerprint_status", "uint8", "Fingerprint status", "base.DEC",
+            ValueString("fingerprint_status", [new(0, "Incorrect"), new(1, "Correct")]),
+            description: "Whether the FINGERPRINT CRC-32 matches the message (generated)");
+        Field("srtcp.auth_tag", "bytes", "Authentication tag");
 
         LuaDecodeView Decode(AttributeSpec a, FieldSpec f, string parentKey)
         {
             var single = a.Layouts.Sum(l => l.Fields.Length) == 1 && f.Name == "value" && parentKey == a.Key;
             var key = single ? $"att.{a.Key}" : $"att.{parentKey}.{f.Name}";
             string kind;
+            var vsVar = "nil";
             switch (f.Kind)
             {
                 case ValueKind.Address:
                 case ValueKind.XorAddress:
-                    return new LuaDecodeView(Str(f.Kind == ValueKind.Address ? "addr" : "xaddr"), "nil", "nil", Str(""), "false", f.XorKeyOffset, [], []);
+                    return new LuaDecodeView(Str(f.Kind == ValueKind.Address ? "addr" : "xaddr"), "nil", "nil", Str(""), "false",
+                        f.XorKeyOffset, [], [], "nil", Str(f.Label), "false");
                 case ValueKind.Group:
                     Field(key, "none", f.Label);
                     return new LuaDecodeView(Str("group"), Int(f.Size!.Value), $"F[{Str(key)}]", Str(""), "false", 0, [],
-                        [.. f.Children.Select(c => Decode(a, c, parentKey + "." + f.Name))]);
+                        [.. f.Children.Select(c => Decode(a, c, parentKey + "." + f.Name))], "nil", Str(f.Label), "false");
                 case ValueKind.Bytes:
                     kind = "bytes";
                     Field(key, "bytes", f.Label, description: $"{a.Name} ({a.Spec})");
@@ -135,7 +144,8 @@ public static class LuaViewBuilder
                 default:
                     kind = f.Kind switch { ValueKind.UInt8 => "u8", ValueKind.UInt16 => "u16", ValueKind.UInt32 => "u32", _ => "u64" };
                     var ctor = f.Kind switch { ValueKind.UInt8 => "uint8", ValueKind.UInt16 => "uint16", ValueKind.UInt32 => "uint32", _ => "uint64" };
-                    Field(key, ctor, f.Label, f.Hex ? "base.HEX" : "base.DEC", ValueString(key, f.Values), description: $"{a.Name} ({a.Spec})");
+                    vsVar = ValueString(key, f.Values);
+                    Field(key, ctor, f.Label, f.Hex ? "base.HEX" : "base.DEC", vsVar, description: $"{a.Name} ({a.Spec})");
                     break;
             }
             var bits = new List<string>();
@@ -146,7 +156,9 @@ public static class LuaViewBuilder
                 Field(bkey, ctor, b.Label, "base.DEC", ValueString(bkey, b.Values), b.Mask);
                 bits.Add($"F[{Str(bkey)}]");
             }
-            return new LuaDecodeView(Str(kind), f.Size is { } s ? Int(s) : "nil", $"F[{Str(key)}]", Str(f.Unit is null ? "" : " " + f.Unit), Bool(f.Hex), 0, bits, []);
+            return new LuaDecodeView(Str(kind), f.Size is { } s ? Int(s) : "nil", $"F[{Str(key)}]",
+                Str(f.Unit is null ? "" : " " + f.Unit), Bool(f.Hex), 0, bits, [], vsVar, Str(f.Label),
+                Bool(f.Name.StartsWith("reserved", StringComparison.Ordinal)));
         }
 
         var link = p.Framings.Where(f => f.LinkAttribute is not null).Select(f => f.LinkAttribute!.Value).ToHashSet();
@@ -157,6 +169,7 @@ public static class LuaViewBuilder
                 Bool(mt.Class is MessageClass.SuccessResponse or MessageClass.ErrorResponse || (mt.Class == MessageClass.Request && mt.ExpectsResponse)))).ToList();
         var attributes = p.Attributes.OrderBy(a => a.Code).ThenBy(a => string.Join("+", a.Flavours), StringComparer.Ordinal).Select(a =>
             new LuaAttributeView(IdOf(a.Code, a.Flavours), Hex(a.Code), ListOf(a.Flavours), Str(a.Name), Str(a.Key), Bool(a.CarriesPayload), Bool(link.Contains(a.Code)), a.InfoLabel is { } il ? Str(il) : "nil",
+                a.Role == AttributeRole.None ? "nil" : Str(RoleName(a.Role)), Bool(a.ComprehensionRequired),
                 [.. a.Layouts.Select(l => new LuaLayoutView(l.Length is { } n ? Int(n) : "nil", [.. l.Fields.Select(f => Decode(a, f, a.Key))]))])).ToList();
         var flavours = p.Flavours.Select(fl => new LuaFlavourView(
             Str(fl.Id), Str(fl.Name), Bool(fl.Padding == PaddingRule.FourByte),
@@ -197,6 +210,10 @@ public static class LuaViewBuilder
             MuxSessionIdLength: mux?.SessionIdLength ?? 0,
             TcpFrameTypes: [.. (tcp?.FrameTypes ?? []).Select(v => new LuaValueView(Int((long)v.Value), Str(v.Name)))]) { Docs = docs };
     }
+
+    /// <summary>The role's Lua name: ErrorCode becomes "error_code".</summary>
+    public static string RoleName(AttributeRole role) => ProtocolBuilder.KeyOf(
+        string.Concat(role.ToString().Select((c, i) => i > 0 && char.IsUpper(c) ? "_" + c : c.ToString())));
 
     /// <summary>Dissect's own version (major.minor.patch), shown by Wireshark in Help › About › Plugins.</summary>
     public static string PluginVersion => typeof(LuaViewBuilder).Assembly.GetName().Version is { } v

@@ -54,9 +54,34 @@ public sealed record LuaMessageView(string Id, string Code, string Flavours, str
 
 /// <param name="Id">Lua string key of the one shared definition (an attribute valid in several flavours is defined once).</param>
 /// <param name="Info">Lua string: label before the value in the Info column, or nil.</param>
-public sealed record LuaAttributeView(string Id, string Code, string Flavours, string Name, string Key, string Payload, string Link, string Info, IReadOnlyList<LuaLayoutView> Layouts);
+/// <param name="Role">Lua string of the attribute's role (see AttributeRole), or nil.</param>
+public sealed record LuaAttributeView(
+    string Id,
+    string Code,
+    string Flavours,
+    string Name,
+    string Key,
+    string Payload,
+    string Link,
+    string Info,
+    string Role,
+    string Required,
+    IReadOnlyList<LuaLayoutView> Layouts);
 
 public sealed record LuaLayoutView(string Length, IReadOnlyList<LuaDecodeView> Fields);
 
 /// <param name="FieldRef">Lua expression of the field (F["…"]) or nil.</param>
-public sealed record LuaDecodeView(string Kind, string Size, string FieldRef, string Unit, string Hex, int XorKeyOffset, IReadOnlyList<string> BitRefs, IReadOnlyList<LuaDecodeView> Children);
+/// <param name="Values">Lua name of the field's value-string table, or nil: summaries name the value.</param>
+/// <param name="Reserved">A reserved field, left out of the attribute's summary.</param>
+public sealed record LuaDecodeView(
+    string Kind,
+    string Size,
+    string FieldRef,
+    string Unit,
+    string Hex,
+    int XorKeyOffset,
+    IReadOnlyList<string> BitRefs,
+    IReadOnlyList<LuaDecodeView> Children,
+    string Values,
+    string Label,
+    string Reserved);

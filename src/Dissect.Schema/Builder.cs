@@ -51,7 +51,7 @@ public sealed class ProtocolBuilder
             layout(b);
             var flavourPart = flavours.Length == 0 ? "" : "@" + string.Join("+", flavours);
             var attrPath = $"{path}/attributes/{Hex(code)}{flavourPart}";
-            return new AttributeSpec(code, name, KeyOf(name), spec, description, [.. flavours], b.Build(attrPath), b.Payload, attrPath, b.Info);
+            return new AttributeSpec(code, name, KeyOf(name), spec, description, [.. flavours], b.Build(attrPath), b.Payload, attrPath, b.Info, b.Meaning);
         }));
         return this;
     }
@@ -90,6 +90,14 @@ public sealed class AttributeBuilder
 
     internal bool Payload { get; private set; }
     internal string? Info { get; private set; }
+    internal AttributeRole Meaning { get; private set; }
+
+    /// <summary>What the attribute means to the protocol (see <see cref="AttributeRole"/>).</summary>
+    public AttributeBuilder Role(AttributeRole role)
+    {
+        Meaning = role;
+        return this;
+    }
 
     /// <summary>Show the value in the packet list's Info column after this label (for example "to" for a destination).</summary>
     public AttributeBuilder InInfo(string label)

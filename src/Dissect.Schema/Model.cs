@@ -68,6 +68,36 @@ public sealed record LayoutSpec(int? Length, ImmutableArray<FieldSpec> Fields, s
     public int? FixedSize => Fields.All(f => f.Size is not null) ? Fields.Sum(f => f.Size!.Value) : null;
 }
 
+/// <summary>
+/// What an attribute means to the protocol, beyond its layout: every consumer (the dissector's checks and summaries,
+/// the analysis of allocations and NAT) asks the schema by role instead of naming attribute codes.
+/// </summary>
+public enum AttributeRole
+{
+    None,
+    /// <summary>The client's address as the server saw it (server-reflexive, or peer-reflexive in ICE checks).</summary>
+    MappedAddress,
+    /// <summary>The address the relay allocated.</summary>
+    RelayedAddress,
+    /// <summary>The peer that relayed data came from.</summary>
+    PeerAddress,
+    /// <summary>The peer data is sent to, or the active destination.</summary>
+    DestinationAddress,
+    /// <summary>A server to try instead.</summary>
+    AlternateServer,
+    /// <summary>Class (hundreds), number and reason of an error response.</summary>
+    ErrorCode,
+    /// <summary>CRC-32 of the message before it, XOR-ed with 0x5354554E.</summary>
+    Fingerprint,
+    /// <summary>HMAC over the message before it.</summary>
+    MessageIntegrity,
+    /// <summary>ICE candidate priority: its presence makes a Binding request an ICE connectivity check.</summary>
+    IcePriority,
+    Realm,
+    Nonce,
+    Lifetime,
+}
+
 /// <summary>A type-length-value attribute. <see cref="Flavours"/> empty means "every flavour of the protocol".</summary>
 public sealed record AttributeSpec(
     ushort Code,
@@ -79,8 +109,12 @@ public sealed record AttributeSpec(
     ImmutableArray<LayoutSpec> Layouts,
     bool CarriesPayload,
     string Path,
-    string? InfoLabel = null)
+    string? InfoLabel = null,
+    AttributeRole Role = AttributeRole.None)
 {
+    /// <summary>Comprehension-required (below 0x8000): an agent that does not know it must reject the message.</summary>
+    public bool ComprehensionRequired => Code < 0x8000;
+
     public bool AppliesTo(string flavour) => Flavours.IsEmpty || Flavours.Contains(flavour);
 }
 

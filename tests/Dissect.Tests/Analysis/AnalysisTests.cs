@@ -221,8 +221,10 @@ public class TsharkStatisticsTests
             // _ws.* items (malformed, Lua's heuristic wrapper) are tree items, not layers.
             static bool Folded(string s) => s is "msturn_tcp" or "msturn_late" || s.StartsWith("_ws.", StringComparison.Ordinal);
             // Below ICMP, io,phs follows the tree (quoted packet) and frame.protocols the layers: not comparable.
-            if (stack[^1] == "frame" || Folded(stack[^1]) || stack.Contains("tcp.segments") || stack.SkipLast(1).Any(x => x.StartsWith("icmp", StringComparison.Ordinal))) continue;
-            var layers = stack.Skip(1).Where(s => !Folded(s)).ToList();
+            // Only a post-dissector (or a tap) makes io,phs start at "frame"; the dissector registers one only for
+            // captures with MS-TURN over TCP.
+            if (stack.Count == 1 && stack[0] == "frame" || Folded(stack[^1]) || stack.Contains("tcp.segments") || stack.SkipLast(1).Any(x => x.StartsWith("icmp", StringComparison.Ordinal))) continue;
+            var layers = stack.Skip(stack[0] == "frame" ? 1 : 0).Where(s => !Folded(s)).ToList();
             // Link, network, transport and first application layer: deeper, io,phs repeats tree items (coalesced QUIC packets…).
             if (layers.Count > 4) continue;
             var path = string.Join(':', layers);

@@ -30,7 +30,7 @@ public sealed class CallFixture
         "frame.number", "msturn.type", "msturn.att.type", "msturn.att.ipv4", "msturn.att.port", "msturn.media", "msturn.mux.session_in",
         "msturn.request_in", "msturn.response_in", "msturn.att.lifetime", "msturn.att.ms_sequence_number.sequence", "msturn.att.realm",
         "msturn.att.error_code.number", "msturn.media.raw_since", "_ws.lua.error", "_ws.malformed", "stun.type", "msturn.att.ms_service_quality.stream_type",
-        "msturn.srtcp.index", "msturn.rtp.ssrc", "msturn.framing.type", "_ws.col.Info",
+        "msturn.srtcp.index", "rtp.ssrc", "msturn.framing.type", "_ws.col.Info",
     ];
 
     private CallFixture(Wireshark ws)
@@ -98,8 +98,10 @@ public class FixtureDecodingTests
     {
         var fx = CallFixture.For(wireshark);
         Assert.Equal("SRTP", fx.Get(5, "msturn.media"));
-        Assert.Equal("0x0000ac6d", fx.Get(5, "msturn.rtp.ssrc"));
-        Assert.Equal("0x0115,0x0001", fx.Get(6, "msturn.type"));
+        // SRTP's clear header is Wireshark's RTP layer; the ICE check inside DATA is Wireshark's STUN.
+        Assert.Equal("0x0000ac6d", fx.Get(5, "rtp.ssrc"));
+        Assert.Equal("0x0115", fx.Get(6, "msturn.type"));
+        Assert.Equal("0x0001", fx.Get(6, "stun.type"));
         Assert.Equal("SRTCP", fx.Get(7, "msturn.media"));
         Assert.Equal("0", fx.Get(7, "msturn.srtcp.index"));
     }
@@ -137,7 +139,7 @@ public class FixtureDecodingTests
         var fx = CallFixture.For(wireshark);
         Assert.Equal("2", fx.Get(14, "msturn.mux.session_in"));
         Assert.Equal("SRTP", fx.Get(14, "msturn.media"));
-        Assert.Equal("0x0101", fx.Get(15, "msturn.type"));
+        Assert.Equal("0x0101", fx.Get(15, "stun.type"));
     }
 
     [Theory, OnWireshark("4.0"), OnWireshark("4.4"), OnWireshark("4.6")]

@@ -1,0 +1,154 @@
+using Dissect.Tests.Support;
+using Xunit;
+
+namespace Dissect.Tests.Dissector;
+
+/// <summary>
+/// What the dissector shows beyond types and addresses, each checked against the bytes read in a separate tshark call
+/// without the Lua, or against Wireshark's own dissectors.
+/// </summary>
+public class DepthTests
+{
+    private const string TeamsCall = "Baboushka+LINFO1341-P1/CallAudio/Ethernet/packets/K1AE.pcapng";
+    private const string TeamsMissedCall = "Baboushka+LINFO1341-P1/CallAudio/Ethernet/packets/K3AE-MissedCall.pcapng";
+    private const string TeamsOver4G = "Baboushka+LINFO1341-P1/CallAudio/4G/packets/K1AG.pcapng";
+    private const string SkypeAudio = "Lopiuy+LINFO1341_P1/Traces/audio.pcapng";
+
+    private static List<string[]> Bare(string capture, string filter, params string[] fields)
+    {
+        var args = new List<string> { "-r", capture, "-Y", filter, "-T", "fields", "-E", "occurrence=a", "-E", "aggregator=," };
+        foreach (var f in fields)
+            args.AddRange(["-e", f]);
+        var r = TsharkCli.Run([.. args]);
+        Assert.Equal(0, r.ExitCode);
+        return [.. r.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split('\t'))];
+    }
+
+    [CorpusFact]
+    public void An_error_response_shows_its_code_as_class_times_100_plus_number_in_the_tree_and_in_Info()
+    {
+        var r = TsharkCli.Fields(Repo.CorpusFile(TeamsCall), "msturn.type == 0x0113", "frame.number",
+            "msturn.att.error_code", "_ws.col.Info");
+        Assert.False(r.LuaLoadError, r.Stderr);
+        Assert.NotEmpty(r.Rows);
+        // By hand from the bytes: the ERROR-CODE value is reserved(2) class(1) number(1) reason; the message starts
+        // the UDP payload and MS-TURN attributes are not padded.
+        var payloads = Bare(Repo.CorpusFile(TeamsCall), "udp.payload[0:2] == 01:13", "frame.number", "udp.payload")
+            .ToDictionary(x => x[0], x => Convert.FromHexString(x[1]));
+        foreach (var row in r.Rows)
+        {
+            var b = payloads[row[0]];
+            var off = 20;
+            while (off + 4 <= b.Length && (b[off] << 8 | b[off + 1]) != 0x0009)
+                off += 4 + (b[off + 2] << 8 | b[off + 3]);
+            var code = (b[off + 6] & 7) * 100 + b[off + 7];
+            Assert.Equal(code.ToString(), row[1]);
+            Assert.Contains($"error {code}", row[2]);
+        }
+    }
+
+    [CorpusFact]
+    public void Fingerprints_are_checked_and_agree_with_Wiresharks_STUN_dissector()
+    {
+        // By default ICE checks inside DATA go to Wireshark's STUN dissector, which checks them; with that preference
+        // off the dissector decodes them itself, and its verdict must be Wireshark's, message by message.
+        var capture = Repo.CorpusFile(SkypeAudio);
+        var theirs = TsharkCli.Fields(capture, "stun.att.crc32.status", "frame.number", "stun.att.crc32.status").Rows
+            .ToDictionary(x => x[0], x => x[1]);
+        var ours = TsharkCli.Run("-X", "lua_script:" + Repo.Dissector, "-o", "msturn.rfc_to_builtin:FALSE", "-r", capture,
+            "-Y", "msturn.att.fingerprint_status", "-T", "fields", "-E", "occurrence=a", "-E", "aggregator=,",
+            "-e", "frame.number", "-e", "msturn.att.fingerprint_status").Rows.ToDictionary(x => x[0], x => x[1]);
+        Assert.True(ours.Count > 10, $"{ours.Count} fingerprints checked");
+        foreach (var (frame, status) in ours)
+            Assert.Equal(theirs.GetValueOrDefault(frame), status);
+    }
+
+    [CorpusFact]
+    public void SRTCP_index_is_read_before_Teams_11_byte_trailer()
+    {
+        // Frames 382, 384 and 385 end with E|index, a 1-byte MKI and a 10-byte tag: indexes 0, 1, 2 of one sender.
+        var r = TsharkCli.Fields(Repo.CorpusFile(TeamsMissedCall),
+            "frame.number == 382 || frame.number == 384 || frame.number == 385", "msturn.srtcp.index", "msturn.srtcp.mki");
+        Assert.False(r.LuaLoadError, r.Stderr);
+        Assert.Equal(["0", "1", "2"], r.Rows.Select(x => x[0]));
+        Assert.All(r.Rows, x => Assert.Equal("01", x[1]));
+    }
+
+    [CorpusFact]
+    public void SRTCP_indexes_of_one_sender_only_grow()
+    {
+        var r = TsharkCli.Fields(Repo.CorpusFile(SkypeAudio), "msturn.srtcp.index", "msturn.rtcp.ssrc",
+            "msturn.srtcp.index");
+        Assert.False(r.LuaLoadError, r.Stderr);
+        Assert.True(r.Rows.Count > 10);
+        foreach (var g in r.Rows.GroupBy(x => x[0]))
+        {
+            var idx = g.Select(x => long.Parse(x[1])).ToList();
+            Assert.True(idx.Max() < 1 << 24, $"SSRC {g.Key}: index {idx.Max()} is not a packet counter");
+            Assert.Equal(idx.OrderBy(x => x), idx);
+        }
+    }
+
+    [CorpusFact]
+    public void Relayed_SRTP_reaches_Wiresharks_RTP_streams_tap()
+    {
+        var capture = Repo.CorpusFile(SkypeAudio);
+        var taps = TsharkCli.Run("-X", "lua_script:" + Repo.Dissector, "-r", capture, "-q", "-z", "rtp,streams");
+        Assert.Equal(0, taps.ExitCode);
+        // Each SSRC the dissector labels SRTP, with its packet count, is a stream of the tap.
+        var ours = TsharkCli.Fields(capture, "msturn.media == \"SRTP\"", "rtp.ssrc").Rows
+            .GroupBy(x => x[0]).ToDictionary(g => g.Key, g => g.Count());
+        Assert.True(ours.Count >= 2);
+        foreach (var (ssrc, count) in ours)
+        {
+            var line = taps.Stdout.Split('\n').FirstOrDefault(l => l.Contains($"0x{Convert.ToInt64(ssrc, 16):X8}",
+                StringComparison.OrdinalIgnoreCase));
+            Assert.True(line is not null, $"{ssrc} missing from rtp,streams:\n{taps.Stdout}");
+            Assert.Contains($" {count} ", line);
+        }
+    }
+
+    [CorpusFact]
+    public void ICE_checks_inside_DATA_are_found_by_stun_filters()
+    {
+        var r = TsharkCli.Fields(Repo.CorpusFile(SkypeAudio), "msturn.type == 0x0115 && stun", "stun.type",
+            "_ws.col.Info", "_ws.col.Protocol");
+        Assert.False(r.LuaLoadError, r.Stderr);
+        Assert.NotEmpty(r.Rows);
+        Assert.All(r.Rows, x => Assert.StartsWith("Data Indication", x[1]));
+        Assert.All(r.Rows, x => Assert.Equal("MS-TURN", x[2]));
+    }
+
+    [CorpusFact]
+    public void Segments_TCP_keeps_back_are_decoded_once_and_only_with_the_preference_on()
+    {
+        // Frames 794 and 4389 are out-of-order segments holding an Allocate response each (bytes 01 03 after the
+        // 4-byte frame header); TCP does not hand them on.
+        var capture = Repo.CorpusFile(TeamsOver4G);
+        var filter = "frame.number == 794 || frame.number == 4389";
+        Assert.All(Bare(capture, filter, "tcp.payload"), x => Assert.StartsWith("020000", x[0]));
+        var r = TsharkCli.Fields(capture, filter, "msturn.type");
+        Assert.Equal(["0x0103", "0x0103"], r.Rows.Select(x => x[0]));
+        var off = TsharkCli.Run("-X", "lua_script:" + Repo.Dissector, "-o", "msturn.late_segments:FALSE", "-r", capture,
+            "-Y", $"({filter}) && msturn");
+        Assert.Equal("", off.Stdout.Trim());
+    }
+}
+
+/// <summary>Wireshark 4.6 leaves Lua's internal items out of its protocol hierarchy, so with the script it must not change.</summary>
+public class ProtocolHierarchyTests
+{
+    [Theory, OnWireshark("4.6", Corpus = true)]
+    public void The_protocol_hierarchy_of_other_traffic_is_unchanged(string wireshark)
+    {
+        var ws = Wireshark.Get(wireshark);
+        foreach (var c in new[] { "MxDx+LINFO1341_Projet/NAT analysis/call_relay_2.pcap",
+            "hugodel07+LINFO1341-DiscordK/trace_9_discord_call_via_website.pcapng" })
+        {
+            var bare = ws.Tshark(["-r", Repo.CorpusFile(c), "-q", "-z", "io,phs"]);
+            var lua = ws.Tshark(["-X", "lua_script:" + Repo.Dissector, "-r", Repo.CorpusFile(c), "-q", "-z", "io,phs"]);
+            Assert.Equal(0, lua.ExitCode);
+            Assert.Equal(bare.Stdout, lua.Stdout);
+        }
+    }
+}
