@@ -216,7 +216,10 @@ MSG["0x0118@rfc"] = { code = 0x0118, flavours = { "rfc", }, name = "CreatePermis
 MSG["0x0119@rfc"] = { code = 0x0119, flavours = { "rfc", }, name = "ChannelBind error response", class = 2, request = 0x0009, raw_media = false, tracked = true }
 
 local ATT = {}
-ATT["0x0001"] = { code = 0x0001, flavours = { }, name = "MAPPED-ADDRESS", key = "mapped_address", payload = false, link = false, info = nil, role = nil, required = true, layouts = {
+ATT["0x0001@ms"] = { code = 0x0001, flavours = { "ms", }, name = "MAPPED-ADDRESS", key = "mapped_address", payload = false, link = false, info = nil, role = "relayed_address", required = true, layouts = {
+  { len = nil, fields = { { kind = "addr", size = nil, f = nil, unit = "", hex = false, xor = 0, bits = {  }, children = {  }, vs = nil, label = "Address", reserved = false },  } },
+} }
+ATT["0x0001@rfc"] = { code = 0x0001, flavours = { "rfc", }, name = "MAPPED-ADDRESS", key = "mapped_address", payload = false, link = false, info = nil, role = "mapped_address", required = true, layouts = {
   { len = nil, fields = { { kind = "addr", size = nil, f = nil, unit = "", hex = false, xor = 0, bits = {  }, children = {  }, vs = nil, label = "Address", reserved = false },  } },
 } }
 ATT["0x0006@ms"] = { code = 0x0006, flavours = { "ms", }, name = "USERNAME", key = "username", payload = false, link = false, info = nil, role = nil, required = true, layouts = {

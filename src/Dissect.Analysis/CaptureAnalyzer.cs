@@ -416,11 +416,15 @@ public static class Findings
         return f;
     }
 
+    // Names of the requests that create a relay allocation, in each flavour.
+    private static readonly HashSet<string> AllocateRequests =
+        [.. Schema.Protocols.MsTurn.Spec.MessageTypes.Where(x => x.CreatesAllocation).Select(x => x.Name)];
+
     /// <summary>"Call phases: set-up from … s, media from … to … s, teardown at … s", from the TURN timeline and the media bins.</summary>
     private static string? CallPhases(ReportModel m)
     {
         var media = m.Traffic.Bins.Where(b => b.BytesByClass.ContainsKey("Media")).ToList();
-        var allocate = m.Stun.Timeline.FirstOrDefault(e => e.Kind.StartsWith("Allocate request", StringComparison.Ordinal));
+        var allocate = m.Stun.Timeline.FirstOrDefault(e => AllocateRequests.Contains(e.Kind));
         if (media.Count == 0 || allocate is null || m.Traffic.ExcludedPackets > 0)
             return null;
         var freed = m.Stun.Allocations.Where(a => a.Deallocated).Select(a => a.Frame).ToHashSet();

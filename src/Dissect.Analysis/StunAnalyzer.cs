@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Dissect.Schema;
 using Dissect.Schema.Protocols;
 
@@ -19,14 +20,15 @@ public sealed class StunAnalyzer : IAnalyzer
         "stun.att.error.class", "stun.att.error", "stun.att.error.reason", "stun.att.realm",
     ];
 
-    // The attribute that redirects a client, by its schema name in each flavour (0x000E in MS-TURN, 0x8023 in RFC 5389).
+    // The attribute that redirects a client, by its role in each flavour.
     private static readonly HashSet<ushort> AlternateServerCodes =
-        [.. Spec.Attributes.Where(a => a.Name == "ALTERNATE-SERVER").Select(a => a.Code)];
+        [.. Spec.Attributes.Where(a => a.Role == AttributeRole.AlternateServer).Select(a => a.Code)];
 
     private readonly Dictionary<(string, int, string?, string?, string?, string), (long First, int Count)> _errors = [];
 
+    // What a check's answer says it saw: the RFC flavour's mapped-address attributes.
     private static readonly HashSet<ushort> XorMappedCodes =
-        [.. Spec.Attributes.Where(a => a.Name == "XOR-MAPPED-ADDRESS").Select(a => a.Code)];
+        [.. Spec.Attributes.Where(a => a.Role == AttributeRole.MappedAddress && a.AppliesTo(MsTurn.Rfc)).Select(a => a.Code)];
 
     // Every client address seen: a mapped address equal to its own client's is not translated (IPv6 often is not).
     private readonly HashSet<string> _clientHosts = new(StringComparer.OrdinalIgnoreCase);
@@ -48,14 +50,26 @@ public sealed class StunAnalyzer : IAnalyzer
     // MS-TURN messages per 0.1 s slot and kind (sparse), for the message sequence over time.
     private readonly SortedDictionary<long, Dictionary<string, long>> _slots = [];
 
-    private static string KindOf(ushort code) => code switch
-    {
-        0x0003 or 0x0103 or 0x0113 => "Allocate",
-        0x0004 => "Send",
-        0x0115 => "Data Indication",
-        0x0006 or 0x0106 or 0x0116 => "Set Active Destination",
-        _ => "Other",
-    };
+    // The operation a message belongs to (a response names its request's): the message sequence's series.
+    private static string KindOf(MessageTypeSpec? m, string flavour) =>
+        (m?.RequestCode is { } rc ? Spec.FindMessageType(rc, flavour) : m)?.Operation ?? "Other";
+
+    // Value names of the version and stream-type fields, found by their filter keys in the schema.
+    private static readonly ImmutableArray<ValueName> VersionNames = ValuesOf("ms_version", "value");
+    private static readonly ImmutableArray<ValueName> StreamNames = ValuesOf("ms_service_quality", "stream_type");
+
+    private static ImmutableArray<ValueName> ValuesOf(string attributeKey, string field) =>
+        Spec.Attributes.First(a => a.Key == attributeKey).Layouts.SelectMany(l => l.Fields).First(f => f.Name == field).Values;
+
+    // The dissector shows each message's flavour by its schema name.
+    private static string FlavourOf(string shown) => Spec.Flavours.FirstOrDefault(f => f.Name == shown)?.Id ?? MsTurn.Ms;
+
+    private static AttributeRole RoleOf(ushort code, string flavour) =>
+        Spec.FindAttribute(code, flavour)?.Role ?? AttributeRole.None;
+
+    private static bool Allocates(MessageTypeSpec? m, string flavour) =>
+        m is { Class: MessageClass.SuccessResponse, RequestCode: { } rc }
+        && Spec.FindMessageType(rc, flavour)?.CreatesAllocation == true;
 
     /// <summary>Codes of attributes (in the given flavour) whose value is an address, as the schema declares them.</summary>
     private static HashSet<ushort> AddressCodesOf(string flavour) =>
@@ -122,10 +136,10 @@ public sealed class StunAnalyzer : IAnalyzer
         }
         var flavours = p.All("msturn.flavour");
         var top = (ushort)(Packet.ParseLong(types[0]) ?? 0);
-        var topFlavour = flavours.Count > 0 && flavours[0] == "RFC 5389" ? MsTurn.Rfc : MsTurn.Ms;
+        var topFlavour = flavours.Count > 0 ? FlavourOf(flavours[0]) : MsTurn.Ms;
         for (var i = 0; i < types.Count; i++)
         {
-            var fl = i < flavours.Count && flavours[i] == "RFC 5389" ? MsTurn.Rfc : MsTurn.Ms;
+            var fl = i < flavours.Count ? FlavourOf(flavours[i]) : MsTurn.Ms;
             var code = (ushort)(Packet.ParseLong(types[i]) ?? 0);
             var name = Spec.FindMessageType(code, fl)?.Name ?? $"0x{code:X4}";
             if (i == 0 || fl == MsTurn.Ms) _ms += fl == MsTurn.Ms ? 1 : 0;
@@ -145,7 +159,7 @@ public sealed class StunAnalyzer : IAnalyzer
         var sport = p.Str("udp.srcport") ?? p.Str("tcp.srcport");
         var dport = p.Str("udp.dstport") ?? p.Str("tcp.dstport");
         var msg = Spec.FindMessageType(top, topFlavour);
-        var isRequest = msg?.Class is MessageClass.Request or MessageClass.Indication && top != 0x0115;
+        var isRequest = msg is { Class: MessageClass.Request or MessageClass.Indication, FromServer: false };
         var (client, server) = isRequest || (msg is null && Net.IsPrivate(src)) ? (Net.Endpoint(src, sport), Net.Endpoint(dst, dport)) : (Net.Endpoint(dst, dport), Net.Endpoint(src, sport));
         if (topFlavour == MsTurn.Ms)
             _servers.Add(server);
@@ -161,11 +175,11 @@ public sealed class StunAnalyzer : IAnalyzer
         string? relayed = null, mapped = null;
         foreach (var (a, ep) in PairAddresses(p, attTypes, AddressCodes, "msturn.att.") ?? [])
         {
-            switch (a)
+            switch (RoleOf(a, topFlavour))
             {
-                case 0x0001 when top == 0x0103: relayed ??= ep; break;
-                case 0x8020: mapped ??= ep; _mapped.Add(ep); break;
-                case 0x0011 or 0x0012: _peers.Add(ep); break;
+                case AttributeRole.RelayedAddress when Allocates(msg, topFlavour): relayed ??= ep; break;
+                case AttributeRole.MappedAddress when topFlavour == MsTurn.Ms: mapped ??= ep; _mapped.Add(ep); break;
+                case AttributeRole.PeerAddress or AttributeRole.DestinationAddress: _peers.Add(ep); break;
             }
         }
         if (msg?.Class == MessageClass.ErrorResponse)
@@ -177,22 +191,21 @@ public sealed class StunAnalyzer : IAnalyzer
         }
         uint? lifetime = p.Str("msturn.att.lifetime") is { } lt ? (uint?)Packet.ParseLong(lt) : null;
         foreach (var v in p.All("msturn.att.ms_version"))
-            _versions.Add(Spec.FindAttribute(0x8008, MsTurn.Ms)!.Layouts[0].Fields[0].Values.FirstOrDefault(x => x.Value == (ulong)(Packet.ParseLong(v) ?? 0))?.Name is { } n ? $"{v} ({n})" : v);
-        var streamNames = Spec.FindAttribute(0x8055, MsTurn.Ms)!.Layouts[0].Fields[0].Values;
+            _versions.Add(VersionNames.FirstOrDefault(x => x.Value == (ulong)(Packet.ParseLong(v) ?? 0))?.Name is { } n ? $"{v} ({n})" : v);
         foreach (var s in p.All("msturn.att.ms_service_quality.stream_type"))
-            _streams.Add(streamNames.FirstOrDefault(x => x.Value == (ulong)(Packet.ParseLong(s) ?? 0))?.Name ?? $"type {s}");
+            _streams.Add(StreamNames.FirstOrDefault(x => x.Value == (ulong)(Packet.ParseLong(s) ?? 0))?.Name ?? $"type {s}");
         foreach (var s in p.All("msturn.att.software")) _software.Add(s);
-        if (top == 0x0103)
+        if (Allocates(msg, topFlavour))
             _allocs.Add(new TurnAllocation(client, server, relayed, mapped, lifetime, frame, lifetime == 0));
         if (topFlavour == MsTurn.Ms)
         {
             var slot = (long)Math.Floor((p.Time - _t0.Value) * 10);
             if (!_slots.TryGetValue(slot, out var counts))
                 _slots[slot] = counts = [];
-            var kind = KindOf(top);
+            var kind = KindOf(msg, topFlavour);
             counts[kind] = counts.GetValueOrDefault(kind) + 1;
         }
-        if (top is not (0x0004 or 0x0115) && _timeline.Count < 500)
+        if (msg?.CarriesData != true && _timeline.Count < 500)
             _timeline.Add(new TimelineEvent(Math.Round(p.Time - _t0.Value, 3), msg?.Name ?? $"0x{top:X4}", frame));
     }
 
@@ -212,7 +225,7 @@ public sealed class StunAnalyzer : IAnalyzer
         var response = msg?.Class is MessageClass.SuccessResponse or MessageClass.ErrorResponse;
         var id = p.Str("stun.id") ?? "";
         var attTypes = p.All("stun.att.type").Select(t => (ushort)(Packet.ParseLong(t) ?? 0)).ToList();
-        if (!response && attTypes.Contains(0x0024))
+        if (!response && attTypes.Any(a => RoleOf(a, MsTurn.Rfc) == AttributeRole.IcePriority))
         {
             if (_iceChecks.Count < 100_000) _iceChecks.Add(id);
             return;
@@ -251,11 +264,12 @@ public sealed class StunAnalyzer : IAnalyzer
         string? mapped = null, relayed = null;
         foreach (var (c, ep) in pairs)
         {
-            if (c is 0x0020 or 0x0001) mapped ??= ep;
-            if (c == 0x0016) relayed ??= ep;
+            var role = RoleOf(c, MsTurn.Rfc);
+            if (role == AttributeRole.MappedAddress) mapped ??= ep;
+            if (role == AttributeRole.RelayedAddress) relayed ??= ep;
         }
         if (mapped is not null) _mapped.Add(mapped);
-        if (code == 0x0103)
+        if (Allocates(msg, MsTurn.Rfc))
         {
             uint? lifetime = p.Str("stun.att.lifetime") is { } lt ? (uint?)Packet.ParseLong(lt) : null;
             _allocs.Add(new TurnAllocation(Net.Endpoint(client, clientPort), server, relayed, mapped, lifetime, p.Long("frame.number"), lifetime == 0));

@@ -232,8 +232,9 @@ public static class ReportDocument
                 b.Add(new Paragraph("Peers (DESTINATION/REMOTE-ADDRESS): " + Capped(s.Peers)));
             if (s.MessagesOverTime.Count > 1)
             {
-                string[] kinds = ["Allocate", "Set Active Destination", "Send", "Data Indication", "Other"];
-                var present = kinds.Where(k => s.MessagesOverTime.Any(x => x.Counts.ContainsKey(k))).ToList();
+                // Series in the order the operations first appear, "Other" last.
+                var present = s.MessagesOverTime.SelectMany(x => x.Counts.Keys).Distinct()
+                    .OrderBy(k => k == "Other").ToList();
                 b.Add(new Chart($"MS-TURN messages per {s.MessageBinSeconds.ToString(Inv)} s", [.. s.MessagesOverTime.Select(x => x.StartSeconds.ToString("0.#", Inv))],
                     [.. present.Select(k => (k, (IReadOnlyList<double>)[.. s.MessagesOverTime.Select(x => (double)x.Counts.GetValueOrDefault(k))]))], true));
             }

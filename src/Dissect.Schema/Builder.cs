@@ -36,10 +36,13 @@ public sealed class ProtocolBuilder
         return this;
     }
 
-    public ProtocolBuilder Message(ushort code, string name, MessageClass cls, string spec, ushort? requestCode = null, bool startsRawMedia = false, bool expectsResponse = true, params string[] flavours)
+    public ProtocolBuilder Message(ushort code, string name, MessageClass cls, string spec, ushort? requestCode = null,
+        bool startsRawMedia = false, bool expectsResponse = true, bool fromServer = false, bool allocates = false,
+        bool carriesData = false, params string[] flavours)
     {
         var flavourPart = flavours.Length == 0 ? "" : "@" + string.Join("+", flavours);
-        _messages.Add(path => new MessageTypeSpec(code, name, cls, requestCode, spec, [.. flavours], startsRawMedia, $"{path}/messages/{Hex(code)}{flavourPart}", expectsResponse));
+        _messages.Add(path => new MessageTypeSpec(code, name, cls, requestCode, spec, [.. flavours], startsRawMedia,
+            $"{path}/messages/{Hex(code)}{flavourPart}", expectsResponse, fromServer, allocates, carriesData));
         return this;
     }
 

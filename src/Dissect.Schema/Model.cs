@@ -120,8 +120,26 @@ public sealed record AttributeSpec(
 
 /// <param name="StartsRawMedia">A success of this type makes later non-STUN datagrams of the same 5-tuple raw relayed media (MS-TURN Set Active Destination).</param>
 /// <param name="ExpectsResponse">False for requests the protocol never answers (MS-TURN Send): the dissector does not wait for a response.</param>
-public sealed record MessageTypeSpec(ushort Code, string Name, MessageClass Class, ushort? RequestCode, string Spec, ImmutableArray<string> Flavours, bool StartsRawMedia, string Path, bool ExpectsResponse = true)
+/// <param name="FromServer">An indication the server sends (a Data Indication); responses are the server's by class.</param>
+/// <param name="CreatesAllocation">A request whose success response reports a relay allocation (Allocate).</param>
+/// <param name="CarriesData">A message that only carries relayed data (Send, Data Indication): not a control step.</param>
+public sealed record MessageTypeSpec(
+    ushort Code,
+    string Name,
+    MessageClass Class,
+    ushort? RequestCode,
+    string Spec,
+    ImmutableArray<string> Flavours,
+    bool StartsRawMedia,
+    string Path,
+    bool ExpectsResponse = true,
+    bool FromServer = false,
+    bool CreatesAllocation = false,
+    bool CarriesData = false)
 {
+    /// <summary>The transaction's name, shared by a request and its responses: "Allocate", "Data Indication".</summary>
+    public string Operation => Name.EndsWith(" request", StringComparison.Ordinal) ? Name[..^" request".Length] : Name;
+
     public bool AppliesTo(string flavour) => Flavours.IsEmpty || Flavours.Contains(flavour);
 }
 

@@ -39,21 +39,24 @@ public static class MsTurn
             .Message(0x0002, "Shared Secret request", MessageClass.Request, "MS-TURN 2.2.1", flavours: Ms)
             .Message(0x0102, "Shared Secret response", MessageClass.SuccessResponse, "MS-TURN 2.2.1", 0x0002, flavours: Ms)
             .Message(0x0112, "Shared Secret error response", MessageClass.ErrorResponse, "MS-TURN 2.2.1", 0x0002, flavours: Ms)
-            .Message(0x0003, "Allocate request", MessageClass.Request, "MS-TURN 2.2.1")
+            .Message(0x0003, "Allocate request", MessageClass.Request, "MS-TURN 2.2.1", allocates: true)
             .Message(0x0103, "Allocate response", MessageClass.SuccessResponse, "MS-TURN 2.2.1", 0x0003)
             .Message(0x0113, "Allocate error response", MessageClass.ErrorResponse, "MS-TURN 2.2.1", 0x0003)
-            .Message(0x0004, "Send request", MessageClass.Request, "MS-TURN 2.2.1", expectsResponse: false, flavours: Ms)
+            .Message(0x0004, "Send request", MessageClass.Request, "MS-TURN 2.2.1", expectsResponse: false, carriesData: true,
+                flavours: Ms)
             .Message(0x0104, "Send response", MessageClass.SuccessResponse, "MS-TURN 2.2.1", 0x0004, flavours: Ms)
             .Message(0x0114, "Send error response", MessageClass.ErrorResponse, "MS-TURN 2.2.1", 0x0004, flavours: Ms)
-            .Message(0x0115, "Data Indication", MessageClass.Indication, "MS-TURN 2.2.1", flavours: Ms)
+            .Message(0x0115, "Data Indication", MessageClass.Indication, "MS-TURN 2.2.1", fromServer: true, carriesData: true,
+                flavours: Ms)
             .Message(0x0006, "Set Active Destination request", MessageClass.Request, "MS-TURN 2.2.1", flavours: Ms)
             .Message(0x0106, "Set Active Destination response", MessageClass.SuccessResponse, "MS-TURN 2.2.1", 0x0006, startsRawMedia: true, flavours: Ms)
             .Message(0x0116, "Set Active Destination error response", MessageClass.ErrorResponse, "MS-TURN 2.2.1", 0x0006, flavours: Ms)
             .Message(0x0004, "Refresh request", MessageClass.Request, "RFC 5766 16", flavours: Rfc)
             .Message(0x0104, "Refresh success response", MessageClass.SuccessResponse, "RFC 5766 16", 0x0004, flavours: Rfc)
             .Message(0x0114, "Refresh error response", MessageClass.ErrorResponse, "RFC 5766 16", 0x0004, flavours: Rfc)
-            .Message(0x0016, "Send indication", MessageClass.Indication, "RFC 5766 10", flavours: Rfc)
-            .Message(0x0017, "Data indication", MessageClass.Indication, "RFC 5766 10", flavours: Rfc)
+            .Message(0x0016, "Send indication", MessageClass.Indication, "RFC 5766 10", carriesData: true, flavours: Rfc)
+            .Message(0x0017, "Data indication", MessageClass.Indication, "RFC 5766 10", fromServer: true, carriesData: true,
+                flavours: Rfc)
             .Message(0x0008, "CreatePermission request", MessageClass.Request, "RFC 5766 9", flavours: Rfc)
             .Message(0x0108, "CreatePermission success response", MessageClass.SuccessResponse, "RFC 5766 9", 0x0008, flavours: Rfc)
             .Message(0x0118, "CreatePermission error response", MessageClass.ErrorResponse, "RFC 5766 9", 0x0008, flavours: Rfc)
@@ -62,7 +65,10 @@ public static class MsTurn
             .Message(0x0119, "ChannelBind error response", MessageClass.ErrorResponse, "RFC 5766 11", 0x0009, flavours: Rfc)
 
             // Attributes shared by both flavours.
-            .Attribute(0x0001, "MAPPED-ADDRESS", "MS-TURN 2.2.2.1; RFC 5389 15.1", "Relayed (MS-TURN) or reflexive address, in clear.", a => a.Address())
+            .Attribute(0x0001, "MAPPED-ADDRESS", "MS-TURN 2.2.2.1", "In an Allocate response, the relayed address, in clear.",
+                a => a.Role(AttributeRole.RelayedAddress).Address(), Ms)
+            .Attribute(0x0001, "MAPPED-ADDRESS", "RFC 5389 15.1", "Reflexive address, in clear.",
+                a => a.Role(AttributeRole.MappedAddress).Address(), Rfc)
             .Attribute(0x0008, "MESSAGE-INTEGRITY", "MS-TURN 2.2.2.3; RFC 5389 15.4", "HMAC-SHA1 (20 bytes) or HMAC-SHA256 (32 bytes, MS-VERSION 3 and later).", a => a.Role(AttributeRole.MessageIntegrity).Bytes("HMAC"))
             .Attribute(0x0009, "ERROR-CODE", "MS-TURN 2.2.2.4; RFC 5389 15.6", "Error class and number with a reason phrase (not padded in MS-TURN).",
                 a => a.Role(AttributeRole.ErrorCode).InInfo("error").Fields(f => f.UInt16("reserved", "Reserved", hex: true)
