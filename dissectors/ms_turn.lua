@@ -65,6 +65,7 @@ F["mux.channel"] = ProtoField.uint16("msturn.mux.channel", "Channel", base.HEX, 
 F["mux.length"] = ProtoField.uint16("msturn.mux.length", "Length", base.DEC, nil, nil, "")
 F["mux.session_id"] = ProtoField.uint64("msturn.mux.session_id", "Session ID", base.HEX, nil, nil, "")
 F["mux.session_in"] = ProtoField.framenum("msturn.mux.session_in", "Session ID announced in", base.NONE, nil, nil, "")
+F["mux.flow_since"] = ProtoField.framenum("msturn.mux.flow_since", "Multiplexed flow since", base.NONE, nil, nil, "First 0xFF10 frame of this flow: the relay answers it with bare payloads")
 F["media"] = ProtoField.string("msturn.media", "Relayed media kind", nil, "")
 F["media.raw_since"] = ProtoField.framenum("msturn.media.raw_since", "Raw media since Set Active Destination in", base.NONE, nil, nil, "")
 F["media.data"] = ProtoField.bytes("msturn.media.data", "Relayed data", base.NONE, "")
@@ -462,7 +463,9 @@ local transactions = {}   -- transaction id hex -> { req = frame, req_ts = secon
 local mux_sessions = {}   -- session id hex -> frame that announced it
 local raw_media = {}      -- 5-tuple key -> frame of the Set Active Destination success
 local raw_media_first = {} -- 5-tuple key -> first raw media frame of that flow
-local raw_media_seen = false -- fast path: most captures never enable raw media
+local raw_media_seen = false
+local mux_flows = {}      -- 5-tuple key -> first multiplexed frame: the relay answers on it with bare payloads
+local mux_seen = false -- fast path: most captures never enable raw media
 local tcp_streams = {}    -- address pair (conv_key) -> true when the TCP stream carries MS-TURN
 local tcp_frames_seen = {} -- frame -> true when TCP handed the segment to us
 local srtcp_layouts = {}  -- SSRC -> SRTCP trailer layout learnt from its packets
@@ -1012,6 +1015,11 @@ local function dissect_mux(tvb, pinfo, tree)
   mt:add(F["mux.session_id"], tvb(4, MUX_SESSION_LEN))
   local id = tvb(4, MUX_SESSION_LEN):bytes():tohex()
   if mux_sessions[id] then mt:add(F["mux.session_in"], mux_sessions[id]):set_generated() end
+  if not pinfo.visited then
+    local key = conv_key(pinfo)
+    if not mux_flows[key] or pinfo.number < mux_flows[key] then mux_flows[key] = pinfo.number end
+    mux_seen = true
+  end
   local body = n - 4
   if declared ~= body then
     mt:add_proto_expert_info(E.mux, string.format("length field %d, datagram holds %d", declared, body))
@@ -1022,6 +1030,27 @@ local function dissect_mux(tvb, pinfo, tree)
   if plen > 0 then dissect_payload(tvb(4 + MUX_SESSION_LEN, plen):tvb(), pinfo, t, ctx) end
   finish_info(pinfo, ctx)
   return n
+end
+
+-- The relay's side of a multiplexed flow: the client sends 0xFF10 frames, the relay answers with the bare payload
+-- (SRTP, SRTCP, STUN) on the same address pair (MS-TURN 2.2.3).
+local function mux_flow_since(tvb, pinfo, n)
+  if not mux_seen or n < 12 or rshift(tvb(0, 1):uint(), 6) ~= 2 then return nil end
+  local since = mux_flows[conv_key(pinfo)]
+  if since and since < pinfo.number then return since end
+  return nil
+end
+
+local function dissect_mux_answer(tvb, pinfo, tree, since)
+  pinfo.cols.protocol = "MS-TURN"
+  local ctx = new_ctx(true)
+  local t = tree:add(proto, tvb())
+  t:append_text(": Multiplexed relay data (relay to client)")
+  t:add(F["mux.flow_since"], since):set_generated()
+  add_info(pinfo, ctx, "Multiplexed relay data")
+  dissect_payload(tvb, pinfo, t, ctx)
+  finish_info(pinfo, ctx)
+  return tvb:len()
 end
 
 local function dissect_raw_media(tvb, pinfo, tree, since)
@@ -1079,6 +1108,8 @@ function proto.dissector(tvb, pinfo, tree)
   if is_mux_frame(tvb, n) then return dissect_mux(tvb, pinfo, tree) end
   local since = raw_media_since(tvb, pinfo, n)
   if since then return dissect_raw_media(tvb, pinfo, tree, since) end
+  local mux_since = mux_flow_since(tvb, pinfo, n)
+  if mux_since then return dissect_mux_answer(tvb, pinfo, tree, mux_since) end
   -- Not ours (TURN ChannelData on 3478, say): to the dissector this port had (STUN), as without this script; where
   -- the port had none, refused, so UDP tries its heuristics (RTCP…) as it would have.
   -- Dissector:call falls back to "data" when the callee refuses, so only what STUN takes (a whole message, or
@@ -1112,6 +1143,11 @@ local function heur_udp(tvb, pinfo, tree)
   local since = raw_media_since(tvb, pinfo, n)
   if since then
     dissect_raw_media(tvb, pinfo, tree, since)
+    return true
+  end
+  local mux_since = mux_flow_since(tvb, pinfo, n)
+  if mux_since then
+    dissect_mux_answer(tvb, pinfo, tree, mux_since)
     return true
   end
   return false
@@ -1387,6 +1423,8 @@ function proto.init()
   raw_media = {}
   raw_media_first = {}
   raw_media_seen = false
+  mux_flows = {}
+  mux_seen = false
   tcp_streams = {}
   tcp_frames_seen = {}
   srtcp_layouts = {}

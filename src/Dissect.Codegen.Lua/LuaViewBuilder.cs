@@ -84,6 +84,8 @@ public static class LuaViewBuilder
         Field("mux.length", "uint16", "Length", "base.DEC");
         Field("mux.session_id", "uint64", "Session ID", "base.HEX");
         Field("mux.session_in", "framenum", "Session ID announced in");
+        Field("mux.flow_since", "framenum", "Multiplexed flow since",
+            description: "First 0xFF10 frame of this flow: the relay answers it with bare payloads");
         Field("media", "string", "Relayed media kind");
         Field("media.raw_since", "framenum", "Raw media since Set Active Destination in");
         Field("media.data", "bytes", "Relayed data");

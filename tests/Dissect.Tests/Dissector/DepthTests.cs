@@ -13,6 +13,7 @@ public class DepthTests
     private const string TeamsMissedCall = "Baboushka+LINFO1341-P1/CallAudio/Ethernet/packets/K3AE-MissedCall.pcapng";
     private const string TeamsOver4G = "Baboushka+LINFO1341-P1/CallAudio/4G/packets/K1AG.pcapng";
     private const string SkypeAudio = "Lopiuy+LINFO1341_P1/Traces/audio.pcapng";
+    private const string SkypeSurEduroam = "Lopiuy+LINFO1341_P1/Traces/SurEduroam/audio.pcapng";
 
     private static List<string[]> Bare(string capture, string filter, params string[] fields)
     {
@@ -106,6 +107,36 @@ public class DepthTests
             Assert.True(line is not null, $"{ssrc} missing from rtp,streams:\n{taps.Stdout}");
             Assert.Contains($" {count} ", line);
         }
+    }
+
+    [CorpusFact]
+    public void Both_directions_of_a_multiplexed_relay_flow_are_decoded_and_reach_RTP_streams()
+    {
+        // SurEduroam: the client sends 0xFF10 frames to 20.202.144.43:3480, the relay answers with bare payloads.
+        var capture = Repo.CorpusFile(SkypeSurEduroam);
+        // Its STUN answers go to Wireshark's STUN dissector, as everywhere; the rest is relayed media.
+        var relay = "ip.src == 20.202.144.43 && udp.srcport == 3480 && !icmp && !stun";
+        var answers = Bare(capture, relay, "frame.number").Count;
+        Assert.True(answers > 1000);
+        var ours = TsharkCli.Fields(capture, relay + " && msturn", "msturn.mux.flow_since");
+        Assert.False(ours.LuaLoadError, ours.Stderr);
+        Assert.Equal(answers, ours.Rows.Count);
+        var taps = TsharkCli.Run("-X", "lua_script:" + Repo.Dissector, "-r", capture, "-q", "-z", "rtp,streams");
+        var streams = taps.Stdout.Split('\n').Where(l => l.Contains("20.202.144.43", StringComparison.Ordinal)).ToList();
+        static bool FromRelay(string l) =>
+            l.IndexOf("20.202.144.43", StringComparison.Ordinal) < l.IndexOf("192.168.206.21", StringComparison.Ordinal);
+        Assert.Contains(streams, FromRelay);
+        Assert.Contains(streams, l => !FromRelay(l));
+    }
+
+    [CorpusFact]
+    public void Binding_requests_carried_in_multiplexed_frames_are_matched_with_their_responses()
+    {
+        var r = TsharkCli.Run("-2", "-X", "lua_script:" + Repo.Dissector, "-r", Repo.CorpusFile(SkypeSurEduroam), "-Y",
+            "msturn.mux && stun.type == 0x0001", "-T", "fields", "-e", "stun.response-in");
+        Assert.Equal(0, r.ExitCode);
+        Assert.True(r.Rows.Count > 10);
+        Assert.All(r.Rows, x => Assert.NotEqual("", x[0]));
     }
 
     [CorpusFact]
