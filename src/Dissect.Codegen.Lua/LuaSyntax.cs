@@ -7,6 +7,26 @@ namespace Dissect.Codegen.Lua;
 public static class LuaSyntax
 {
     /// <summary>A double-quoted Lua string holding <paramref name="s"/> exactly; the output is plain ASCII.</summary>
+    /// <summary>
+    /// A long string as concatenated literals of at most <paramref name="width"/> characters of text each, split at
+    /// spaces, so generated lines stay short; continuation lines start with <paramref name="indent"/>.
+    /// </summary>
+    public static string StrWrapped(string s, int width, string indent)
+    {
+        var parts = new List<string>();
+        var rest = s;
+        while (rest.Length > width)
+        {
+            var cut = rest.LastIndexOf(' ', width);
+            if (cut <= 0)
+                cut = width;
+            parts.Add(rest[..(cut + 1)]);
+            rest = rest[(cut + 1)..];
+        }
+        parts.Add(rest);
+        return string.Join(" ..\n" + indent, parts.Select(Str));
+    }
+
     public static string Str(string s)
     {
         var sb = new StringBuilder("\"");

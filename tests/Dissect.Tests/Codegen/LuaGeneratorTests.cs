@@ -29,6 +29,15 @@ public class LuaGeneratorTests
     }
 
     [Fact]
+    public void Generated_lines_stay_within_120_characters_one_table_entry_per_line()
+    {
+        var lines = Generated.Split('\n');
+        var over = lines.Select((l, i) => (Line: i + 1, l.Length)).Where(x => x.Length > 120).ToList();
+        Assert.True(over.Count == 0, "lines over 120: " + string.Join(", ", over.Take(10)));
+        Assert.DoesNotContain(lines, l => l.StartsWith("ATT[", StringComparison.Ordinal) && l.Contains("kind =", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void The_generated_Lua_passes_the_Lua_5_2_syntax_check()
     {
         var r = Proc.Run("luac5.2", ["-p", Repo.Dissector]);
