@@ -24,6 +24,8 @@ roots_log=$(mktemp)
 roots_pid=$!
 echo "== dotnet build (Release)"
 dotnet build Dissect.sln -c Release -nologo -v quiet
+echo "== dotnet format whitespace --verify-no-changes"
+dotnet format whitespace Dissect.sln --verify-no-changes
 wait "$roots_pid" || true
 cat "$roots_log"; rm -f "$roots_log"
 for suite in trixie forky; do

@@ -39,7 +39,8 @@ public static class CaptureAnalyzer
     public static string CheckCaptureFile(string path)
     {
         if (Directory.Exists(path))
-            throw new CaptureFileException("is a directory, not a capture file", "give a .pcap or .pcapng file, or use 'dissect batch' for folders");
+            throw new CaptureFileException("is a directory, not a capture file",
+                "give a .pcap or .pcapng file, or use 'dissect batch' for folders");
         if (!File.Exists(path))
             throw new CaptureFileException("does not exist", WindowsPath(path)
                 ? "this looks like a Windows path; under WSL the C: drive is /mnt/c/…, with forward slashes"
@@ -55,7 +56,8 @@ public static class CaptureAnalyzer
     }
 
     private static bool WindowsPath(string path) =>
-        !OperatingSystem.IsWindows() && (path.Contains('\\') || (path.Length > 2 && char.IsAsciiLetter(path[0]) && path[1] == ':'));
+        !OperatingSystem.IsWindows() && (path.Contains('\\') || (path.Length > 2 && char.IsAsciiLetter(path[0])
+            && path[1] == ':'));
 
     /// <summary>
     /// The format's name from its first bytes, for the report. Dissect is never stricter than tshark: a file whose
@@ -81,15 +83,24 @@ public static class CaptureAnalyzer
         };
     }
 
-    /// <summary>The union of the fields every analyzer declares: the single tshark pass exports exactly these.</summary>
+    // Fields of every packet, whichever analyzers run.
+    private static readonly string[] CoreFields =
+    [
+        "frame.number", "frame.time_epoch", "frame.len", "frame.cap_len", "frame.protocols", "tcp.stream", "udp.stream",
+    ];
+
+    /// <summary>The union of the fields every analyzer declares: the single tshark pass exports exactly
+    /// these.</summary>
     public static IReadOnlyList<string> Fields(IEnumerable<IAnalyzer> analyzers) =>
-        new[] { "frame.number", "frame.time_epoch", "frame.len", "frame.cap_len", "frame.protocols", "tcp.stream", "udp.stream" }
+        CoreFields
             .Concat(analyzers.SelectMany(a => a.Fields)).Distinct().ToList();
 
     /// <summary>The tshark command <see cref="AnalyzeAsync"/> runs for a capture.</summary>
     public static TsharkCommand Command(string capture, AnalyzeOptions options) =>
-        new(options.TsharkPath, capture, Fields([new DnsAnalyzer(), new TlsAnalyzer(), new NetworkAnalyzer(), new StunAnalyzer(), new TrafficAnalyzer()]),
-            options.LuaScript, DisplayFilter: options.DisplayFilter, MaxPackets: options.MaxPackets, Timeout: options.Timeout,
+        new(options.TsharkPath, capture, Fields([new DnsAnalyzer(), new TlsAnalyzer(), new NetworkAnalyzer(),
+            new StunAnalyzer(), new TrafficAnalyzer()]),
+            options.LuaScript, DisplayFilter: options.DisplayFilter, MaxPackets: options.MaxPackets,
+                Timeout: options.Timeout,
             EnableHeuristics: Heuristics,
             Preferences: Preferences);
 
@@ -101,14 +112,18 @@ public static class CaptureAnalyzer
 
     private const string MsTurnFieldPrefix = "msturn.";
 
-    /// <summary>RTP is found by a heuristic that tshark leaves off by default; without it direct media would show as plain UDP.</summary>
+    /// <summary>RTP is found by a heuristic that tshark leaves off by default; without it direct media would show as
+    /// plain UDP.</summary>
     public static readonly IReadOnlyList<string> Heuristics = ["rtp_udp"];
 
-    public static Task<ReportModel> AnalyzeAsync(string capture, AnalyzeOptions options, CancellationToken ct = default) =>
+    public static Task<ReportModel> AnalyzeAsync(string capture, AnalyzeOptions options,
+        CancellationToken ct = default) =>
         AnalyzeAsync(capture, options, null, ct);
 
-    /// <param name="sha256">The capture's hash when the caller already computed it (a batch does, for its stamps).</param>
-    public static async Task<ReportModel> AnalyzeAsync(string capture, AnalyzeOptions options, string? sha256, CancellationToken ct,
+    /// <param name="sha256">The capture's hash when the caller already computed it (a batch does, for its
+    /// stamps).</param>
+    public static async Task<ReportModel> AnalyzeAsync(string capture, AnalyzeOptions options, string? sha256,
+        CancellationToken ct,
         AnalysisProgress? progress = null)
     {
         var format = CheckCaptureFile(capture);
@@ -163,11 +178,14 @@ public static class CaptureAnalyzer
         catch (TsharkException e) when (e.StderrTail.Contains("aren't valid", StringComparison.Ordinal)
             && e.StderrTail.Contains(MsTurnFieldPrefix, StringComparison.Ordinal))
         {
-            // The positive sign that the dissector registered is that tshark accepts its fields; never report without it.
+            // The positive sign that the dissector registered is that tshark accepts its fields; never report without
+            // it.
             throw e.StderrTail.Contains("Running as user \"root\"", StringComparison.Ordinal)
                 ? TsharkLocator.LuaIgnoredAsRoot(options.TsharkVersion)
-                : new TsharkNotFoundException("the MS-TURN dissector did not register in tshark, so its fields are unknown",
-                    "run 'dissect doctor' to see whether Lua scripts run for this user and which copy of the dissector loads");
+                : new TsharkNotFoundException("the MS-TURN dissector did not register in tshark, so its fields are " +
+                    "unknown",
+                    "run 'dissect doctor' to see whether Lua scripts run for this user and which copy of the " +
+                        "dissector loads");
         }
         catch (TsharkException e) when (options.DisplayFilter is not null && packets == 0 && e.ExitCode == 2
             && !e.StderrTail.Contains("The file", StringComparison.Ordinal))
@@ -178,7 +196,7 @@ public static class CaptureAnalyzer
             throw new DisplayFilterException($"invalid display filter '{options.DisplayFilter}': {reason}",
                 "write it as in Wireshark's filter bar, for example -Y 'dns || stun'");
         }
-                catch (TsharkException e) when (Damage(e.StderrTail) is { } damage)
+        catch (TsharkException e) when (Damage(e.StderrTail) is { } damage)
         {
             // What tshark read before the damage is reported, with a warning naming where reading stopped.
             if (packets == 0 || packets == mimeOnly)
@@ -187,7 +205,8 @@ public static class CaptureAnalyzer
             truncated = true;
             warning = damage == "cut short"
                 ? $"the capture is truncated: {packets} packets were read before the cut"
-                : $"the capture is {damage} after packet {packets} ({Detail(e.StderrTail)}); the {packets} packets before were read";
+                : $"the capture is {damage} after packet {packets} ({Detail(e.StderrTail)}); the {packets} packets " +
+                    $"before were read";
         }
         catch (TsharkException e) when (e.StderrTail.Contains("isn't a capture file", StringComparison.Ordinal))
         {
@@ -214,27 +233,33 @@ public static class CaptureAnalyzer
             if (net.ShownAddresses().Contains(ip))
                 names.TryAdd(ip, sni);
         var info = new CaptureInfo(Path.GetFileName(capture), size, sha, format, [.. linkTypes], packets, bytes,
-            first is null ? null : FromEpoch(first.Value), last is null ? null : FromEpoch(last.Value), Math.Round((last ?? 0) - start, 6),
+            first is null ? null : FromEpoch(first.Value), last is null ? null : FromEpoch(last.Value), Math.Round((last
+                ?? 0) - start, 6),
             options.TsharkVersion, DissectVersion, truncated, warning)
         {
             DisplayFilter = options.DisplayFilter,
-            Anomalies = [.. implausible > 0 ? [new Anomaly("implausible-length", implausible, implausibleExample!)] : Array.Empty<Anomaly>(),
+            Anomalies = [.. implausible > 0 ? [new Anomaly("implausible-length", implausible,
+                implausibleExample!)] : Array.Empty<Anomaly>(),
                 .. dns.Anomalies],
         };
         var tlsSection = tls.Build();
         var dnsSection = dns.Build(tls.DohServers);
         dns.Release();
-        var model = new ReportModel(ReportModel.CurrentSchemaVersion, info, dnsSection, tlsSection, net.Build(names), stun.Build(), traffic.Build(start), []);
+        var model = new ReportModel(ReportModel.CurrentSchemaVersion, info, dnsSection, tlsSection, net.Build(names),
+            stun.Build(), traffic.Build(start), []);
         return model with { Findings = Findings.Compute(model) };
     }
 
     /// <summary>"cut short" or "damaged" when tshark stopped at a damaged record, else null.</summary>
     private static string? Damage(string stderr) =>
-        stderr.Contains("cut short", StringComparison.Ordinal) || stderr.Contains("truncated", StringComparison.Ordinal) ? "cut short"
-        : stderr.Contains("damaged or corrupt", StringComparison.Ordinal) || stderr.Contains("bad block", StringComparison.Ordinal)
+        stderr.Contains("cut short", StringComparison.Ordinal) || stderr.Contains("truncated",
+            StringComparison.Ordinal) ? "cut short"
+        : stderr.Contains("damaged or corrupt", StringComparison.Ordinal) || stderr.Contains("bad block",
+            StringComparison.Ordinal)
             ? "damaged" : null;
 
-    /// <summary>tshark's own reason, the parenthesised line after its message: "pcapng: total block length … too large".</summary>
+    /// <summary>tshark's own reason, the parenthesised line after its message: "pcapng: total block length … too
+    /// large".</summary>
     private static string Detail(string stderr) =>
         stderr.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith('(') && l.EndsWith(')')) is { } l
             ? l[1..^1] : "a record tshark could not read";
@@ -245,7 +270,8 @@ public static class CaptureAnalyzer
         return Convert.ToHexStringLower(await SHA256.HashDataAsync(f, ct));
     }
 
-    private static DateTimeOffset FromEpoch(double t) => DateTimeOffset.FromUnixTimeMilliseconds((long)Math.Round(t * 1000));
+    private static DateTimeOffset FromEpoch(double t) =>
+        DateTimeOffset.FromUnixTimeMilliseconds((long)Math.Round(t * 1000));
 }
 
 public static class ReportJson
@@ -259,7 +285,8 @@ public static class ReportJson
         TypeInfoResolver = new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver(),
     };
 
-    /// <summary>The JSON Schema of the report model (draft 2020-12), generated from the C# records so it cannot drift.</summary>
+    /// <summary>The JSON Schema of the report model (draft 2020-12), generated from the C# records so it cannot
+    /// drift.</summary>
     public static string Schema()
     {
         var node = System.Text.Json.Schema.JsonSchemaExporter.GetJsonSchemaAsNode(Options, typeof(ReportModel));
@@ -268,7 +295,9 @@ public static class ReportJson
             ["$schema"] = "https://json-schema.org/draft/2020-12/schema",
             ["$id"] = $"https://dissect.invalid/report-model/v{ReportModel.CurrentSchemaVersion}.json",
             ["title"] = "Dissect report model",
-            ["description"] = $"What 'dissect analyze --json' and 'dissect report --format json' write; schemaVersion {ReportModel.CurrentSchemaVersion}. Times are UTC from the capture itself.",
+            ["description"] =
+                $"What 'dissect analyze --json' and 'dissect report --format json' write; schemaVersion " +
+                    $"{ReportModel.CurrentSchemaVersion}. Times are UTC from the capture itself.",
         };
         foreach (var (k, v) in node.AsObject().ToList())
         {
@@ -280,7 +309,8 @@ public static class ReportJson
 
     public static string Serialize(ReportModel m) => JsonSerializer.Serialize(m, Options) + "\n";
 
-    /// <summary>Streams the model to a file: a model of 100k DNS names is tens of MB, never held as one string.</summary>
+    /// <summary>Streams the model to a file: a model of 100k DNS names is tens of MB, never held as one
+    /// string.</summary>
     public static void WriteFile(string path, ReportModel m)
     {
         using var f = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16);
@@ -345,7 +375,8 @@ public static class ReportJson
     private static string Missing(JsonException e)
     {
         var at = e.Path ?? "$";
-        var m = System.Text.RegularExpressions.Regex.Match(e.Message, "missing required properties including: (.*?)\\.?$");
+        var m = System.Text.RegularExpressions.Regex.Match(e.Message,
+            "missing required properties including: (.*?)\\.?$");
         if (m.Success)
             return string.Join(", ", m.Groups[1].Value.Split(", ").Select(p => $"{at}.{p.Trim('\'')}")) + " missing";
         return e.Message.Contains("null", StringComparison.Ordinal) ? $"{at} is null" : $"{at} has the wrong type";
@@ -362,27 +393,36 @@ public static class Findings
         foreach (var a in c.Anomalies)
             f.Add(a.Kind switch
             {
-                "implausible-length" => $"Anomaly: {a.Count} frames claim an original length over 256 KiB ({a.Example}); "
+                "implausible-length" =>
+                    $"Anomaly: {a.Count} frames claim an original length over 256 KiB ({a.Example}); "
                     + "their captured length is counted instead.",
-                "dns-placeholder" => $"Anomaly: {a.Count} DNS messages carry a name tshark could not read ({a.Example}); "
+                "dns-placeholder" =>
+                    $"Anomaly: {a.Count} DNS messages carry a name tshark could not read ({a.Example}); "
                     + "they are left out of the DNS tables.",
-                "dns-root" => $"DNS: {a.Count} messages are about the root zone \".\" (tshark shows it as {a.Example}).",
+                "dns-root" =>
+                    $"DNS: {a.Count} messages are about the root zone \".\" (tshark shows it as {a.Example}).",
                 _ => $"Anomaly: {a.Kind} ×{a.Count} ({a.Example}).",
             });
-        f.Add(string.Create(CultureInfo.InvariantCulture, $"{c.Packets} packets, {c.Bytes} bytes over {c.DurationSeconds:0.#} s."));
+        f.Add(string.Create(CultureInfo.InvariantCulture,
+            $"{c.Packets} packets, {c.Bytes} bytes over {c.DurationSeconds:0.#} s."));
         var n = m.Network;
         if (n.TcpPackets + n.UdpPackets > 0)
-            f.Add(string.Create(CultureInfo.InvariantCulture, $"Transport mix: {Pct(n.UdpPackets, n.TcpPackets + n.UdpPackets)} UDP and {Pct(n.TcpPackets, n.TcpPackets + n.UdpPackets)} TCP packets; {Pct(n.IPv6Packets, n.IPv4Packets + n.IPv6Packets)} of IP packets are IPv6."));
+            f.Add(string.Create(CultureInfo.InvariantCulture,
+                $"Transport mix: {Pct(n.UdpPackets, n.TcpPackets + n.UdpPackets)} UDP and " +
+                    $"{Pct(n.TcpPackets, n.TcpPackets + n.UdpPackets)} TCP packets; " +
+                        $"{Pct(n.IPv6Packets, n.IPv4Packets + n.IPv6Packets)} of IP packets are IPv6."));
         var d = m.Dns;
         if (d.QueryCount > 0)
         {
             var a = d.QueryTypes.GetValueOrDefault("A");
             var aaaa = d.QueryTypes.GetValueOrDefault("AAAA");
-            f.Add($"DNS: {d.QueryCount} queries for {d.Names.Count} names ({a} A, {aaaa} AAAA); {d.Names.Count(x => x.CnameChain.Count > 0)} names resolve through a CNAME chain.");
+            f.Add($"DNS: {d.QueryCount} queries for {d.Names.Count} names ({a} A, {aaaa} AAAA); " +
+                $"{d.Names.Count(x => x.CnameChain.Count > 0)} names resolve through a CNAME chain.");
             if (d.UnansweredCount > 0) f.Add($"DNS: {d.UnansweredCount} queries got no answer in the capture.");
             f.Add(d.DnssecOkQueries > 0 || d.AuthenticatedResponses > 0
                 ? $"DNSSEC: {d.DnssecOkQueries} queries set DO, {d.AuthenticatedResponses} responses have AD set."
-                : "DNSSEC: no query asked for DNSSEC records (DO bit clear) and no response was authenticated (AD clear).");
+                : "DNSSEC: no query asked for DNSSEC records (DO bit clear) and no response was authenticated (AD " +
+                    "clear).");
         }
         var t = m.Tls;
         if (t.Connections.Count > 0)
@@ -391,10 +431,12 @@ public static class Findings
             var withSuite = t.Connections.Where(x => x.ChosenSuite is not null).ToList();
             var fs = withSuite.Count(x => x.ChosenSuite!.ForwardSecrecy);
             f.Add(withSuite.Count > 0
-                ? $"TLS: {t.Connections.Count} connections; negotiated {versions}; {fs} of {withSuite.Count} chose a suite with forward secrecy."
+                ? $"TLS: {t.Connections.Count} connections; negotiated {versions}; {fs} of {withSuite.Count} chose a " +
+                    $"suite with forward secrecy."
                 : $"TLS: {t.Connections.Count} connections; no ServerHello seen.");
             if (t.Tls13HiddenCertificates > 0)
-                f.Add($"TLS 1.3 encrypts the certificates of {t.Tls13HiddenCertificates} connections: they cannot be read from the capture.");
+                f.Add($"TLS 1.3 encrypts the certificates of {t.Tls13HiddenCertificates} connections: they cannot be " +
+                    $"read from the capture.");
             f.AddRange(t.WeakFindings.Select(w => "Security: " + w + "."));
         }
         if (t.QuicVersions.Count > 0)
@@ -402,17 +444,22 @@ public static class Findings
         var s = m.Stun;
         if (s.MsTurnMessages > 0 || s.StunMessages > 0)
         {
-            f.Add($"STUN/TURN: {s.MsTurnMessages} MS-TURN messages with {s.Servers.Count} server endpoints, {s.Allocations.Count} allocation responses.");
+            f.Add($"STUN/TURN: {s.MsTurnMessages} MS-TURN messages with {s.Servers.Count} server endpoints, " +
+                $"{s.Allocations.Count} allocation responses.");
             f.Add(s.NatVerdict.Length > 0 ? char.ToUpperInvariant(s.NatVerdict[0]) + s.NatVerdict[1..] + "." : "");
             if (s.RelayedMediaPackets > 0)
-                f.Add($"Relayed media: {s.RelayedMediaPackets} packets ({s.RelayedMediaBytes} bytes) of SRTP/SRTCP went through the TURN relay.");
+                f.Add($"Relayed media: {s.RelayedMediaPackets} packets ({s.RelayedMediaBytes} bytes) of SRTP/SRTCP " +
+                    $"went through the TURN relay.");
         }
         if (CallPhases(m) is { } phases)
             f.Add(phases);
         if (s.DirectRtpPackets > 0)
             f.Add($"Direct media: {s.DirectRtpPackets} RTP packets ({s.DirectRtpBytes} bytes) went without a relay.");
         if (m.Traffic.OutlierGapSeconds is { } gap)
-            f.Add(string.Create(CultureInfo.InvariantCulture, $"Timestamps: a gap of {gap / 86400:0.#} days separates some packets; the traffic chart covers the main part of the capture ({m.Traffic.ExcludedPackets} packets with outlying timestamps left out)."));
+            f.Add(string.Create(CultureInfo.InvariantCulture,
+                $"Timestamps: a gap of {gap / 86400:0.#} days separates some packets; the traffic chart covers the " +
+                    $"main part of the capture ({m.Traffic.ExcludedPackets} packets with outlying timestamps left " +
+                        $"out)."));
         return f;
     }
 
@@ -420,7 +467,9 @@ public static class Findings
     private static readonly HashSet<string> AllocateRequests =
         [.. Schema.Protocols.MsTurn.Spec.MessageTypes.Where(x => x.CreatesAllocation).Select(x => x.Name)];
 
-    /// <summary>"Call phases: set-up from … s, media from … to … s, teardown at … s", from the TURN timeline and the media bins.</summary>
+    /// <summary>
+    /// "Call phases: set-up from … s, media from … to … s, teardown at … s", from the TURN timeline and the media bins.
+    /// </summary>
     private static string? CallPhases(ReportModel m)
     {
         var media = m.Traffic.Bins.Where(b => b.BytesByClass.ContainsKey("Media")).ToList();
@@ -430,9 +479,12 @@ public static class Findings
         var freed = m.Stun.Allocations.Where(a => a.Deallocated).Select(a => a.Frame).ToHashSet();
         var teardown = m.Stun.Timeline.LastOrDefault(e => freed.Contains(e.Frame));
         var text = string.Create(CultureInfo.InvariantCulture,
-            $"Call phases: TURN set-up from {allocate.Seconds:0.#} s, media from {media[0].StartSeconds:0.#} s to {media[^1].StartSeconds + m.Traffic.BinSeconds:0.#} s");
-        return text + (teardown is null ? "." : string.Create(CultureInfo.InvariantCulture, $", allocations freed at {teardown.Seconds:0.#} s."));
+            $"Call phases: TURN set-up from {allocate.Seconds:0.#} s, media from {media[0].StartSeconds:0.#} s to " +
+                $"{media[^1].StartSeconds + m.Traffic.BinSeconds:0.#} s");
+        return text + (teardown is null ? "." : string.Create(CultureInfo.InvariantCulture,
+            $", allocations freed at {teardown.Seconds:0.#} s."));
     }
 
-    private static string Pct(long part, long whole) => whole == 0 ? "0 %" : string.Create(CultureInfo.InvariantCulture, $"{100.0 * part / whole:0.#} %");
+    private static string Pct(long part, long whole) => whole == 0 ? "0 %" : string.Create(CultureInfo.InvariantCulture,
+        $"{100.0 * part / whole:0.#} %");
 }

@@ -4,18 +4,38 @@ public sealed class DnsAnalyzer : IAnalyzer
 {
     private static readonly Dictionary<int, string> Types = new()
     {
-        [1] = "A", [2] = "NS", [5] = "CNAME", [6] = "SOA", [12] = "PTR", [15] = "MX", [16] = "TXT", [28] = "AAAA", [33] = "SRV", [41] = "OPT",
-        [43] = "DS", [46] = "RRSIG", [47] = "NSEC", [48] = "DNSKEY", [50] = "NSEC3", [64] = "SVCB", [65] = "HTTPS", [255] = "ANY",
+        [1] = "A",
+        [2] = "NS",
+        [5] = "CNAME",
+        [6] = "SOA",
+        [12] = "PTR",
+        [15] = "MX",
+        [16] = "TXT",
+        [28] = "AAAA",
+        [33] = "SRV",
+        [41] = "OPT",
+        [43] = "DS",
+        [46] = "RRSIG",
+        [47] = "NSEC",
+        [48] = "DNSKEY",
+        [50] = "NSEC3",
+        [64] = "SVCB",
+        [65] = "HTTPS",
+        [255] = "ANY",
     };
     private static readonly string[] Rcodes = ["NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED"];
     private static readonly HashSet<string> DnssecTypes = ["DS", "RRSIG", "NSEC", "DNSKEY", "NSEC3"];
 
     public IEnumerable<string> Fields =>
     [
-        "dns.id", "dns.flags.response", "dns.flags.opcode", "dns.flags.rcode", "dns.flags.recdesired", "dns.flags.checkdisable", "dns.flags.authoritative",
-        "dns.flags.truncated", "dns.flags.recavail", "dns.flags.authenticated", "dns.resp.z.do", "dns.qry.name", "dns.qry.type", "dns.count.answers",
-        "dns.count.auth_rr", "dns.count.add_rr", "dns.resp.name", "dns.resp.type", "dns.resp.ttl", "dns.a", "dns.aaaa", "dns.cname", "dns.ns", "dns.soa.mname",
-        "dns.ptr.domain_name", "ip.src", "ip.dst", "ipv6.src", "ipv6.dst", "udp.srcport", "udp.dstport", "tcp.srcport", "tcp.dstport",
+        "dns.id", "dns.flags.response", "dns.flags.opcode", "dns.flags.rcode", "dns.flags.recdesired",
+            "dns.flags.checkdisable", "dns.flags.authoritative",
+        "dns.flags.truncated", "dns.flags.recavail", "dns.flags.authenticated", "dns.resp.z.do", "dns.qry.name",
+            "dns.qry.type", "dns.count.answers",
+        "dns.count.auth_rr", "dns.count.add_rr", "dns.resp.name", "dns.resp.type", "dns.resp.ttl", "dns.a", "dns.aaaa",
+            "dns.cname", "dns.ns", "dns.soa.mname",
+        "dns.ptr.domain_name", "ip.src", "ip.dst", "ipv6.src", "ipv6.dst", "udp.srcport", "udp.dstport", "tcp.srcport",
+            "tcp.dstport",
     ];
 
     // Aggregates only, per name and per kind, updated as packets arrive: memory follows the distinct names, never the
@@ -98,7 +118,8 @@ public sealed class DnsAnalyzer : IAnalyzer
 
     private readonly SortedDictionary<string, (long Count, string? Example)> _anomalies = new(StringComparer.Ordinal);
 
-    public IEnumerable<Anomaly> Anomalies => _anomalies.Select(kv => new Anomaly(kv.Key, kv.Value.Count, kv.Value.Example!));
+    public IEnumerable<Anomaly> Anomalies => _anomalies.Select(kv => new Anomaly(kv.Key, kv.Value.Count,
+        kv.Value.Example!));
 
     public static bool IsMarker(string name) => name.Length > 1 && name[0] == '<' && name[^1] == '>';
 
@@ -109,11 +130,13 @@ public sealed class DnsAnalyzer : IAnalyzer
         if (p.Protocols.Contains(":tcp:", StringComparison.Ordinal)
             && (p.Str("tcp.srcport") == "853" || p.Str("tcp.dstport") == "853"))
             DotPackets++;
-        // mDNS and LLMNR share the dns.* fields but are local name services, counted apart (as tshark -z dns,tree does).
+        // mDNS and LLMNR share the dns.* fields but are local name services, counted apart (as tshark -z dns,tree
+        // does).
         var protos = p.Protocols;
         if (protos.EndsWith(":mdns", StringComparison.Ordinal)) { MdnsPackets++; return; }
         if (protos.EndsWith(":llmnr", StringComparison.Ordinal)) { LlmnrPackets++; return; }
-        if (!protos.Contains(":dns", StringComparison.Ordinal) || !p.Has("dns.flags.response") || !p.Has("dns.qry.name"))
+        if (!protos.Contains(":dns", StringComparison.Ordinal) || !p.Has("dns.flags.response")
+            || !p.Has("dns.qry.name"))
             return;
         var frame = p.Long("frame.number");
         var name = p.Str("dns.qry.name")!;
@@ -121,7 +144,8 @@ public sealed class DnsAnalyzer : IAnalyzer
         if (IsMarker(name))
         {
             var kind = name == "<Root>" ? "dns-root" : "dns-placeholder";
-            _anomalies[kind] = (_anomalies.GetValueOrDefault(kind).Count + 1, _anomalies.GetValueOrDefault(kind).Example ?? name);
+            _anomalies[kind] = (_anomalies.GetValueOrDefault(kind).Count + 1, _anomalies.GetValueOrDefault(kind).Example
+                ?? name);
             return;
         }
         var type = TypeName(p.Int("dns.qry.type") ?? 0);
@@ -185,7 +209,8 @@ public sealed class DnsAnalyzer : IAnalyzer
     }
 
     private static readonly string[] DataTypes = ["A", "AAAA", "CNAME", "NS", "SOA", "PTR"];
-    private static readonly string[] DataFields = ["dns.a", "dns.aaaa", "dns.cname", "dns.ns", "dns.soa.mname", "dns.ptr.domain_name"];
+    private static readonly string[] DataFields = ["dns.a", "dns.aaaa", "dns.cname", "dns.ns", "dns.soa.mname",
+        "dns.ptr.domain_name"];
 
     private static List<DnsRecord> Records(in Packet p)
     {
@@ -222,8 +247,10 @@ public sealed class DnsAnalyzer : IAnalyzer
         var tcp = transport == "TCP";
         var clientIp = fromClient ? p.Src : p.Dst;
         var serverIp = fromClient ? p.Dst : p.Src;
-        var clientPort = p.Str(tcp ? (fromClient ? "tcp.srcport" : "tcp.dstport") : (fromClient ? "udp.srcport" : "udp.dstport"));
-        var serverPort = p.Str(tcp ? (fromClient ? "tcp.dstport" : "tcp.srcport") : (fromClient ? "udp.dstport" : "udp.srcport"));
+        var clientPort =
+            p.Str(tcp ? (fromClient ? "tcp.srcport" : "tcp.dstport") : (fromClient ? "udp.srcport" : "udp.dstport"));
+        var serverPort =
+            p.Str(tcp ? (fromClient ? "tcp.dstport" : "tcp.srcport") : (fromClient ? "udp.dstport" : "udp.srcport"));
         var lower = StringComparer.OrdinalIgnoreCase.GetHashCode(name);
         // Two independent 32-bit hashes: a false match among a million keys is about one in ten million.
         var a = HashCode.Combine(id, lower, transport, clientIp, clientPort, serverIp, serverPort);
@@ -332,7 +359,8 @@ public sealed class DnsAnalyzer : IAnalyzer
             }
             // Each response is followed on its own records: the A and the AAAA answers can take different Traffic
             // Manager chains, and a chain can change during the capture; the name resolved to all their addresses.
-            IReadOnlyList<DnsChain> chains = s.Chain is null ? [] : s.Rare?.Chains is { } more ? [s.Chain, .. more] : [s.Chain];
+            IReadOnlyList<DnsChain> chains = s.Chain is null ? [] : s.Rare?.Chains is { } more ? [s.Chain,
+                .. more] : [s.Chain];
             IReadOnlyList<string> cnames = chain is { Count: > 0 } ? [.. chain] : [];
             if (cnames.Count == 0)
                 foreach (var c in chains)
@@ -354,7 +382,8 @@ public sealed class DnsAnalyzer : IAnalyzer
         return _summaries = new NameList(named);
     }
 
-    /// <summary>Adds a response's chain to the name's distinct chains, per query type, in the order first seen.</summary>
+    /// <summary>Adds a response's chain to the name's distinct chains, per query type, in the order first
+    /// seen.</summary>
     private static void AddChain(NameState state, string name, string type, long frame, List<DnsRecord> records)
     {
         // Plain loops over the few records of one response: this runs for every DNS answer in the capture.
@@ -364,7 +393,8 @@ public sealed class DnsAnalyzer : IAnalyzer
         {
             DnsRecord? c = null;
             foreach (var r in records)
-                if (r.Section == "answer" && r.Type == "CNAME" && string.Equals(r.Name, cur, StringComparison.OrdinalIgnoreCase))
+                if (r.Section == "answer" && r.Type == "CNAME" && string.Equals(r.Name, cur,
+                    StringComparison.OrdinalIgnoreCase))
                 {
                     c = r;
                     break;
@@ -379,14 +409,16 @@ public sealed class DnsAnalyzer : IAnalyzer
         {
             string[]? found = null;
             foreach (var r in records)
-                if (r.Section == "answer" && r.Type == t && r.Data.Length > 0 && string.Equals(r.Name, end, StringComparison.OrdinalIgnoreCase))
+                if (r.Section == "answer" && r.Type == t && r.Data.Length > 0 && string.Equals(r.Name, end,
+                    StringComparison.OrdinalIgnoreCase))
                     AddOnce(ref found, r.Data);
             return found is null ? [] : Sorted(found);
         }
         var v4 = Addresses("A");
         var v6 = Addresses("AAAA");
         // The same chain answered again (with the same or other addresses at its end) is one entry.
-        bool Same(DnsChain x) => x.QueryType == type && x.Cnames.SequenceEqual(cnames, StringComparer.OrdinalIgnoreCase);
+        bool Same(DnsChain x) => x.QueryType == type && x.Cnames.SequenceEqual(cnames,
+            StringComparer.OrdinalIgnoreCase);
         DnsChain Merged(DnsChain x) => x with
         {
             IPv4 = x.IPv4.SequenceEqual(v4) ? x.IPv4 : [.. x.IPv4.Union(v4).Order(StringComparer.Ordinal)],
@@ -395,7 +427,8 @@ public sealed class DnsAnalyzer : IAnalyzer
         };
         if (state.Chain is null)
         {
-            state.Chain = new DnsChain(type, cnames.Count == 0 ? [] : [.. cnames], Shared(v4, state.IPv4), v6, frame, 1);
+            state.Chain = new DnsChain(type, cnames.Count == 0 ? [] : [.. cnames], Shared(v4, state.IPv4), v6, frame,
+                1);
             return;
         }
         if (Same(state.Chain))

@@ -40,49 +40,65 @@ public sealed record Anomaly(string Kind, long Count, string Example);
 
 public sealed record DnsRecord(string Section, string Name, string Type, uint? Ttl, string Data);
 
-public sealed record DnsQuery(long Frame, string Name, string Type, string Transport, int Opcode, bool RecursionDesired, bool CheckingDisabled, bool DnssecOk);
+public sealed record DnsQuery(long Frame, string Name, string Type, string Transport, int Opcode, bool RecursionDesired,
+    bool CheckingDisabled, bool DnssecOk);
 
-public sealed record DnsResponse(long Frame, string Name, string Type, string Transport, string Rcode, bool Authoritative, bool Truncated, bool RecursionAvailable, bool AuthenticatedData, IReadOnlyList<DnsRecord> Records);
+public sealed record DnsResponse(long Frame, string Name, string Type, string Transport, string Rcode,
+    bool Authoritative, bool Truncated, bool RecursionAvailable, bool AuthenticatedData,
+        IReadOnlyList<DnsRecord> Records);
 
 /// <summary>What the capture says about one queried name, as students tabulate it.</summary>
 /// <param name="CnameChain">The first chain seen; <see cref="Chains"/> holds every distinct one.</param>
 /// <param name="IPv4">Every IPv4 address the name resolved to, through any of its chains.</param>
 public sealed record DnsNameSummary(string Name, IReadOnlyList<string> CnameChain,
-    [property: JsonPropertyName("ipv4")] IReadOnlyList<string> IPv4, [property: JsonPropertyName("ipv6")] IReadOnlyList<string> IPv6, IReadOnlyList<string> QueryTypes,
+    [property: JsonPropertyName("ipv4")] IReadOnlyList<string> IPv4,
+        [property: JsonPropertyName("ipv6")] IReadOnlyList<string> IPv6, IReadOnlyList<string> QueryTypes,
     IReadOnlyList<string> AuthorityZones, IReadOnlyList<string> AuthorityServers, int Queries, int Responses)
 {
-    /// <summary>One entry per query type and distinct chain (Traffic Manager answers A and AAAA, or later queries, apart).</summary>
+    /// <summary>One entry per query type and distinct chain (Traffic Manager answers A and AAAA, or later queries,
+    /// apart).</summary>
     public IReadOnlyList<DnsChain> Chains { get; init; } = [];
 }
 
 /// <summary>One CNAME chain of a name as one response gave it, with the addresses at its end.</summary>
 public sealed record DnsChain(string QueryType, IReadOnlyList<string> Cnames,
-    [property: JsonPropertyName("ipv4")] IReadOnlyList<string> IPv4, [property: JsonPropertyName("ipv6")] IReadOnlyList<string> IPv6,
+    [property: JsonPropertyName("ipv4")] IReadOnlyList<string> IPv4,
+        [property: JsonPropertyName("ipv6")] IReadOnlyList<string> IPv6,
     long FirstFrame, int Responses);
 
 public sealed record DnsSection(
-    int QueryCount, int ResponseCount, int UnansweredCount, IReadOnlyDictionary<string, int> QueryTypes, IReadOnlyDictionary<string, int> Rcodes,
-    IReadOnlyDictionary<string, int> Transports, int RecursionDesired, int DnssecOkQueries, int AuthenticatedResponses, int AuthoritativeResponses,
-    IReadOnlyList<string> DnssecRecordTypes, IReadOnlyList<DnsNameSummary> Names, IReadOnlyList<string> Unanswered, int DotPackets, IReadOnlyList<string> LikelyDohServers,
+    int QueryCount, int ResponseCount, int UnansweredCount, IReadOnlyDictionary<string, int> QueryTypes,
+        IReadOnlyDictionary<string, int> Rcodes,
+    IReadOnlyDictionary<string, int> Transports, int RecursionDesired, int DnssecOkQueries, int AuthenticatedResponses,
+        int AuthoritativeResponses,
+    IReadOnlyList<string> DnssecRecordTypes, IReadOnlyList<DnsNameSummary> Names, IReadOnlyList<string> Unanswered,
+        int DotPackets, IReadOnlyList<string> LikelyDohServers,
     int MdnsPackets, int LlmnrPackets);
 
-public sealed record CipherSuiteInfo(int Code, string Name, string KeyExchange, string Authentication, string Cipher, string Mode, string Hash, bool ForwardSecrecy, string? Weakness);
+public sealed record CipherSuiteInfo(int Code, string Name, string KeyExchange, string Authentication, string Cipher,
+    string Mode, string Hash, bool ForwardSecrecy, string? Weakness);
 
 public sealed record TlsConnection(
-    string Client, string Server, string? Sni, IReadOnlyList<string> Alpn, string Transport, IReadOnlyList<string> OfferedVersions, int OfferedSuiteCount,
+    string Client, string Server, string? Sni, IReadOnlyList<string> Alpn, string Transport,
+        IReadOnlyList<string> OfferedVersions, int OfferedSuiteCount,
     IReadOnlyList<string> OfferedSuites, string? ChosenVersion, CipherSuiteInfo? ChosenSuite, string? Ja3, string? Ja4);
 
 public sealed record Certificate(
-    string Subject, string? CommonName, IReadOnlyList<string> SubjectAltNames, string Issuer, string Serial, DateTimeOffset NotBefore, DateTimeOffset NotAfter,
-    int LifetimeDays, string Status, string SignatureAlgorithm, string KeyType, int KeySize, int ChainPosition, string? Sni, bool? SniMatches, long Frame);
+    string Subject, string? CommonName, IReadOnlyList<string> SubjectAltNames, string Issuer, string Serial,
+        DateTimeOffset NotBefore, DateTimeOffset NotAfter,
+    int LifetimeDays, string Status, string SignatureAlgorithm, string KeyType, int KeySize, int ChainPosition,
+        string? Sni, bool? SniMatches, long Frame);
 
 public sealed record TlsSection(
-    int ClientHellos, int ServerHellos, IReadOnlyDictionary<string, int> NegotiatedVersions, IReadOnlyDictionary<string, int> ChosenSuites,
-    IReadOnlyList<TlsConnection> Connections, IReadOnlyList<Certificate> Certificates, int Tls13HiddenCertificates, IReadOnlyList<string> WeakFindings,
+    int ClientHellos, int ServerHellos, IReadOnlyDictionary<string, int> NegotiatedVersions, IReadOnlyDictionary<string,
+        int> ChosenSuites,
+    IReadOnlyList<TlsConnection> Connections, IReadOnlyList<Certificate> Certificates, int Tls13HiddenCertificates,
+        IReadOnlyList<string> WeakFindings,
     IReadOnlyDictionary<string, int> QuicVersions, IReadOnlyList<string> QuicSni)
 {
     /// <summary>
-    /// TCP streams that open with MS-TURN's pseudo-TLS hello: not TLS, though Wireshark's TLS dissector alone shows them
+    /// TCP streams that open with MS-TURN's pseudo-TLS hello: not TLS, though Wireshark's TLS dissector alone shows
+    /// them
     /// as TLS 1.0 with TLS_DH_anon_WITH_RC4_128_MD5. Listed apart, never counted as TLS connections.
     /// </summary>
     public IReadOnlyList<PseudoTlsStream> PseudoTlsStreams { get; init; } = [];
@@ -95,7 +111,8 @@ public sealed record ProtocolShare(string Protocol, long Frames, long Bytes);
 
 public sealed record Conversation(string A, string B, string Transport, long Frames, long Bytes, string? Name);
 
-/// <param name="Private">A private, loopback or link-local address (RFC 1918, 6598, 4193…); multicast is neither.</param>
+/// <param name="Private">A private, loopback or link-local address (RFC 1918, 6598, 4193…); multicast is
+/// neither.</param>
 public sealed record Endpoint(string Address, long Frames, long Bytes, bool Private, string? Name)
 {
     /// <summary>"private", "public", "multicast", "broadcast", "link-local" or "loopback".</summary>
@@ -103,17 +120,25 @@ public sealed record Endpoint(string Address, long Frames, long Bytes, bool Priv
 }
 
 public sealed record NetworkSection(
-    [property: JsonPropertyName("ipv4Packets")] long IPv4Packets, [property: JsonPropertyName("ipv6Packets")] long IPv6Packets, long TcpPackets, long UdpPackets, long TcpBytes, long UdpBytes, long OtherPackets,
-    IReadOnlyList<ProtocolShare> Protocols, IReadOnlyList<ProtocolShare> ProtocolPaths, IReadOnlyList<Conversation> TopConversations, IReadOnlyList<Endpoint> TopEndpoints,
+    [property: JsonPropertyName("ipv4Packets")] long IPv4Packets,
+        [property: JsonPropertyName("ipv6Packets")] long IPv6Packets, long TcpPackets, long UdpPackets, long TcpBytes,
+            long UdpBytes, long OtherPackets,
+    IReadOnlyList<ProtocolShare> Protocols, IReadOnlyList<ProtocolShare> ProtocolPaths,
+        IReadOnlyList<Conversation> TopConversations, IReadOnlyList<Endpoint> TopEndpoints,
     IReadOnlyList<string> PrivateAddresses, int PublicAddressCount);
 
-public sealed record TurnAllocation(string Client, string Server, string? Relayed, string? Mapped, uint? Lifetime, long Frame, bool Deallocated);
+public sealed record TurnAllocation(string Client, string Server, string? Relayed, string? Mapped, uint? Lifetime,
+    long Frame, bool Deallocated);
 
 public sealed record StunSection(
-    int MsTurnMessages, int StunMessages, IReadOnlyDictionary<string, int> MessageTypes, IReadOnlyList<string> Servers, IReadOnlyList<TurnAllocation> Allocations,
-    IReadOnlyList<string> Peers, IReadOnlyList<string> MsVersions, IReadOnlyList<string> StreamTypes, IReadOnlyList<string> Software,
-    IReadOnlyList<string> MappedAddresses, IReadOnlyList<string> LocalAddresses, string NatVerdict, long RelayedMediaPackets, long RelayedMediaBytes,
-    long DirectRtpPackets, long DirectRtpBytes, IReadOnlyList<string> AttributesSeen, IReadOnlyList<TimelineEvent> Timeline,
+    int MsTurnMessages, int StunMessages, IReadOnlyDictionary<string, int> MessageTypes, IReadOnlyList<string> Servers,
+        IReadOnlyList<TurnAllocation> Allocations,
+    IReadOnlyList<string> Peers, IReadOnlyList<string> MsVersions, IReadOnlyList<string> StreamTypes,
+        IReadOnlyList<string> Software,
+    IReadOnlyList<string> MappedAddresses, IReadOnlyList<string> LocalAddresses, string NatVerdict,
+        long RelayedMediaPackets, long RelayedMediaBytes,
+    long DirectRtpPackets, long DirectRtpBytes, IReadOnlyList<string> AttributesSeen,
+        IReadOnlyList<TimelineEvent> Timeline,
     double MessageBinSeconds, IReadOnlyList<CountBin> MessagesOverTime)
 {
     /// <summary>
@@ -138,8 +163,11 @@ public sealed record CountBin(double StartSeconds, IReadOnlyDictionary<string, l
 
 public sealed record TimelineEvent(double Seconds, string Kind, long Frame);
 
-public sealed record TrafficBin(double StartSeconds, long Packets, long Bytes, IReadOnlyDictionary<string, long> BytesByClass);
+public sealed record TrafficBin(double StartSeconds, long Packets, long Bytes, IReadOnlyDictionary<string,
+    long> BytesByClass);
 
-/// <param name="OutlierGapSeconds">Largest gap of more than a day between packets; the bins cover the main cluster only.</param>
+/// <param name="OutlierGapSeconds">Largest gap of more than a day between packets; the bins cover the main cluster
+/// only.</param>
 /// <param name="ExcludedPackets">Packets outside the main cluster (odd timestamps), not in the bins.</param>
-public sealed record TrafficSection(double BinSeconds, IReadOnlyList<string> Classes, IReadOnlyList<TrafficBin> Bins, double? OutlierGapSeconds, long ExcludedPackets);
+public sealed record TrafficSection(double BinSeconds, IReadOnlyList<string> Classes, IReadOnlyList<TrafficBin> Bins,
+    double? OutlierGapSeconds, long ExcludedPackets);

@@ -2,7 +2,8 @@ namespace Dissect.Analysis;
 
 public sealed class NetworkAnalyzer : IAnalyzer
 {
-    public IEnumerable<string> Fields => ["frame.len", "frame.protocols", "ip.src", "ip.dst", "ipv6.src", "ipv6.dst", "tcp.srcport", "tcp.dstport", "udp.srcport", "udp.dstport",
+    public IEnumerable<string> Fields => ["frame.len", "frame.protocols", "ip.src", "ip.dst", "ipv6.src", "ipv6.dst",
+        "tcp.srcport", "tcp.dstport", "udp.srcport", "udp.dstport",
         Packet.TlsLayerField, .. Packet.MsturnItemFields];
 
     private long _v4, _v6, _tcp, _udp, _tcpBytes, _udpBytes, _other;
@@ -38,8 +39,16 @@ public sealed class NetworkAnalyzer : IAnalyzer
         else if (p.Has("ipv6.src")) _v6++;
         string transport;
         string? sp, dp;
-        if (p.Has("tcp.srcport")) { _tcp++; _tcpBytes += len; transport = "TCP"; sp = p.Str("tcp.srcport"); dp = p.Str("tcp.dstport"); }
-        else if (p.Has("udp.srcport")) { _udp++; _udpBytes += len; transport = "UDP"; sp = p.Str("udp.srcport"); dp = p.Str("udp.dstport"); }
+        if (p.Has("tcp.srcport"))
+        {
+            _tcp++; _tcpBytes += len; transport = "TCP"; sp = p.Str("tcp.srcport"); dp =
+            p.Str("tcp.dstport");
+        }
+        else if (p.Has("udp.srcport"))
+        {
+            _udp++; _udpBytes += len; transport = "UDP"; sp = p.Str("udp.srcport"); dp =
+            p.Str("udp.dstport");
+        }
         else { _other++; transport = "other"; sp = dp = null; }
         if (src is null || dst is null) return;
         var a = sp is null ? src : Endpoint(src, sp);
@@ -54,9 +63,11 @@ public sealed class NetworkAnalyzer : IAnalyzer
         }
     }
 
-    private static string Endpoint(string ip, string port) => ip.Contains(':', StringComparison.Ordinal) ? $"[{ip}]:{port}" : $"{ip}:{port}";
+    private static string Endpoint(string ip, string port) => ip.Contains(':',
+        StringComparison.Ordinal) ? $"[{ip}]:{port}" : $"{ip}:{port}";
 
-    private static string Host(string endpoint) => endpoint.StartsWith('[') ? endpoint[1..endpoint.IndexOf(']', StringComparison.Ordinal)]
+    private static string Host(string endpoint) => endpoint.StartsWith('[') ? endpoint[1..endpoint.IndexOf(']',
+        StringComparison.Ordinal)]
         : endpoint.Contains(':', StringComparison.Ordinal) ? endpoint[..endpoint.LastIndexOf(':')] : endpoint;
 
     public long Frames(string proto) => _protocols.GetValueOrDefault(proto).Frames;
@@ -72,7 +83,8 @@ public sealed class NetworkAnalyzer : IAnalyzer
 
     /// <summary>The addresses the section names: the ends of the top conversations and the top endpoints.</summary>
     public IReadOnlySet<string> ShownAddresses() => _shown ??=
-        [.. TopConversations().SelectMany(kv => new[] { Host(kv.Key.Item1), Host(kv.Key.Item2) }), .. TopEndpoints().Select(kv => kv.Key)];
+        [.. TopConversations().SelectMany(kv => new[] { Host(kv.Key.Item1), Host(kv.Key.Item2) }),
+            .. TopEndpoints().Select(kv => kv.Key)];
 
     public NetworkSection Build(IReadOnlyDictionary<string, string> names)
     {
@@ -80,14 +92,17 @@ public sealed class NetworkAnalyzer : IAnalyzer
         var protocols = _protocols.OrderByDescending(kv => kv.Value.Frames).ThenBy(kv => kv.Key, StringComparer.Ordinal)
             .Select(kv => new ProtocolShare(kv.Key, kv.Value.Frames, kv.Value.Bytes)).ToList();
         var convs = TopConversations()
-            .Select(kv => new Conversation(kv.Key.Item1, kv.Key.Item2, kv.Key.Item3, kv.Value.Frames, kv.Value.Bytes, Name(Host(kv.Key.Item2)) ?? Name(Host(kv.Key.Item1)))).ToList();
+            .Select(kv => new Conversation(kv.Key.Item1, kv.Key.Item2, kv.Key.Item3, kv.Value.Frames, kv.Value.Bytes,
+                Name(Host(kv.Key.Item2)) ?? Name(Host(kv.Key.Item1)))).ToList();
         var eps = TopEndpoints()
             .Select(kv => new Endpoint(kv.Key, kv.Value.Frames, kv.Value.Bytes, Net.IsPrivate(kv.Key), Name(kv.Key))
             { Scope = Net.Scope(kv.Key) }).ToList();
         var priv = _endpoints.Keys.Where(Net.IsPrivate).Order(StringComparer.Ordinal).ToList();
-        var paths = _paths.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => new ProtocolShare(kv.Key, kv.Value.Frames, kv.Value.Bytes)).ToList();
+        var paths = _paths.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => new ProtocolShare(kv.Key,
+            kv.Value.Frames, kv.Value.Bytes)).ToList();
         // Multicast, broadcast, loopback and link-local addresses are not public hosts.
         var publicCount = _endpoints.Keys.Count(k => Net.Scope(k) == "public");
-        return new NetworkSection(_v4, _v6, _tcp, _udp, _tcpBytes, _udpBytes, _other, protocols, paths, convs, eps, priv, publicCount);
+        return new NetworkSection(_v4, _v6, _tcp, _udp, _tcpBytes, _udpBytes, _other, protocols, paths, convs, eps,
+            priv, publicCount);
     }
 }

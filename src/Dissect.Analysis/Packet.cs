@@ -21,11 +21,13 @@ public readonly struct Packet(EkRecord r)
     {
         if (string.IsNullOrEmpty(s)) return null;
         if (s.StartsWith("0x", StringComparison.OrdinalIgnoreCase))
-            return long.TryParse(s.AsSpan(2), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var h) ? h : null;
+            return long.TryParse(s.AsSpan(2), NumberStyles.HexNumber, CultureInfo.InvariantCulture,
+                out var h) ? h : null;
         return long.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out var d) ? d : null;
     }
 
-    public double Time => double.TryParse(r.First("frame.time_epoch"), NumberStyles.Float, CultureInfo.InvariantCulture, out var t) ? t : 0;
+    public double Time => double.TryParse(r.First("frame.time_epoch"), NumberStyles.Float, CultureInfo.InvariantCulture,
+        out var t) ? t : 0;
     /// <summary>
     /// frame.protocols without the layers that only Dissect's dispatching adds: the TCP port wrapper, the
     /// late-segment post-dissector, and "msturn" on a port-3478 frame that it handed to the built-in STUN
@@ -34,7 +36,8 @@ public readonly struct Packet(EkRecord r)
     public string Protocols => _protocols;
 
     /// <summary>Fields whose presence shows the msturn protocol really decoded something in the frame.</summary>
-    public static readonly string[] MsturnItemFields = ["msturn.type", "msturn.media", "msturn.mux.channel", "msturn.framing.type", "msturn.pseudo_tls.content_type"];
+    public static readonly string[] MsturnItemFields = ["msturn.type", "msturn.media", "msturn.mux.channel",
+        "msturn.framing.type", "msturn.pseudo_tls.content_type"];
 
     /// <summary>The TLS protocol item: present on every frame TLS looked at.</summary>
     public const string TlsLayerField = "tls";
@@ -48,7 +51,8 @@ public readonly struct Packet(EkRecord r)
             return s + ":tls";
         if (!s.Contains("msturn", StringComparison.Ordinal))
             return s;
-        s = s.Replace(":msturn_tcp", "", StringComparison.Ordinal).Replace(":msturn_late", "", StringComparison.Ordinal);
+        s = s.Replace(":msturn_tcp", "", StringComparison.Ordinal).Replace(":msturn_late", "",
+            StringComparison.Ordinal);
         if (s.Contains(":msturn", StringComparison.Ordinal) && !MsturnItemFields.Any(rec.Has))
             s = s.Replace(":msturn", "", StringComparison.Ordinal);
         return s;
@@ -75,7 +79,8 @@ public readonly struct Packet(EkRecord r)
     public string? Dst => r.First("ip.dst") ?? r.First("ipv6.dst");
 }
 
-/// <summary>One part of the analysis: declares the fields it needs, sees every packet once, then builds its section.</summary>
+/// <summary>One part of the analysis: declares the fields it needs, sees every packet once, then builds its
+/// section.</summary>
 public interface IAnalyzer
 {
     IEnumerable<string> Fields { get; }
@@ -90,7 +95,8 @@ public static class Net
 
     /// <summary>The address of an endpoint written by <see cref="Endpoint"/>.</summary>
     public static string Host(string endpoint) =>
-        endpoint.StartsWith('[') && endpoint.IndexOf(']', StringComparison.Ordinal) is var end and > 0 ? endpoint[1..end]
+        endpoint.StartsWith('[') && endpoint.IndexOf(']',
+            StringComparison.Ordinal) is var end and > 0 ? endpoint[1..end]
         : endpoint.LastIndexOf(':') is var colon and > 0 ? endpoint[..colon] : endpoint;
 
     /// <summary>What kind of address: multicast (224.0.0.0/4, ff00::/8) and broadcast are not public hosts.</summary>
@@ -119,8 +125,10 @@ public static class Net
         if (!System.Net.IPAddress.TryParse(ip, out var a)) return false;
         var b = a.GetAddressBytes();
         if (b.Length == 4)
-            return b[0] == 10 || (b[0] == 172 && b[1] >= 16 && b[1] < 32) || (b[0] == 192 && b[1] == 168) || (b[0] == 100 && b[1] >= 64 && b[1] < 128)
+            return b[0] == 10 || (b[0] == 172 && b[1] >= 16 && b[1] < 32) || (b[0] == 192 && b[1] == 168)
+                || (b[0] == 100 && b[1] >= 64 && b[1] < 128)
                 || b[0] == 127 || (b[0] == 169 && b[1] == 254);
-        return a.IsIPv6LinkLocal || a.IsIPv6SiteLocal || (b[0] & 0xFE) == 0xFC || a.Equals(System.Net.IPAddress.IPv6Loopback);
+        return a.IsIPv6LinkLocal || a.IsIPv6SiteLocal || (b[0] & 0xFE) == 0xFC
+            || a.Equals(System.Net.IPAddress.IPv6Loopback);
     }
 }

@@ -4,19 +4,24 @@ using Dissect.Schema.Protocols;
 
 namespace Dissect.Analysis;
 
-/// <summary>STUN/TURN and NAT from the msturn.* fields of Dissect's dissector (names from the same schema) and the built-in STUN fields.</summary>
+/// <summary>STUN/TURN and NAT from the msturn.* fields of Dissect's dissector (names from the same schema) and the
+/// built-in STUN fields.</summary>
 public sealed class StunAnalyzer : IAnalyzer
 {
     private static readonly ProtocolSpec Spec = MsTurn.Spec;
-    private static readonly HashSet<ushort> AddressCodes = [.. Spec.Attributes.Where(a => a.Layouts.Any(l => l.Fields.Any(f => f.Kind is ValueKind.Address or ValueKind.XorAddress))).Select(a => a.Code)];
+    private static readonly HashSet<ushort> AddressCodes = [.. Spec.Attributes.Where(a => a.Layouts.Any(l =>
+        l.Fields.Any(f => f.Kind is ValueKind.Address or ValueKind.XorAddress))).Select(a => a.Code)];
 
     public IEnumerable<string> Fields =>
     [
-        "msturn.type", "msturn.flavour", "msturn.att.type", "msturn.att.ipv4", "msturn.att.port", "msturn.att.lifetime", "msturn.att.ms_version",
-        "msturn.att.ms_service_quality.stream_type", "msturn.att.software", "msturn.media", "stun.type", "frame.time_epoch", "frame.number",
+        "msturn.type", "msturn.flavour", "msturn.att.type", "msturn.att.ipv4", "msturn.att.port", "msturn.att.lifetime",
+            "msturn.att.ms_version",
+        "msturn.att.ms_service_quality.stream_type", "msturn.att.software", "msturn.media", "stun.type",
+            "frame.time_epoch", "frame.number",
         "stun.att.type", "stun.att.ipv4", "stun.att.port", "stun.att.software", "stun.att.lifetime", "stun.id",
         "msturn.att.family", "msturn.att.ipv6", "stun.att.family", "stun.att.ipv6",
-        "msturn.att.error_code.class", "msturn.att.error_code.number", "msturn.att.error_code.reason", "msturn.att.realm",
+        "msturn.att.error_code.class", "msturn.att.error_code.number", "msturn.att.error_code.reason",
+            "msturn.att.realm",
         "stun.att.error.class", "stun.att.error", "stun.att.error.reason", "stun.att.realm",
     ];
 
@@ -28,14 +33,17 @@ public sealed class StunAnalyzer : IAnalyzer
 
     // What a check's answer says it saw: the RFC flavour's mapped-address attributes.
     private static readonly HashSet<ushort> XorMappedCodes =
-        [.. Spec.Attributes.Where(a => a.Role == AttributeRole.MappedAddress && a.AppliesTo(MsTurn.Rfc)).Select(a => a.Code)];
+        [.. Spec.Attributes.Where(a => a.Role == AttributeRole.MappedAddress
+            && a.AppliesTo(MsTurn.Rfc)).Select(a => a.Code)];
 
     // Every client address seen: a mapped address equal to its own client's is not translated (IPv6 often is not).
     private readonly HashSet<string> _clientHosts = new(StringComparer.OrdinalIgnoreCase);
 
-    private readonly SortedSet<string> _peerReflexive = new(StringComparer.Ordinal), _checkLocal = new(StringComparer.Ordinal);
+    private readonly SortedSet<string> _peerReflexive = new(StringComparer.Ordinal),
+        _checkLocal = new(StringComparer.Ordinal);
 
-    private void AddError(string message, long? cls, long? number, string? reason, string? realm, string? alternate, string server,
+    private void AddError(string message, long? cls, long? number, string? reason, string? realm, string? alternate,
+        string server,
         long frame)
     {
         var code = (int)((cls ?? 0) * 100 + (number ?? 0));
@@ -59,10 +67,12 @@ public sealed class StunAnalyzer : IAnalyzer
     private static readonly ImmutableArray<ValueName> StreamNames = ValuesOf("ms_service_quality", "stream_type");
 
     private static ImmutableArray<ValueName> ValuesOf(string attributeKey, string field) =>
-        Spec.Attributes.First(a => a.Key == attributeKey).Layouts.SelectMany(l => l.Fields).First(f => f.Name == field).Values;
+        Spec.Attributes.First(a => a.Key == attributeKey).Layouts.SelectMany(l => l.Fields).First(f =>
+            f.Name == field).Values;
 
     // The dissector shows each message's flavour by its schema name.
-    private static string FlavourOf(string shown) => Spec.Flavours.FirstOrDefault(f => f.Name == shown)?.Id ?? MsTurn.Ms;
+    private static string FlavourOf(string shown) => Spec.Flavours.FirstOrDefault(f => f.Name == shown)?.Id
+        ?? MsTurn.Ms;
 
     private static AttributeRole RoleOf(ushort code, string flavour) =>
         Spec.FindAttribute(code, flavour)?.Role ?? AttributeRole.None;
@@ -71,17 +81,22 @@ public sealed class StunAnalyzer : IAnalyzer
         m is { Class: MessageClass.SuccessResponse, RequestCode: { } rc }
         && Spec.FindMessageType(rc, flavour)?.CreatesAllocation == true;
 
-    /// <summary>Codes of attributes (in the given flavour) whose value is an address, as the schema declares them.</summary>
+    /// <summary>Codes of attributes (in the given flavour) whose value is an address, as the schema declares
+    /// them.</summary>
     private static HashSet<ushort> AddressCodesOf(string flavour) =>
-        [.. Spec.Attributes.Where(a => a.AppliesTo(flavour) && a.Layouts.Any(l => l.Fields.Any(f => f.Kind is ValueKind.Address or ValueKind.XorAddress))).Select(a => a.Code)];
+        [.. Spec.Attributes.Where(a => a.AppliesTo(flavour) && a.Layouts.Any(l => l.Fields.Any(f =>
+            f.Kind is ValueKind.Address or ValueKind.XorAddress))).Select(a => a.Code)];
 
     private static readonly HashSet<ushort> RfcAddressCodes = AddressCodesOf(MsTurn.Rfc);
 
     /// <summary>
-    /// Pairs address attributes with their decoded endpoints, in order: each attribute's family says whether its address
-    /// is the next IPv4 or the next IPv6 value. Null when the counts do not add up (a value the dissector could not read).
+    /// Pairs address attributes with their decoded endpoints, in order: each attribute's family says whether its
+    /// address
+    /// is the next IPv4 or the next IPv6 value. Null when the counts do not add up (a value the dissector could not
+    /// read).
     /// </summary>
-    private static List<(ushort Code, string Endpoint)>? PairAddresses(in Packet p, IEnumerable<ushort> types, HashSet<ushort> addressCodes,
+    private static List<(ushort Code, string Endpoint)>? PairAddresses(in Packet p, IEnumerable<ushort> types,
+        HashSet<ushort> addressCodes,
         string prefix)
     {
         var codes = types.Where(addressCodes.Contains).ToList();
@@ -105,8 +120,10 @@ public sealed class StunAnalyzer : IAnalyzer
 
     private int _ms, _stun;
     private readonly SortedDictionary<string, int> _types = new(StringComparer.Ordinal);
-    private readonly SortedSet<string> _servers = new(StringComparer.Ordinal), _peers = new(StringComparer.Ordinal), _versions = new(StringComparer.Ordinal),
-        _streams = new(StringComparer.Ordinal), _software = new(StringComparer.Ordinal), _mapped = new(StringComparer.Ordinal), _local = new(StringComparer.Ordinal),
+    private readonly SortedSet<string> _servers = new(StringComparer.Ordinal), _peers = new(StringComparer.Ordinal),
+        _versions = new(StringComparer.Ordinal),
+        _streams = new(StringComparer.Ordinal), _software = new(StringComparer.Ordinal),
+            _mapped = new(StringComparer.Ordinal), _local = new(StringComparer.Ordinal),
         _attrs = new(StringComparer.Ordinal);
     private readonly List<TurnAllocation> _allocs = [];
     private readonly List<TimelineEvent> _timeline = [];
@@ -160,7 +177,8 @@ public sealed class StunAnalyzer : IAnalyzer
         var dport = p.Str("udp.dstport") ?? p.Str("tcp.dstport");
         var msg = Spec.FindMessageType(top, topFlavour);
         var isRequest = msg is { Class: MessageClass.Request or MessageClass.Indication, FromServer: false };
-        var (client, server) = isRequest || (msg is null && Net.IsPrivate(src)) ? (Net.Endpoint(src, sport), Net.Endpoint(dst, dport)) : (Net.Endpoint(dst, dport), Net.Endpoint(src, sport));
+        var (client, server) = isRequest || (msg is null && Net.IsPrivate(src)) ? (Net.Endpoint(src, sport),
+            Net.Endpoint(dst, dport)) : (Net.Endpoint(dst, dport), Net.Endpoint(src, sport));
         if (topFlavour == MsTurn.Ms)
             _servers.Add(server);
         if (Net.IsPrivate(Net.Host(client)))
@@ -171,7 +189,8 @@ public sealed class StunAnalyzer : IAnalyzer
         // messages too: the schema's address attributes of both flavours).
         var attTypes = p.All("msturn.att.type").Select(t => (ushort)(Packet.ParseLong(t) ?? 0)).ToList();
         foreach (var a in attTypes)
-            _attrs.Add(Spec.FindAttribute(a, MsTurn.Ms)?.Name ?? Spec.FindAttribute(a, MsTurn.Rfc)?.Name ?? $"0x{a:X4}");
+            _attrs.Add(Spec.FindAttribute(a, MsTurn.Ms)?.Name ?? Spec.FindAttribute(a, MsTurn.Rfc)?.Name
+                ?? $"0x{a:X4}");
         string? relayed = null, mapped = null;
         foreach (var (a, ep) in PairAddresses(p, attTypes, AddressCodes, "msturn.att.") ?? [])
         {
@@ -186,14 +205,17 @@ public sealed class StunAnalyzer : IAnalyzer
         {
             var alternate = PairAddresses(p, attTypes, AddressCodes, "msturn.att.")?
                 .FirstOrDefault(x => AlternateServerCodes.Contains(x.Code)).Endpoint;
-            AddError(msg.Name, Packet.ParseLong(p.Str("msturn.att.error_code.class")), Packet.ParseLong(p.Str("msturn.att.error_code.number")),
+            AddError(msg.Name, Packet.ParseLong(p.Str("msturn.att.error_code.class")),
+                Packet.ParseLong(p.Str("msturn.att.error_code.number")),
                 p.Str("msturn.att.error_code.reason"), p.Str("msturn.att.realm"), alternate, server, frame);
         }
         uint? lifetime = p.Str("msturn.att.lifetime") is { } lt ? (uint?)Packet.ParseLong(lt) : null;
         foreach (var v in p.All("msturn.att.ms_version"))
-            _versions.Add(VersionNames.FirstOrDefault(x => x.Value == (ulong)(Packet.ParseLong(v) ?? 0))?.Name is { } n ? $"{v} ({n})" : v);
+            _versions.Add(VersionNames.FirstOrDefault(x => x.Value == (ulong)(Packet.ParseLong(v)
+                ?? 0))?.Name is { } n ? $"{v} ({n})" : v);
         foreach (var s in p.All("msturn.att.ms_service_quality.stream_type"))
-            _streams.Add(StreamNames.FirstOrDefault(x => x.Value == (ulong)(Packet.ParseLong(s) ?? 0))?.Name ?? $"type {s}");
+            _streams.Add(StreamNames.FirstOrDefault(x => x.Value == (ulong)(Packet.ParseLong(s) ?? 0))?.Name
+                ?? $"type {s}");
         foreach (var s in p.All("msturn.att.software")) _software.Add(s);
         if (Allocates(msg, topFlavour))
             _allocs.Add(new TurnAllocation(client, server, relayed, mapped, lifetime, frame, lifetime == 0));
@@ -209,7 +231,8 @@ public sealed class StunAnalyzer : IAnalyzer
             _timeline.Add(new TimelineEvent(Math.Round(p.Time - _t0.Value, 3), msg?.Name ?? $"0x{top:X4}", frame));
     }
 
-    /// <summary>Ordinary STUN/TURN decoded by Wireshark's own dissector (Signal, WhatsApp, Discord, ICE checks…).</summary>
+    /// <summary>Ordinary STUN/TURN decoded by Wireshark's own dissector (Signal, WhatsApp, Discord, ICE
+    /// checks…).</summary>
     private void AddBuiltInStun(in Packet p)
     {
         var stunTypes = p.All("stun.type");
@@ -238,14 +261,16 @@ public sealed class StunAnalyzer : IAnalyzer
             var seen = checkPairs?.FirstOrDefault(x => XorMappedCodes.Contains(x.Code)).Endpoint;
             // Only answers coming to this side's private address say how this host is seen; the answers it sends
             // describe the peer.
-            if (seen is not null && msg?.Class == MessageClass.SuccessResponse && p.Dst is { } local && Net.IsPrivate(local))
+            if (seen is not null && msg?.Class == MessageClass.SuccessResponse && p.Dst is { } local
+                && Net.IsPrivate(local))
             {
                 _peerReflexive.Add(seen);
                 _checkLocal.Add(local);
             }
             return;
         }
-        var (client, clientPort, server) = response ? (dst, dport, Net.Endpoint(src, sport)) : (src, sport, Net.Endpoint(dst, dport));
+        var (client, clientPort, server) = response ? (dst, dport, Net.Endpoint(src, sport)) : (src, sport,
+            Net.Endpoint(dst, dport));
         // Only exchanges with a public server say something about NAT; ICE checks between peers are skipped.
         if (Net.IsPrivate(Net.Host(server)) && !Net.IsPrivate(client))
             return;
@@ -256,9 +281,11 @@ public sealed class StunAnalyzer : IAnalyzer
         foreach (var s in p.All("stun.att.software")) _software.Add(s);
         var pairs = PairAddresses(p, attTypes, RfcAddressCodes, "stun.att.");
         if (msg?.Class == MessageClass.ErrorResponse)
-            AddError(msg.Name, Packet.ParseLong(p.Str("stun.att.error.class")), Packet.ParseLong(p.Str("stun.att.error")),
+            AddError(msg.Name, Packet.ParseLong(p.Str("stun.att.error.class")),
+                Packet.ParseLong(p.Str("stun.att.error")),
                 p.Str("stun.att.error.reason"), p.Str("stun.att.realm"),
-                pairs?.FirstOrDefault(x => AlternateServerCodes.Contains(x.Code)).Endpoint, server, p.Long("frame.number"));
+                pairs?.FirstOrDefault(x => AlternateServerCodes.Contains(x.Code)).Endpoint, server,
+                    p.Long("frame.number"));
         if (!response || pairs is null) return;
         _servers.Add(server);
         string? mapped = null, relayed = null;
@@ -272,7 +299,8 @@ public sealed class StunAnalyzer : IAnalyzer
         if (Allocates(msg, MsTurn.Rfc))
         {
             uint? lifetime = p.Str("stun.att.lifetime") is { } lt ? (uint?)Packet.ParseLong(lt) : null;
-            _allocs.Add(new TurnAllocation(Net.Endpoint(client, clientPort), server, relayed, mapped, lifetime, p.Long("frame.number"), lifetime == 0));
+            _allocs.Add(new TurnAllocation(Net.Endpoint(client, clientPort), server, relayed, mapped, lifetime,
+                p.Long("frame.number"), lifetime == 0));
         }
     }
 
@@ -297,7 +325,9 @@ public sealed class StunAnalyzer : IAnalyzer
         }
         var list = new List<CountBin>();
         for (var b = bins.Keys.First(); b <= bins.Keys.Last(); b++)
-            list.Add(new CountBin(Math.Round(b * width, 3), bins.TryGetValue(b, out var c) ? new SortedDictionary<string, long>(c, StringComparer.Ordinal) : new SortedDictionary<string, long>()));
+            list.Add(new CountBin(Math.Round(b * width, 3), bins.TryGetValue(b,
+                out var c) ? new SortedDictionary<string, long>(c,
+                    StringComparer.Ordinal) : new SortedDictionary<string, long>()));
         return (width, list);
     }
 
@@ -312,26 +342,33 @@ public sealed class StunAnalyzer : IAnalyzer
         var mappedIps = allMapped.Except(untranslated).ToList();
         var reflexiveIps = _peerReflexive.Select(Net.Host).Distinct().ToList();
         var checkLocal = _checkLocal.ToList();
-        if (mappedIps.Count == 0 && reflexiveIps.Count > 0 && checkLocal.Count > 0 && reflexiveIps.Any(r => !checkLocal.Contains(r)))
-            verdict = $"NAT detected from ICE connectivity checks: {string.Join(", ", checkLocal)} is seen by its peer as "
-                + $"{string.Join(", ", reflexiveIps.Where(r => !checkLocal.Contains(r)))} (peer-reflexive; no STUN server reported a mapped address)";
+        if (mappedIps.Count == 0 && reflexiveIps.Count > 0 && checkLocal.Count > 0
+            && reflexiveIps.Any(r => !checkLocal.Contains(r)))
+            verdict = $"NAT detected from ICE connectivity checks: {string.Join(", ", checkLocal)} is seen by its " +
+                $"peer as "
+                + $"{string.Join(", ", reflexiveIps.Where(r => !checkLocal.Contains(r)))} (peer-reflexive; no STUN " +
+                    $"server reported a mapped address)";
         else if (mappedIps.Count == 0 && untranslated.Count > 0)
             verdict = $"no NAT: the STUN/TURN server sees the host's own address {string.Join(", ", untranslated)}";
         else if (mappedIps.Count == 0)
             verdict = _ms + _stun == 0 ? "no STUN/TURN traffic observed" : "no mapped address observed";
         else if (localIps.Count > 0 && mappedIps.Any(m => !localIps.Contains(m)))
-            verdict = $"NAT detected: {string.Join(", ", localIps)} is seen by the STUN/TURN server as {string.Join(", ", mappedIps)}";
+            verdict = $"NAT detected: {string.Join(", ", localIps)} is seen by the STUN/TURN server as " +
+                $"{string.Join(", ", mappedIps)}";
         else
             verdict = $"no NAT: the mapped address {string.Join(", ", mappedIps)} is the local address";
         if (untranslated.Count > 0 && mappedIps.Count > 0)
-            verdict += $"; {(untranslated.All(u => u.Contains(':', StringComparison.Ordinal)) ? "over IPv6" : "on another path")} "
+            verdict += $"; {(untranslated.All(u => u.Contains(':', StringComparison.Ordinal)) ? "over IPv6" : "on " +
+                "another path")} "
                 + $"it sees the host's own address {string.Join(", ", untranslated)} (no NAT on that path)";
-        return new StunSection(_ms, _stun, _types, [.. _servers], _allocs, [.. _peers], [.. _versions], [.. _streams], [.. _software], [.. _mapped], localIps,
+        return new StunSection(_ms, _stun, _types, [.. _servers], _allocs, [.. _peers], [.. _versions], [.. _streams],
+            [.. _software], [.. _mapped], localIps,
             verdict, _mediaPackets, _mediaBytes, _rtp, _rtpBytes, [.. _attrs], _timeline, width, bins)
         {
             PeerReflexiveAddresses = [.. _peerReflexive],
             ErrorResponses = [.. _errors.OrderBy(e => e.Value.First)
-                .Select(e => new StunErrorResponse(e.Key.Item1, e.Key.Item2, e.Key.Item3, e.Key.Item4, e.Key.Item5, e.Key.Item6,
+                .Select(e => new StunErrorResponse(e.Key.Item1, e.Key.Item2, e.Key.Item3, e.Key.Item4, e.Key.Item5,
+                    e.Key.Item6,
                     e.Value.First, e.Value.Count))],
         };
     }

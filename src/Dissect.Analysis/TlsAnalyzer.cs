@@ -5,12 +5,17 @@ namespace Dissect.Analysis;
 
 public sealed class TlsAnalyzer : IAnalyzer
 {
-    private static readonly string[] DohHosts = ["dns.google", "cloudflare-dns.com", "mozilla.cloudflare-dns.com", "chrome.cloudflare-dns.com", "one.one.one.one", "dns.quad9.net", "doh.opendns.com", "dns.nextdns.io", "doh.cleanbrowsing.org"];
+    private static readonly string[] DohHosts = ["dns.google", "cloudflare-dns.com", "mozilla.cloudflare-dns.com",
+        "chrome.cloudflare-dns.com", "one.one.one.one", "dns.quad9.net", "doh.opendns.com", "dns.nextdns.io",
+            "doh.cleanbrowsing.org"];
 
     public IEnumerable<string> Fields =>
     [
-        "tls.handshake.type", "tls.handshake.extensions_server_name", "tls.handshake.extensions_alpn_str", "tls.handshake.extensions.supported_version",
-        "tls.handshake.version", "tls.handshake.ciphersuite", "tls.handshake.ja3", "tls.handshake.certificate", "tls.handshake.extension.type", "tls.handshake.sig_hash_alg", "quic.version", "tcp.stream", "udp.stream", PseudoTlsField,
+        "tls.handshake.type", "tls.handshake.extensions_server_name", "tls.handshake.extensions_alpn_str",
+            "tls.handshake.extensions.supported_version",
+        "tls.handshake.version", "tls.handshake.ciphersuite", "tls.handshake.ja3", "tls.handshake.certificate",
+            "tls.handshake.extension.type", "tls.handshake.sig_hash_alg", "quic.version", "tcp.stream", "udp.stream",
+                PseudoTlsField,
     ];
 
     private sealed class Conn
@@ -85,11 +90,13 @@ public sealed class TlsAnalyzer : IAnalyzer
             c.Sni = p.Str("tls.handshake.extensions_server_name");
             if (quic && c.Sni is not null) _quicSni.Add(c.Sni);
             c.Alpn = [.. p.All("tls.handshake.extensions_alpn_str")];
-            var offered = p.All("tls.handshake.extensions.supported_version").Select(v => CipherSuites.VersionName((int)(Packet.ParseLong(v) ?? 0))).Where(v => v != "GREASE").ToList();
+            var offered = p.All("tls.handshake.extensions.supported_version").Select(v =>
+                CipherSuites.VersionName((int)(Packet.ParseLong(v) ?? 0))).Where(v => v != "GREASE").ToList();
             if (offered.Count == 0 && p.Str("tls.handshake.version") is { } hv)
                 offered.Add(CipherSuites.VersionName((int)(Packet.ParseLong(hv) ?? 0)));
             c.Offered = offered;
-            var suites = p.All("tls.handshake.ciphersuite").Select(s => (int)(Packet.ParseLong(s) ?? 0)).Where(s => !CipherSuites.IsGrease(s)).ToList();
+            var suites = p.All("tls.handshake.ciphersuite").Select(s => (int)(Packet.ParseLong(s)
+                ?? 0)).Where(s => !CipherSuites.IsGrease(s)).ToList();
             c.SuiteCount = suites.Count;
             c.Suites = [.. suites.Select(CipherSuites.NameOf)];
             c.Ja3 = p.Str("tls.handshake.ja3");
@@ -103,7 +110,8 @@ public sealed class TlsAnalyzer : IAnalyzer
                 c.Client = $"{p.Dst}:{dport}";
                 c.Server = $"{p.Src}:{sport}";
             }
-            var sv = p.All("tls.handshake.extensions.supported_version").Select(v => (int)(Packet.ParseLong(v) ?? 0)).FirstOrDefault();
+            var sv = p.All("tls.handshake.extensions.supported_version").Select(v => (int)(Packet.ParseLong(v)
+                ?? 0)).FirstOrDefault();
             var hv = (int)(Packet.ParseLong(p.Str("tls.handshake.version")) ?? 0);
             c.ChosenVersion = CipherSuites.VersionName(sv != 0 ? sv : hv);
             if (Packet.ParseLong(p.Str("tls.handshake.ciphersuite")) is { } suite)
@@ -114,20 +122,37 @@ public sealed class TlsAnalyzer : IAnalyzer
             AddCertificate(certs[i], i, c.Sni, p.Time, p.Long("frame.number"));
     }
 
-    /// <summary>JA4 client fingerprint (FoxIO): protocol, version, SNI, counts and ALPN, then hashes of the sorted suites and of the sorted extensions with the signature algorithms.</summary>
+    /// <summary>JA4 client fingerprint (FoxIO): protocol, version, SNI, counts and ALPN, then hashes of the sorted
+    /// suites and of the sorted extensions with the signature algorithms.</summary>
     public static string Ja4(bool quic, in Packet p, IReadOnlyList<int> suites, IReadOnlyList<string> alpn, bool hasSni)
     {
-        var versions = p.All("tls.handshake.extensions.supported_version").Select(v => (int)(Packet.ParseLong(v) ?? 0)).Where(v => !CipherSuites.IsGrease(v)).ToList();
+        var versions = p.All("tls.handshake.extensions.supported_version").Select(v => (int)(Packet.ParseLong(v)
+            ?? 0)).Where(v => !CipherSuites.IsGrease(v)).ToList();
         var top = versions.Count > 0 ? versions.Max() : (int)(Packet.ParseLong(p.Str("tls.handshake.version")) ?? 0);
-        var ver = top switch { 0x0304 => "13", 0x0303 => "12", 0x0302 => "11", 0x0301 => "10", 0x0300 => "s3", _ => "00" };
-        var exts = p.All("tls.handshake.extension.type").Select(e => (int)(Packet.ParseLong(e) ?? 0)).Where(e => !CipherSuites.IsGrease(e)).ToList();
+        var ver = top switch
+        {
+            0x0304 => "13",
+            0x0303 => "12",
+            0x0302 => "11",
+            0x0301 => "10",
+            0x0300 => "s3",
+            _ => "00"
+        };
+        var exts = p.All("tls.handshake.extension.type").Select(e => (int)(Packet.ParseLong(e)
+            ?? 0)).Where(e => !CipherSuites.IsGrease(e)).ToList();
         var first = alpn.Count > 0 && alpn[0].Length > 0 ? alpn[0] : null;
         var alpnPart = first is null ? "00" : $"{first[0]}{first[^1]}";
-        var a = $"{(quic ? 'q' : 't')}{ver}{(hasSni ? 'd' : 'i')}{Math.Min(99, suites.Count):00}{Math.Min(99, exts.Count):00}{alpnPart}";
-        static string Hash12(string s) => s.Length == 0 ? "000000000000" : Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.ASCII.GetBytes(s)))[..12];
-        var b = Hash12(string.Join(',', suites.Order().Select(x => x.ToString("x4", System.Globalization.CultureInfo.InvariantCulture))));
-        var extPart = string.Join(',', exts.Where(e => e is not (0x0000 or 0x0010)).Order().Select(x => x.ToString("x4", System.Globalization.CultureInfo.InvariantCulture)));
-        var sigs = string.Join(',', p.All("tls.handshake.sig_hash_alg").Select(x => ((int)(Packet.ParseLong(x) ?? 0)).ToString("x4", System.Globalization.CultureInfo.InvariantCulture)));
+        var counts = $"{Math.Min(99, suites.Count):00}{Math.Min(99, exts.Count):00}";
+        var a = $"{(quic ? 'q' : 't')}{ver}{(hasSni ? 'd' : 'i')}{counts}{alpnPart}";
+        static string Hash12(string s) =>
+            s.Length == 0 ? "000000000000"
+                : Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.ASCII.GetBytes(s)))[..12];
+        var b = Hash12(string.Join(',', suites.Order().Select(x => x.ToString("x4",
+            System.Globalization.CultureInfo.InvariantCulture))));
+        var extPart = string.Join(',', exts.Where(e => e is not (0x0000 or 0x0010)).Order().Select(x => x.ToString("x4",
+            System.Globalization.CultureInfo.InvariantCulture)));
+        var sigs = string.Join(',', p.All("tls.handshake.sig_hash_alg").Select(x => ((int)(Packet.ParseLong(x)
+            ?? 0)).ToString("x4", System.Globalization.CultureInfo.InvariantCulture)));
         var c = extPart.Length == 0 ? "000000000000" : Hash12(sigs.Length == 0 ? extPart : extPart + "_" + sigs);
         return $"{a}_{b}_{c}";
     }
@@ -162,8 +187,10 @@ public sealed class TlsAnalyzer : IAnalyzer
             if (keySize == 0)
                 using (var ec = x.GetECDsaPublicKey()) if (ec is not null) { keyType = "ECDSA"; keySize = ec.KeySize; }
             bool? match = sni is null || position != 0 ? null : sans.Append(cn).Any(n => HostMatches(n, sni));
-            _certs.Add(new Certificate(x.Subject, cn, sans, x.Issuer, x.SerialNumber, nb, na, (int)Math.Round((na - nb).TotalDays), status,
-                x.SignatureAlgorithm.FriendlyName ?? x.SignatureAlgorithm.Value ?? "?", keyType, keySize, position, sni, match, frame));
+            _certs.Add(new Certificate(x.Subject, cn, sans, x.Issuer, x.SerialNumber, nb, na,
+                (int)Math.Round((na - nb).TotalDays), status,
+                x.SignatureAlgorithm.FriendlyName ?? x.SignatureAlgorithm.Value ?? "?", keyType, keySize, position, sni,
+                    match, frame));
         }
         catch (CryptographicException)
         {
@@ -184,12 +211,15 @@ public sealed class TlsAnalyzer : IAnalyzer
 
     private static string QuicVersion(string v) => (Packet.ParseLong(v) ?? 0) switch
     {
-        1 => "QUIC v1", 0x6b3343cf => "QUIC v2", 0 => "version negotiation",
+        1 => "QUIC v1",
+        0x6b3343cf => "QUIC v2",
+        0 => "version negotiation",
         var x when (x & 0xFF000000) == 0xFF000000 => $"draft-{x & 0xFF}",
         var x => "0x" + x.ToString("x8", System.Globalization.CultureInfo.InvariantCulture),
     };
 
-    public IEnumerable<string> DohServers => _conns.Values.Where(c => c.Sni is not null && DohHosts.Contains(c.Sni)).Select(c => $"{c.Sni} ({c.Server})").Distinct().Order();
+    public IEnumerable<string> DohServers => _conns.Values.Where(c => c.Sni is not null
+        && DohHosts.Contains(c.Sni)).Select(c => $"{c.Sni} ({c.Server})").Distinct().Order();
 
     public Dictionary<string, string> ServerNames()
     {
@@ -204,24 +234,29 @@ public sealed class TlsAnalyzer : IAnalyzer
 
     public TlsSection Build()
     {
-        var conns = _order.Select(k => _conns[k]).Where(c => c.Client.Length > 0).Select(c => new TlsConnection(c.Client, c.Server, c.Sni, c.Alpn, c.Transport,
+        var conns = _order.Select(k => _conns[k]).Where(c => c.Client.Length > 0).Select(c =>
+            new TlsConnection(c.Client, c.Server, c.Sni, c.Alpn, c.Transport,
             c.Offered, c.SuiteCount, c.Suites, c.ChosenVersion, c.Chosen, c.Ja3, c.Ja4)).ToList();
         var weak = new List<string>();
         foreach (var g in conns.Where(c => c.ChosenSuite?.Weakness is not null).GroupBy(c => c.ChosenSuite!.Name))
             weak.Add($"{g.Count()} connection(s) chose {g.Key}: {g.First().ChosenSuite!.Weakness}");
-        foreach (var g in conns.Where(c => c.ChosenVersion is { } v && CipherSuites.IsOldVersion(v)).GroupBy(c => c.ChosenVersion!))
+        foreach (var g in conns.Where(c => c.ChosenVersion is { } v && CipherSuites.IsOldVersion(v)).GroupBy(c =>
+            c.ChosenVersion!))
             weak.Add($"{g.Count()} connection(s) negotiated {g.Key}, which is deprecated (RFC 8996)");
         var expired = _certs.Count(c => c.Status != "valid");
         if (expired > 0)
             weak.Add($"{expired} certificate(s) were not valid at the capture's time");
         return new TlsSection(_clientHellos, _serverHellos,
-            // QUIC handshakes are TLS 1.3 too: counted, and labelled, so a QUIC-heavy capture does not read as "TLS 1.3 ×1".
+            // QUIC handshakes are TLS 1.3 too: counted, and labelled, so a QUIC-heavy capture does not read as "TLS 1.3
+            // ×1".
             DnsAnalyzer.Count(conns.Where(c => c.ChosenVersion is not null)
                 .Select(c => c.Transport == "QUIC" ? c.ChosenVersion + QuicSuffix : c.ChosenVersion!)),
             DnsAnalyzer.Count(conns.Where(c => c.ChosenSuite is not null).Select(c => c.ChosenSuite!.Name)),
-            conns, _certs, conns.Count(c => c.ChosenVersion == "TLS 1.3" && c.Transport == "TCP"), weak, _quicVersions, [.. _quicSni])
+            conns, _certs, conns.Count(c => c.ChosenVersion == "TLS 1.3" && c.Transport == "TCP"), weak, _quicVersions,
+                [.. _quicSni])
         {
-            PseudoTlsStreams = [.. _pseudo.Values.OrderBy(v => v.First).Select(v => new PseudoTlsStream(v.Client, v.Server, v.First, v.Frames))],
+            PseudoTlsStreams = [.. _pseudo.Values.OrderBy(v => v.First).Select(v => new PseudoTlsStream(v.Client,
+                v.Server, v.First, v.Frames))],
         };
     }
 }

@@ -3,8 +3,10 @@ namespace Dissect.Analysis;
 /// <summary>Bytes and packets over time, in at most 65,536 sparse slots.</summary>
 public sealed class TrafficAnalyzer : IAnalyzer
 {
-    public static readonly string[] Classes = ["STUN/TURN", "Media", "TLS", "QUIC", "DNS", "Other TCP", "Other UDP", "Other"];
-    private static readonly double[] Widths = [0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 1800, 3600, 7200, 21600, 43200, 86400, 604800, 2592000, 31536000];
+    public static readonly string[] Classes = ["STUN/TURN", "Media", "TLS", "QUIC", "DNS", "Other TCP", "Other UDP",
+        "Other"];
+    private static readonly double[] Widths = [0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 1800, 3600, 7200,
+        21600, 43200, 86400, 604800, 2592000, 31536000];
 
     public IEnumerable<string> Fields => ["frame.time_epoch", "frame.len", "frame.protocols", "msturn.media"];
 
@@ -59,7 +61,8 @@ public sealed class TrafficAnalyzer : IAnalyzer
     private static int ClassOf(in Packet p)
     {
         var s = p.Protocols;
-        if (p.Has("msturn.media") || s.Contains(":rtp", StringComparison.Ordinal) || s.Contains(":rtcp", StringComparison.Ordinal)) return 1;
+        if (p.Has("msturn.media") || s.Contains(":rtp", StringComparison.Ordinal) || s.Contains(":rtcp",
+            StringComparison.Ordinal)) return 1;
         if (s.Contains(":msturn", StringComparison.Ordinal) || s.Contains(":stun", StringComparison.Ordinal)) return 0;
         if (s.Contains(":quic", StringComparison.Ordinal)) return 3;
         if (s.Contains(":tls", StringComparison.Ordinal)) return 2;
@@ -116,7 +119,8 @@ public sealed class TrafficAnalyzer : IAnalyzer
                 v = (0, new long[Classes.Length]);
             }
             list.Add(new TrafficBin(Math.Round(offset + b * width, 3), v.Packets, v.Bytes.Sum(),
-                Classes.Select((c, i) => (c, v.Bytes[i])).Where(x => x.Item2 > 0).ToDictionary(x => x.c, x => x.Item2)));
+                Classes.Select((c, i) => (c, v.Bytes[i])).Where(x => x.Item2 > 0).ToDictionary(x => x.c,
+                    x => x.Item2)));
         }
         return new TrafficSection(width, Classes, list, gap, excluded);
     }

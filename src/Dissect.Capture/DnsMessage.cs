@@ -4,14 +4,16 @@ using System.Text;
 
 namespace Dissect.Capture;
 
-/// <summary>Minimal DNS wire encoder for fixtures: one question, answer records of type A, AAAA or CNAME (no name compression).</summary>
+/// <summary>Minimal DNS wire encoder for fixtures: one question, answer records of type A, AAAA or CNAME (no name
+/// compression).</summary>
 public static class DnsMessage
 {
     public sealed record Answer(string Name, ushort Type, uint Ttl, string Data);
 
     public static byte[] Query(ushort id, string name, ushort type) => Build(id, 0x0100, name, type, []);
 
-    public static byte[] Response(ushort id, string name, ushort type, params Answer[] answers) => Build(id, 0x8180, name, type, answers);
+    public static byte[] Response(ushort id, string name, ushort type, params Answer[] answers) => Build(id, 0x8180,
+        name, type, answers);
 
     private static byte[] Build(ushort id, ushort flags, string name, ushort type, Answer[] answers)
     {

@@ -41,7 +41,8 @@ public sealed class PcapWriter : IDisposable
         Ip(time, src.Address, dst.Address, 17, udp);
     }
 
-    public void Tcp(DateTimeOffset time, IPEndPoint src, IPEndPoint dst, uint seq, uint ack, TcpFlags flags, ReadOnlySpan<byte> payload)
+    public void Tcp(DateTimeOffset time, IPEndPoint src, IPEndPoint dst, uint seq, uint ack, TcpFlags flags,
+        ReadOnlySpan<byte> payload)
     {
         var tcp = new byte[20 + payload.Length];
         BinaryPrimitives.WriteUInt16BigEndian(tcp, (ushort)src.Port);

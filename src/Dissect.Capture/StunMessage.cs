@@ -27,7 +27,8 @@ public sealed class StunMessage
         _header16 = new byte[16];
         new Random(transactionSeed).NextBytes(_header16);
         // Skype and Teams put the RFC 5389 cookie in the first four bytes of the MS-TURN transaction ID as well.
-        BinaryPrimitives.WriteUInt32BigEndian(_header16, _flavour.HeaderCookie ?? Schema.Protocols.MsTurn.Rfc5389Cookie);
+        BinaryPrimitives.WriteUInt32BigEndian(_header16, _flavour.HeaderCookie
+            ?? Schema.Protocols.MsTurn.Rfc5389Cookie);
         if (_flavour.MarkerAttribute is { } marker)
             Raw(marker, BigEndian(_flavour.MarkerValue!.Value));
     }
@@ -45,14 +46,17 @@ public sealed class StunMessage
         Expect(code, ValueKind.UInt32, 4);
         return Raw(code, BigEndian(value));
     }
-    public StunMessage UInt16Pair(ushort code, ushort a, ushort b) => Raw(code, [(byte)(a >> 8), (byte)a, (byte)(b >> 8), (byte)b]);
+    public StunMessage UInt16Pair(ushort code, ushort a, ushort b) => Raw(code, [(byte)(a >> 8), (byte)a,
+        (byte)(b >> 8), (byte)b]);
     public StunMessage Text(ushort code, string value) => Raw(code, Encoding.UTF8.GetBytes(value));
 
     /// <summary>Writes an address the way the schema says this attribute carries it.</summary>
     public StunMessage Address(ushort code, IPEndPoint ep)
     {
-        var attr = _spec.FindAttribute(code, _flavour.Id) ?? throw new ArgumentException($"attribute {code:X4} is not in flavour {_flavour.Id}");
-        var field = attr.Layouts.SelectMany(l => l.Fields).FirstOrDefault(f => f.Kind is ValueKind.Address or ValueKind.XorAddress)
+        var attr = _spec.FindAttribute(code, _flavour.Id)
+            ?? throw new ArgumentException($"attribute {code:X4} is not in flavour {_flavour.Id}");
+        var field = attr.Layouts.SelectMany(l => l.Fields).FirstOrDefault(f =>
+            f.Kind is ValueKind.Address or ValueKind.XorAddress)
             ?? throw new ArgumentException($"{attr.Name} is not an address");
         var ip = ep.Address.GetAddressBytes();
         var v = new byte[4 + ip.Length];
@@ -72,7 +76,8 @@ public sealed class StunMessage
 
     private void Expect(ushort code, ValueKind kind, int length)
     {
-        var attr = _spec.FindAttribute(code, _flavour.Id) ?? throw new ArgumentException($"attribute {code:X4} is not in flavour {_flavour.Id}");
+        var attr = _spec.FindAttribute(code, _flavour.Id)
+            ?? throw new ArgumentException($"attribute {code:X4} is not in flavour {_flavour.Id}");
         if (!attr.Layouts.Any(l => (l.Length is null || l.Length == length) && l.Fields.Any(f => f.Kind == kind)))
             throw new ArgumentException($"{attr.Name} has no {kind} layout of {length} bytes");
     }
@@ -110,7 +115,8 @@ public sealed class StunMessage
 /// <summary>Relayed media and MS-TURN transport wrappers.</summary>
 public static class Media
 {
-    /// <summary>An SRTP packet: clear RTP header (V=2, X=1 with a one-byte extension) and pseudo-random "encrypted" bytes.</summary>
+    /// <summary>An SRTP packet: clear RTP header (V=2, X=1 with a one-byte extension) and pseudo-random "encrypted"
+    /// bytes.</summary>
     public static byte[] Srtp(byte payloadType, ushort seq, uint timestamp, uint ssrc, int payloadLength, int seed)
     {
         var p = new byte[12 + 8 + payloadLength];

@@ -73,7 +73,8 @@ public static class App
     }
 }
 
-/// <summary>Dissect's own version (from the VERSION file), whoever hosts the process (a test runner included).</summary>
+/// <summary>Dissect's own version (from the VERSION file), whoever hosts the process (a test runner
+/// included).</summary>
 public sealed class PrintVersion : System.CommandLine.Invocation.SynchronousCommandLineAction
 {
     public static string Version =>
@@ -92,7 +93,8 @@ public sealed class PrintVersion : System.CommandLine.Invocation.SynchronousComm
 
 public sealed record ConsoleIo(TextWriter Out, TextWriter Err)
 {
-    /// <summary>Output goes to the process's own console (not a test's writer), so live progress may be drawn.</summary>
+    /// <summary>Output goes to the process's own console (not a test's writer), so live progress may be
+    /// drawn.</summary>
     public bool IsConsole => Out is EscapingWriter w && ReferenceEquals(w.Inner, Console.Out);
 
     /// <summary>One-line error in the house format; returns the exit code to use.</summary>

@@ -4,14 +4,26 @@ using System.CommandLine.Invocation;
 
 namespace Dissect.Cli;
 
-/// <summary>Help that names what each option takes, and ends with examples (and, for the root, the exit codes).</summary>
+/// <summary>Help that names what each option takes, and ends with examples (and, for the root, the exit
+/// codes).</summary>
 public static class Help
 {
     private static readonly Dictionary<string, string> Placeholders = new(StringComparer.Ordinal)
     {
-        ["--out"] = "PATH", ["--schema"] = "NAME", ["--templates"] = "DIR", ["--dir"] = "DIR", ["--format"] = "LIST",
-        ["--lang"] = "en|fr", ["--tshark"] = "PATH", ["--max-packets"] = "N", ["--timeout"] = "SECONDS",
-        ["--jobs"] = "N", ["--shard"] = "i/n", ["--large"] = "N", ["--malformed"] = "N", ["--shape"] = "SHAPE",
+        ["--out"] = "PATH",
+        ["--schema"] = "NAME",
+        ["--templates"] = "DIR",
+        ["--dir"] = "DIR",
+        ["--format"] = "LIST",
+        ["--lang"] = "en|fr",
+        ["--tshark"] = "PATH",
+        ["--max-packets"] = "N",
+        ["--timeout"] = "SECONDS",
+        ["--jobs"] = "N",
+        ["--shard"] = "i/n",
+        ["--large"] = "N",
+        ["--malformed"] = "N",
+        ["--shape"] = "SHAPE",
         ["--json"] = "FILE",
     };
 
@@ -28,7 +40,8 @@ public static class Help
         ["install"] = ["dissect install", "sudo dissect install --global   # for tshark run as root"],
         ["uninstall"] = ["dissect uninstall", "sudo dissect uninstall --global"],
         ["docs"] = ["dissect docs", "dissect docs --out /tmp/docs"],
-        ["sample"] = ["dissect sample", "dissect sample --large 1000000 -o big.pcap", "dissect sample --malformed 3000 -o bad.pcap"],
+        ["sample"] = ["dissect sample", "dissect sample --large 1000000 -o big.pcap",
+            "dissect sample --malformed 3000 -o bad.pcap"],
         ["analyze"] =
         [
             "dissect analyze call.pcapng",
@@ -48,7 +61,8 @@ public static class Help
             "dissect batch captures/ -o reports --shard 3/8   # then: dissect batch --merge -o reports",
         ],
         ["compare"] = ["dissect compare wifi.pcapng 4g.pcapng", "dissect compare reports/a.json reports/b.json -o cmp"],
-        ["completion"] = ["source <(dissect completion bash)     # in ~/.bashrc", "source <(dissect completion zsh)      # in ~/.zshrc"],
+        ["completion"] = ["source <(dissect completion bash)     # in ~/.bashrc",
+            "source <(dissect completion zsh)      # in ~/.zshrc"],
     };
 
     private const string ExitCodes =

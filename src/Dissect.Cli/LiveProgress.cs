@@ -21,7 +21,8 @@ public sealed class LiveProgress : IDisposable
     public LiveProgress(ConsoleIo io, string name)
     {
         _name = Terminal.Safe(name, 60);
-        if (io.IsConsole && !Console.IsErrorRedirected && Environment.GetEnvironmentVariable("TERM") is not (null or "dumb"))
+        if (io.IsConsole && !Console.IsErrorRedirected
+            && Environment.GetEnvironmentVariable("TERM") is not (null or "dumb"))
             _timer = new Timer(_ => Draw(), null, TimeSpan.FromMilliseconds(500), TimeSpan.FromMilliseconds(500));
     }
 

@@ -6,7 +6,8 @@ using Dissect.Tshark;
 
 namespace Dissect.Cli;
 
-/// <summary>What every capture command needs: a checked tshark and the generated dissector where that tshark loads it.</summary>
+/// <summary>What every capture command needs: a checked tshark and the generated dissector where that tshark loads
+/// it.</summary>
 public static class Runtime
 {
     public static string DissectorFileName => LuaGenerator.OutputFileName(MsTurn.Spec);
@@ -16,9 +17,11 @@ public static class Runtime
     {
         var info = TsharkLocator.InspectCached(TsharkLocator.Find(tsharkPath));
         if (info.Version < TsharkInfo.Minimum)
-            throw new TsharkNotFoundException($"tshark {info.Version} is too old (4.0 or later is needed)", "install Wireshark/tshark 4.0 or later");
+            throw new TsharkNotFoundException($"tshark {info.Version} is too old (4.0 or later is needed)", "install " +
+                "Wireshark/tshark 4.0 or later");
         if (!info.HasLua)
-            throw new TsharkNotFoundException("this tshark is built without Lua, so the MS-TURN dissector cannot load", "install a tshark built with Lua (Debian's tshark package is)");
+            throw new TsharkNotFoundException("this tshark is built without Lua, so the MS-TURN dissector cannot load",
+                "install a tshark built with Lua (Debian's tshark package is)");
         var options = new AnalyzeOptions(info.Path, LuaScriptFor(info), info.VersionText, maxPackets, timeout,
             string.IsNullOrWhiteSpace(displayFilter) ? null : displayFilter);
         if (options.DisplayFilter is not null)
@@ -61,7 +64,8 @@ public static class Runtime
 
     public enum InstalledCopy { None, Current, Stale }
 
-    /// <summary>Whether a plugin folder holds the dissector, and whether it is this build's (same bytes as <paramref name="current"/>).</summary>
+    /// <summary>Whether a plugin folder holds the dissector, and whether it is this build's (same bytes as <paramref
+    /// name="current"/>).</summary>
     /// <param name="current">The path of this build's dissector; read only when the folder holds a copy.</param>
     public static InstalledCopy CopyIn(string? folder, string current)
     {

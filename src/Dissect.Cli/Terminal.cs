@@ -6,7 +6,8 @@ namespace Dissect.Cli;
 /// long values cut), kept on one line.</summary>
 public static class Terminal
 {
-    public static string Safe(string s, int max = 300) => TextSafety.Clean(s, max).Replace("\n", "\\u000A", StringComparison.Ordinal);
+    public static string Safe(string s, int max = 300) => TextSafety.Clean(s, max).Replace("\n", "\\u000A",
+        StringComparison.Ordinal);
 }
 
 /// <summary>

@@ -9,7 +9,8 @@ namespace Dissect.Cli;
 /// </summary>
 public static class Usage
 {
-    /// <summary>The usage errors of a parse: System.CommandLine's own, and option-like words taken as file names.</summary>
+    /// <summary>The usage errors of a parse: System.CommandLine's own, and option-like words taken as file
+    /// names.</summary>
     public static List<string> Errors(ParseResult parsed)
     {
         // --help and --version answer whatever else the line holds, as in every dotnet tool.
@@ -18,8 +19,10 @@ public static class Usage
         var command = parsed.CommandResult.Command;
         var errors = parsed.Errors.Select(e =>
         {
-            // System.CommandLine says "Unrecognized command or argument 'X'." for any stray word: name an option as one.
-            var m = System.Text.RegularExpressions.Regex.Match(e.Message, "^Unrecognized command or argument '(.*)'\\.$");
+            // System.CommandLine says "Unrecognized command or argument 'X'." for any stray word: name an option as
+            // one.
+            var m = System.Text.RegularExpressions.Regex.Match(e.Message,
+                "^Unrecognized command or argument '(.*)'\\.$");
             if (!m.Success || command is RootCommand)
                 return e.Message;
             var token = m.Groups[1].Value;
@@ -58,7 +61,8 @@ public static class Usage
     {
         var candidates = command.Options.Where(o => !o.Hidden).SelectMany(o => o.Aliases.Prepend(o.Name))
             .Where(n => n.StartsWith("--", StringComparison.Ordinal)).Distinct().ToList();
-        var best = candidates.Select(c => (Name: c, Distance: Distance(c, name))).OrderBy(x => x.Distance).ThenBy(x => x.Name,
+        var best = candidates.Select(c => (Name: c, Distance: Distance(c,
+            name))).OrderBy(x => x.Distance).ThenBy(x => x.Name,
             StringComparer.Ordinal).FirstOrDefault();
         var prefix = candidates.Where(c => c.StartsWith(name, StringComparison.Ordinal)).ToList();
         if (name.Length > 3 && prefix.Count == 1)

@@ -7,7 +7,8 @@ namespace Dissect.Codegen.Lua;
 
 /// <summary>A schema that did not validate; carries every diagnostic.</summary>
 public sealed class SchemaException(IReadOnlyList<Diagnostic> diagnostics)
-    : DissectException("schema is invalid:\n" + string.Join("\n", diagnostics), "fix the problems listed, each at its schema path")
+    : DissectException("schema is invalid:\n" + string.Join("\n", diagnostics),
+        "fix the problems listed, each at its schema path")
 {
     public IReadOnlyList<Diagnostic> Diagnostics { get; } = diagnostics;
 }
@@ -45,7 +46,8 @@ public sealed class LuaGenerator
         return Normalise(lua);
     }
 
-    /// <summary>Writes the dissector into <paramref name="outDir"/>; returns the path and whether its content changed.</summary>
+    /// <summary>Writes the dissector into <paramref name="outDir"/>; returns the path and whether its content
+    /// changed.</summary>
     public (string Path, bool Changed) WriteTo(ProtocolSpec protocol, string outDir)
     {
         var text = Generate(protocol);

@@ -51,7 +51,8 @@ public static class LuaSyntax
         return sb.Append('"').ToString();
     }
 
-    public static string Hex(ulong v, int digits = 4) => "0x" + v.ToString("X" + digits.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
+    public static string Hex(ulong v, int digits = 4) =>
+        "0x" + v.ToString("X" + digits.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
 
     public static string Bool(bool v) => v ? "true" : "false";
 

@@ -21,26 +21,32 @@ public static class LuaViewBuilder
         {
             var list = values.ToList();
             if (list.Count > 0)
-                valueText["VS_" + name.Replace('.', '_')] = string.Join("; ", list.Select(v => $"{v.Value} = {v.Name}"));
+                valueText["VS_" + name.Replace('.', '_')] = string.Join("; ",
+                    list.Select(v => $"{v.Value} = {v.Name}"));
             if (list.Count == 0)
                 return "nil";
             var var = "VS_" + name.Replace('.', '_');
             if (valueStrings.All(v => v.Var != var))
-                valueStrings.Add(new LuaValueStringView(var, [.. list.Select(v => new LuaValueView(Int((long)v.Value), Str(v.Name)))]));
+                valueStrings.Add(new LuaValueStringView(var, [.. list.Select(v => new LuaValueView(Int((long)v.Value),
+                    Str(v.Name)))]));
             return var;
         }
 
         // key: suffix after the prefix, also the index into the Lua F table.
-        void Field(string key, string ctor, string label, string @base = "nil", string vs = "nil", ulong? mask = null, string description = "")
+        void Field(string key, string ctor, string label, string @base = "nil", string vs = "nil", ulong? mask = null,
+            string description = "")
         {
             if (!fieldKeys.Add(key))
                 return;
             var desc = Str(description);
-            var specPart = description.Contains('(') ? description[(description.LastIndexOf('(') + 1)..].TrimEnd(')') : "";
-            docs.Add(new FieldDoc($"{prefix}.{key}", ctor, label, valueText.GetValueOrDefault(vs, ""), specPart, description));
+            var specPart =
+                description.Contains('(') ? description[(description.LastIndexOf('(') + 1)..].TrimEnd(')') : "";
+            docs.Add(new FieldDoc($"{prefix}.{key}", ctor, label, valueText.GetValueOrDefault(vs, ""), specPart,
+                description));
             var tail = ctor switch
             {
-                "uint8" or "uint16" or "uint32" or "uint64" => $"{@base}, {vs}, {(mask is { } m ? Hex(m, 8) : "nil")}, {desc}",
+                "uint8" or "uint16" or "uint32" or "uint64" =>
+                    $"{@base}, {vs}, {(mask is { } m ? Hex(m, 8) : "nil")}, {desc}",
                 "bytes" => $"base.NONE, {desc}",
                 "string" => $"nil, {desc}",
                 "framenum" => $"base.NONE, nil, nil, {desc}",
@@ -54,7 +60,8 @@ public static class LuaViewBuilder
         Field("length", "uint16", "Message Length", "base.DEC");
         Field("cookie", "uint32", "Magic Cookie", "base.HEX");
         Field("transaction_id", "bytes", "Transaction ID");
-        Field("flavour", "string", "Message flavour", description: "Which wire rules the message follows (marker attribute or header cookie)");
+        Field("flavour", "string", "Message flavour",
+            description: "Which wire rules the message follows (marker attribute or header cookie)");
         Field("response_in", "framenum", "Response in");
         Field("request_in", "framenum", "Request in");
         Field("response_time", "relative_time", "Response time");
@@ -64,7 +71,8 @@ public static class LuaViewBuilder
         Field("att.padding", "bytes", "Padding");
         Field("att.value", "bytes", "Undecoded value");
         Field("att.reserved", "uint8", "Reserved", "base.HEX");
-        Field("att.family", "uint8", "Address family", "base.HEX", ValueString("family", [new(1, "IPv4"), new(2, "IPv6")]));
+        Field("att.family", "uint8", "Address family", "base.HEX", ValueString("family", [new(1, "IPv4"), new(2,
+            "IPv6")]));
         Field("att.port", "uint16", "Port", "base.DEC", description: "Decoded (un-XOR-ed) port");
         Field("att.ipv4", "ipv4", "IPv4 address", description: "Decoded (un-XOR-ed) address");
         Field("att.ipv6", "ipv6", "IPv6 address", description: "Decoded (un-XOR-ed) address");
@@ -105,7 +113,9 @@ public static class LuaViewBuilder
         Field("rtcp.padding", "uint8", "Padding", "base.DEC", mask: 0x20);
         Field("rtcp.count", "uint8", "Report count", "base.DEC", mask: 0x1F);
         Field("rtcp.pt", "uint8", "Packet type", "base.DEC", ValueString("rtcp.pt",
-            [new(200, "Sender Report"), new(201, "Receiver Report"), new(202, "Source Description"), new(203, "Goodbye"), new(204, "Application"), new(205, "Transport feedback"), new(206, "Payload-specific feedback")]));
+            [new(200, "Sender Report"), new(201, "Receiver Report"), new(202, "Source Description"), new(203,
+                "Goodbye"), new(204, "Application"), new(205, "Transport feedback"), new(206,
+                    "Payload-specific feedback")]));
         Field("rtcp.length", "uint16", "Length (words - 1)", "base.DEC");
         Field("rtcp.ssrc", "uint32", "Sender SSRC", "base.HEX");
         Field("srtcp.encrypted", "bytes", "Encrypted part");
@@ -129,12 +139,15 @@ public static class LuaViewBuilder
             {
                 case ValueKind.Address:
                 case ValueKind.XorAddress:
-                    return new LuaDecodeView(Str(f.Kind == ValueKind.Address ? "addr" : "xaddr"), "nil", "nil", Str(""), "false",
+                    return new LuaDecodeView(Str(f.Kind == ValueKind.Address ? "addr" : "xaddr"), "nil", "nil", Str(""),
+                        "false",
                         f.XorKeyOffset, [], [], "nil", Str(f.Label), "false");
                 case ValueKind.Group:
                     Field(key, "none", f.Label);
-                    return new LuaDecodeView(Str("group"), Int(f.Size!.Value), $"F[{Str(key)}]", Str(""), "false", 0, [],
-                        [.. f.Children.Select(c => Decode(a, c, parentKey + "." + f.Name))], "nil", Str(f.Label), "false");
+                    return new LuaDecodeView(Str("group"), Int(f.Size!.Value),
+                        $"F[{Str(key)}]", Str(""), "false", 0, [],
+                        [.. f.Children.Select(c => Decode(a, c, parentKey + "." + f.Name))], "nil", Str(f.Label),
+                            "false");
                 case ValueKind.Bytes:
                     kind = "bytes";
                     Field(key, "bytes", f.Label, description: $"{a.Name} ({a.Spec})");
@@ -144,17 +157,36 @@ public static class LuaViewBuilder
                     Field(key, "string", f.Label, description: $"{a.Name} ({a.Spec})");
                     break;
                 default:
-                    kind = f.Kind switch { ValueKind.UInt8 => "u8", ValueKind.UInt16 => "u16", ValueKind.UInt32 => "u32", _ => "u64" };
-                    var ctor = f.Kind switch { ValueKind.UInt8 => "uint8", ValueKind.UInt16 => "uint16", ValueKind.UInt32 => "uint32", _ => "uint64" };
+                    kind = f.Kind switch
+                    {
+                        ValueKind.UInt8 => "u8",
+                        ValueKind.UInt16 => "u16",
+                        ValueKind.UInt32 => "u32",
+                        _ => "u64"
+                    };
+                    var ctor = f.Kind switch
+                    {
+                        ValueKind.UInt8 => "uint8",
+                        ValueKind.UInt16 => "uint16",
+                        ValueKind.UInt32 => "uint32",
+                        _ => "uint64"
+                    };
                     vsVar = ValueString(key, f.Values);
-                    Field(key, ctor, f.Label, f.Hex ? "base.HEX" : "base.DEC", vsVar, description: $"{a.Name} ({a.Spec})");
+                    Field(key, ctor, f.Label, f.Hex ? "base.HEX" : "base.DEC", vsVar,
+                        description: $"{a.Name} ({a.Spec})");
                     break;
             }
             var bits = new List<string>();
             foreach (var b in f.Bits)
             {
                 var bkey = $"{key}.{b.Name}";
-                var ctor = f.Kind switch { ValueKind.UInt8 => "uint8", ValueKind.UInt16 => "uint16", ValueKind.UInt32 => "uint32", _ => "uint64" };
+                var ctor = f.Kind switch
+                {
+                    ValueKind.UInt8 => "uint8",
+                    ValueKind.UInt16 => "uint16",
+                    ValueKind.UInt32 => "uint32",
+                    _ => "uint64"
+                };
                 Field(bkey, ctor, b.Label, "base.DEC", ValueString(bkey, b.Values), b.Mask);
                 bits.Add($"F[{Str(bkey)}]");
             }
@@ -164,15 +196,23 @@ public static class LuaViewBuilder
         }
 
         var link = p.Framings.Where(f => f.LinkAttribute is not null).Select(f => f.LinkAttribute!.Value).ToHashSet();
-        static string IdOf(ushort code, IReadOnlyCollection<string> flavours) => Str(Hex(code) + (flavours.Count == 0 ? "" : "@" + string.Join("+", flavours)));
-        static string ListOf(IEnumerable<string> flavours) => "{ " + string.Concat(flavours.Select(f => Str(f) + ", ")) + "}";
-        var messages = p.MessageTypes.OrderBy(m => m.Code).ThenBy(m => string.Join("+", m.Flavours), StringComparer.Ordinal).Select(mt =>
-            new LuaMessageView(IdOf(mt.Code, mt.Flavours), Hex(mt.Code), ListOf(mt.Flavours), Str(mt.Name), (int)mt.Class, mt.RequestCode is { } rq ? Hex(rq) : "nil", Bool(mt.StartsRawMedia),
-                Bool(mt.Class is MessageClass.SuccessResponse or MessageClass.ErrorResponse || (mt.Class == MessageClass.Request && mt.ExpectsResponse)))).ToList();
-        var attributes = p.Attributes.OrderBy(a => a.Code).ThenBy(a => string.Join("+", a.Flavours), StringComparer.Ordinal).Select(a =>
-            new LuaAttributeView(IdOf(a.Code, a.Flavours), Hex(a.Code), ListOf(a.Flavours), Str(a.Name), Str(a.Key), Bool(a.CarriesPayload), Bool(link.Contains(a.Code)), a.InfoLabel is { } il ? Str(il) : "nil",
+        static string IdOf(ushort code, IReadOnlyCollection<string> flavours) =>
+            Str(Hex(code) + (flavours.Count == 0 ? "" : "@" + string.Join("+", flavours)));
+        static string ListOf(IEnumerable<string> flavours) => "{ " + string.Concat(flavours.Select(f =>
+            Str(f) + ", ")) + "}";
+        var messages = p.MessageTypes.OrderBy(m => m.Code).ThenBy(m => string.Join("+", m.Flavours),
+            StringComparer.Ordinal).Select(mt =>
+            new LuaMessageView(IdOf(mt.Code, mt.Flavours), Hex(mt.Code), ListOf(mt.Flavours), Str(mt.Name),
+                (int)mt.Class, mt.RequestCode is { } rq ? Hex(rq) : "nil", Bool(mt.StartsRawMedia),
+                Bool(mt.Class is MessageClass.SuccessResponse or MessageClass.ErrorResponse
+                    || (mt.Class == MessageClass.Request && mt.ExpectsResponse)))).ToList();
+        var attributes = p.Attributes.OrderBy(a => a.Code).ThenBy(a => string.Join("+", a.Flavours),
+            StringComparer.Ordinal).Select(a =>
+            new LuaAttributeView(IdOf(a.Code, a.Flavours), Hex(a.Code), ListOf(a.Flavours), Str(a.Name), Str(a.Key),
+                Bool(a.CarriesPayload), Bool(link.Contains(a.Code)), a.InfoLabel is { } il ? Str(il) : "nil",
                 a.Role == AttributeRole.None ? "nil" : Str(RoleName(a.Role)), Bool(a.ComprehensionRequired),
-                [.. a.Layouts.Select(l => new LuaLayoutView(l.Length is { } n ? Int(n) : "nil", [.. l.Fields.Select(f => Decode(a, f, a.Key))]))])).ToList();
+                [.. a.Layouts.Select(l => new LuaLayoutView(l.Length is { } n ? Int(n) : "nil",
+                    [.. l.Fields.Select(f => Decode(a, f, a.Key))]))])).ToList();
         var flavours = p.Flavours.Select(fl => new LuaFlavourView(
             Str(fl.Id), Str(fl.Name), Bool(fl.Padding == PaddingRule.FourByte),
             fl.MarkerAttribute is { } m ? Hex(m) : "nil",
@@ -188,7 +228,8 @@ public static class LuaViewBuilder
                 Comment($"{p.Title}"),
                 Comment($"Generated by Dissect from the '{p.Id}' schema ({p.SourceName})"),
                 Comment("and templates/lua/*.hbs. Do not edit: run 'dissect generate'."),
-                Comment("Generated dissectors and the templates are licensed under the MIT licence (" + TemplatesLicence + "),"),
+                Comment("Generated dissectors and the templates are licensed under the MIT licence " +
+                    "(" + TemplatesLicence + "),"),
                 Comment("so they can be shared with Wireshark users freely; Dissect itself is AGPL-3.0."),
                 Comment("Runs unchanged on Wireshark/tshark 4.0 to 4.6 (Lua 5.2, 5.3 and 5.4): bit (BitOp), no bit32."),
             ],
@@ -211,7 +252,8 @@ public static class LuaViewBuilder
             MuxPorts: Str(PortRange(mux?.DefaultPorts ?? [])),
             MuxChannel: mux?.Channel is { } ch ? Hex(ch) : "nil",
             MuxSessionIdLength: mux?.SessionIdLength ?? 0,
-            TcpFrameTypes: [.. (tcp?.FrameTypes ?? []).Select(v => new LuaValueView(Int((long)v.Value), Str(v.Name)))]) { Docs = docs };
+            TcpFrameTypes: [.. (tcp?.FrameTypes ?? []).Select(v => new LuaValueView(Int((long)v.Value), Str(v.Name)))])
+        { Docs = docs };
     }
 
     /// <summary>The role's Lua name: ErrorCode becomes "error_code".</summary>

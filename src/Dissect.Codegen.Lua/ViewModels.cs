@@ -50,9 +50,11 @@ public sealed record LuaFlavourView(
     int TransactionIdLength);
 
 /// <param name="Flavours">Lua list of the flavour ids the entry belongs to; empty for all.</param>
-public sealed record LuaMessageView(string Id, string Code, string Flavours, string Name, int Class, string RequestCode, string StartsRawMedia, string Tracked);
+public sealed record LuaMessageView(string Id, string Code, string Flavours, string Name, int Class, string RequestCode,
+    string StartsRawMedia, string Tracked);
 
-/// <param name="Id">Lua string key of the one shared definition (an attribute valid in several flavours is defined once).</param>
+/// <param name="Id">Lua string key of the one shared definition (an attribute valid in several flavours is defined
+/// once).</param>
 /// <param name="Info">Lua string: label before the value in the Info column, or nil.</param>
 /// <param name="Role">Lua string of the attribute's role (see AttributeRole), or nil.</param>
 public sealed record LuaAttributeView(

@@ -17,7 +17,8 @@ public static class MarkdownReport
             switch (block)
             {
                 case Heading h:
-                    sb.Append(new string('#', h.Level + 1)).Append(' ').Append(TextSafety.Markdown(h.Text)).Append("\n\n");
+                    sb.Append(new string('#',
+                        h.Level + 1)).Append(' ').Append(TextSafety.Markdown(h.Text)).Append("\n\n");
                     break;
                 case Paragraph p:
                     sb.Append(TextSafety.Markdown(p.Text)).Append("\n\n");
@@ -36,15 +37,21 @@ public static class MarkdownReport
                     break;
                 case Chart c when !c.Lines:
                     sb.Append('*').Append(TextSafety.Markdown(c.Title)).Append(":* ")
-                      .Append(string.Join(", ", c.Labels.Select((l, i) => $"{TextSafety.Markdown(l)} {c.Series[0].Values[i].ToString(CultureInfo.InvariantCulture)}"))).Append("\n\n");
+                      .Append(string.Join(", ", c.Labels.Select((l, i) =>
+                          $"{TextSafety.Markdown(l)} " +
+                              $"{c.Series[0].Values[i].ToString(CultureInfo.InvariantCulture)}"))).Append("\n\n");
                     break;
                 case Timeline tl:
-                    sb.Append('*').Append(TextSafety.Markdown(tl.Title)).Append(":* ").Append(TextSafety.Markdown(tl.MarkerLabel)).Append("; ")
-                      .Append(string.Join("; ", tl.Items.Select(i => TextSafety.Markdown($"{i.Label} {i.From:yyyy-MM-dd} → {i.To:yyyy-MM-dd}")))).Append("\n\n");
+                    sb.Append('*').Append(TextSafety.Markdown(tl.Title)).Append(":* " +
+                        "").Append(TextSafety.Markdown(tl.MarkerLabel)).Append("; ")
+                      .Append(string.Join("; ", tl.Items.Select(i =>
+                          TextSafety.Markdown($"{i.Label} {i.From:yyyy-MM-dd} → {i.To:yyyy-MM-dd}")))).Append("\n\n");
                     break;
                 case Chart c:
-                    sb.Append('*').Append(TextSafety.Markdown(c.Title)).Append(":* see the PDF or the JSON model for the series (")
-                      .Append(c.Labels.Count).Append(" bins, ").Append(string.Join(", ", c.Series.Select(s => TextSafety.Markdown(s.Name)))).Append(").\n\n");
+                    sb.Append('*').Append(TextSafety.Markdown(c.Title)).Append(":* see the PDF or the JSON model for " +
+                        "the series (")
+                      .Append(c.Labels.Count).Append(" bins, ").Append(string.Join(", ",
+                          c.Series.Select(s => TextSafety.Markdown(s.Name)))).Append(").\n\n");
                     break;
             }
         }

@@ -8,7 +8,8 @@ public sealed class OutputNameCollisionException(string message) : Exception(mes
 
 /// <summary>
 /// How a capture's name becomes its reports' name: the name itself, spaces, accents and other scripts included, with
-/// only the characters some file system forbids (/ \ : * ? " &lt; &gt; | and control characters) made '_', no leading dot
+/// only the characters some file system forbids (/ \ : * ? " &lt; &gt; | and control characters) made '_', no leading
+/// dot
 /// (a hidden report) and at most 120 characters. Two inputs mapping to one name, even by case alone, are an error.
 /// </summary>
 public static class OutputNames
@@ -33,7 +34,8 @@ public static class OutputNames
         return s[..cut];
     }
 
-    /// <summary>Throws when two inputs map to one name (compared ignoring case, as macOS and Windows disks do).</summary>
+    /// <summary>Throws when two inputs map to one name (compared ignoring case, as macOS and Windows disks
+    /// do).</summary>
     public static void CheckUnique(IEnumerable<(string Input, string Name)> mapped)
     {
         var clashes = mapped.GroupBy(m => m.Name, StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1).ToList();
@@ -73,7 +75,8 @@ public static class OutputNames
 
     // Longest first, so "x.pcap.gz" loses ".pcap.gz" and not only ".gz"; a model read back (".json") is named alike.
     private static readonly string[] Extensions =
-        [.. Batch.BatchRunner.CaptureExtensions.Append(".json").OrderByDescending(e => e.Length).ThenBy(e => e, StringComparer.Ordinal)];
+        [.. Batch.BatchRunner.CaptureExtensions.Append(".json").OrderByDescending(e => e.Length).ThenBy(e => e,
+            StringComparer.Ordinal)];
 
     public static string StripCaptureExtension(string name)
     {

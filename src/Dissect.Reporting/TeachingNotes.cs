@@ -2,7 +2,8 @@ using Markdig;
 
 namespace Dissect.Reporting;
 
-/// <summary>Short explanations written as Markdown under templates/report/notes/{lang}/, embedded in the build.</summary>
+/// <summary>Short explanations written as Markdown under templates/report/notes/{lang}/, embedded in the
+/// build.</summary>
 public static class TeachingNotes
 {
     public static readonly string[] Languages = ["en", "fr"];

@@ -2,7 +2,8 @@ using System.Text;
 
 namespace Dissect.Reporting;
 
-/// <summary>Strings from captures are untrusted: control and bidi-override characters are shown as escapes, and very long values are cut.</summary>
+/// <summary>Strings from captures are untrusted: control and bidi-override characters are shown as escapes, and very
+/// long values are cut.</summary>
 public static class TextSafety
 {
     public const int MaxLength = 400;
@@ -22,7 +23,8 @@ public static class TextSafety
             // Format (bidi overrides, zero-width) and the Unicode line and paragraph separators, which JavaScript and
             // some terminals take as line ends, are shown as escapes like the control characters.
             else if (Rune.IsControl(r) || Rune.GetUnicodeCategory(r) is System.Globalization.UnicodeCategory.Format
-                or System.Globalization.UnicodeCategory.LineSeparator or System.Globalization.UnicodeCategory.ParagraphSeparator)
+                or System.Globalization.UnicodeCategory.LineSeparator
+                    or System.Globalization.UnicodeCategory.ParagraphSeparator)
                 sb.Append($"\\u{r.Value:X4}");
             else
                 sb.Append(r.ToString());
@@ -37,7 +39,8 @@ public static class TextSafety
         {
             switch (ch)
             {
-                case '\\' or '`' or '*' or '_' or '[' or ']' or '#' or '|' or '!' or '~' or '(' or ')' or '{' or '}' or '+' or '-' or '.':
+                case '\\' or '`' or '*' or '_' or '[' or ']' or '#' or '|' or '!' or '~' or '(' or ')' or '{' or '}'
+                    or '+' or '-' or '.':
                     sb.Append('\\').Append(ch);
                     break;
                 case '<': sb.Append("&lt;"); break;

@@ -30,9 +30,12 @@ public sealed class ProtocolBuilder
         return this;
     }
 
-    public ProtocolBuilder Flavour(string id, string name, PaddingRule padding, string spec, ushort? markerAttribute = null, uint? markerValue = null, uint? headerCookie = null, int transactionIdOffset = 4, int transactionIdLength = 16)
+    public ProtocolBuilder Flavour(string id, string name, PaddingRule padding, string spec,
+        ushort? markerAttribute = null, uint? markerValue = null, uint? headerCookie = null,
+            int transactionIdOffset = 4, int transactionIdLength = 16)
     {
-        _flavours.Add(path => new FlavourSpec(id, name, padding, markerAttribute, markerValue, headerCookie, transactionIdOffset, transactionIdLength, spec, $"{path}/flavours/{id}"));
+        _flavours.Add(path => new FlavourSpec(id, name, padding, markerAttribute, markerValue, headerCookie,
+            transactionIdOffset, transactionIdLength, spec, $"{path}/flavours/{id}"));
         return this;
     }
 
@@ -46,7 +49,8 @@ public sealed class ProtocolBuilder
         return this;
     }
 
-    public ProtocolBuilder Attribute(ushort code, string name, string spec, string description, Action<AttributeBuilder> layout, params string[] flavours)
+    public ProtocolBuilder Attribute(ushort code, string name, string spec, string description,
+        Action<AttributeBuilder> layout, params string[] flavours)
     {
         _attributes.Add((code, path =>
         {
@@ -54,14 +58,18 @@ public sealed class ProtocolBuilder
             layout(b);
             var flavourPart = flavours.Length == 0 ? "" : "@" + string.Join("+", flavours);
             var attrPath = $"{path}/attributes/{Hex(code)}{flavourPart}";
-            return new AttributeSpec(code, name, KeyOf(name), spec, description, [.. flavours], b.Build(attrPath), b.Payload, attrPath, b.Info, b.Meaning);
-        }));
+            return new AttributeSpec(code, name, KeyOf(name), spec, description, [.. flavours], b.Build(attrPath),
+                b.Payload, attrPath, b.Info, b.Meaning);
+        }
+        ));
         return this;
     }
 
-    public ProtocolBuilder Framing(FramingKind kind, string name, string spec, int[]? ports = null, ValueName[]? frameTypes = null, ushort? channel = null, int sessionIdLength = 0, ushort? linkAttribute = null)
+    public ProtocolBuilder Framing(FramingKind kind, string name, string spec, int[]? ports = null,
+        ValueName[]? frameTypes = null, ushort? channel = null, int sessionIdLength = 0, ushort? linkAttribute = null)
     {
-        _framings.Add(path => new FramingSpec(kind, name, [.. ports ?? []], [.. frameTypes ?? []], channel, sessionIdLength, linkAttribute, spec, $"{path}/framings/{kind}"));
+        _framings.Add(path => new FramingSpec(kind, name, [.. ports ?? []], [.. frameTypes ?? []], channel,
+            sessionIdLength, linkAttribute, spec, $"{path}/framings/{kind}"));
         return this;
     }
 
@@ -85,7 +93,8 @@ public sealed class ProtocolBuilder
     internal static string Hex(ulong code) => "0x" + code.ToString("X4", CultureInfo.InvariantCulture);
 }
 
-/// <summary>Collects the layouts of one attribute value. Calls outside <see cref="Layout"/> build the default layout.</summary>
+/// <summary>Collects the layouts of one attribute value. Calls outside <see cref="Layout"/> build the default
+/// layout.</summary>
 public sealed class AttributeBuilder
 {
     private readonly List<(int? Length, FieldListBuilder Fields)> _layouts = [];
@@ -102,7 +111,8 @@ public sealed class AttributeBuilder
         return this;
     }
 
-    /// <summary>Show the value in the packet list's Info column after this label (for example "to" for a destination).</summary>
+    /// <summary>Show the value in the packet list's Info column after this label (for example "to" for a
+    /// destination).</summary>
     public AttributeBuilder InInfo(string label)
     {
         Info = label;
@@ -133,7 +143,8 @@ public sealed class AttributeBuilder
     }
 
     // Shorthands for the common single-field values.
-    public AttributeBuilder UInt32(string label, string? unit = null, ValueName[]? values = null, bool hex = false) => Fields(f => f.UInt32("value", label, unit: unit, values: values, hex: hex));
+    public AttributeBuilder UInt32(string label, string? unit = null, ValueName[]? values = null,
+        bool hex = false) => Fields(f => f.UInt32("value", label, unit: unit, values: values, hex: hex));
     public AttributeBuilder Bytes(string label) => Fields(f => f.Bytes("value", label));
     public AttributeBuilder Text(string label) => Fields(f => f.Text("value", label));
     public AttributeBuilder Address() => Fields(f => f.Address());
@@ -145,7 +156,8 @@ public sealed class AttributeBuilder
         var all = _layouts.Select(l => (l.Length, l.Fields)).ToList();
         if (_default is not null)
             all.Add((null, _default));
-        return [.. all.Select((l, i) => new LayoutSpec(l.Length, l.Fields.Build($"{path}/layouts/{i}"), $"{path}/layouts/{i}"))];
+        return [.. all.Select((l, i) => new LayoutSpec(l.Length,
+            l.Fields.Build($"{path}/layouts/{i}"), $"{path}/layouts/{i}"))];
     }
 }
 
@@ -154,29 +166,40 @@ public sealed class FieldListBuilder
 {
     private readonly List<Func<string, FieldSpec>> _fields = [];
 
-    private FieldListBuilder Add(string name, string label, ValueKind kind, int? size, ValueName[]? values = null, BitSpecDraft[]? bits = null,
+    private FieldListBuilder Add(string name, string label, ValueKind kind, int? size, ValueName[]? values = null,
+        BitSpecDraft[]? bits = null,
         FieldListBuilder? children = null, int xorKey = 0, bool hex = false, string? unit = null)
     {
         _fields.Add(path =>
         {
             var p = $"{path}/{name}";
             return new FieldSpec(name, label, kind, size, [.. values ?? []],
-                [.. (bits ?? []).Select(b => new BitSpec(b.Name, b.Label, b.Mask, [.. b.Values ?? []], $"{p}/bits/{b.Name}"))],
+                [.. (bits ?? []).Select(b => new BitSpec(b.Name, b.Label, b.Mask, [.. b.Values ?? []],
+                    $"{p}/bits/{b.Name}"))],
                 children?.Build(p) ?? [], xorKey, hex, unit, p);
         });
         return this;
     }
 
-    public FieldListBuilder UInt8(string name, string label, ValueName[]? values = null, BitSpecDraft[]? bits = null, bool hex = false) => Add(name, label, ValueKind.UInt8, 1, values, bits, hex: hex);
-    public FieldListBuilder UInt16(string name, string label, ValueName[]? values = null, BitSpecDraft[]? bits = null, bool hex = false, string? unit = null) => Add(name, label, ValueKind.UInt16, 2, values, bits, hex: hex, unit: unit);
-    public FieldListBuilder UInt32(string name, string label, ValueName[]? values = null, BitSpecDraft[]? bits = null, bool hex = false, string? unit = null) => Add(name, label, ValueKind.UInt32, 4, values, bits, hex: hex, unit: unit);
-    public FieldListBuilder UInt64(string name, string label, bool hex = true) => Add(name, label, ValueKind.UInt64, 8, hex: hex);
+    public FieldListBuilder UInt8(string name, string label, ValueName[]? values = null, BitSpecDraft[]? bits = null,
+        bool hex = false) => Add(name, label, ValueKind.UInt8, 1, values, bits, hex: hex);
+    public FieldListBuilder UInt16(string name, string label, ValueName[]? values = null, BitSpecDraft[]? bits = null,
+        bool hex = false, string? unit = null) => Add(name, label, ValueKind.UInt16, 2, values, bits, hex: hex,
+            unit: unit);
+    public FieldListBuilder UInt32(string name, string label, ValueName[]? values = null, BitSpecDraft[]? bits = null,
+        bool hex = false, string? unit = null) => Add(name, label, ValueKind.UInt32, 4, values, bits, hex: hex,
+            unit: unit);
+    public FieldListBuilder UInt64(string name, string label, bool hex = true) => Add(name, label, ValueKind.UInt64, 8,
+        hex: hex);
     /// <summary>Raw bytes; <paramref name="size"/> null takes the rest of the value.</summary>
-    public FieldListBuilder Bytes(string name, string label, int? size = null) => Add(name, label, ValueKind.Bytes, size);
+    public FieldListBuilder Bytes(string name, string label, int? size = null) => Add(name, label, ValueKind.Bytes,
+        size);
     public FieldListBuilder Text(string name, string label, int? size = null) => Add(name, label, ValueKind.Text, size);
     public FieldListBuilder Address() => Add("address", "Address", ValueKind.Address, null);
-    /// <summary>An address XOR-ed with the message header from <paramref name="keyOffset"/> (port: 2 bytes, IPv4: 4, IPv6: 16).</summary>
-    public FieldListBuilder XorAddress(int keyOffset = 4) => Add("address", "XOR-ed address", ValueKind.XorAddress, null, xorKey: keyOffset);
+    /// <summary>An address XOR-ed with the message header from <paramref name="keyOffset"/> (port: 2 bytes, IPv4: 4,
+    /// IPv6: 16).</summary>
+    public FieldListBuilder XorAddress(int keyOffset = 4) => Add("address", "XOR-ed address", ValueKind.XorAddress,
+        null, xorKey: keyOffset);
     public FieldListBuilder Group(string name, string label, int size, Action<FieldListBuilder> children)
     {
         var b = new FieldListBuilder();
@@ -194,5 +217,6 @@ public sealed record BitSpecDraft(string Name, string Label, ulong Mask, ValueNa
 public static class Schema
 {
     public static ValueName V(ulong value, string name) => new(value, name);
-    public static BitSpecDraft Bit(string name, string label, ulong mask, params ValueName[] values) => new(name, label, mask, values);
+    public static BitSpecDraft Bit(string name, string label, ulong mask, params ValueName[] values) => new(name, label,
+        mask, values);
 }

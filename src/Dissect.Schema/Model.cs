@@ -13,7 +13,8 @@ public enum ValueKind
     Text,
     /// <summary>reserved(1) family(1) port(2) address(4 or 16), in clear.</summary>
     Address,
-    /// <summary>As <see cref="Address"/>, but port and address are XOR-ed with header bytes (see <see cref="FieldSpec.XorKeyOffset"/>).</summary>
+    /// <summary>As <see cref="Address"/>, but port and address are XOR-ed with header bytes (see <see
+    /// cref="FieldSpec.XorKeyOffset"/>).</summary>
     XorAddress,
     /// <summary>A named run of sub-fields.</summary>
     Group,
@@ -23,7 +24,8 @@ public enum PaddingRule
 {
     /// <summary>Attributes follow each other at +4+length (MS-TURN).</summary>
     None,
-    /// <summary>Attribute values are padded to a multiple of 4 bytes, padding not counted in the length (RFC 5389).</summary>
+    /// <summary>Attribute values are padded to a multiple of 4 bytes, padding not counted in the length (RFC
+    /// 5389).</summary>
     FourByte,
 }
 
@@ -61,7 +63,8 @@ public sealed record FieldSpec(
     string? Unit,
     string Path);
 
-/// <summary>One layout of an attribute value, used when the value length equals <see cref="Length"/> (null: any length).</summary>
+/// <summary>One layout of an attribute value, used when the value length equals <see cref="Length"/> (null: any
+/// length).</summary>
 public sealed record LayoutSpec(int? Length, ImmutableArray<FieldSpec> Fields, string Path)
 {
     /// <summary>Sum of the fixed field sizes; null when a field takes the rest.</summary>
@@ -75,7 +78,8 @@ public sealed record LayoutSpec(int? Length, ImmutableArray<FieldSpec> Fields, s
 public enum AttributeRole
 {
     None,
-    /// <summary>The client's address as the server saw it (server-reflexive, or peer-reflexive in ICE checks).</summary>
+    /// <summary>The client's address as the server saw it (server-reflexive, or peer-reflexive in ICE
+    /// checks).</summary>
     MappedAddress,
     /// <summary>The address the relay allocated.</summary>
     RelayedAddress,
@@ -98,7 +102,8 @@ public enum AttributeRole
     Lifetime,
 }
 
-/// <summary>A type-length-value attribute. <see cref="Flavours"/> empty means "every flavour of the protocol".</summary>
+/// <summary>A type-length-value attribute. <see cref="Flavours"/> empty means "every flavour of the
+/// protocol".</summary>
 public sealed record AttributeSpec(
     ushort Code,
     string Name,
@@ -112,17 +117,22 @@ public sealed record AttributeSpec(
     string? InfoLabel = null,
     AttributeRole Role = AttributeRole.None)
 {
-    /// <summary>Comprehension-required (below 0x8000): an agent that does not know it must reject the message.</summary>
+    /// <summary>Comprehension-required (below 0x8000): an agent that does not know it must reject the
+    /// message.</summary>
     public bool ComprehensionRequired => Code < 0x8000;
 
     public bool AppliesTo(string flavour) => Flavours.IsEmpty || Flavours.Contains(flavour);
 }
 
-/// <param name="StartsRawMedia">A success of this type makes later non-STUN datagrams of the same 5-tuple raw relayed media (MS-TURN Set Active Destination).</param>
-/// <param name="ExpectsResponse">False for requests the protocol never answers (MS-TURN Send): the dissector does not wait for a response.</param>
-/// <param name="FromServer">An indication the server sends (a Data Indication); responses are the server's by class.</param>
+/// <param name="StartsRawMedia">A success of this type makes later non-STUN datagrams of the same 5-tuple raw relayed
+/// media (MS-TURN Set Active Destination).</param>
+/// <param name="ExpectsResponse">False for requests the protocol never answers (MS-TURN Send): the dissector does not
+/// wait for a response.</param>
+/// <param name="FromServer">An indication the server sends (a Data Indication); responses are the server's by
+/// class.</param>
 /// <param name="CreatesAllocation">A request whose success response reports a relay allocation (Allocate).</param>
-/// <param name="CarriesData">A message that only carries relayed data (Send, Data Indication): not a control step.</param>
+/// <param name="CarriesData">A message that only carries relayed data (Send, Data Indication): not a control
+/// step.</param>
 public sealed record MessageTypeSpec(
     ushort Code,
     string Name,
@@ -145,15 +155,21 @@ public sealed record MessageTypeSpec(
 
 /// <summary>
 /// A message flavour: how to recognise it and how its attributes are walked. A flavour with a marker
-/// attribute is chosen when the first attribute equals <see cref="MarkerAttribute"/> with value <see cref="MarkerValue"/>.
+/// attribute is chosen when the first attribute equals <see cref="MarkerAttribute"/> with value <see
+/// cref="MarkerValue"/>.
 /// </summary>
-/// <param name="HeaderCookie">For a fallback flavour: the value header bytes 4..7 must hold (RFC 5389's magic cookie).</param>
-public sealed record FlavourSpec(string Id, string Name, PaddingRule Padding, ushort? MarkerAttribute, uint? MarkerValue, uint? HeaderCookie, int TransactionIdOffset, int TransactionIdLength, string Spec, string Path);
+/// <param name="HeaderCookie">For a fallback flavour: the value header bytes 4..7 must hold (RFC 5389's magic
+/// cookie).</param>
+public sealed record FlavourSpec(string Id, string Name, PaddingRule Padding, ushort? MarkerAttribute,
+    uint? MarkerValue, uint? HeaderCookie, int TransactionIdOffset, int TransactionIdLength, string Spec, string Path);
 
 /// <param name="LinkAttribute">For multiplexed frames: the attribute whose value announces a session id.</param>
-public sealed record FramingSpec(FramingKind Kind, string Name, ImmutableArray<int> DefaultPorts, ImmutableArray<ValueName> FrameTypes, ushort? Channel, int SessionIdLength, ushort? LinkAttribute, string Spec, string Path);
+public sealed record FramingSpec(FramingKind Kind, string Name, ImmutableArray<int> DefaultPorts,
+    ImmutableArray<ValueName> FrameTypes, ushort? Channel, int SessionIdLength, ushort? LinkAttribute, string Spec,
+        string Path);
 
-/// <summary>A STUN-family protocol: the single source for the Lua dissector, the field reference and the fixture encoder.</summary>
+/// <summary>A STUN-family protocol: the single source for the Lua dissector, the field reference and the fixture
+/// encoder.</summary>
 public sealed record ProtocolSpec(
     string Id,
     string FilterName,

@@ -4,7 +4,8 @@ namespace Dissect.Schema;
 
 public enum Severity { Error, Warning }
 
-/// <summary>One problem in a schema, located by its path (for example <c>ms-turn/attributes/0x8050/layouts/0</c>).</summary>
+/// <summary>One problem in a schema, located by its path (for example
+/// <c>ms-turn/attributes/0x8050/layouts/0</c>).</summary>
 public sealed record Diagnostic(Severity Severity, string Path, string Message)
 {
     public override string ToString() => $"{Path}: {Severity.ToString().ToLowerInvariant()}: {Message}";
@@ -57,10 +58,14 @@ public static partial class SchemaValidator
         }
         foreach (var flavour in flavourIds)
         {
-            foreach (var dup in p.MessageTypes.Where(m => m.AppliesTo(flavour)).GroupBy(m => m.Code).Where(g => g.Count() > 1))
-                Error(dup.Last().Path, $"message type {ProtocolBuilder.Hex(dup.Key)} is defined twice for flavour '{flavour}'");
-            foreach (var dup in p.Attributes.Where(a => a.AppliesTo(flavour)).GroupBy(a => a.Code).Where(g => g.Count() > 1))
-                Error(dup.Last().Path, $"attribute {ProtocolBuilder.Hex(dup.Key)} is defined twice for flavour '{flavour}'");
+            foreach (var dup in p.MessageTypes.Where(m => m.AppliesTo(flavour)).GroupBy(m => m.Code).Where(g =>
+                g.Count() > 1))
+                Error(dup.Last().Path,
+                    $"message type {ProtocolBuilder.Hex(dup.Key)} is defined twice for flavour '{flavour}'");
+            foreach (var dup in p.Attributes.Where(a => a.AppliesTo(flavour)).GroupBy(a => a.Code).Where(g =>
+                g.Count() > 1))
+                Error(dup.Last().Path,
+                    $"attribute {ProtocolBuilder.Hex(dup.Key)} is defined twice for flavour '{flavour}'");
         }
 
         var kindsByFilter = new Dictionary<string, (ValueKind Kind, string Path)>();
@@ -122,7 +127,14 @@ public static partial class SchemaValidator
                 error(f.Path, "an address is the whole attribute value");
             if (f.Kind == ValueKind.XorAddress && (f.XorKeyOffset < 4 || f.XorKeyOffset + 16 > 20))
                 error(f.Path, "the XOR key must lie within header bytes 4..19");
-            var width = f.Kind switch { ValueKind.UInt8 => 8, ValueKind.UInt16 => 16, ValueKind.UInt32 => 32, ValueKind.UInt64 => 64, _ => 0 };
+            var width = f.Kind switch
+            {
+                ValueKind.UInt8 => 8,
+                ValueKind.UInt16 => 16,
+                ValueKind.UInt32 => 32,
+                ValueKind.UInt64 => 64,
+                _ => 0
+            };
             if (width == 0 && (!f.Bits.IsEmpty || !f.Values.IsEmpty))
                 error(f.Path, "value names and bit fields need an integer field");
             foreach (var b in f.Bits)
@@ -139,7 +151,8 @@ public static partial class SchemaValidator
                 CheckFields(f.Children, f.Path, error);
                 var inner = f.Children.All(c => c.Size is not null) ? f.Children.Sum(c => c.Size!.Value) : (int?)null;
                 if (inner != f.Size)
-                    error(f.Path, $"group size {f.Size} differs from the size of its fields ({inner?.ToString() ?? "variable"})");
+                    error(f.Path,
+                        $"group size {f.Size} differs from the size of its fields ({inner?.ToString() ?? "variable"})");
             }
         }
         foreach (var dup in fields.GroupBy(f => f.Name).Where(g => g.Count() > 1))
@@ -154,7 +167,8 @@ public static partial class SchemaValidator
             error(path, "name must not hold control characters");
     }
 
-    private static void CheckFlavours(string path, IEnumerable<string> used, HashSet<string> known, Action<string, string> error)
+    private static void CheckFlavours(string path, IEnumerable<string> used, HashSet<string> known, Action<string,
+        string> error)
     {
         foreach (var f in used.Where(f => !known.Contains(f)))
             error(path, $"unknown flavour '{f}'");

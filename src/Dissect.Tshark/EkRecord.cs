@@ -21,7 +21,8 @@ public sealed class EkRecord
 
     public IEnumerable<string> FieldNames => _fields.Where(kv => kv.Value.Count > 0).Select(kv => kv.Key);
 
-    /// <summary>EK keys use '_' where tshark field names use '.'; <paramref name="keyToField"/> maps them back.</summary>
+    /// <summary>EK keys use '_' where tshark field names use '.'; <paramref name="keyToField"/> maps them
+    /// back.</summary>
     public static EkRecord Parse(ReadOnlySpan<byte> line, IReadOnlyDictionary<string, string> keyToField)
     {
         var rec = new EkRecord();
@@ -75,7 +76,8 @@ public sealed class EkRecord
     }
 
     // Looks the key up without allocating when it is one of the requested fields (the usual case).
-    private static string FieldOf(ref Utf8JsonReader r, IReadOnlyDictionary<string, string> keyToField, scoped Span<char> buffer)
+    private static string FieldOf(ref Utf8JsonReader r, IReadOnlyDictionary<string, string> keyToField,
+        scoped Span<char> buffer)
     {
         if (keyToField is Dictionary<string, string> d && !r.ValueIsEscaped && r.ValueSpan.Length <= buffer.Length)
         {

@@ -4,16 +4,19 @@ using System.Text.RegularExpressions;
 namespace Dissect.Tshark;
 
 /// <summary>What Dissect knows about the tshark it will run.</summary>
-public sealed record TsharkInfo(string Path, Version Version, string VersionText, bool HasLua, string? LuaVersion, IReadOnlyDictionary<string, string> Folders)
+public sealed record TsharkInfo(string Path, Version Version, string VersionText, bool HasLua, string? LuaVersion,
+    IReadOnlyDictionary<string, string> Folders)
 {
     public static readonly Version Minimum = new(4, 0);
 
     public const string GlobalLuaFolderKey = "Global Lua Plugins";
 
-    /// <summary>Whether tshark runs a script given with <c>-X lua_script</c> for this user (4.4+ run as root do not).</summary>
+    /// <summary>Whether tshark runs a script given with <c>-X lua_script</c> for this user (4.4+ run as root do
+    /// not).</summary>
     public bool? LuaScriptsRun { get; init; }
 
-    /// <summary>The global Lua plugin folder, which tshark loads even as root (from <c>tshark -G folders</c>).</summary>
+    /// <summary>The global Lua plugin folder, which tshark loads even as root (from <c>tshark -G
+    /// folders</c>).</summary>
     public string? GlobalLuaPlugins => Folders.TryGetValue(GlobalLuaFolderKey, out var p) ? p : null;
 
     /// <summary>The personal Lua plugin folder tshark reads (from <c>tshark -G folders</c>).</summary>
@@ -25,19 +28,24 @@ public sealed record TsharkInfo(string Path, Version Version, string VersionText
 public static partial class TsharkLocator
 {
     public const string EnvironmentVariable = "DISSECT_TSHARK";
-    public const string InstallHint = "install it with 'sudo apt-get install tshark' (Debian/Ubuntu), 'brew install wireshark' (macOS) or the Wireshark installer (Windows), or pass --tshark PATH";
+    public const string InstallHint =
+        "install it with 'sudo apt-get install tshark' (Debian/Ubuntu), 'brew install wireshark' (macOS) or the " +
+            "Wireshark installer (Windows), or pass --tshark PATH";
 
     public static string Find(string? explicitPath, string? pathVariable = null, string? envValue = null)
     {
         if (!string.IsNullOrEmpty(explicitPath))
             return File.Exists(explicitPath) ? Path.GetFullPath(explicitPath)
-                : throw new TsharkNotFoundException($"tshark not found at {explicitPath}", "check the --tshark path, or " + InstallHint);
+                : throw new TsharkNotFoundException($"tshark not found at {explicitPath}", "check the --tshark path, " +
+                    "or " + InstallHint);
         var env = envValue ?? Environment.GetEnvironmentVariable(EnvironmentVariable);
         if (!string.IsNullOrEmpty(env))
             return File.Exists(env) ? Path.GetFullPath(env)
-                : throw new TsharkNotFoundException($"tshark not found at {env} (from {EnvironmentVariable})", $"fix or unset {EnvironmentVariable}");
+                : throw new TsharkNotFoundException($"tshark not found at {env} (from {EnvironmentVariable})", $"fix " +
+                    $"or unset {EnvironmentVariable}");
         var names = OperatingSystem.IsWindows() ? new[] { "tshark.exe" } : ["tshark"];
-        var dirs = (pathVariable ?? Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries).ToList();
+        var dirs = (pathVariable ?? Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator,
+            StringSplitOptions.RemoveEmptyEntries).ToList();
         if (OperatingSystem.IsWindows())
             dirs.Add(@"C:\Program Files\Wireshark");
         if (OperatingSystem.IsMacOS())
@@ -53,15 +61,18 @@ public static partial class TsharkLocator
     }
 
     /// <summary>Runs <c>tshark -v</c> and <c>tshark -G folders</c> in a private home.</summary>
-    /// <param name="folders">Also ask for the folders (a second tshark start; only doctor and install need them).</param>
+    /// <param name="folders">Also ask for the folders (a second tshark start; only doctor and install need
+    /// them).</param>
     public static TsharkInfo Inspect(string path, TimeSpan? timeout = null, bool folders = true)
     {
         var (code, version, err) = RunSmall(path, ["-v"], timeout);
         if (code != 0)
-            throw new TsharkNotFoundException($"{path} -v failed with exit code {code}: {Tail(err)}", "reinstall tshark, or pass another --tshark");
+            throw new TsharkNotFoundException($"{path} -v failed with exit code {code}: {Tail(err)}", "reinstall " +
+                "tshark, or pass another --tshark");
         var m = VersionRegex().Match(version);
         if (!m.Success)
-            throw new TsharkNotFoundException($"cannot read a version from '{path} -v'", "check that --tshark points at tshark");
+            throw new TsharkNotFoundException($"cannot read a version from '{path} -v'", "check that --tshark points " +
+                "at tshark");
         var v = new Version(int.Parse(m.Groups[1].Value), int.Parse(m.Groups[2].Value), int.Parse(m.Groups[3].Value));
         var lua = LuaRegex().Match(version);
         var hasLua = lua.Success && !version.Contains("without Lua", StringComparison.OrdinalIgnoreCase)
@@ -74,7 +85,8 @@ public static partial class TsharkLocator
             if (parts.Length == 2 && !dict.ContainsKey(parts[0].Trim()))
                 dict[parts[0].Trim()] = TsharkRunner.RealPath(parts[1].Trim());
         }
-        return new TsharkInfo(path, v, version.Split('\n')[0].Trim(), hasLua, hasLua ? (lua.Groups[1].Value.Length > 0 ? lua.Groups[1].Value : "yes") : null, dict);
+        return new TsharkInfo(path, v, version.Split('\n')[0].Trim(), hasLua,
+            hasLua ? (lua.Groups[1].Value.Length > 0 ? lua.Groups[1].Value : "yes") : null, dict);
     }
 
     /// <summary>
@@ -86,7 +98,8 @@ public static partial class TsharkLocator
     {
         var fi = new FileInfo(path);
         var id = $"{fi.FullName}|{fi.Length}|{fi.LastWriteTimeUtc.Ticks}|{Environment.UserName}";
-        var key = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(id)))[..16];
+        var hash = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(id));
+        var key = Convert.ToHexStringLower(hash)[..16];
         var cacheDir = Dissect.IO.PrivateFolders.UserCache();
         var cache = cacheDir is null ? null : Path.Combine(cacheDir, $"tshark-{key}.txt");
         try
@@ -99,7 +112,8 @@ public static partial class TsharkLocator
                     var folders = new Dictionary<string, string>();
                     if (lines[4].Length > 0)
                         folders[TsharkInfo.GlobalLuaFolderKey] = lines[4];
-                    return new TsharkInfo(path, v, lines[1], lines[2] == "1", lines[3].Length == 0 ? null : lines[3], folders)
+                    return new TsharkInfo(path, v, lines[1], lines[2] == "1", lines[3].Length == 0 ? null : lines[3],
+                        folders)
                     { LuaScriptsRun = lines[5] == "1" };
                 }
             }
@@ -115,7 +129,8 @@ public static partial class TsharkLocator
         try
         {
             Dissect.IO.AtomicFile.WriteAllText(cache, string.Join('\n', info.Version.ToString(), info.VersionText,
-                info.HasLua ? "1" : "0", info.LuaVersion ?? "", info.GlobalLuaPlugins ?? "", info.LuaScriptsRun == true ? "1" : "0") + "\n");
+                info.HasLua ? "1" : "0", info.LuaVersion ?? "", info.GlobalLuaPlugins ?? "",
+                    info.LuaScriptsRun == true ? "1" : "0") + "\n");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -137,7 +152,8 @@ public static partial class TsharkLocator
             File.WriteAllText(probe, "local p = Proto(\"dissectprobe\", \"Dissect probe\")\n");
             var (code, output, _) = RunSmall(path, ["-G", "protocols", "-X", "lua_script:" + probe], timeout);
             // Rows are "name, short name, filter name" (4.4+ add columns after them).
-            return code == 0 && output.Split('\n').Any(l => l.Split('\t') is { Length: >= 3 } c && c[2].TrimEnd('\r') == "dissectprobe");
+            return code == 0 && output.Split('\n').Any(l => l.Split('\t') is { Length: >= 3 } c
+                && c[2].TrimEnd('\r') == "dissectprobe");
         }
         finally
         {
@@ -152,9 +168,15 @@ public static partial class TsharkLocator
     public static (string Plugins, string Errors) LoadedPlugins(string path) =>
         RunSmall(path, ["-G", "plugins"], null, isolate: false) is var (_, o, e) ? (o, e) : default;
 
-    private static (int Code, string Out, string Err) RunSmall(string path, string[] args, TimeSpan? timeout, bool isolate = true)
+    private static (int Code, string Out, string Err) RunSmall(string path, string[] args, TimeSpan? timeout,
+        bool isolate = true)
     {
-        var psi = new ProcessStartInfo(path) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var psi = new ProcessStartInfo(path)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false
+        };
         foreach (var a in args)
             psi.ArgumentList.Add(a);
         if (isolate)
@@ -167,20 +189,24 @@ public static partial class TsharkLocator
             if (!p.WaitForExit(timeout ?? TimeSpan.FromSeconds(30)))
             {
                 p.Kill(entireProcessTree: true);
-                throw new TsharkNotFoundException($"{path} {string.Join(' ', args)} did not answer", "check that --tshark points at tshark");
+                throw new TsharkNotFoundException($"{path} {string.Join(' ', args)} did not answer", "check that " +
+                    "--tshark points at tshark");
             }
             return (p.ExitCode, stdout.Result, stderr.Result);
         }
         catch (System.ComponentModel.Win32Exception e)
         {
-            throw new TsharkNotFoundException($"cannot run {path}: {e.Message}", "check that the file is an executable tshark");
+            throw new TsharkNotFoundException($"cannot run {path}: {e.Message}", "check that the file is an " +
+                "executable tshark");
         }
     }
 
-    /// <summary>The one line for a tshark that will not run Lua scripts for this user (4.4 and later, as root).</summary>
+    /// <summary>The one line for a tshark that will not run Lua scripts for this user (4.4 and later, as
+    /// root).</summary>
     public static TsharkNotFoundException LuaIgnoredAsRoot(string version) => new(
         $"tshark {version} run as root ignores Lua scripts, so the MS-TURN dissector cannot load",
-        "run Dissect as a normal user, or run 'dissect install --global' once (tshark loads its global Lua plugin folder even as root)");
+        "run Dissect as a normal user, or run 'dissect install --global' once (tshark loads its global Lua plugin " +
+            "folder even as root)");
 
     internal static string Tail(string s, int max = 400) => s.Length <= max ? s.Trim() : "…" + s[^max..].Trim();
 

@@ -3,7 +3,8 @@ using System.Text;
 
 namespace Dissect.Tshark;
 
-/// <summary>One tshark run: read a capture, optionally with a Lua script, and export the given fields as EK JSON lines.</summary>
+/// <summary>One tshark run: read a capture, optionally with a Lua script, and export the given fields as EK JSON
+/// lines.</summary>
 public sealed record TsharkCommand(
     string TsharkPath,
     string Capture,
@@ -38,7 +39,8 @@ public sealed record TsharkCommand(
 
     public string CommandLine => TsharkPath + " " + string.Join(' ', Arguments().Select(Quote));
 
-    private static string Quote(string s) => s.Length > 0 && s.All(c => char.IsAsciiLetterOrDigit(c) || "-_./:=,".Contains(c)) ? s : "'" + s.Replace("'", "'\\''") + "'";
+    private static string Quote(string s) => s.Length > 0 && s.All(c => char.IsAsciiLetterOrDigit(c)
+        || "-_./:=,".Contains(c)) ? s : "'" + s.Replace("'", "'\\''") + "'";
 }
 
 /// <summary>
@@ -54,7 +56,8 @@ public static class TsharkRunner
     public static string RealPath(string reported)
     {
         var real = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
-        return reported.StartsWith(PrivateHome.Value, StringComparison.Ordinal) ? real + reported[PrivateHome.Value.Length..] : reported;
+        return reported.StartsWith(PrivateHome.Value,
+            StringComparison.Ordinal) ? real + reported[PrivateHome.Value.Length..] : reported;
     }
 
     public static void Isolate(ProcessStartInfo psi)
@@ -66,7 +69,8 @@ public static class TsharkRunner
     }
 
     /// <summary>Streams the EK records (one JSON object per packet) to <paramref name="onRecord"/>.</summary>
-    public static async Task RunEkAsync(TsharkCommand cmd, Action<ReadOnlySpan<byte>> onRecord, CancellationToken ct = default)
+    public static async Task RunEkAsync(TsharkCommand cmd, Action<ReadOnlySpan<byte>> onRecord,
+        CancellationToken ct = default)
     {
         var psi = new ProcessStartInfo(cmd.TsharkPath)
         {
@@ -81,7 +85,8 @@ public static class TsharkRunner
         Process p;
         try
         {
-            p = Process.Start(psi) ?? throw new TsharkNotFoundException($"cannot start {cmd.TsharkPath}", TsharkLocator.InstallHint);
+            p = Process.Start(psi)
+                ?? throw new TsharkNotFoundException($"cannot start {cmd.TsharkPath}", TsharkLocator.InstallHint);
         }
         catch (System.ComponentModel.Win32Exception e)
         {
@@ -118,7 +123,9 @@ public static class TsharkRunner
         {
             try { p.Kill(entireProcessTree: true); } catch (InvalidOperationException) { /* already gone */ }
             if (timeout.IsCancellationRequested && !ct.IsCancellationRequested)
-                throw new TsharkException($"tshark did not finish within {(cmd.Timeout ?? TimeSpan.FromMinutes(30)).TotalSeconds:0} s", -1, cmd.CommandLine, "", "raise --timeout, or limit the work with --max-packets");
+                throw new TsharkException($"tshark did not finish within " +
+                    $"{(cmd.Timeout ?? TimeSpan.FromMinutes(30)).TotalSeconds:0} s", -1, cmd.CommandLine, "", "raise " +
+                        "--timeout, or limit the work with --max-packets");
             throw;
         }
         await errTask;
@@ -126,16 +133,21 @@ public static class TsharkRunner
         lock (stderr)
             err = stderr.ToString();
         if (p.ExitCode != 0)
-            throw new TsharkException(Describe(p.ExitCode, err), p.ExitCode, cmd.CommandLine, TsharkLocator.Tail(err), HintFor(err, p.ExitCode));
+            throw new TsharkException(Describe(p.ExitCode, err), p.ExitCode, cmd.CommandLine, TsharkLocator.Tail(err),
+                HintFor(err, p.ExitCode));
         // tshark exits 0 when a Lua script fails to load: its only trace is on stderr.
-        var luaLine = err.Split('\n').FirstOrDefault(l => l.StartsWith("tshark: Lua", StringComparison.Ordinal) || l.Contains("Lua: Error", StringComparison.Ordinal));
+        var luaLine = err.Split('\n').FirstOrDefault(l => l.StartsWith("tshark: Lua", StringComparison.Ordinal)
+            || l.Contains("Lua: Error", StringComparison.Ordinal));
         if (luaLine is not null)
-            throw new TsharkException("the Lua dissector failed to load: " + luaLine.Trim(), p.ExitCode, cmd.CommandLine, TsharkLocator.Tail(err), "regenerate it with 'dissect generate' and check tshark has Lua ('dissect doctor')");
+            throw new TsharkException("the Lua dissector failed to load: " + luaLine.Trim(), p.ExitCode,
+                cmd.CommandLine, TsharkLocator.Tail(err),
+                    "regenerate it with 'dissect generate' and check tshark has Lua ('dissect doctor')");
     }
 
     private static string Describe(int code, string err)
     {
-        var lines = err.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith("Running as user", StringComparison.Ordinal)).ToList();
+        var lines = err.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith("Running as user",
+            StringComparison.Ordinal)).ToList();
         if (lines.Count == 0)
             return $"tshark failed with exit code {code}";
         // tshark puts the detail of a file error, "(pcap: network type 9999 unknown or unsupported)", on the next line.
@@ -145,15 +157,19 @@ public static class TsharkRunner
 
     private static string HintFor(string err, int code)
     {
-        if (err.Contains("isn't a capture file", StringComparison.Ordinal) || err.Contains("unknown format", StringComparison.Ordinal))
+        if (err.Contains("isn't a capture file", StringComparison.Ordinal) || err.Contains("unknown format",
+            StringComparison.Ordinal))
             return "the file is not in a capture format tshark reads";
-        if (err.Contains("doesn't support", StringComparison.Ordinal) || err.Contains("unknown or unsupported", StringComparison.Ordinal))
-            return "the capture's link type is not one tshark can decode; re-capture on a standard interface or convert it with editcap -T";
+        if (err.Contains("doesn't support", StringComparison.Ordinal) || err.Contains("unknown or unsupported",
+            StringComparison.Ordinal))
+            return "the capture's link type is not one tshark can decode; re-capture on a standard interface or " +
+                "convert it with editcap -T";
         if (err.Contains("cut short", StringComparison.Ordinal) || err.Contains("truncated", StringComparison.Ordinal))
             return "the capture is truncated; the packets before the cut were read";
         if (err.Contains("Permission denied", StringComparison.Ordinal))
             return "check the file's permissions";
-        if (err.Contains("aren't valid", StringComparison.Ordinal) || err.Contains("isn't a valid", StringComparison.Ordinal))
+        if (err.Contains("aren't valid", StringComparison.Ordinal) || err.Contains("isn't a valid",
+            StringComparison.Ordinal))
             return "a field or filter name is unknown to this tshark; run 'dissect doctor'";
         if (code is 137 or 139 or -9 or -11)
             return "tshark was killed or crashed; try again or limit the work with --max-packets";

@@ -44,11 +44,13 @@ ac+21xPH5L3fFdUuhXyfeq8=
 -----END PRIVATE KEY-----
 """;
 
-    public static byte[] Certificate(string commonName, string[] dnsNames, DateTimeOffset notBefore, DateTimeOffset notAfter, long serial)
+    public static byte[] Certificate(string commonName, string[] dnsNames, DateTimeOffset notBefore,
+        DateTimeOffset notAfter, long serial)
     {
         using var key = RSA.Create();
         key.ImportFromPem(FixtureKeyPem);
-        var req = new CertificateRequest($"CN={commonName}, O=Dissect demo", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        var req = new CertificateRequest($"CN={commonName}, O=Dissect " +
+            $"demo", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
         var san = new SubjectAlternativeNameBuilder();
         foreach (var n in dnsNames) san.AddDnsName(n);
         req.CertificateExtensions.Add(san.Build());
@@ -56,7 +58,8 @@ ac+21xPH5L3fFdUuhXyfeq8=
         var issuer = new X500DistinguishedName("CN=Dissect Demo CA, O=Dissect demo");
         var serialBytes = new byte[8];
         BinaryPrimitives.WriteInt64BigEndian(serialBytes, serial);
-        using var cert = req.Create(issuer, X509SignatureGenerator.CreateForRSA(key, RSASignaturePadding.Pkcs1), notBefore, notAfter, serialBytes);
+        using var cert = req.Create(issuer, X509SignatureGenerator.CreateForRSA(key, RSASignaturePadding.Pkcs1),
+            notBefore, notAfter, serialBytes);
         return cert.RawData;
     }
 

@@ -11,7 +11,8 @@ public static class AnalyzeCommand
     public static Option<int?> MaxPacketsOption()
     {
         var o = new Option<int?>("--max-packets") { Description = "Read at most this many packets of each capture" };
-        o.Validators.Add(r => { if (r.GetValueOrDefault<int?>() is <= 0) r.AddError("--max-packets takes a count of 1 or more"); });
+        o.Validators.Add(r =>
+            { if (r.GetValueOrDefault<int?>() is <= 0) r.AddError("--max-packets takes a count of 1 or more"); });
         return o;
     }
 
@@ -23,13 +24,19 @@ public static class AnalyzeCommand
 
     public static Option<int> TimeoutOption()
     {
-        var o = new Option<int>("--timeout") { Description = "Time-out per capture, in seconds", DefaultValueFactory = _ => 1800 };
-        o.Validators.Add(r => { if (r.GetValueOrDefault<int>() <= 0) r.AddError("--timeout takes a number of seconds of 1 or more"); });
+        var o = new Option<int>("--timeout")
+        {
+            Description = "Time-out per capture, in seconds",
+            DefaultValueFactory = _ => 1800
+        };
+        o.Validators.Add(r =>
+            { if (r.GetValueOrDefault<int>() <= 0) r.AddError("--timeout takes a number of seconds of 1 or more"); });
         return o;
     }
 
     /// <summary>
-    /// The analysis pass as a command for the user's own shell. Dissect runs tshark in a private HOME; a shell does not,
+    /// The analysis pass as a command for the user's own shell. Dissect runs tshark in a private HOME; a shell does
+    /// not,
     /// so when the user's personal plugin folder already holds the dissector, '-X lua_script' would load it twice.
     /// </summary>
     public static string PasteableCommand(string capture, AnalyzeOptions options, ConsoleIo io)
@@ -38,7 +45,8 @@ public static class AnalyzeCommand
         var personal = options.LuaScript is null ? Runtime.InstalledCopy.None
             : Runtime.CopyIn(TsharkLocator.Inspect(options.TsharkPath).PersonalLuaPlugins, options.LuaScript);
         if (personal == Runtime.InstalledCopy.Stale)
-            io.Err.WriteLine("dissect: note: the dissector in your personal plugin folder is another version; run 'dissect install'");
+            io.Err.WriteLine("dissect: note: the dissector in your personal plugin folder is another version; run " +
+                "'dissect install'");
         if (personal != Runtime.InstalledCopy.None)
             cmd = cmd with { LuaScript = null };
         return cmd.CommandLine;
@@ -51,10 +59,12 @@ public static class AnalyzeCommand
         var seconds = Math.Max(0.001, elapsed.TotalSeconds);
         return System.FormattableString.Invariant(
             $"stats: seconds={elapsed.TotalSeconds:0.000} packets={packets} packets_per_s={packets / seconds:0} ")
+            + System.FormattableString.Invariant($"dissect_peak_mb={self.PeakWorkingSet64 / 1048576.0:0.0} ")
+            + System.FormattableString.Invariant($"managed_heap_mb={GC.GetTotalMemory(false) / 1048576.0:0.0} ")
             + System.FormattableString.Invariant(
-            $"dissect_peak_mb={self.PeakWorkingSet64 / 1048576.0:0.0} managed_heap_mb={GC.GetTotalMemory(false) / 1048576.0:0.0} ")
+                $"gc_committed_mb={GC.GetGCMemoryInfo().TotalCommittedBytes / 1048576.0:0.0} ")
             + System.FormattableString.Invariant(
-            $"gc_committed_mb={GC.GetGCMemoryInfo().TotalCommittedBytes / 1048576.0:0.0} gc_count={GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)}");
+                $"gc_count={GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)}");
     }
 
     private static string Display(string input) => input == "-" ? "standard input" : input;
@@ -63,7 +73,8 @@ public static class AnalyzeCommand
     /// Several captures: a summary each, or with <paramref name="jsonl"/> one compact JSON line each on standard output
     /// (the model, or {"capture", "error"}), messages on standard error. One failure never stops the others.
     /// </summary>
-    private static async Task<int> Many(ConsoleIo io, string[] inputs, AnalyzeOptions options, bool jsonl, CancellationToken ct)
+    private static async Task<int> Many(ConsoleIo io, string[] inputs, AnalyzeOptions options, bool jsonl,
+        CancellationToken ct)
     {
         var failed = 0;
         var compact = new System.Text.Json.JsonSerializerOptions(ReportJson.Options) { WriteIndented = false };
@@ -73,14 +84,17 @@ public static class AnalyzeCommand
             ct.ThrowIfCancellationRequested();
             try
             {
-                var model = await CaptureAnalyzer.AnalyzeAsync(input == "-" ? await StandardInput.SpoolAsync(ct) : input, options, ct);
+                var model =
+                    await CaptureAnalyzer.AnalyzeAsync(input == "-" ? await StandardInput.SpoolAsync(ct) : input,
+                        options, ct);
                 if (jsonl)
                 {
                     // JSON escapes every control character itself: the line goes out as it is.
                     raw.WriteLine(System.Text.Json.JsonSerializer.Serialize(model, compact));
                     continue;
                 }
-                io.Out.WriteLine($"{input}: {model.Capture.Packets} packets, {model.Capture.DurationSeconds:0.###} s, {model.Capture.Format}");
+                io.Out.WriteLine($"{input}: {model.Capture.Packets} packets, {model.Capture.DurationSeconds:0.###} " +
+                    $"s, {model.Capture.Format}");
                 foreach (var f in model.Findings)
                     io.Out.WriteLine("  - " + f);
             }
@@ -90,7 +104,8 @@ public static class AnalyzeCommand
                 var message = e is DissectException d ? $"{d.Message}; {d.Hint}" : e.Message;
                 io.Err.WriteLine($"dissect: error: {Display(input)}: {message}");
                 if (jsonl)
-                    raw.WriteLine(System.Text.Json.JsonSerializer.Serialize(new { capture = input, error = message }, compact));
+                    raw.WriteLine(System.Text.Json.JsonSerializer.Serialize(new { capture = input, error = message },
+                        compact));
             }
         }
         raw.Flush();
@@ -125,16 +140,28 @@ public static class AnalyzeCommand
         };
         var json = new Option<string?>("--json")
         {
-            Description = "Write the report model as JSON to this file, or to standard output with - (messages then go to standard error)",
+            Description =
+                "Write the report model as JSON to this file, or to standard output with - (messages then go to " +
+                    "standard error)",
             HelpName = "FILE",
         };
         var tshark = DoctorCommand.TsharkOption();
         var max = MaxPacketsOption();
         var timeout = TimeoutOption();
         var filter = DisplayFilterOption();
-        var show = new Option<bool>("--show-tshark-command") { Description = "Print the tshark command line the analysis runs, and stop" };
-        var stats = new Option<bool>("--stats") { Description = "Also print time, packets per second and Dissect's own peak memory (tshark's not included)" };
-        var cmd = new Command("analyze", "Analyze one capture and print a summary (optionally write the model as JSON)") { capture, json, jsonl, tshark, max, timeout, filter, show, stats };
+        var show = new Option<bool>("--show-tshark-command")
+        {
+            Description =
+            "Print the tshark command line the analysis runs, and stop"
+        };
+        var stats = new Option<bool>("--stats")
+        {
+            Description =
+            "Also print time, packets per second and Dissect's own peak memory (tshark's not included)"
+        };
+        var cmd = new Command("analyze",
+            "Analyze one capture and print a summary (optionally write the model as JSON)") { capture, json, jsonl,
+                tshark, max, timeout, filter, show, stats };
         cmd.Validators.Add(r =>
         {
             var many = (r.GetValue(capture) ?? []).Length > 1;
@@ -149,7 +176,8 @@ public static class AnalyzeCommand
         {
             try
             {
-                var options = Runtime.Prepare(pr.GetValue(tshark), pr.GetValue(max), TimeSpan.FromSeconds(pr.GetValue(timeout)), pr.GetValue(filter));
+                var options = Runtime.Prepare(pr.GetValue(tshark), pr.GetValue(max),
+                    TimeSpan.FromSeconds(pr.GetValue(timeout)), pr.GetValue(filter));
                 var inputs = pr.GetValue(capture)!;
                 if (pr.GetValue(show))
                 {
@@ -162,12 +190,14 @@ public static class AnalyzeCommand
                 var input = inputs[0];
                 ReportModel model;
                 using (var live = new LiveProgress(io, Display(input)))
-                    model = await CaptureAnalyzer.AnalyzeAsync(input == "-" ? await StandardInput.SpoolAsync(ct) : input,
+                    model = await CaptureAnalyzer.AnalyzeAsync(input == "-" ? await StandardInput.SpoolAsync(ct)
+                        : input,
                         options, null, ct, live.Progress);
                 var toStdout = pr.GetValue(json) == "-";
                 // With the model on standard output, everything meant for people goes to standard error.
                 var text = toStdout ? io.Err : io.Out;
-                text.WriteLine($"{model.Capture.FileName}: {model.Capture.Packets} packets, {model.Capture.DurationSeconds:0.###} s, {model.Capture.Format}");
+                text.WriteLine($"{model.Capture.FileName}: {model.Capture.Packets} packets, " +
+                    $"{model.Capture.DurationSeconds:0.###} s, {model.Capture.Format}");
                 foreach (var f in model.Findings)
                     text.WriteLine("  - " + f);
                 if (toStdout)

@@ -13,24 +13,49 @@ public static class BatchCommand
 {
     public static Command Create(ConsoleIo io)
     {
-        var inputs = new Argument<string[]>("inputs") { Description = "Folders (searched recursively), globs or capture files", Arity = ArgumentArity.ZeroOrMore };
-        var output = new Option<string>("--out", "-o") { Description = "Output folder; the input tree is mirrored under it", Required = true };
-        var jobs = new Option<int>("--jobs", "-j") { Description = "Captures processed in parallel", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var inputs = new Argument<string[]>("inputs")
+        {
+            Description =
+            "Folders (searched recursively), globs or capture files",
+            Arity = ArgumentArity.ZeroOrMore
+        };
+        var output = new Option<string>("--out", "-o")
+        {
+            Description =
+            "Output folder; the input tree is mirrored under it",
+            Required = true
+        };
+        var jobs = new Option<int>("--jobs", "-j")
+        {
+            Description = "Captures processed in parallel",
+            DefaultValueFactory = _ => Environment.ProcessorCount
+        };
         jobs.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 1) r.AddError("--jobs takes 1 or more"); });
         var force = new Option<bool>("--force") { Description = "Redo captures whose outputs are current" };
-        var shard = new Option<string?>("--shard") { Description = "Process only part i of n of the sorted inputs, e.g. 2/8 (for Slurm/Kubernetes job arrays)" };
+        var shard = new Option<string?>("--shard")
+        {
+            Description =
+            "Process only part i of n of the sorted inputs, e.g. 2/8 (for Slurm/Kubernetes job arrays)"
+        };
         var skipHidden = new Option<bool>("--skip-hidden")
         {
             Description = "Leave out files and folders whose names start with '.' (they are counted in a warning)",
         };
-        var merge = new Option<bool>("--merge") { Description = "Only build the index from the reports already under --out (after the shards finished)" };
+        var merge = new Option<bool>("--merge")
+        {
+            Description =
+            "Only build the index from the reports already under --out (after the shards finished)"
+        };
         var (format, lang, noNotes) = ReportCommand.OutputOptions();
         var tshark = DoctorCommand.TsharkOption();
         var max = AnalyzeCommand.MaxPacketsOption();
         var timeout = AnalyzeCommand.TimeoutOption();
         var filter = AnalyzeCommand.DisplayFilterOption();
-        var cmd = new Command("batch", "Report on every capture of folders in parallel, skip what is current, and write an index that compares them")
-            { inputs, output, jobs, force, shard, merge, skipHidden, format, lang, noNotes, tshark, max, timeout, filter };
+        var cmd = new Command("batch",
+            "Report on every capture of folders in parallel, skip what is current, and write an index that compares " +
+                "them")
+            { inputs, output, jobs, force, shard, merge, skipHidden, format, lang, noNotes, tshark, max, timeout,
+                filter };
         cmd.Validators.Add(r =>
         {
             var given = r.GetValue(inputs) ?? [];
@@ -74,16 +99,19 @@ public static class BatchCommand
             if (pr.GetValue(shard) is { } s)
             {
                 var parts = s.Split('/');
-                if (parts.Length != 2 || !int.TryParse(parts[0], out var i) || !int.TryParse(parts[1], out var n) || n < 1 || i < 1 || i > n)
+                if (parts.Length != 2 || !int.TryParse(parts[0], out var i) || !int.TryParse(parts[1], out var n)
+                    || n < 1 || i < 1 || i > n)
                     return io.Fail("--shard takes i/n with 1 <= i <= n, for example 3/8", ExitCodes.Usage);
                 list = BatchRunner.Shard(list, i, n);
             }
             if (list.Count == 0)
-                return io.Fail("no capture files found (looked for " + string.Join(", ", BatchRunner.CaptureExtensions) + ")", problems.Count > 0 ? ExitCodes.Usage : ExitCodes.Failure);
+                return io.Fail("no capture files found (looked for " + string.Join(", ",
+                    BatchRunner.CaptureExtensions) + ")", problems.Count > 0 ? ExitCodes.Usage : ExitCodes.Failure);
             AnalyzeOptions options;
             try
             {
-                options = Runtime.Prepare(pr.GetValue(tshark), pr.GetValue(max), TimeSpan.FromSeconds(pr.GetValue(timeout)), pr.GetValue(filter));
+                options = Runtime.Prepare(pr.GetValue(tshark), pr.GetValue(max),
+                    TimeSpan.FromSeconds(pr.GetValue(timeout)), pr.GetValue(filter));
             }
             catch (TsharkNotFoundException e)
             {
@@ -105,17 +133,21 @@ public static class BatchCommand
                 return ExitCodes.Cancelled;
             }
             Summary(io, results);
-            var failed = results.Where(r => r.Status == BatchStatus.Failed).Select(r => (r.Relative, r.Error!)).ToList();
+            var failed = results.Where(r => r.Status == BatchStatus.Failed).Select(r => (r.Relative,
+                r.Error!)).ToList();
             if (pr.GetValue(shard) is null)
                 WriteIndex(io, outDir, failed, ro);
-            return failed.Count == 0 ? ExitCodes.Ok : failed.Count == results.Count ? ExitCodes.Failure : ExitCodes.PartialFailure;
+            return failed.Count == 0 ? ExitCodes.Ok : failed.Count == results.Count ? ExitCodes.Failure
+                : ExitCodes.PartialFailure;
         });
         return cmd;
     }
 
-    private static async Task<List<BatchResult>> RunWithProgress(ConsoleIo io, List<BatchInput> list, BatchOptions bo, AnalyzeOptions options, CancellationToken ct)
+    private static async Task<List<BatchResult>> RunWithProgress(ConsoleIo io, List<BatchInput> list, BatchOptions bo,
+        AnalyzeOptions options, CancellationToken ct)
     {
-        var interactive = !Console.IsOutputRedirected && io.IsConsole && Environment.GetEnvironmentVariable("CI") is null;
+        var interactive = !Console.IsOutputRedirected && io.IsConsole
+            && Environment.GetEnvironmentVariable("CI") is null;
         var gate = new object();
         int done = 0, failed = 0, skipped = 0;
         if (!interactive)
@@ -139,12 +171,14 @@ public static class BatchCommand
         var running = new List<string>();
         string Describe()
         {
-            var now = running.Count == 0 ? "" : " · now: " + string.Join(", ", running.Take(3).Select(n => Markup.Escape(Terminal.Safe(n, 40))))
+            var now = running.Count == 0 ? "" : " · now: " + string.Join(", ",
+                running.Take(3).Select(n => Markup.Escape(Terminal.Safe(n, 40))))
                 + (running.Count > 3 ? $" +{running.Count - 3}" : "");
             return $"{done}/{list.Count} done, {failed} failed, {skipped} skipped{now}";
         }
         await AnsiConsole.Progress().AutoClear(false)
-            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(),
+            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(),
+                new PercentageColumn(),
                 new ElapsedTimeColumn(), new RemainingTimeColumn())
             .StartAsync(async ctx =>
             {
@@ -178,18 +212,21 @@ public static class BatchCommand
         var skipped = results.Count(r => r.Status == BatchStatus.Skipped);
         var failed = results.Where(r => r.Status == BatchStatus.Failed).ToList();
         // Off a terminal each failure was printed as it happened; on one, the table below is its only mention.
-        if (!Console.IsOutputRedirected && io.IsConsole && Environment.GetEnvironmentVariable("CI") is null && failed.Count > 0)
+        if (!Console.IsOutputRedirected && io.IsConsole && Environment.GetEnvironmentVariable("CI") is null
+            && failed.Count > 0)
         {
             var t = new Spectre.Console.Table().AddColumns("Failed capture", "Error");
             foreach (var f in failed)
                 t.AddRow(Markup.Escape(Terminal.Safe(f.Relative)), Markup.Escape(Terminal.Safe(f.Error!)));
             AnsiConsole.Write(t);
         }
-        io.Out.WriteLine($"batch: {results.Count} captures: {done} reported, {skipped} skipped (current), {failed.Count} failed");
+        io.Out.WriteLine($"batch: {results.Count} captures: {done} reported, {skipped} skipped (current), " +
+            $"{failed.Count} failed");
     }
 
     /// <summary>Writes index.pdf, index.md and index.json from every model under the output folder.</summary>
-    public static bool WriteIndex(ConsoleIo io, string outDir, IReadOnlyList<(string Input, string Error)> failures, ReportOptions ro)
+    public static bool WriteIndex(ConsoleIo io, string outDir, IReadOnlyList<(string Input, string Error)> failures,
+        ReportOptions ro)
     {
         var unusable = new List<(string File, string Error)>();
         var models = BatchRunner.ReadModels(outDir, unusable);
@@ -201,13 +238,30 @@ public static class BatchCommand
             return false;
         }
         var blocks = ComparisonDocument.Build(models, failures);
-        var first = models.Select(m => m.Model.Capture.FirstPacket).Where(t => t is not null).DefaultIfEmpty(null).Min();
-        PdfReport.Write(blocks, $"Comparison of {models.Count} captures", "index", first, Path.Combine(outDir, "index.pdf"));
+        var first = models.Select(m => m.Model.Capture.FirstPacket).Where(t =>
+            t is not null).DefaultIfEmpty(null).Min();
+        PdfReport.Write(blocks,
+            $"Comparison of {models.Count} captures", "index", first, Path.Combine(outDir, "index.pdf"));
         AtomicFile.WriteAllText(Path.Combine(outDir, "index.md"), MarkdownReport.Render(blocks));
-        var index = models.Select(m => new { report = m.Name, capture = m.Model.Capture.FileName, sha256 = m.Model.Capture.Sha256, packets = m.Model.Capture.Packets, bytes = m.Model.Capture.Bytes, findings = m.Model.Findings })
+        var index = models.Select(m => new
+        {
+            report = m.Name,
+            capture = m.Model.Capture.FileName,
+            sha256 = m.Model.Capture.Sha256,
+            packets = m.Model.Capture.Packets,
+            bytes = m.Model.Capture.Bytes,
+            findings = m.Model.Findings
+        })
             .Cast<object>().ToList();
-        AtomicFile.WriteAllText(Path.Combine(outDir, "index.json"), System.Text.Json.JsonSerializer.Serialize(new { reports = index, failed = failures.Select(f => new { capture = f.Input, error = f.Error }) }, ReportJson.Options) + "\n");
-        io.Out.WriteLine($"wrote {Path.Combine(outDir, "index.pdf")}, index.md and index.json ({models.Count} reports)");
+        AtomicFile.WriteAllText(Path.Combine(outDir, "index.json"),
+            System.Text.Json.JsonSerializer.Serialize(new
+            {
+                reports = index,
+                failed = failures.Select(f => new { capture = f.Input, error = f.Error })
+            },
+                    ReportJson.Options) + "\n");
+        io.Out.WriteLine($"wrote {Path.Combine(outDir, "index.pdf")}, index.md and index.json ({models.Count} " +
+            $"reports)");
         return true;
     }
 }

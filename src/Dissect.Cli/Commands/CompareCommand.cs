@@ -11,13 +11,23 @@ public static class CompareCommand
 {
     public static Command Create(ConsoleIo io)
     {
-        var inputs = new Argument<string[]>("captures") { Description = "Two or more captures, or report models (.json) written by Dissect", Arity = ArgumentArity.OneOrMore };
-        var output = new Option<string>("--out", "-o") { Description = "Output file stem; writes STEM.pdf and STEM.md", DefaultValueFactory = _ => Path.Combine("reports", "comparison") };
+        var inputs = new Argument<string[]>("captures")
+        {
+            Description =
+            "Two or more captures, or report models (.json) written by Dissect",
+            Arity = ArgumentArity.OneOrMore
+        };
+        var output = new Option<string>("--out", "-o")
+        {
+            Description = "Output file stem; writes STEM.pdf and STEM.md",
+            DefaultValueFactory = _ => Path.Combine("reports", "comparison")
+        };
         var tshark = DoctorCommand.TsharkOption();
         var max = AnalyzeCommand.MaxPacketsOption();
         var timeout = AnalyzeCommand.TimeoutOption();
         var filter = AnalyzeCommand.DisplayFilterOption();
-        var cmd = new Command("compare", "Compare captures side by side (PDF and Markdown)") { inputs, output, tshark, max, timeout, filter };
+        var cmd = new Command("compare", "Compare captures side by side (PDF and Markdown)") { inputs, output, tshark,
+            max, timeout, filter };
         cmd.Validators.Add(r =>
         {
             if ((r.GetValue(inputs) ?? []).Length is 1)
@@ -39,7 +49,8 @@ public static class CompareCommand
                         items.Add((label, ReportJson.Read(input)));
                         continue;
                     }
-                    options ??= Runtime.Prepare(pr.GetValue(tshark), pr.GetValue(max), TimeSpan.FromSeconds(pr.GetValue(timeout)), pr.GetValue(filter));
+                    options ??= Runtime.Prepare(pr.GetValue(tshark), pr.GetValue(max),
+                        TimeSpan.FromSeconds(pr.GetValue(timeout)), pr.GetValue(filter));
                     items.Add((label, await CaptureAnalyzer.AnalyzeAsync(input, options, ct)));
                 }
                 catch (TsharkNotFoundException e)
@@ -50,20 +61,24 @@ public static class CompareCommand
                 {
                     return io.Fail($"{e.Message}; {e.Hint}", ExitCodes.Usage);
                 }
-                catch (Exception e) when (e is DissectException or IOException or UnauthorizedAccessException or System.Text.Json.JsonException)
+                catch (Exception e) when (e is DissectException or IOException or UnauthorizedAccessException
+                    or System.Text.Json.JsonException)
                 {
                     failures.Add((input, e is DissectException d ? $"{d.Message}; {d.Hint}" : e.Message));
                     io.Err.WriteLine($"dissect: error: {Terminal.Safe(input)}: {Terminal.Safe(failures[^1].Item2)}");
                 }
             }
             if (items.Count < 2)
-                return io.Fail($"nothing to compare: {items.Count} of the inputs could be read, and a comparison needs two");
+                return io.Fail($"nothing to compare: {items.Count} of the inputs could be read, and a comparison " +
+                    $"needs two");
             var stem = pr.GetValue(output)!;
             try
             {
                 Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(stem))!);
                 var blocks = ComparisonDocument.Build(items, failures);
-                PdfReport.Write(blocks, $"Comparison of {items.Count} captures", "comparison", items.Select(i => i.Item2.Capture.FirstPacket).Min(), stem + ".pdf");
+                PdfReport.Write(blocks,
+                    $"Comparison of {items.Count} " +
+                        $"captures", "comparison", items.Select(i => i.Item2.Capture.FirstPacket).Min(), stem + ".pdf");
                 AtomicFile.WriteAllText(stem + ".md", MarkdownReport.Render(blocks));
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)

@@ -14,7 +14,9 @@ public static class CompletionCommand
             # dissect completion for bash: add to ~/.bashrc:  source <(dissect completion bash)
             _dissect_complete() {
               local IFS=$'\n'
-              COMPREPLY=( $(compgen -W "$(dissect "[suggest:${COMP_POINT}]" "${COMP_LINE}" 2>/dev/null)" -- "${COMP_WORDS[COMP_CWORD]}") )
+              local words
+              words=$(dissect "[suggest:${COMP_POINT}]" "${COMP_LINE}" 2>/dev/null)
+              COMPREPLY=( $(compgen -W "$words" -- "${COMP_WORDS[COMP_CWORD]}") )
             }
             complete -o default -F _dissect_complete dissect
             """,
@@ -28,7 +30,8 @@ public static class CompletionCommand
             compdef _dissect_complete dissect
             """,
         ["pwsh"] = """
-            # dissect completion for PowerShell: add to $PROFILE:  dissect completion pwsh | Out-String | Invoke-Expression
+            # dissect completion for PowerShell: add to $PROFILE:
+            #   dissect completion pwsh | Out-String | Invoke-Expression
             Register-ArgumentCompleter -Native -CommandName dissect -ScriptBlock {
               param($wordToComplete, $commandAst, $cursorPosition)
               dissect "[suggest:$cursorPosition]" "$commandAst" | ForEach-Object {
@@ -42,7 +45,8 @@ public static class CompletionCommand
     {
         var shell = new Argument<string>("shell") { Description = "bash, zsh or pwsh" };
         shell.AcceptOnlyFromAmong([.. Scripts.Keys]);
-        var cmd = new Command("completion", "Print the shell script that completes dissect's commands, options and values")
+        var cmd = new Command("completion",
+            "Print the shell script that completes dissect's commands, options and values")
         {
             shell,
         };

@@ -9,8 +9,14 @@ public static class DocsCommand
     public static Command Create(ConsoleIo io)
     {
         var schema = GenerateCommand.SchemaOption();
-        var output = new Option<string>("--out", "-o") { Description = "Folder for the field reference", DefaultValueFactory = _ => "docs" };
-        var cmd = new Command("docs", "Write the display-filter field reference (Markdown and HTML) of a schema and the JSON Schema of the report model") { schema, output };
+        var output = new Option<string>("--out", "-o")
+        {
+            Description = "Folder for the field reference",
+            DefaultValueFactory = _ => "docs"
+        };
+        var cmd = new Command("docs",
+            "Write the display-filter field reference (Markdown and HTML) of a schema and the JSON Schema of the " +
+                "report model") { schema, output };
         cmd.SetAction(pr =>
         {
             if (!GenerateCommand.TryGetSchema(pr.GetValue(schema)!, io, out var spec))

@@ -11,9 +11,18 @@ public static class GenerateCommand
     public static Command Create(ConsoleIo io)
     {
         var schema = SchemaOption();
-        var output = new Option<string>("--out", "-o") { Description = "Folder for the generated dissector", DefaultValueFactory = _ => "dissectors" };
-        var templates = new Option<string?>("--templates") { Description = "Folder whose *.hbs files override the embedded Lua templates" };
-        var cmd = new Command("generate", "Generate the Lua dissector of a protocol schema") { schema, output, templates };
+        var output = new Option<string>("--out", "-o")
+        {
+            Description = "Folder for the generated dissector",
+            DefaultValueFactory = _ => "dissectors"
+        };
+        var templates = new Option<string?>("--templates")
+        {
+            Description =
+            "Folder whose *.hbs files override the embedded Lua templates"
+        };
+        var cmd = new Command("generate", "Generate the Lua dissector of a protocol schema") { schema, output,
+            templates };
         cmd.SetAction(pr =>
         {
             if (!TryGetSchema(pr.GetValue(schema)!, io, out var spec))
@@ -30,7 +39,8 @@ public static class GenerateCommand
                     io.Err.WriteLine(d.ToString());
                 return io.Fail($"schema '{spec.Id}' has {e.Diagnostics.Count} problem(s)");
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or HandlebarsDotNet.HandlebarsException)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException
+                or HandlebarsDotNet.HandlebarsException)
             {
                 return io.Fail(e.Message);
             }
@@ -39,7 +49,11 @@ public static class GenerateCommand
     }
 
     public static Option<string> SchemaOption() =>
-        new("--schema") { Description = "Protocol schema: " + string.Join(", ", KnownSchemas.All.Keys), DefaultValueFactory = _ => "ms-turn" };
+        new("--schema")
+        {
+            Description = "Protocol schema: " + string.Join(", ", KnownSchemas.All.Keys),
+            DefaultValueFactory = _ => "ms-turn"
+        };
 
     public static bool TryGetSchema(string id, ConsoleIo io, out ProtocolSpec spec)
     {

@@ -14,10 +14,16 @@ public static class InstallCommand
 {
     public static Command Create(ConsoleIo io, bool install)
     {
-        var dir = new Option<string?>("--dir") { Description = "Plugin folder; without it, tshark's personal Lua plugin folder from 'tshark -G folders'" };
+        var dir = new Option<string?>("--dir")
+        {
+            Description =
+            "Plugin folder; without it, tshark's personal Lua plugin folder from 'tshark -G folders'"
+        };
         var global = new Option<bool>("--global")
         {
-            Description = "Use tshark's global Lua plugin folder instead (for all users, and for tshark 4.4+ run as root; needs write access there)",
+            Description =
+                "Use tshark's global Lua plugin folder instead (for all users, and for tshark 4.4+ run as root; " +
+                    "needs write access there)",
         };
         var tshark = DoctorCommand.TsharkOption();
         var cmd = new Command(install ? "install" : "uninstall",
@@ -28,7 +34,8 @@ public static class InstallCommand
             string folder;
             try
             {
-                folder = pr.GetValue(dir) ?? (pr.GetValue(global) ? GlobalFolder(pr.GetValue(tshark)) : PluginFolder(pr.GetValue(tshark)));
+                folder = pr.GetValue(dir)
+                    ?? (pr.GetValue(global) ? GlobalFolder(pr.GetValue(tshark)) : PluginFolder(pr.GetValue(tshark)));
             }
             catch (DissectException e)
             {
@@ -58,13 +65,15 @@ public static class InstallCommand
                 Directory.CreateDirectory(folder);
                 AtomicFile.WriteAllText(target, text);
                 io.Out.WriteLine(existed ? $"replaced {target} (it held another version)" : $"installed {target}");
-                io.Out.WriteLine("restart Wireshark (or reload Lua plugins with Ctrl+Shift+L) to use it; filter with 'msturn'");
+                io.Out.WriteLine("restart Wireshark (or reload Lua plugins with Ctrl+Shift+L) to use it; filter with " +
+                    "'msturn'");
                 return ExitCodes.Ok;
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 return io.Fail(pr.GetValue(global)
-                    ? $"cannot write {target}: {e.Message}; the global folder needs root: run 'sudo dissect install --global'"
+                    ? $"cannot write {target}: {e.Message}; the global folder needs root: run 'sudo dissect install " +
+                        $"--global'"
                     : $"cannot write {target}: {e.Message}; choose another folder with --dir");
             }
         });
@@ -74,9 +83,11 @@ public static class InstallCommand
     /// <summary>The global Lua plugin folder tshark reports (<c>tshark -G folders</c>).</summary>
     public static string GlobalFolder(string? tsharkPath) =>
         TsharkLocator.Inspect(TsharkLocator.Find(tsharkPath)).GlobalLuaPlugins
-        ?? throw new TsharkNotFoundException("tshark -G folders names no global Lua plugin folder", "pass the folder with --dir");
+        ?? throw new TsharkNotFoundException("tshark -G folders names no global Lua plugin folder",
+            "pass the folder with --dir");
 
-    /// <summary>The personal Lua plugin folder tshark reports; falls back to each platform's documented default.</summary>
+    /// <summary>The personal Lua plugin folder tshark reports; falls back to each platform's documented
+    /// default.</summary>
     public static string PluginFolder(string? tsharkPath)
     {
         try
@@ -91,7 +102,8 @@ public static class InstallCommand
         }
         var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
         if (OperatingSystem.IsWindows())
-            return Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.ApplicationData), "Wireshark", "plugins");
+            return Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.ApplicationData), "Wireshark",
+                "plugins");
         return Path.Combine(home, ".local", "lib", "wireshark", "plugins");
     }
 }

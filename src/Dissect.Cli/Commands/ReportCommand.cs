@@ -12,21 +12,26 @@ public static class ReportCommand
     {
         var format = new Option<string>("--format")
         {
-            Description = "Comma-separated: " + string.Join(", ", ReportWriter.Formats), DefaultValueFactory = _ => "pdf,json",
+            Description = "Comma-separated: " + string.Join(", ", ReportWriter.Formats),
+            DefaultValueFactory = _ => "pdf,json",
         };
         // Offered by shell completion; the value is checked by TryReadOutputOptions.
         format.CompletionSources.Add([.. ReportWriter.Formats, "pdf,json", "pdf,json,md,html"]);
         var lang = new Option<string>("--lang")
         {
-            Description = "Language of the teaching notes: " + string.Join(" or ", TeachingNotes.Languages), DefaultValueFactory = _ => "en",
+            Description = "Language of the teaching notes: " + string.Join(" or ", TeachingNotes.Languages),
+            DefaultValueFactory = _ => "en",
         };
         lang.CompletionSources.Add([.. TeachingNotes.Languages]);
         return (format, lang, new Option<bool>("--no-notes") { Description = "Leave the teaching notes out" });
     }
 
-    public static bool TryReadOutputOptions(ParseResult pr, Option<string> format, Option<string> lang, Option<bool> noNotes, ConsoleIo io, out List<string> formats, out ReportOptions options)
+    public static bool TryReadOutputOptions(ParseResult pr, Option<string> format, Option<string> lang,
+        Option<bool> noNotes, ConsoleIo io, out List<string> formats, out ReportOptions options)
     {
-        formats = pr.GetValue(format)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(f => f.ToLowerInvariant()).Distinct().ToList();
+        formats = pr.GetValue(format)!.Split(',',
+            StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(f =>
+                f.ToLowerInvariant()).Distinct().ToList();
         options = new ReportOptions(pr.GetValue(lang)!, !pr.GetValue(noNotes));
         if (formats.Count == 0 || formats.Any(f => !ReportWriter.Formats.Contains(f)))
         {
@@ -48,7 +53,11 @@ public static class ReportCommand
             Description = "One or more capture files (any format tshark reads); - reads one from standard input",
             Arity = ArgumentArity.OneOrMore,
         };
-        var output = new Option<string>("--out", "-o") { Description = "Output folder", DefaultValueFactory = _ => "reports" };
+        var output = new Option<string>("--out", "-o")
+        {
+            Description = "Output folder",
+            DefaultValueFactory = _ => "reports"
+        };
         var (format, lang, noNotes) = OutputOptions();
         var tshark = DoctorCommand.TsharkOption();
         var max = AnalyzeCommand.MaxPacketsOption();
@@ -69,7 +78,8 @@ public static class ReportCommand
             AnalyzeOptions options;
             try
             {
-                options = Runtime.Prepare(pr.GetValue(tshark), pr.GetValue(max), TimeSpan.FromSeconds(pr.GetValue(timeout)), pr.GetValue(filter));
+                options = Runtime.Prepare(pr.GetValue(tshark), pr.GetValue(max),
+                    TimeSpan.FromSeconds(pr.GetValue(timeout)), pr.GetValue(filter));
             }
             catch (TsharkNotFoundException e)
             {
@@ -108,7 +118,8 @@ public static class ReportCommand
                     ReportModel model;
                     using (var live = new LiveProgress(io, capture))
                         model = await CaptureAnalyzer.AnalyzeAsync(
-                            capture == "-" ? await StandardInput.SpoolAsync(ct) : capture, options, null, ct, live.Progress);
+                            capture == "-" ? await StandardInput.SpoolAsync(ct) : capture, options, null, ct,
+                                live.Progress);
                     packets += model.Capture.Packets;
                     foreach (var path in ReportWriter.Write(model, Path.Combine(outDir, StemOf(capture)), formats, ro))
                         io.Out.WriteLine($"wrote {path}");
@@ -134,7 +145,8 @@ public static class ReportCommand
                 {
                     // The other captures still get their reports; this one is reported as a bug.
                     failed++;
-                    io.Err.WriteLine($"dissect: error: {Terminal.Safe(capture)}: internal error ({e.GetType().Name}: {e.Message}); please report it");
+                    io.Err.WriteLine($"dissect: error: {Terminal.Safe(capture)}: internal error ({e.GetType().Name}: " +
+                        $"{e.Message}); please report it");
                 }
             }
             if (pr.GetValue(stats))

@@ -8,9 +8,22 @@ public static class SampleCommand
 {
     public static Command Create(ConsoleIo io)
     {
-        var output = new Option<string>("--out", "-o") { Description = "Where to write the sample capture", DefaultValueFactory = _ => Path.Combine("samples", "demo.pcap") };
-        var malformed = new Option<int?>("--malformed") { Description = "Instead, write N mutated MS-TURN messages plus the hand-written broken cases (a robustness corpus for the dissector)" };
-        var large = new Option<int?>("--large") { Description = "Instead, write a large capture of about N packets (relayed calls, DNS, TLS) for benchmarks" };
+        var output = new Option<string>("--out", "-o")
+        {
+            Description = "Where to write the sample capture",
+            DefaultValueFactory = _ => Path.Combine("samples", "demo.pcap")
+        };
+        var malformed = new Option<int?>("--malformed")
+        {
+            Description =
+            "Instead, write N mutated MS-TURN messages plus the hand-written broken cases (a robustness corpus for " +
+                "the dissector)"
+        };
+        var large = new Option<int?>("--large")
+        {
+            Description =
+            "Instead, write a large capture of about N packets (relayed calls, DNS, TLS) for benchmarks"
+        };
         var shape = new Option<string>("--shape")
         {
             Description = "With --large: mix (calls, DNS, TLS), same-time (UDP packets sharing one timestamp), "
@@ -18,7 +31,9 @@ public static class SampleCommand
             DefaultValueFactory = _ => "mix",
         };
         shape.AcceptOnlyFromAmong("mix", "same-time", "spread", "dns");
-        var cmd = new Command("sample", "Write the demo capture (DNS with a CNAME chain, TLS 1.2 and a relayed MS-TURN call), built from the schema") { output, malformed, large, shape };
+        var cmd = new Command("sample",
+            "Write the demo capture (DNS with a CNAME chain, TLS 1.2 and a relayed MS-TURN call), built from the " +
+                "schema") { output, malformed, large, shape };
         cmd.SetAction(pr =>
         {
             var path = pr.GetValue(output)!;

@@ -7,15 +7,18 @@ namespace Dissect.Reporting.Batch;
 
 public sealed record BatchInput(string Path, string Relative)
 {
-    /// <summary>The output path without extension, relative to the output folder; set by <see cref="BatchRunner.Expand"/>.</summary>
+    /// <summary>The output path without extension, relative to the output folder; set by <see
+    /// cref="BatchRunner.Expand"/>.</summary>
     public string? Stem { get; init; }
 }
 
-public sealed record BatchOptions(IReadOnlyList<string> Formats, ReportOptions Report, int Jobs, bool Force, string OutDir);
+public sealed record BatchOptions(IReadOnlyList<string> Formats, ReportOptions Report, int Jobs, bool Force,
+    string OutDir);
 
 public enum BatchStatus { Done, Skipped, Failed }
 
-public sealed record BatchResult(string Input, string Relative, BatchStatus Status, IReadOnlyList<string> Outputs, string? Error, double Seconds, string? ModelPath);
+public sealed record BatchResult(string Input, string Relative, BatchStatus Status, IReadOnlyList<string> Outputs,
+    string? Error, double Seconds, string? ModelPath);
 
 /// <summary>
 /// Runs many captures: deterministic input order and sharding, parallel jobs, outputs mirrored under
@@ -24,7 +27,8 @@ public sealed record BatchResult(string Input, string Relative, BatchStatus Stat
 public static class BatchRunner
 {
     public static readonly string[] CaptureExtensions =
-        [".pcap", ".pcapng", ".cap", ".ntar", ".snoop", ".pcap.gz", ".pcapng.gz", ".pcap.zst", ".pcapng.zst", ".pcap.lz4", ".pcapng.lz4"];
+        [".pcap", ".pcapng", ".cap", ".ntar", ".snoop", ".pcap.gz", ".pcapng.gz", ".pcap.zst", ".pcapng.zst",
+            ".pcap.lz4", ".pcapng.lz4"];
 
     /// <summary>
     /// Expands folders (recursively), globs (* and ? within a path part, ** for any depth) and files; sorted, without
@@ -76,39 +80,53 @@ public static class BatchRunner
     /// </summary>
     public static List<BatchInput> AssignStems(List<BatchInput> inputs)
     {
-        var stems = inputs.Select(i => OutputStem(i.Relative) is var s && s.Equals("index", StringComparison.OrdinalIgnoreCase)
+        var stems = inputs.Select(i => OutputStem(i.Relative) is var s && s.Equals("index",
+            StringComparison.OrdinalIgnoreCase)
             ? s + "-2" : s).ToList();
         OutputNames.CheckUnique(inputs.Select((x, k) => (x.Relative, stems[k])));
         return [.. inputs.Select((x, k) => x with { Stem = stems[k] })];
     }
 
-    private static bool IsCaptureName(string f) => CaptureExtensions.Any(e => f.EndsWith(e, StringComparison.OrdinalIgnoreCase));
+    private static bool IsCaptureName(string f) => CaptureExtensions.Any(e => f.EndsWith(e,
+        StringComparison.OrdinalIgnoreCase));
 
-    /// <summary>The i-th of n shards (1-based): every n-th input of the sorted list, so shards are disjoint and cover all.</summary>
+    /// <summary>The i-th of n shards (1-based): every n-th input of the sorted list, so shards are disjoint and cover
+    /// all.</summary>
     public static List<BatchInput> Shard(List<BatchInput> inputs, int index, int count) =>
         [.. inputs.Where((_, i) => i % count == index - 1)];
 
-    /// <summary>An output path relative to the output folder that mirrors the input's (names mapped by <see cref="OutputNames"/>).</summary>
+    /// <summary>An output path relative to the output folder that mirrors the input's (names mapped by <see
+    /// cref="OutputNames"/>).</summary>
     public static string OutputStem(string relative)
     {
         var parts = relative.Replace('\\', '/').Split('/', StringSplitOptions.RemoveEmptyEntries);
-        var safe = parts.Select((p, i) => OutputNames.Safe(i == parts.Length - 1 ? OutputNames.StripCaptureExtension(p) : p)).ToArray();
+        var safe = parts.Select((p, i) =>
+            OutputNames.Safe(i == parts.Length - 1 ? OutputNames.StripCaptureExtension(p) : p)).ToArray();
         return Path.Combine(safe);
     }
 
     public static string StampKey(string sha256, BatchOptions o) =>
-        $"{sha256} dissect={CaptureAnalyzer.DissectVersion} formats={string.Join(',', o.Formats)} lang={o.Report.Language} notes={o.Report.Notes}";
+        $"{sha256} dissect={CaptureAnalyzer.DissectVersion} formats={string.Join(',', o.Formats)} " +
+            $"lang={o.Report.Language} notes={o.Report.Notes}";
 
-    public static async Task<List<BatchResult>> RunAsync(IReadOnlyList<BatchInput> inputs, BatchOptions o, AnalyzeOptions analyze,
-        Action<BatchResult, int, int>? progress = null, Action<BatchInput>? started = null, CancellationToken ct = default)
+    public static async Task<List<BatchResult>> RunAsync(IReadOnlyList<BatchInput> inputs, BatchOptions o,
+        AnalyzeOptions analyze,
+        Action<BatchResult, int, int>? progress = null, Action<BatchInput>? started = null,
+            CancellationToken ct = default)
     {
         var results = new BatchResult[inputs.Count];
         var done = 0;
         // Inputs that did not come through Expand get their stems here.
-        var stems = (inputs.All(i => i.Stem is not null) ? inputs : AssignStems([.. inputs])).Select(i => i.Stem!).ToArray();
+        var stems = (inputs.All(i => i.Stem is not null) ? inputs : AssignStems([.. inputs])).Select(i =>
+            i.Stem!).ToArray();
         // Largest captures first, so the last job to finish is a short one; results keep the input order.
-        var order = Enumerable.Range(0, inputs.Count).OrderByDescending(i => SizeOf(inputs[i].Path)).ThenBy(i => i).ToList();
-        await Parallel.ForEachAsync(order, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, o.Jobs), CancellationToken = ct }, async (i, token) =>
+        var order = Enumerable.Range(0, inputs.Count).OrderByDescending(i => SizeOf(inputs[i].Path)).ThenBy(i =>
+            i).ToList();
+        await Parallel.ForEachAsync(order, new ParallelOptions
+        {
+            MaxDegreeOfParallelism = Math.Max(1, o.Jobs),
+            CancellationToken = ct
+        }, async (i, token) =>
         {
             var input = inputs[i];
             started?.Invoke(input);
@@ -123,17 +141,21 @@ public static class BatchRunner
                 var stampPath = stem + ".stamp";
                 var sha = await CaptureAnalyzer.Sha256Async(input.Path, token);
                 var key = StampKey(sha, o) + (analyze.DisplayFilter is { } f ? " filter=" + f : "");
-                if (!o.Force && File.Exists(stampPath) && await File.ReadAllTextAsync(stampPath, token) == key && outputs.All(File.Exists))
+                if (!o.Force && File.Exists(stampPath) && await File.ReadAllTextAsync(stampPath, token) == key
+                    && outputs.All(File.Exists))
                 {
-                    r = new BatchResult(input.Path, input.Relative, BatchStatus.Skipped, outputs, null, 0, File.Exists(modelPath) ? modelPath : null);
+                    r = new BatchResult(input.Path, input.Relative, BatchStatus.Skipped, outputs, null, 0,
+                        File.Exists(modelPath) ? modelPath : null);
                 }
                 else
                 {
                     var model = await CaptureAnalyzer.AnalyzeAsync(input.Path, analyze, sha, token);
-                    var formats = o.Formats.Contains("json") ? o.Formats : [.. o.Formats, "json"];   // the index reads the models
+                    var formats = o.Formats.Contains("json") ? o.Formats : [.. o.Formats,
+                        "json"];   // the index reads the models
                     ReportWriter.Write(model, stem, formats, o.Report);
                     AtomicFile.WriteAllText(stampPath, key);
-                    r = new BatchResult(input.Path, input.Relative, BatchStatus.Done, outputs, null, (DateTime.UtcNow - startedAt).TotalSeconds, modelPath);
+                    r = new BatchResult(input.Path, input.Relative, BatchStatus.Done, outputs, null,
+                        (DateTime.UtcNow - startedAt).TotalSeconds, modelPath);
                 }
             }
             catch (OperationCanceledException)
@@ -147,9 +169,11 @@ public static class BatchRunner
                 {
                     DissectException de => $"{de.Message}; {de.Hint}",
                     IOException or UnauthorizedAccessException => e.Message,
-                    _ => $"internal error ({e.GetType().Name}: {e.Message}); please report it with the capture if you can share it",
+                    _ => $"internal error ({e.GetType().Name}: {e.Message}); please report it with the capture if " +
+                        $"you can share it",
                 };
-                r = new BatchResult(input.Path, input.Relative, BatchStatus.Failed, [], msg, (DateTime.UtcNow - startedAt).TotalSeconds, null);
+                r = new BatchResult(input.Path, input.Relative, BatchStatus.Failed, [], msg,
+                    (DateTime.UtcNow - startedAt).TotalSeconds, null);
             }
             results[i] = r;
             progress?.Invoke(r, Interlocked.Increment(ref done), inputs.Count);
@@ -171,11 +195,13 @@ public static class BatchRunner
 
     /// <summary>Reads the models a batch (or several shards of it) wrote under <paramref name="outDir"/>.</summary>
     /// <param name="problems">Model files that could not be used, each with its one-line reason.</param>
-    public static List<(string Name, ReportModel Model)> ReadModels(string outDir, List<(string File, string Error)>? problems = null)
+    public static List<(string Name, ReportModel Model)> ReadModels(string outDir, List<(string File,
+        string Error)>? problems = null)
     {
         var list = new List<(string, ReportModel)>();
         var root = Path.GetFullPath(outDir);
-        foreach (var f in Directory.EnumerateFiles(outDir, "*.json", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+        foreach (var f in Directory.EnumerateFiles(outDir, "*.json",
+            SearchOption.AllDirectories).Order(StringComparer.Ordinal))
         {
             // Only the batch's own index at the root is not a model; a capture's "index" report is index-2.json.
             if (Path.GetFullPath(f) == Path.Combine(root, "index.json")) continue;

@@ -33,7 +33,8 @@ public sealed class InputWalker(bool skipHidden)
             var real = RealPath.Of(dir);
             if (!_visitedFolders.Add(real))
             {
-                Warnings.Add($"{dir}: leads to a folder already searched ({real}), a link loop or a second link; not followed again");
+                Warnings.Add($"{dir}: leads to a folder already searched ({real}), a link loop or a second link; not " +
+                    $"followed again");
                 continue;
             }
             IEnumerable<string> entries;
@@ -41,7 +42,9 @@ public sealed class InputWalker(bool skipHidden)
             {
                 entries = Directory.EnumerateFileSystemEntries(dir, "*", new EnumerationOptions
                 {
-                    RecurseSubdirectories = false, IgnoreInaccessible = true, AttributesToSkip = 0,
+                    RecurseSubdirectories = false,
+                    IgnoreInaccessible = true,
+                    AttributesToSkip = 0,
                 }).Order(StringComparer.Ordinal).ToList();
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)

@@ -10,6 +10,9 @@ public readonly record struct AxisScale(double Maximum, double Step)
 
     public int Ticks => (int)Math.Round(Maximum / Step);
 
+    // Round steps: 1, 2 or 5 times a power of ten.
+    private static readonly int[] Mantissas = [1, 2, 5, 10];
+
     public static AxisScale For(IEnumerable<double> values)
     {
         var max = values.Where(double.IsFinite).DefaultIfEmpty(0).Max();
@@ -18,7 +21,7 @@ public readonly record struct AxisScale(double Maximum, double Step)
         // Counts are whole: never a step below 1, so 3 frames show 0, 1, 2, 3 and not 0, 0.5, 1, …
         var raw = Math.Max(1, max / MaxTicks);
         var magnitude = Math.Pow(10, Math.Floor(Math.Log10(raw)));
-        var step = new[] { 1, 2, 5, 10 }.Select(m => m * magnitude).First(s => s >= raw);
+        var step = Mantissas.Select(m => m * magnitude).First(s => s >= raw);
         return new AxisScale(Math.Ceiling(max / step) * step, step);
     }
 }

@@ -32,7 +32,8 @@ public static partial class DeterministicPdf
             text = text.Replace(random + "+", fixedTag + "+", StringComparison.Ordinal);
 
         // Ids come from a digest of the document with the random ids blanked out.
-        var blanked = TrailerId().Replace(Uuid().Replace(text, m => new string('0', m.Length)), m => new string('0', m.Length));
+        var blanked = TrailerId().Replace(Uuid().Replace(text, m => new string('0', m.Length)), m => new string('0',
+            m.Length));
         var digest = Convert.ToHexStringLower(SHA256.HashData(Encoding.Latin1.GetBytes(blanked)));
         var n = 0;
         text = Uuid().Replace(text, _ =>
@@ -43,7 +44,8 @@ public static partial class DeterministicPdf
         text = TrailerId().Replace(text, m =>
         {
             var id = digest.ToUpperInvariant()[..m.Groups[1].Length];
-            return m.Value.Replace(m.Groups[1].Value, id, StringComparison.Ordinal).Replace(m.Groups[2].Value, id, StringComparison.Ordinal);
+            return m.Value.Replace(m.Groups[1].Value, id, StringComparison.Ordinal).Replace(m.Groups[2].Value, id,
+                StringComparison.Ordinal);
         });
         return Encoding.Latin1.GetBytes(text);
     }

@@ -11,14 +11,18 @@ public sealed record FontSet(string Family, string Regular, string Bold, string 
 /// </summary>
 public sealed class FontResolver : IFontResolver
 {
-    public const string InstallHint = "install fonts with 'sudo apt-get install fonts-liberation2' (or fonts-dejavu-core)";
+    public const string InstallHint =
+        "install fonts with 'sudo apt-get install fonts-liberation2' (or fonts-dejavu-core)";
 
-    private static readonly string[] Roots = ["/usr/share/fonts/truetype", "/usr/share/fonts", "/usr/local/share/fonts", "/Library/Fonts", "/System/Library/Fonts/Supplemental", @"C:\Windows\Fonts"];
+    private static readonly string[] Roots = ["/usr/share/fonts/truetype", "/usr/share/fonts", "/usr/local/share/fonts",
+        "/Library/Fonts", "/System/Library/Fonts/Supplemental", @"C:\Windows\Fonts"];
 
     private static readonly (string Family, string[] Files)[] Candidates =
     [
-        ("Liberation Sans", ["LiberationSans-Regular.ttf", "LiberationSans-Bold.ttf", "LiberationSans-Italic.ttf", "LiberationSans-BoldItalic.ttf"]),
-        ("DejaVu Sans", ["DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "DejaVuSans-Oblique.ttf", "DejaVuSans-BoldOblique.ttf"]),
+        ("Liberation Sans", ["LiberationSans-Regular.ttf", "LiberationSans-Bold.ttf", "LiberationSans-Italic.ttf",
+            "LiberationSans-BoldItalic.ttf"]),
+        ("DejaVu Sans", ["DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "DejaVuSans-Oblique.ttf",
+            "DejaVuSans-BoldOblique.ttf"]),
         ("Arial", ["arial.ttf", "arialbd.ttf", "ariali.ttf", "arialbi.ttf"]),
     ];
 
@@ -32,10 +36,13 @@ public sealed class FontResolver : IFontResolver
 
     public static FontSet? Find() => Found.Value;
 
-    /// <summary>Installs the resolver once per process; throws with an actionable message when no fonts exist.</summary>
+    /// <summary>Installs the resolver once per process; throws with an actionable message when no fonts
+    /// exist.</summary>
     public static FontSet Install()
     {
-        var set = Find() ?? throw new FileNotFoundException("no usable TrueType fonts found (Liberation Sans or DejaVu Sans); " + InstallHint);
+        var set = Find()
+            ?? throw new FileNotFoundException("no usable TrueType fonts found (Liberation Sans or DejaVu Sans); " +
+                "" + InstallHint);
         lock (Gate)
         {
             if (!_installed)

@@ -9,12 +9,15 @@ namespace Dissect.Reporting.Pdf;
 /// Lays the report blocks out on A4 pages with PDFsharp: wrapped text, tables that break across pages
 /// with their header repeated, simple bar and line charts, page numbers and an outline per section.
 /// </summary>
-[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "Write() owns the instance and disposes the document after saving.")]
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification =
+    "Write() owns the instance and disposes the document after saving.")]
 public sealed class PdfReport
 {
     private const double Margin = 50, PageW = 595.28, PageH = 841.89, Bottom = PageH - 50;
-    private static readonly XColor[] Palette = [XColor.FromArgb(31, 119, 180), XColor.FromArgb(255, 127, 14), XColor.FromArgb(44, 160, 44), XColor.FromArgb(214, 39, 40),
-        XColor.FromArgb(148, 103, 189), XColor.FromArgb(140, 86, 75), XColor.FromArgb(227, 119, 194), XColor.FromArgb(127, 127, 127)];
+    private static readonly XColor[] Palette = [XColor.FromArgb(31, 119, 180), XColor.FromArgb(255, 127, 14),
+        XColor.FromArgb(44, 160, 44), XColor.FromArgb(214, 39, 40),
+        XColor.FromArgb(148, 103, 189), XColor.FromArgb(140, 86, 75), XColor.FromArgb(227, 119, 194),
+            XColor.FromArgb(127, 127, 127)];
 
     private readonly PdfDocument _doc;
     private XGraphics _g = null!;
@@ -38,10 +41,13 @@ public sealed class PdfReport
     }
 
     public static void Write(ReportModel m, ReportOptions o, string path) =>
-        Write(ReportDocument.Build(m, o), "Capture analysis: " + m.Capture.FileName, m.Capture.FileName, m.Capture.FirstPacket, path);
+        Write(ReportDocument.Build(m, o), "Capture analysis: " + m.Capture.FileName, m.Capture.FileName,
+            m.Capture.FirstPacket, path);
 
-    /// <param name="when">Document dates come from the capture, not the clock, so the same input gives the same document.</param>
-    public static void Write(IReadOnlyList<Block> blocks, string title, string footer, DateTimeOffset? when, string path)
+    /// <param name="when">Document dates come from the capture, not the clock, so the same input gives the same
+    /// document.</param>
+    public static void Write(IReadOnlyList<Block> blocks, string title, string footer, DateTimeOffset? when,
+        string path)
     {
         var r = new PdfReport();
         r.Render(blocks, footer);
@@ -79,7 +85,8 @@ public sealed class PdfReport
         {
             using var g = XGraphics.FromPdfPage(_doc.Pages[i], XGraphicsPdfPageOptions.Append);
             var label = $"Dissect — {TextSafety.Clean(footer, 80)} — page {i + 1} of {total}";
-            g.DrawString(label, _small, XBrushes.Gray, new XRect(Margin, PageH - 35, PageW - 2 * Margin, 12), XStringFormats.Center);
+            g.DrawString(label, _small, XBrushes.Gray, new XRect(Margin, PageH - 35, PageW - 2 * Margin, 12),
+                XStringFormats.Center);
         }
     }
 
@@ -166,7 +173,8 @@ public sealed class PdfReport
                 {
                     var right = t.NumericColumns.Contains(i) && fill is null;
                     var w = _g.MeasureString(line, font).Width;
-                    _g.DrawString(line, font, XBrushes.Black, new XPoint(right ? x + widths[i] - pad - w : x + pad, y + font.Size));
+                    _g.DrawString(line, font, XBrushes.Black, new XPoint(right ? x + widths[i] - pad - w : x + pad,
+                        y + font.Size));
                     y += font.Size * 1.3;
                 }
                 x += widths[i];
@@ -201,7 +209,9 @@ public sealed class PdfReport
             return;
         // A line needs two points: one bin is drawn as a column.
         var lines = c.Lines && c.Labels.Count > 1;
-        var chart = new PdfSharp.Charting.Chart(lines ? PdfSharp.Charting.ChartType.Line : PdfSharp.Charting.ChartType.Column2D);
+        var chart =
+            new PdfSharp.Charting.Chart(lines ? PdfSharp.Charting.ChartType.Line
+                : PdfSharp.Charting.ChartType.Column2D);
         chart.Font.Name = "Dissect";
         chart.Font.Size = XUnit.FromPoint(6.5);
         for (var k = 0; k < c.Series.Count; k++)
@@ -241,7 +251,8 @@ public sealed class PdfReport
             chart.Legend.LineFormat.Visible = false;
             chart.Legend.Font.Size = XUnit.FromPoint(6.5);
         }
-        var frame = new PdfSharp.Charting.ChartFrame(new XRect(Margin, _y + 14, PageW - 2 * Margin, h + legendRows * 10));
+        var frame = new PdfSharp.Charting.ChartFrame(new XRect(Margin, _y + 14, PageW - 2 * Margin,
+            h + legendRows * 10));
         frame.Add(chart);
         frame.Draw(_g);
         _y += 14 + h + legendRows * 10 + 10;
@@ -270,16 +281,20 @@ public sealed class PdfReport
             var y = top + i * row;
             _g.DrawString(TextSafety.Clean(label, 34), _small, XBrushes.Black, new XPoint(Margin, y + 7.5));
             var valid = from <= t.Marker && t.Marker <= to;
-            _g.DrawRectangle(new XSolidBrush(valid ? Palette[2] : Palette[3]), X(from), y + 1.5, Math.Max(1, X(to) - X(from)), row - 4);
+            _g.DrawRectangle(new XSolidBrush(valid ? Palette[2] : Palette[3]), X(from), y + 1.5, Math.Max(1,
+                X(to) - X(from)), row - 4);
         }
         var axisY = top + t.Items.Count * row + 2;
         _g.DrawLine(new XPen(XColors.Gray, 0.5), x0, axisY, x0 + w, axisY);
-        _g.DrawString(min.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), _small, XBrushes.Gray, new XPoint(x0, axisY + 9));
+        _g.DrawString(min.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), _small, XBrushes.Gray, new XPoint(x0,
+            axisY + 9));
         var maxLabel = max.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-        _g.DrawString(maxLabel, _small, XBrushes.Gray, new XPoint(x0 + w - _g.MeasureString(maxLabel, _small).Width, axisY + 9));
+        _g.DrawString(maxLabel, _small, XBrushes.Gray, new XPoint(x0 + w - _g.MeasureString(maxLabel, _small).Width,
+            axisY + 9));
         var mx = X(t.Marker);
         _g.DrawLine(new XPen(XColors.Red, 1), mx, top - 2, mx, axisY);
-        _g.DrawString(TextSafety.Clean(t.MarkerLabel), _small, XBrushes.Red, new XPoint(Math.Min(mx + 2, x0 + w - 70), axisY + 18));
+        _g.DrawString(TextSafety.Clean(t.MarkerLabel), _small, XBrushes.Red, new XPoint(Math.Min(mx + 2, x0 + w - 70),
+            axisY + 18));
         _y = axisY + 26;
     }
 

@@ -74,7 +74,8 @@ public static partial class PrivateFolders
             foreach (var d in new[] { Path.Combine(baseDir, "dissect"), dir })
             {
                 if (!Directory.Exists(d) && !File.Exists(d))
-                    Directory.CreateDirectory(d, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+                    Directory.CreateDirectory(d,
+                        UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
                 if (IsPrivate(d, directory: true))
                     continue;
                 // Our own folder that is merely open to others (made by 'mkdir -p', say) is closed; files others

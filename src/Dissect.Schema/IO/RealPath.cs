@@ -2,7 +2,8 @@ using System.Runtime.InteropServices;
 
 namespace Dissect.IO;
 
-/// <summary>The canonical path of a file or folder, every link resolved: how a walk knows it has been somewhere.</summary>
+/// <summary>The canonical path of a file or folder, every link resolved: how a walk knows it has been
+/// somewhere.</summary>
 public static partial class RealPath
 {
     public static string Of(string path)

@@ -58,7 +58,8 @@ public class AnalysisTests(DemoModel demo) : IClassFixture<DemoModel>
         Assert.Equal("20.202.147.12:3480", first.Relayed);
         Assert.Equal("81.247.114.53:30936", first.Mapped);
         Assert.Equal(60u, first.Lifetime);
-        Assert.Contains(s.Allocations, a => a.Deallocated == false && a.Server.StartsWith("20.202.147.14:443", StringComparison.Ordinal));
+        Assert.Contains(s.Allocations, a => a.Deallocated == false && a.Server.StartsWith("20.202.147.14:443",
+            StringComparison.Ordinal));
         Assert.Equal(2, s.MessageTypes["Send request"]);
         Assert.Contains("Audio", s.StreamTypes);
         Assert.Contains("Mar 15 2023 15:49:43 - local", s.Software);
@@ -78,7 +79,8 @@ public class AnalysisTests(DemoModel demo) : IClassFixture<DemoModel>
         // JA4 checked against an independent implementation of the FoxIO specification.
         Assert.Equal("t13d0906h2_92898f2cba2d_0d385148b956", c.Ja4);
         var cert = Assert.Single(M.Tls.Certificates);
-        Assert.Equal(("teams.example.com", "valid", 365, "RSA", 2048, true), (cert.CommonName, cert.Status, cert.LifetimeDays, cert.KeyType, cert.KeySize, cert.SniMatches));
+        Assert.Equal(("teams.example.com", "valid", 365, "RSA", 2048, true), (cert.CommonName, cert.Status,
+            cert.LifetimeDays, cert.KeyType, cert.KeySize, cert.SniMatches));
         Assert.Equal(DemoCapture.CertNotAfter, cert.NotAfter);
         Assert.Equal(["teams.example.com", "*.teams.example.com"], cert.SubjectAltNames);
     }
@@ -86,7 +88,8 @@ public class AnalysisTests(DemoModel demo) : IClassFixture<DemoModel>
     [Fact]
     public void The_committed_sample_is_what_the_fixture_encoder_builds()
     {
-        Assert.Equal(File.ReadAllBytes(Path.Combine(Repo.Root, "samples", "demo.pcap")), File.ReadAllBytes(demo.Capture));
+        Assert.Equal(File.ReadAllBytes(Path.Combine(Repo.Root, "samples", "demo.pcap")),
+            File.ReadAllBytes(demo.Capture));
     }
 
     [Fact]
@@ -97,7 +100,8 @@ public class AnalysisTests(DemoModel demo) : IClassFixture<DemoModel>
         Assert.Equal(2, Sum("Send"));
         Assert.Equal(1, Sum("Data Indication"));
         Assert.Equal(2, Sum("Set Active Destination"));
-        Assert.Contains(M.Findings, f => f.StartsWith("Call phases: TURN set-up from 1 s, media from 1.1 s", StringComparison.Ordinal));
+        Assert.Contains(M.Findings, f => f.StartsWith("Call phases: TURN set-up from 1 s, media from 1.1 s",
+            StringComparison.Ordinal));
     }
 
     [Fact]
@@ -120,7 +124,8 @@ public class AnalysisTests(DemoModel demo) : IClassFixture<DemoModel>
     public void Cipher_suites_are_broken_down_and_weak_ones_flagged()
     {
         var gcm = CipherSuites.Describe(0xC02F);
-        Assert.Equal(("ECDHE", "RSA", "AES-128", "GCM", "SHA256", true), (gcm.KeyExchange, gcm.Authentication, gcm.Cipher, gcm.Mode, gcm.Hash, gcm.ForwardSecrecy));
+        Assert.Equal(("ECDHE", "RSA", "AES-128", "GCM", "SHA256", true), (gcm.KeyExchange, gcm.Authentication,
+            gcm.Cipher, gcm.Mode, gcm.Hash, gcm.ForwardSecrecy));
         Assert.Null(gcm.Weakness);
         Assert.Contains("CBC with SHA-1", CipherSuites.Describe(0x002F).Weakness);
         Assert.False(CipherSuites.Describe(0x002F).ForwardSecrecy);
@@ -132,7 +137,8 @@ public class AnalysisTests(DemoModel demo) : IClassFixture<DemoModel>
     [CorpusFact]
     public void A_real_TLS_capture_yields_versions_suites_and_certificates_checked_at_capture_time()
     {
-        var m = CaptureAnalyzer.AnalyzeAsync(Repo.CorpusFile("zeek+zeek/testing/btest/Traces/tls/tls-expired-cert.pcap"), Runtime.Prepare(null)).GetAwaiter().GetResult();
+        var cap = Repo.CorpusFile("zeek+zeek/testing/btest/Traces/tls/tls-expired-cert.pcap");
+        var m = CaptureAnalyzer.AnalyzeAsync(cap, Runtime.Prepare(null)).GetAwaiter().GetResult();
         Assert.NotEmpty(m.Tls.Connections);
         Assert.NotEmpty(m.Tls.Certificates);
         Assert.Contains(m.Tls.Certificates, c => c.Status == "expired");
@@ -142,12 +148,14 @@ public class AnalysisTests(DemoModel demo) : IClassFixture<DemoModel>
     [CorpusFact]
     public void DNS_counts_agree_with_tshark_dns_tree()
     {
-        foreach (var c in new[] { "Lopiuy+LINFO1341_P1/Traces/audio.pcapng", "Tfloow+LINFO1341/P1/trace/opening_onedrive/ssl_capture.pcap" })
+        foreach (var c in new[] { "Lopiuy+LINFO1341_P1/Traces/audio.pcapng",
+            "Tfloow+LINFO1341/P1/trace/opening_onedrive/ssl_capture.pcap" })
         {
             var cap = Repo.CorpusFile(c);
             var m = CaptureAnalyzer.AnalyzeAsync(cap, Runtime.Prepare(null)).GetAwaiter().GetResult();
             var tree = TsharkCli.Run("-r", cap, "-q", "-z", "dns,tree").Stdout;
-            long Count(string item) => long.Parse(System.Text.RegularExpressions.Regex.Match(tree, @"\n\s*" + System.Text.RegularExpressions.Regex.Escape(item) + @"\s+(\d+)").Groups[1].Value);
+            long Count(string item) => long.Parse(System.Text.RegularExpressions.Regex.Match(tree,
+                @"\n\s*" + System.Text.RegularExpressions.Regex.Escape(item) + @"\s+(\d+)").Groups[1].Value);
             Assert.Equal(Count("Query"), m.Dns.QueryCount);
             Assert.Equal(Count("Response"), m.Dns.ResponseCount);
             // dns,tree counts response codes over every packet: queries carry rcode 0 ("No error").
@@ -182,9 +190,12 @@ public class CaptureFileTests
         var empty = Path.Combine(dir, "empty.pcap");
         File.WriteAllBytes(empty, []);
         Assert.Equal("read by tshark", CaptureAnalyzer.CheckCaptureFile(text));   // tshark has the last word on formats
-        Assert.Contains("is empty", Assert.Throws<CaptureFileException>(() => CaptureAnalyzer.CheckCaptureFile(empty)).Message);
-        Assert.Contains("is a directory", Assert.Throws<CaptureFileException>(() => CaptureAnalyzer.CheckCaptureFile(dir)).Message);
-        Assert.Contains("does not exist", Assert.Throws<CaptureFileException>(() => CaptureAnalyzer.CheckCaptureFile(Path.Combine(dir, "nope.pcap"))).Message);
+        Assert.Contains("is empty", Assert.Throws<CaptureFileException>(() =>
+            CaptureAnalyzer.CheckCaptureFile(empty)).Message);
+        Assert.Contains("is a directory", Assert.Throws<CaptureFileException>(() =>
+            CaptureAnalyzer.CheckCaptureFile(dir)).Message);
+        Assert.Contains("does not exist", Assert.Throws<CaptureFileException>(() =>
+            CaptureAnalyzer.CheckCaptureFile(Path.Combine(dir, "nope.pcap"))).Message);
     }
 }
 
@@ -193,19 +204,22 @@ public class ReportModelSchemaTests
     [Fact]
     public void The_committed_JSON_schema_of_the_model_is_current()
     {
-        Assert.True(File.ReadAllText(Path.Combine(Repo.Root, "docs", "report-model.schema.json")) == ReportJson.Schema(),
+        Assert.True(File.ReadAllText(Path.Combine(Repo.Root, "docs",
+            "report-model.schema.json")) == ReportJson.Schema(),
             "docs/report-model.schema.json is stale: run 'dissect docs' and commit");
     }
 }
 
 public class TsharkStatisticsTests
 {
-    /// <summary>tshark -z io,phs as path → frames; the dissector's TCP port wrapper node is folded into its parent as the model does.</summary>
+    /// <summary>tshark -z io,phs as path → frames; the dissector's TCP port wrapper node is folded into its parent as
+    /// the model does.</summary>
     private static Dictionary<string, long> Phs(string capture)
     {
         // With the preferences Dissect sets for its own pass (out-of-order TCP reassembly).
         var prefs = CaptureAnalyzer.Preferences.SelectMany(p => new[] { "-o", p });
-        var r = TsharkCli.Run(["-X", "lua_script:" + Repo.Dissector, "--enable-heuristic", "rtp_udp", .. prefs, "-r", capture, "-q", "-z", "io,phs"]);
+        var r = TsharkCli.Run(["-X", "lua_script:" + Repo.Dissector, "--enable-heuristic", "rtp_udp", .. prefs, "-r",
+            capture, "-q", "-z", "io,phs"]);
         var stack = new List<string>();
         var result = new Dictionary<string, long>();
         foreach (var line in r.Stdout.Split('\n'))
@@ -216,16 +230,20 @@ public class TsharkStatisticsTests
             stack.RemoveRange(depth, stack.Count - depth);
             stack.Add(m.Groups[2].Value);
             // The root node "frame" is not part of frame.protocols.
-            // Nodes that only the dissector's dispatching adds (port wrapper, post-dissector, Lua heuristic) are folded.
+            // Nodes that only the dissector's dispatching adds (port wrapper, post-dissector, Lua heuristic) are
+            // folded.
             // tcp.segments is a reassembly item, not a layer of frame.protocols.
             // _ws.* items (malformed, Lua's heuristic wrapper) are tree items, not layers.
-            static bool Folded(string s) => s is "msturn_tcp" or "msturn_late" || s.StartsWith("_ws.", StringComparison.Ordinal);
+            static bool Folded(string s) => s is "msturn_tcp" or "msturn_late" || s.StartsWith("_ws.",
+                StringComparison.Ordinal);
             // Below ICMP, io,phs follows the tree (quoted packet) and frame.protocols the layers: not comparable.
             // Only a post-dissector (or a tap) makes io,phs start at "frame"; the dissector registers one only for
             // captures with MS-TURN over TCP.
-            if (stack.Count == 1 && stack[0] == "frame" || Folded(stack[^1]) || stack.Contains("tcp.segments") || stack.SkipLast(1).Any(x => x.StartsWith("icmp", StringComparison.Ordinal))) continue;
+            if (stack.Count == 1 && stack[0] == "frame" || Folded(stack[^1]) || stack.Contains("tcp.segments")
+                || stack.SkipLast(1).Any(x => x.StartsWith("icmp", StringComparison.Ordinal))) continue;
             var layers = stack.Skip(stack[0] == "frame" ? 1 : 0).Where(s => !Folded(s)).ToList();
-            // Link, network, transport and first application layer: deeper, io,phs repeats tree items (coalesced QUIC packets…).
+            // Link, network, transport and first application layer: deeper, io,phs repeats tree items (coalesced QUIC
+            // packets…).
             if (layers.Count > 4) continue;
             var path = string.Join(':', layers);
             result[path] = result.GetValueOrDefault(path) + long.Parse(m.Groups[3].Value);
@@ -236,7 +254,8 @@ public class TsharkStatisticsTests
     [CorpusFact]
     public async Task The_protocol_hierarchy_agrees_with_tshark_io_phs()
     {
-        foreach (var c in new[] { "Lopiuy+LINFO1341_P1/Traces/audio.pcapng", "Tfloow+LINFO1341/P1/trace/simple_Chrome/ssl_capture.pcap" })
+        foreach (var c in new[] { "Lopiuy+LINFO1341_P1/Traces/audio.pcapng",
+            "Tfloow+LINFO1341/P1/trace/simple_Chrome/ssl_capture.pcap" })
         {
             var cap = Repo.CorpusFile(c);
             var m = await CaptureAnalyzer.AnalyzeAsync(cap, Runtime.Prepare(null));
@@ -244,7 +263,8 @@ public class TsharkStatisticsTests
             var theirs = Phs(cap);
             Assert.NotEmpty(theirs);
             foreach (var (path, frames) in theirs)
-                Assert.True(ours.GetValueOrDefault(path) == frames, $"{c}: {path}: tshark {frames}, Dissect {ours.GetValueOrDefault(path)}");
+                Assert.True(ours.GetValueOrDefault(path) == frames,
+                    $"{c}: {path}: tshark {frames}, Dissect {ours.GetValueOrDefault(path)}");
         }
     }
 }
@@ -265,9 +285,11 @@ public class GenericStunTests
             const string Rfc = Dissect.Schema.Protocols.MsTurn.Rfc;
             w.Udp(t, client, server, new Dissect.Capture.StunMessage(S, Rfc, 0x0001, 1).Encode());
             w.Udp(t.AddMilliseconds(30), server, client, new Dissect.Capture.StunMessage(S, Rfc, 0x0101, 1)
-                .Address(0x0020, new System.Net.IPEndPoint(System.Net.IPAddress.Parse("203.0.113.9"), 51000)).Text(0x8022, "Citrix-3.2.4.5").Encode());
+                .Address(0x0020, new System.Net.IPEndPoint(System.Net.IPAddress.Parse("203.0.113.9"),
+                    51000)).Text(0x8022, "Citrix-3.2.4.5").Encode());
             // An ICE check with a peer: its answer shows the peer's view and must not count as the NAT mapping.
-            w.Udp(t.AddMilliseconds(60), client, peer, new Dissect.Capture.StunMessage(S, Rfc, 0x0001, 2).UInt32(0x0024, 12345).Encode());
+            w.Udp(t.AddMilliseconds(60), client, peer, new Dissect.Capture.StunMessage(S, Rfc, 0x0001, 2).UInt32(0x0024,
+                12345).Encode());
             w.Udp(t.AddMilliseconds(90), peer, client, new Dissect.Capture.StunMessage(S, Rfc, 0x0101, 2)
                 .Address(0x0020, new System.Net.IPEndPoint(System.Net.IPAddress.Parse("192.0.2.44"), 1234)).Encode());
         }
@@ -282,12 +304,15 @@ public class GenericStunTests
     [CorpusFact]
     public async Task A_Signal_relayed_call_shows_its_TURN_allocations_and_NAT()
     {
-        var m = await CaptureAnalyzer.AnalyzeAsync(Repo.CorpusFile("MxDx+LINFO1341_Projet/NAT analysis/call_relay_2.pcap"), Runtime.Prepare(null));
+        var m = await CaptureAnalyzer.AnalyzeAsync(Repo.CorpusFile("MxDx+LINFO1341_Projet/NAT " +
+            "analysis/call_relay_2.pcap"), Runtime.Prepare(null));
         // IPv4 is translated; over IPv6 the server sees the host's own addresses (no NAT there).
-        Assert.StartsWith("NAT detected: 192.168.1.56 is seen by the STUN/TURN server as 81.240.78.119; over IPv6 it sees the host's own",
+        Assert.StartsWith("NAT detected: 192.168.1.56 is seen by the STUN/TURN server as 81.240.78.119; over IPv6 it " +
+            "sees the host's own",
             m.Stun.NatVerdict);
         // Every Allocate success response, over IPv4 and IPv6, as tshark counts them.
-        var successes = TsharkCli.Fields(Repo.CorpusFile("MxDx+LINFO1341_Projet/NAT analysis/call_relay_2.pcap"), "stun.type == 0x0103",
+        var successes = TsharkCli.Fields(Repo.CorpusFile("MxDx+LINFO1341_Projet/NAT analysis/call_relay_2.pcap"),
+            "stun.type == 0x0103",
             "frame.number").Rows.Count;
         Assert.Equal(4, successes);
         Assert.Equal(successes, m.Stun.Allocations.Count);
@@ -307,9 +332,11 @@ public class ConversationStatisticsTests
         var theirs = new Dictionary<(string, string), long>();
         foreach (var line in r.Stdout.Split('\n'))
         {
-            var mm = System.Text.RegularExpressions.Regex.Match(line, @"^(\S+)\s+<->\s+(\S+)\s+(\d+)\s+\d+\s+\S+\s+(\d+)\s+\d+\s+\S+\s+(\d+)\s");
+            var mm = System.Text.RegularExpressions.Regex.Match(line,
+                @"^(\S+)\s+<->\s+(\S+)\s+(\d+)\s+\d+\s+\S+\s+(\d+)\s+\d+\s+\S+\s+(\d+)\s");
             if (!mm.Success) continue;
-            var (a, b) = string.CompareOrdinal(mm.Groups[1].Value, mm.Groups[2].Value) < 0 ? (mm.Groups[1].Value, mm.Groups[2].Value) : (mm.Groups[2].Value, mm.Groups[1].Value);
+            var (a, b) = string.CompareOrdinal(mm.Groups[1].Value, mm.Groups[2].Value) < 0 ? (mm.Groups[1].Value,
+                mm.Groups[2].Value) : (mm.Groups[2].Value, mm.Groups[1].Value);
             theirs[(a, b)] = long.Parse(mm.Groups[5].Value);
         }
         // tshark writes IPv6 endpoints without brackets.
@@ -318,8 +345,10 @@ public class ConversationStatisticsTests
         Assert.NotEmpty(udp);
         foreach (var c in udp)
         {
-            var (a, b) = string.CompareOrdinal(Plain(c.A), Plain(c.B)) < 0 ? (Plain(c.A), Plain(c.B)) : (Plain(c.B), Plain(c.A));
-            Assert.True(theirs.TryGetValue((a, b), out var frames) && frames == c.Frames, $"{a} <-> {b}: Dissect {c.Frames}, tshark {(theirs.TryGetValue((a, b), out var f) ? f : -1)}");
+            var (a, b) = string.CompareOrdinal(Plain(c.A), Plain(c.B)) < 0 ? (Plain(c.A), Plain(c.B)) : (Plain(c.B),
+                Plain(c.A));
+            Assert.True(theirs.TryGetValue((a, b), out var frames) && frames == c.Frames,
+                $"{a} <-> {b}: Dissect {c.Frames}, tshark {(theirs.TryGetValue((a, b), out var f) ? f : -1)}");
         }
     }
 }
@@ -358,17 +387,20 @@ public class DnsChainTests
             }
             Assert.True(expected > 5, c);
         }
-        var k1ae = await CaptureAnalyzer.AnalyzeAsync(Repo.CorpusFile("Baboushka+LINFO1341-P1/CallAudio/Ethernet/packets/K1AE.pcapng"), Runtime.Prepare(null));
+        var k1ae = await CaptureAnalyzer.AnalyzeAsync(
+            Repo.CorpusFile("Baboushka+LINFO1341-P1/CallAudio/Ethernet/packets/K1AE.pcapng"), Runtime.Prepare(null));
         var relay = k1ae.Dns.Names.Single(n => n.Name == "euaz.relay.teams.microsoft.com");
         Assert.Contains("52.114.248.10", relay.IPv4);
-        Assert.True(relay.Chains.Count >= 2, string.Join(" | ", relay.Chains.Select(ch => ch.QueryType + ":" + string.Join(">", ch.Cnames))));
+        Assert.True(relay.Chains.Count >= 2, string.Join(" | ", relay.Chains.Select(ch =>
+            ch.QueryType + ":" + string.Join(">", ch.Cnames))));
     }
 }
 
 public class TlsReassemblyTests
 {
     /// <summary>
-    /// A ServerHello split over out-of-order segments is read (the eduroam Skype call shows 11 of them, and 10 chains of
+    /// A ServerHello split over out-of-order segments is read (the eduroam Skype call shows 11 of them, and 10 chains
+    /// of
     /// certificates): the count equals a plain tshark reading with out-of-order reassembly on, and exceeds one without.
     /// </summary>
     [CorpusFact]
@@ -376,7 +408,8 @@ public class TlsReassemblyTests
     {
         var cap = Repo.CorpusFile("Lopiuy+LINFO1341_P1/Traces/SurEduroam/audio.pcapng");
         var m = await CaptureAnalyzer.AnalyzeAsync(cap, Runtime.Prepare(null));
-        int Count(params string[] prefs) => TsharkCli.Run([.. prefs, "-n", "-r", cap, "-Y", "tls.handshake.type == 2", "-T", "fields", "-e", "frame.number"]).Rows.Count;
+        int Count(params string[] prefs) => TsharkCli.Run([.. prefs, "-n", "-r", cap, "-Y", "tls.handshake.type == 2",
+            "-T", "fields", "-e", "frame.number"]).Rows.Count;
         var inOrder = Count("-o", "tcp.reassemble_out_of_order:TRUE");
         Assert.True(inOrder >= 10, $"{inOrder} ServerHellos");
         Assert.True(Count() < inOrder);
@@ -395,15 +428,19 @@ public class DnsUnansweredTests
     [CorpusFact]
     public async Task Unanswered_queries_are_those_tshark_matches_to_no_response()
     {
-        foreach (var c in File.ReadAllLines(Path.Combine(Repo.Corpus, "MANIFEST.tsv")).Skip(1).Select(l => l.Split('\t'))
+        foreach (var c in File.ReadAllLines(Path.Combine(Repo.Corpus, "MANIFEST.tsv")).Skip(1).Select(l =>
+            l.Split('\t'))
             .Where(x => x[8] != "0").Select(x => x[1]).Take(6))
         {
             var cap = Repo.CorpusFile(c);
             var m = await CaptureAnalyzer.AnalyzeAsync(cap, Runtime.Prepare(null));
-            var r = TsharkCli.Run("-2", "-n", "-r", cap, "-Y", "dns.flags.response == 0 && !dns.response_in && !dns.retransmission && !mdns && !llmnr",
+            var r = TsharkCli.Run("-2", "-n", "-r", cap, "-Y",
+                "dns.flags.response == 0 && !dns.response_in && !dns.retransmission && !mdns && !llmnr",
                 "-T", "fields", "-e", "dns.qry.name");
-            var theirs = r.Rows.Select(x => x[0]).Where(x => x.Length > 0).Distinct().Order(StringComparer.Ordinal).ToList();
-            Assert.True(theirs.SequenceEqual(m.Dns.Unanswered), $"{c}: tshark [{string.Join(", ", theirs)}] / Dissect [{string.Join(", ", m.Dns.Unanswered)}]");
+            var theirs = r.Rows.Select(x => x[0]).Where(x =>
+                x.Length > 0).Distinct().Order(StringComparer.Ordinal).ToList();
+            Assert.True(theirs.SequenceEqual(m.Dns.Unanswered),
+                $"{c}: tshark [{string.Join(", ", theirs)}] / Dissect [{string.Join(", ", m.Dns.Unanswered)}]");
         }
         // Built here: a response from another server, or to another port, does not answer a query with its id and name.
         var path = Path.Combine(Repo.TempDir("dns-unanswered"), "dns.pcap");
@@ -423,7 +460,8 @@ public class DnsUnansweredTests
             w.Udp(t.AddSeconds(2.01), s1, other, Dissect.Capture.DnsMessage.Response(9, "other-port.example", 1));
         }
         var built = await CaptureAnalyzer.AnalyzeAsync(path, Runtime.Prepare(null));
-        var expected = TsharkCli.Run("-2", "-n", "-r", path, "-Y", "dns.flags.response == 0 && !dns.response_in", "-T", "fields",
+        var expected = TsharkCli.Run("-2", "-n", "-r", path, "-Y", "dns.flags.response == 0 && !dns.response_in", "-T",
+            "fields",
             "-e", "dns.qry.name").Rows.Select(x => x[0]).Order(StringComparer.Ordinal).ToList();
         Assert.Equal(["other-port.example", "other-server.example"], expected);
         Assert.Equal(expected, built.Dns.Unanswered);
@@ -441,13 +479,16 @@ public class TlsQuicTests
     {
         var cap = Repo.CorpusFile("CarlierLouis+LINFO1341_P1/Traces/App_opening.pcapng");
         var m = await CaptureAnalyzer.AnalyzeAsync(cap, Runtime.Prepare(null));
-        int Streams(string filter, string field) => TsharkCli.Run(["-n", "-o", "tcp.reassemble_out_of_order:TRUE", "-r", cap, "-Y", filter,
+        int Streams(string filter, string field) => TsharkCli.Run(["-n", "-o", "tcp.reassemble_out_of_order:TRUE", "-r",
+            cap, "-Y", filter,
             "-T", "fields", "-e", field]).Rows.Select(r => r[0]).Distinct().Count();
         var quic = Streams("tls.handshake.type == 2 && quic", "udp.stream");
         var tcp = Streams("tls.handshake.type == 2 && tcp", "tcp.stream");
         Assert.True(quic > 0, "no QUIC handshake in the capture");
-        Assert.Equal(quic, m.Tls.NegotiatedVersions.Where(v => v.Key.EndsWith(TlsAnalyzer.QuicSuffix, StringComparison.Ordinal)).Sum(v => v.Value));
-        Assert.Equal(tcp, m.Tls.NegotiatedVersions.Where(v => !v.Key.EndsWith(TlsAnalyzer.QuicSuffix, StringComparison.Ordinal)).Sum(v => v.Value));
+        Assert.Equal(quic, m.Tls.NegotiatedVersions.Where(v => v.Key.EndsWith(TlsAnalyzer.QuicSuffix,
+            StringComparison.Ordinal)).Sum(v => v.Value));
+        Assert.Equal(tcp, m.Tls.NegotiatedVersions.Where(v => !v.Key.EndsWith(TlsAnalyzer.QuicSuffix,
+            StringComparison.Ordinal)).Sum(v => v.Value));
     }
 }
 
@@ -473,17 +514,21 @@ public class AddressScopeTests
         var cap = Repo.CorpusFile("Lopiuy+LINFO1341_P1/Traces/audio.pcapng");
         var m = await CaptureAnalyzer.AnalyzeAsync(cap, Runtime.Prepare(null));
         // A separate reading: the multicast destinations tshark sees (ip.dst in 224.0.0.0/4, ipv6.dst in ff00::/8).
-        var r = TsharkCli.Run("-n", "-r", cap, "-Y", "ip.dst == 224.0.0.0/4 || ipv6.dst == ff00::/8", "-T", "fields", "-e", "ip.dst", "-e", "ipv6.dst");
+        var r = TsharkCli.Run("-n", "-r", cap, "-Y", "ip.dst == 224.0.0.0/4 || ipv6.dst == ff00::/8", "-T", "fields",
+            "-e", "ip.dst", "-e", "ipv6.dst");
         var multicast = r.Rows.SelectMany(x => x).Where(x => x.Length > 0).ToHashSet();
         var listed = m.Network.TopEndpoints.Where(e => multicast.Contains(e.Address)).ToList();
         Assert.Equal(2, listed.Count);  // 224.0.0.251 and ff02::fb (mDNS)
         Assert.All(listed, e => Assert.Equal("multicast", e.Scope));
         Assert.Equal("loopback", m.Network.TopEndpoints.Single(e => e.Address == "127.0.0.53").Scope);
-        // The public count leaves multicast out: every address tshark sees, minus private, loopback, link-local, multicast.
-        var all = TsharkCli.Run("-n", "-r", cap, "-T", "fields", "-e", "ip.src", "-e", "ip.dst", "-e", "ipv6.src", "-e", "ipv6.dst")
+        // The public count leaves multicast out: every address tshark sees, minus private, loopback, link-local,
+        // multicast.
+        var all = TsharkCli.Run("-n", "-r", cap, "-T", "fields", "-e", "ip.src", "-e", "ip.dst", "-e", "ipv6.src", "-e",
+            "ipv6.dst")
             .Rows.SelectMany(x => x).Where(x => x.Length > 0).ToHashSet();
         Assert.Equal(all.Count(a => Net.Scope(a) == "public"), m.Network.PublicAddressCount);
         Assert.True(m.Network.PublicAddressCount < all.Count(a => !Net.IsPrivate(a)));
-        Assert.All(m.Network.TopEndpoints.Where(e => e.Scope == "multicast"), e => Assert.Contains(e.Address, multicast));
+        Assert.All(m.Network.TopEndpoints.Where(e => e.Scope == "multicast"), e => Assert.Contains(e.Address,
+            multicast));
     }
 }

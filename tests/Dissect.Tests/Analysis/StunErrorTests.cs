@@ -5,7 +5,8 @@ using Xunit;
 
 namespace Dissect.Tests.Analysis;
 
-/// <summary>Error responses with their meaning: code, reason, REALM and ALTERNATE-SERVER, read apart in tshark.</summary>
+/// <summary>Error responses with their meaning: code, reason, REALM and ALTERNATE-SERVER, read apart in
+/// tshark.</summary>
 public class StunErrorTests
 {
     private static ReportModel Analyze(string capture)
@@ -28,7 +29,8 @@ public class StunErrorTests
         Assert.Equal(frames.Count, model.Stun.ErrorResponses.Sum(e => e.Count));
         foreach (var e in model.Stun.ErrorResponses)
         {
-            var tree = TsharkCli.Run("-X", "lua_script:" + Repo.Dissector, "-r", capture, "-Y", $"frame.number == {e.FirstFrame}",
+            var tree = TsharkCli.Run("-X", "lua_script:" + Repo.Dissector, "-r", capture, "-Y",
+                $"frame.number == {e.FirstFrame}",
                 "-O", "msturn", "-V").Stdout;
             var cls = int.Parse(Regex.Match(tree, @"Error class: (\d+)").Groups[1].Value);
             var number = int.Parse(Regex.Match(tree, @"Error number: (\d+)").Groups[1].Value);
@@ -51,7 +53,8 @@ public class StunErrorTests
         Assert.Equal(rows.Count, model.Stun.ErrorResponses.Sum(e => e.Count));
         foreach (var e in model.Stun.ErrorResponses)
         {
-            var row = rows.Single(r => r[0] == e.FirstFrame.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            var row = rows.Single(r =>
+                r[0] == e.FirstFrame.ToString(System.Globalization.CultureInfo.InvariantCulture));
             Assert.Equal(int.Parse(row[1]) * 100 + int.Parse(row[2]), e.Code);
             Assert.Equal(row[3], e.Reason);
             Assert.Equal(row[4], e.Realm);
@@ -71,12 +74,14 @@ public class IceNatTests
         Assert.True(code == 0, err);
         var model = ReportJson.Read(json);
         // Independent reading: the XOR-MAPPED-ADDRESS of Binding success responses sent to the local host.
-        var expected = TsharkCli.Fields(capture, "stun.type == 0x0101 && ip.dst == 192.168.1.47", "stun.att.ipv4", "stun.att.port")
+        var expected = TsharkCli.Fields(capture, "stun.type == 0x0101 && ip.dst == 192.168.1.47", "stun.att.ipv4",
+            "stun.att.port")
             .Rows.Select(r => $"{r[0]}:{r[1]}").Distinct().ToList();
         Assert.Equal(["87.65.203.123:49552"], expected);
         Assert.Equal(expected, model.Stun.PeerReflexiveAddresses);
         Assert.Empty(model.Stun.MappedAddresses);   // no STUN server said it: kept apart
-        Assert.StartsWith("NAT detected from ICE connectivity checks: 192.168.1.47 is seen by its peer as 87.65.203.123", model.Stun.NatVerdict);
+        Assert.StartsWith("NAT detected from ICE connectivity checks: 192.168.1.47 is seen by its peer as " +
+            "87.65.203.123", model.Stun.NatVerdict);
     }
 }
 
@@ -90,7 +95,8 @@ public class Ipv6StunTests
         Assert.Equal(0, DissectCli.Run("analyze", capture, "--json", json).Code);
         var model = ReportJson.Read(json);
         // Independent reading: XOR-MAPPED-ADDRESS of the Allocate success responses sent over IPv6.
-        var rows = TsharkCli.Fields(capture, "stun.type == 0x0103 && ipv6", "frame.number", "stun.att.ipv6", "stun.att.port").Rows;
+        var rows = TsharkCli.Fields(capture, "stun.type == 0x0103 && ipv6", "frame.number", "stun.att.ipv6",
+            "stun.att.port").Rows;
         Assert.Equal(2, rows.Count);
         foreach (var r in rows)
         {

@@ -7,7 +7,8 @@ using Xunit;
 
 namespace Dissect.Tests.Cli;
 
-/// <summary>What a batch takes as input and where it writes: link loops, hidden names, colliding names, read-back models.</summary>
+/// <summary>What a batch takes as input and where it writes: link loops, hidden names, colliding names, read-back
+/// models.</summary>
 public class BatchInputTests
 {
     private static string Tree()
@@ -28,7 +29,8 @@ public class BatchInputTests
         File.CreateSymbolicLink(Path.Combine(dir, "sub", "again"), "../sub");
         var walker = new InputWalker(skipHidden: false);
         var inputs = BatchRunner.Expand([dir], [], walker);
-        Assert.Equal([".d.pcap", ".hidden/c.pcap", "a.pcap", "sub/b.pcap"], inputs.Select(i => i.Relative).Order(StringComparer.Ordinal));
+        Assert.Equal([".d.pcap", ".hidden/c.pcap", "a.pcap", "sub/b.pcap"],
+            inputs.Select(i => i.Relative).Order(StringComparer.Ordinal));
         Assert.Equal(2, walker.Warnings.Count);
         Assert.All(walker.Warnings, w => Assert.Contains("not followed again", w));
     }
@@ -52,7 +54,8 @@ public class BatchInputTests
         var walker = new InputWalker(skipHidden: true);
         Assert.Equal(["a.pcap", "sub/b.pcap"], BatchRunner.Expand([dir], [], walker).Select(i => i.Relative));
         Assert.Equal(2, walker.HiddenSkipped);
-        var (_, _, err) = DissectCli.Run("batch", dir, "-o", Path.Combine(Repo.TempDir("out"), "o"), "--skip-hidden", "--format", "json");
+        var (_, _, err) = DissectCli.Run("batch", dir, "-o", Path.Combine(Repo.TempDir("out"), "o"), "--skip-hidden",
+            "--format", "json");
         Assert.Contains("2 hidden files and folders (names starting with '.') were left out", err);
     }
 
@@ -102,7 +105,8 @@ public class BatchInputTests
         var bad = Path.Combine(dir, "bad.json");
         File.WriteAllText(bad, json);
         var good = Path.Combine(dir, "good.json");
-        Assert.Equal(0, DissectCli.Run("analyze", Path.Combine(Repo.Root, "samples", "demo.pcap"), "--json", good).Code);
+        Assert.Equal(0, DissectCli.Run("analyze", Path.Combine(Repo.Root, "samples", "demo.pcap"), "--json",
+            good).Code);
         var (code, _, err) = DissectCli.Run("compare", bad, bad, "-o", Path.Combine(dir, "cmp"));
         Assert.Equal(ExitCodes.Failure, code);
         Assert.Contains(expected, err);
@@ -120,7 +124,8 @@ public class BatchInputTests
     {
         var dir = Repo.TempDir("edited");
         var good = Path.Combine(dir, "good.json");
-        Assert.Equal(0, DissectCli.Run("analyze", Path.Combine(Repo.Root, "samples", "demo.pcap"), "--json", good).Code);
+        Assert.Equal(0, DissectCli.Run("analyze", Path.Combine(Repo.Root, "samples", "demo.pcap"), "--json",
+            good).Code);
         var node = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(good))!;
         var parts = path.Split('.');
         var parent = parts[..^1].Aggregate(node, (n, p) => n[p]!);
@@ -149,7 +154,8 @@ public class GlobTests
     public void Wildcards_work_in_folder_parts_and_double_star_stays_under_its_own_folder()
     {
         var dir = Repo.TempDir("glob");
-        foreach (var f in new[] { "zeek/a/tls/x.pcap", "zeek/b/tls/y.pcap", "zeek/dnssec/z.pcap", "caps/one/c.pcapng", "caps/two/d.pcapng",
+        foreach (var f in new[] { "zeek/a/tls/x.pcap", "zeek/b/tls/y.pcap", "zeek/dnssec/z.pcap", "caps/one/c.pcapng",
+            "caps/two/d.pcapng",
                      "caps/two/deeper/e.pcapng", "caps/f.pcapng" })
         {
             Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(dir, f))!);
@@ -158,12 +164,14 @@ public class GlobTests
         List<string> Match(string pattern)
         {
             var problems = new List<string>();
-            var found = BatchRunner.Expand([Path.Combine(dir, pattern)], problems).Select(i => Path.GetRelativePath(dir, i.Path).Replace('\\', '/'));
+            var found = BatchRunner.Expand([Path.Combine(dir, pattern)], problems).Select(i => Path.GetRelativePath(dir,
+                i.Path).Replace('\\', '/'));
             return [.. found.Order(StringComparer.Ordinal)];
         }
         Assert.Equal(["caps/one/c.pcapng", "caps/two/d.pcapng"], Match("caps/*/*.pcapng"));
         Assert.Equal(["zeek/a/tls/x.pcap", "zeek/b/tls/y.pcap"], Match("zeek/**/tls/*.pcap"));
-        Assert.Equal(["caps/f.pcapng", "caps/one/c.pcapng", "caps/two/d.pcapng", "caps/two/deeper/e.pcapng"], Match("caps/**/*.pcapng"));
+        Assert.Equal(["caps/f.pcapng", "caps/one/c.pcapng", "caps/two/d.pcapng", "caps/two/deeper/e.pcapng"],
+            Match("caps/**/*.pcapng"));
         Assert.Equal(["caps/one/c.pcapng"], Match("caps/o?e/*"));
     }
 
@@ -173,9 +181,11 @@ public class GlobTests
         var dir = Repo.TempDir("order");
         for (var i = 0; i < 6; i++)
             DemoCapture.Write(Path.Combine(dir, $"c{i}.pcap"));
-        var (code, output, _) = DissectCli.Run("batch", dir, "-o", Path.Combine(dir, "out"), "--jobs", "2", "--format", "json");
+        var (code, output, _) = DissectCli.Run("batch", dir, "-o", Path.Combine(dir, "out"), "--jobs", "2", "--format",
+            "json");
         Assert.Equal(0, code);
-        var numbers = System.Text.RegularExpressions.Regex.Matches(output, @"^\[(\d+)/6\]", System.Text.RegularExpressions.RegexOptions.Multiline)
+        var numbers = System.Text.RegularExpressions.Regex.Matches(output, @"^\[(\d+)/6\]",
+            System.Text.RegularExpressions.RegexOptions.Multiline)
             .Select(m => int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)).ToList();
         Assert.Equal([1, 2, 3, 4, 5, 6], numbers);
     }

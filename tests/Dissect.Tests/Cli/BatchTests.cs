@@ -76,7 +76,8 @@ public class BatchTests
     {
         var lab = Lab();
         var stem = Path.Combine(lab, "cmp");
-        var (code, _, _) = Run("compare", Path.Combine(lab, "video", "ethernet.pcap"), Path.Combine(lab, "audio call", "wifi -> 4G.pcap"), "-o", stem);
+        var (code, _, _) = Run("compare", Path.Combine(lab, "video", "ethernet.pcap"), Path.Combine(lab, "audio call",
+            "wifi -> 4G.pcap"), "-o", stem);
         Assert.Equal(0, code);
         var md = File.ReadAllText(stem + ".md");
         Assert.Contains("Queried in every capture \\(2\\): teams\\.example\\.com, turn\\.teams\\.example\\.com", md);
@@ -107,7 +108,8 @@ public class BatchFaultTests
         var inputs = BatchRunner.Expand([dir], []);
         var o = new BatchOptions(["pdf", "json"], new Dissect.Reporting.ReportOptions(), 1, false, outDir);
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
-            BatchRunner.RunAsync(inputs, o, Runtime.Prepare(null), (r, done, _) => { if (done == 2) cts.Cancel(); }, ct: cts.Token));
+            BatchRunner.RunAsync(inputs, o, Runtime.Prepare(null), (r, done, _) => { if (done == 2) cts.Cancel(); },
+                ct: cts.Token));
         Assert.Equal(2, Directory.GetFiles(outDir, "*.pdf").Length);
         Assert.Empty(Directory.GetFiles(outDir, "*.tmp", SearchOption.AllDirectories));
         Assert.Empty(Directory.GetFiles(outDir, ".*", SearchOption.AllDirectories));
@@ -120,7 +122,8 @@ public class BatchFaultTests
         var file = Path.Combine(dir, "a-file");
         File.WriteAllText(file, "");
         var e = new StringWriter();
-        var code = await App.RunAsync(["report", Path.Combine(Repo.Root, "samples", "demo.pcap"), "-o", Path.Combine(file, "sub")], new StringWriter(), e);
+        var code = await App.RunAsync(["report", Path.Combine(Repo.Root, "samples", "demo.pcap"), "-o",
+            Path.Combine(file, "sub")], new StringWriter(), e);
         Assert.Equal(ExitCodes.Failure, code);
         Assert.Contains("cannot create the output folder", e.ToString());
     }
@@ -133,7 +136,8 @@ public class BatchFaultTests
         using (var w = Dissect.Capture.PcapWriter.Create(cap))
         {
             MsTurnFixtures.WriteCall(w);
-            w.Udp(new DateTimeOffset(2031, 1, 1, 0, 0, 0, TimeSpan.Zero), MsTurnFixtures.Client, MsTurnFixtures.Server, [1, 2, 3, 4]);
+            w.Udp(new DateTimeOffset(2031, 1, 1, 0, 0, 0, TimeSpan.Zero), MsTurnFixtures.Client, MsTurnFixtures.Server,
+                [1, 2, 3, 4]);
         }
         var m = await Dissect.Analysis.CaptureAnalyzer.AnalyzeAsync(cap, Runtime.Prepare(null));
         Assert.True(m.Capture.DurationSeconds > 200_000_000);

@@ -67,9 +67,12 @@ public class DoctorProcessTests
     {
         var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? Environment.ProcessPath!;
         var dll = Path.Combine(AppContext.BaseDirectory, "dissect.dll");
-        var r = Proc.Run(dotnet, [dll, "doctor"], new Dictionary<string, string?> { ["PATH"] = Path.GetDirectoryName(dotnet)!, ["DISSECT_TSHARK"] = null });
+        var r = Proc.Run(dotnet, [dll, "doctor"], new Dictionary<string,
+            string?>
+        { ["PATH"] = Path.GetDirectoryName(dotnet)!, ["DISSECT_TSHARK"] = null });
         var output = r.Stdout;
         Assert.Equal(ExitCodes.ToolMissing, r.ExitCode);
-        Assert.Contains("problem  tshark: tshark not found on PATH; fix: install it with 'sudo apt-get install tshark'", output);
+        Assert.Contains("problem  tshark: tshark not found on PATH; fix: install it with 'sudo apt-get install tshark'",
+            output);
     }
 }

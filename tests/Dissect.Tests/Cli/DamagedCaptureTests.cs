@@ -38,7 +38,8 @@ public class DamagedCaptureTests
         var dir = Repo.TempDir("gz");
         var gz = Path.Combine(dir, "really-gzip.pcap");
         using (var input = File.OpenRead(Demo(dir)))
-        using (var output = new System.IO.Compression.GZipStream(File.Create(gz), System.IO.Compression.CompressionLevel.Fastest))
+        using (var output = new System.IO.Compression.GZipStream(File.Create(gz),
+            System.IO.Compression.CompressionLevel.Fastest))
             input.CopyTo(output);
         var (code, output2, err) = DissectCli.Run("analyze", gz);
         Assert.True(code == ExitCodes.Ok, err);
@@ -132,7 +133,8 @@ public class SentinelValueTests
         var (code, output, err) = DissectCli.Run("analyze", path, "--json", json);
         Assert.True(code == 0, err);
         var model = ReportJson.Read(json);
-        var total = long.Parse(System.Text.RegularExpressions.Regex.Match(expected.Stdout, @"Data size:\s+(\d+)").Groups[1].Value);
+        var total = long.Parse(System.Text.RegularExpressions.Regex.Match(expected.Stdout,
+            @"Data size:\s+(\d+)").Groups[1].Value);
         Assert.Equal(total - origLen + capLen, model.Capture.Bytes);
         var a = Assert.Single(model.Capture.Anomalies);
         Assert.Equal(("implausible-length", 1L), (a.Kind, a.Count));
@@ -153,7 +155,8 @@ public class SentinelValueTests
             // A query for the root zone (NS .): the name is the single zero byte.
             w.Udp(t, client, resolver, [0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0, 0x00, 0x00, 0x02, 0x00, 0x01]);
             // A query whose name is a compression pointer to itself.
-            w.Udp(t.AddSeconds(1), client, resolver, [0x56, 0x78, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0, 0xC0, 0x0C, 0x00, 0x01, 0x00, 0x01]);
+            w.Udp(t.AddSeconds(1), client, resolver, [0x56, 0x78, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0, 0xC0, 0x0C, 0x00,
+                0x01, 0x00, 0x01]);
             w.Udp(t.AddSeconds(2), client, resolver, Dissect.Capture.DnsMessage.Query(9, "real.example", 1));
         }
         var names = TsharkCli.Fields(path, "dns", "dns.qry.name").Rows.Select(r => r[0]).ToList();

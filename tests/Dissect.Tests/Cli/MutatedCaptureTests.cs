@@ -23,7 +23,8 @@ public class MutatedCaptureTests
         if (!Repo.CorpusAvailable)
             yield break;
         // A Teams call (MS-TURN over TCP and UDP) and a WebRTC call, both pcapng.
-        foreach (var c in new[] { "Baboushka+LINFO1341-P1/CallAudio/Ethernet/packets/K1AE.pcapng", "hugodel07+LINFO1341-DiscordK/trace_9_discord_call_via_website.pcapng" })
+        foreach (var c in new[] { "Baboushka+LINFO1341-P1/CallAudio/Ethernet/packets/K1AE.pcapng",
+            "hugodel07+LINFO1341-DiscordK/trace_9_discord_call_via_website.pcapng" })
             if (File.Exists(Repo.CorpusFile(c)))
                 yield return Repo.CorpusFile(c);
     }
@@ -35,7 +36,8 @@ public class MutatedCaptureTests
         foreach (var seed in new[] { 1, 2 })
         {
             var flipped = Path.Combine(dir, $"{stem}-flip{seed}.pcapng");
-            Assert.Equal(0, Proc.Run("editcap", ["-E", "0.05", "--seed", seed.ToString(CultureInfo.InvariantCulture), original, flipped]).ExitCode);
+            Assert.Equal(0, Proc.Run("editcap", ["-E", "0.05", "--seed", seed.ToString(CultureInfo.InvariantCulture),
+                original, flipped]).ExitCode);
             yield return ($"{stem} bytes flipped (seed {seed})", flipped);
         }
         foreach (var fraction in new[] { 0.003, 0.37, 0.91 })
@@ -76,13 +78,15 @@ public class MutatedCaptureTests
                 .Where(l => !l.StartsWith("dissect: warning:", StringComparison.Ordinal)).ToList();
             if (r.ExitCode == 0)
             {
-                var peak = double.Parse(System.Text.RegularExpressions.Regex.Match(r.Stdout, @"dissect_peak_mb=([\d.]+)").Groups[1].Value,
+                var peak = double.Parse(System.Text.RegularExpressions.Regex.Match(r.Stdout,
+                    @"dissect_peak_mb=([\d.]+)").Groups[1].Value,
                     CultureInfo.InvariantCulture);
                 if (!File.Exists(json)) problems.Add($"{name}: exit 0 but no model");
                 if (peak > 250) problems.Add($"{name}: {peak} MB");
                 if (errLines.Count > 0) problems.Add($"{name}: exit 0 with errors: {r.Stderr}");
             }
-            else if (r.ExitCode != 1 || errLines.Count != 1 || !errLines[0].StartsWith("dissect: error: ", StringComparison.Ordinal)
+            else if (r.ExitCode != 1 || errLines.Count != 1 || !errLines[0].StartsWith("dissect: error: ",
+                StringComparison.Ordinal)
                      || errLines[0].Contains("internal error", StringComparison.Ordinal))
                 problems.Add($"{name}: exit {r.ExitCode}: {r.Stderr}");
             else if (File.Exists(json))

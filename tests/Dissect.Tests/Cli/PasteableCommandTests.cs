@@ -4,7 +4,8 @@ using Xunit;
 
 namespace Dissect.Tests.Cli;
 
-/// <summary>What the README and --show-tshark-command print must work when pasted, also with the dissector installed.</summary>
+/// <summary>What the README and --show-tshark-command print must work when pasted, also with the dissector
+/// installed.</summary>
 public partial class PasteableCommandTests
 {
     private static Dictionary<string, string?> Home(string home) => new()
@@ -38,7 +39,8 @@ public partial class PasteableCommandTests
         var command = ReadmeCommand().Match(readme).Groups[1].Value;
         Assert.StartsWith("tshark -r call.pcapng", command);
         var demo = Path.Combine(Repo.Root, "samples", "demo.pcap");
-        var r = Proc.Run("sh", ["-c", command.Replace("call.pcapng", $"'{demo}'", StringComparison.Ordinal)], Home(InstalledHome()));
+        var r = Proc.Run("sh", ["-c", command.Replace("call.pcapng",
+            $"'{demo}'", StringComparison.Ordinal)], Home(InstalledHome()));
         AssertDecodes(r, command);
     }
 
@@ -54,7 +56,8 @@ public partial class PasteableCommandTests
             var shown = Proc.Run(dotnet, [dll, "analyze", demo, "--show-tshark-command"], Home(home));
             Assert.True(shown.ExitCode == 0, shown.Stderr);
             var command = shown.Stdout.Trim();
-            // Installed: no script named (it would load twice); otherwise the copy in the per-user cache, never a temp file.
+            // Installed: no script named (it would load twice); otherwise the copy in the per-user cache, never a temp
+            // file.
             if (command.Contains("lua_script:", StringComparison.Ordinal))
                 Assert.Contains("lua_script:" + Path.Combine(home, ".cache", "dissect"), command);
             Assert.DoesNotContain("dissect-lua-", command);

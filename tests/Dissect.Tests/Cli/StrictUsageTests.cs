@@ -9,13 +9,15 @@ public class StrictUsageTests
 {
     private static readonly string Demo = Path.Combine(Repo.Root, "samples", "demo.pcap");
 
-    public static TheoryData<string> Commands => ["generate", "doctor", "install", "uninstall", "docs", "sample", "analyze", "report", "batch", "compare"];
+    public static TheoryData<string> Commands => ["generate", "doctor", "install", "uninstall", "docs", "sample",
+        "analyze", "report", "batch", "compare"];
 
     [Theory, MemberData(nameof(Commands))]
     public void An_unknown_option_is_a_usage_error_pointing_at_the_commands_help(string command)
     {
         var dir = Repo.TempDir("strict");
-        var (code, output, err) = DissectCli.Run(command, Demo, Demo, "--no-such-option", "-o", Path.Combine(dir, "out"));
+        var (code, output, err) = DissectCli.Run(command, Demo, Demo, "--no-such-option", "-o", Path.Combine(dir,
+            "out"));
         Assert.Equal(ExitCodes.Usage, code);
         Assert.Contains($"unknown option '--no-such-option' for 'dissect {command}'", err);
         Assert.Contains($"see 'dissect {command} --help'", err);
@@ -86,11 +88,16 @@ public class PipeTests
     [Fact(Timeout = 60_000)]
     public async Task A_capture_read_from_stdin_gives_its_model_on_stdout_and_messages_on_stderr()
     {
-        var psi = new System.Diagnostics.ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? Environment.ProcessPath!)
+        var psi = new System.Diagnostics.ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH")
+            ?? Environment.ProcessPath!)
         {
-            RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
         };
-        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "dissect.dll"), "analyze", "-", "--json", "-" })
+        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "dissect.dll"), "analyze", "-", "--json",
+            "-" })
             psi.ArgumentList.Add(a);
         using var p = System.Diagnostics.Process.Start(psi)!;
         var output = p.StandardOutput.ReadToEndAsync();
@@ -142,11 +149,13 @@ public class DisplayFilterTests
         Assert.True(code == ExitCodes.Ok, err);
         var model = Dissect.Analysis.ReportJson.Read(Path.Combine(dir, "demo.json"));
         // tshark's own count for the filter, with the dissector loaded (msturn needs it).
-        var expected = TsharkCli.Run("-X", "lua_script:" + Repo.Dissector, "-r", Demo, "-Y", filter, "-T", "fields", "-e", "frame.number").Rows.Count;
+        var expected = TsharkCli.Run("-X", "lua_script:" + Repo.Dissector, "-r", Demo, "-Y", filter, "-T", "fields",
+            "-e", "frame.number").Rows.Count;
         Assert.True(expected > 0);
         Assert.Equal(expected, model.Capture.Packets);
         Assert.Equal(filter, model.Capture.DisplayFilter);
-        Assert.Contains("| Filtered view | only the packets matching the display filter ", File.ReadAllText(Path.Combine(dir, "demo.md")));
+        Assert.Contains("| Filtered view | only the packets matching the display filter ",
+            File.ReadAllText(Path.Combine(dir, "demo.md")));
     }
 
     [Fact]
@@ -165,7 +174,8 @@ public class DisplayFilterTests
 public class HelpTests
 {
     public static TheoryData<string> Commands =>
-        ["generate", "doctor", "install", "uninstall", "docs", "sample", "analyze", "report", "batch", "compare", "completion"];
+        ["generate", "doctor", "install", "uninstall", "docs", "sample", "analyze", "report", "batch", "compare",
+            "completion"];
 
     [Theory, MemberData(nameof(Commands))]
     public void Every_commands_help_has_examples_and_names_what_each_option_takes(string command)
@@ -193,7 +203,8 @@ public class HelpTests
         {
             var line = string.Join(' ', words);
             var script = "source <(dissect completion bash)\n"
-                + $"COMP_LINE='{line}'; COMP_POINT=${{#COMP_LINE}}; COMP_WORDS=({string.Join(' ', words.Select(w => $"'{w}'"))}); "
+                + $"COMP_LINE='{line}'; COMP_POINT=${{#COMP_LINE}}; " +
+                    $"COMP_WORDS=({string.Join(' ', words.Select(w => $"'{w}'"))}); "
                 + $"COMP_CWORD={words.Length - 1}; _dissect_complete; echo \"${{COMPREPLY[*]}}\"";
             var r = Proc.Run("bash", ["-c", script], new Dictionary<string, string?>
             {

@@ -79,7 +79,8 @@ public class TempFolderSecurityTests
         var planted = Directory.GetFileSystemEntries(tmp).ToHashSet();
         var json = Path.Combine(Repo.TempDir("out"), "demo.json");
 
-        using var p = Process.Start(Dissect(tmp, cache, "analyze", Path.Combine(Repo.Root, "samples", "demo.pcap"), "--json", json))!;
+        using var p = Process.Start(Dissect(tmp, cache, "analyze", Path.Combine(Repo.Root, "samples", "demo.pcap"),
+            "--json", json))!;
         var err = p.StandardError.ReadToEndAsync();
         await p.StandardOutput.ReadToEndAsync();
         await p.WaitForExitAsync();
@@ -103,10 +104,12 @@ public class TempFolderSecurityTests
         using var p = Process.Start(Dissect(tmp, Repo.TempDir("cache"), "analyze", big))!;
         var output = p.StandardOutput.ReadToEndAsync();
         var err = p.StandardError.ReadToEndAsync();
-        // Wait until tshark runs (its private HOME exists), then interrupt as a terminal's Ctrl+C does, as a scheduler's
+        // Wait until tshark runs (its private HOME exists), then interrupt as a terminal's Ctrl+C does, as a
+        // scheduler's
         // time limit does (SIGTERM), or as a closed SSH session does (SIGHUP).
         var clock = Stopwatch.StartNew();
-        while (!Directory.EnumerateDirectories(tmp, "dissect-home-*").Any() && clock.Elapsed < TimeSpan.FromSeconds(60) && !p.HasExited)
+        while (!Directory.EnumerateDirectories(tmp, "dissect-home-*").Any() && clock.Elapsed < TimeSpan.FromSeconds(60)
+            && !p.HasExited)
             await Task.Delay(50);
         Assert.False(p.HasExited, "Dissect finished before it could be interrupted");
         await Task.Delay(300);

@@ -4,7 +4,8 @@ using Xunit;
 
 namespace Dissect.Tests.Cli;
 
-/// <summary>What a user sees on a terminal: the real binary in a pseudo-terminal (script), its screen read back.</summary>
+/// <summary>What a user sees on a terminal: the real binary in a pseudo-terminal (script), its screen read
+/// back.</summary>
 public class TerminalProgressTests
 {
     private static string InTerminal(string args)

@@ -12,7 +12,7 @@ public class WiresharkVersionTests
         Path.Combine(ws.ShimFolder(user, globalLua), "tshark");
 
     [Theory, OnWireshark("4.4"), OnWireshark("4.6")]
-    public void As_root_a_tshark_that_ignores_Lua_stops_the_report_until_the_dissector_is_installed_globally(string wireshark)
+    public void As_root_a_tshark_ignoring_Lua_stops_the_report_until_the_dissector_is_global(string wireshark)
     {
         var globalLua = Repo.TempDir("global-lua");
         var tshark = Shim(Wireshark.Get(wireshark), user: "root", globalLua: globalLua);
@@ -42,7 +42,8 @@ public class WiresharkVersionTests
     public void A_stale_global_copy_is_named_with_its_fix_instead_of_a_duplicate_protocol_error(string wireshark)
     {
         var globalLua = Repo.TempDir("global-lua");
-        File.WriteAllText(Path.Combine(globalLua, Runtime.DissectorFileName), File.ReadAllText(Repo.Dissector) + "-- older\n");
+        File.WriteAllText(Path.Combine(globalLua, Runtime.DissectorFileName),
+            File.ReadAllText(Repo.Dissector) + "-- older\n");
         var tshark = Shim(Wireshark.Get(wireshark), globalLua: globalLua);
         var r = DissectCli.Run("analyze", Path.Combine(Repo.Root, "samples", "demo.pcap"), "--tshark", tshark);
         Assert.Equal(ExitCodes.ToolMissing, r.Code);
@@ -119,5 +120,6 @@ public class WiresharkVersionTests
         }
     }
 
-    private static string Short(JsonNode? n) => n?.ToJsonString() is { } s && s.Length > 200 ? s[..200] + "…" : n?.ToJsonString() ?? "null";
+    private static string Short(JsonNode? n) => n?.ToJsonString() is { } s
+        && s.Length > 200 ? s[..200] + "…" : n?.ToJsonString() ?? "null";
 }

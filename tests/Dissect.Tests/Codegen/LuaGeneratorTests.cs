@@ -14,7 +14,9 @@ public class LuaGeneratorTests
     public void The_committed_dissector_is_what_the_schema_generates()
     {
         var committed = File.ReadAllText(Repo.Dissector);
-        Assert.True(committed == Generated, "dissectors/ms_turn.lua is stale: run 'dotnet run --project src/Dissect.Cli -- generate' and commit the result");
+        Assert.True(committed == Generated,
+            "dissectors/ms_turn.lua is stale: run 'dotnet run --project src/Dissect.Cli -- generate' and commit the " +
+                "result");
     }
 
     [Fact]
@@ -34,7 +36,8 @@ public class LuaGeneratorTests
         var lines = Generated.Split('\n');
         var over = lines.Select((l, i) => (Line: i + 1, l.Length)).Where(x => x.Length > 120).ToList();
         Assert.True(over.Count == 0, "lines over 120: " + string.Join(", ", over.Take(10)));
-        Assert.DoesNotContain(lines, l => l.StartsWith("ATT[", StringComparison.Ordinal) && l.Contains("kind =", StringComparison.Ordinal));
+        Assert.DoesNotContain(lines, l => l.StartsWith("ATT[", StringComparison.Ordinal) && l.Contains("kind =",
+            StringComparison.Ordinal));
     }
 
     [Fact]
@@ -49,9 +52,12 @@ public class LuaGeneratorTests
     {
         var r = TsharkCli.Run("-G", "fields", "-X", "lua_script:" + Repo.Dissector);
         Assert.False(r.LuaLoadError, r.Stderr);
-        var fields = r.Stdout.Split('\n').Select(l => l.Split('\t')).Where(c => c.Length > 2 && c[0] == "F").Select(c => c[2]).ToHashSet();
-        foreach (var f in new[] { "msturn.type", "msturn.length", "msturn.transaction_id", "msturn.att.type", "msturn.att.length", "msturn.att.ipv4", "msturn.att.ipv6",
-                     "msturn.att.port", "msturn.att.lifetime", "msturn.att.ms_sequence_number.sequence", "msturn.att.ms_service_quality.stream_type", "msturn.att.data",
+        var fields = r.Stdout.Split('\n').Select(l => l.Split('\t')).Where(c => c.Length > 2
+            && c[0] == "F").Select(c => c[2]).ToHashSet();
+        foreach (var f in new[] { "msturn.type", "msturn.length", "msturn.transaction_id", "msturn.att.type",
+            "msturn.att.length", "msturn.att.ipv4", "msturn.att.ipv6",
+                     "msturn.att.port", "msturn.att.lifetime", "msturn.att.ms_sequence_number.sequence",
+                         "msturn.att.ms_service_quality.stream_type", "msturn.att.data",
                      "msturn.response_in", "msturn.mux.session_id", "msturn.framing.type" })
             Assert.Contains(f, fields);
     }
@@ -77,7 +83,9 @@ public class LuaGeneratorTests
     public void A_template_folder_overrides_the_embedded_templates_by_name()
     {
         var dir = Repo.TempDir("tpl");
-        File.WriteAllText(Path.Combine(dir, "header.hbs"), "-- custom header for {{{ProtoName}}}\nlocal proto = Proto({{{ProtoName}}}, {{{ProtoTitle}}})\nlocal proto_tcp = Proto({{{TcpProtoName}}}, {{{TcpProtoTitle}}})\n");
+        File.WriteAllText(Path.Combine(dir, "header.hbs"),
+            "-- custom header for {{{ProtoName}}}\nlocal proto = Proto({{{ProtoName}}}, {{{ProtoTitle}}})\nlocal " +
+                "proto_tcp = Proto({{{TcpProtoName}}}, {{{TcpProtoTitle}}})\n");
         var lua = new LuaGenerator(dir).Generate(MsTurn.Spec);
         Assert.StartsWith("-- custom header for \"msturn\"", lua);
     }
@@ -89,18 +97,23 @@ public class FieldReferenceTests
     public void The_committed_field_reference_is_what_the_schema_generates()
     {
         var md = Dissect.Codegen.Lua.FieldReference.Markdown(Dissect.Schema.Protocols.MsTurn.Spec);
-        Assert.True(File.ReadAllText(Path.Combine(Repo.Root, "docs", "ms_turn_fields.md")) == md, "docs/ms_turn_fields.md is stale: run 'dissect docs' and commit");
-        Assert.True(File.ReadAllText(Path.Combine(Repo.Root, "docs", "ms_turn_fields.html")) == Dissect.Codegen.Lua.FieldReference.Html(Dissect.Schema.Protocols.MsTurn.Spec), "docs/ms_turn_fields.html is stale");
+        Assert.True(File.ReadAllText(Path.Combine(Repo.Root, "docs", "ms_turn_fields.md")) == md,
+            "docs/ms_turn_fields.md is stale: run 'dissect docs' and commit");
+        Assert.True(File.ReadAllText(Path.Combine(Repo.Root, "docs",
+            "ms_turn_fields.html")) == Dissect.Codegen.Lua.FieldReference.Html(Dissect.Schema.Protocols.MsTurn.Spec),
+                "docs/ms_turn_fields.html is stale");
     }
 
     [Fact]
     public void Every_filter_field_of_the_dissector_is_in_the_reference_with_its_type_and_section()
     {
         var md = Dissect.Codegen.Lua.FieldReference.Markdown(Dissect.Schema.Protocols.MsTurn.Spec);
-        Assert.Contains("| `msturn.att.ms_service_quality.stream_type` | uint16 | Stream type | 1 = Audio; 2 = Video; 3 = Supplemental video; 4 = Data | MS-TURN 2.2.2.22 |", md);
+        Assert.Contains("| `msturn.att.ms_service_quality.stream_type` | uint16 | Stream type | 1 = Audio; 2 = " +
+            "Video; 3 = Supplemental video; 4 = Data | MS-TURN 2.2.2.22 |", md);
         Assert.Contains("| 0x0115 | Data Indication | ms | MS-TURN 2.2.1 |", md);
         var lua = File.ReadAllText(Repo.Dissector);
-        foreach (System.Text.RegularExpressions.Match m in System.Text.RegularExpressions.Regex.Matches(lua, "ProtoField\\.[a-z0-9_]+\\(\"(msturn\\.[a-z0-9_.]+)\""))
+        foreach (System.Text.RegularExpressions.Match m in System.Text.RegularExpressions.Regex.Matches(lua,
+            "ProtoField\\.[a-z0-9_]+\\(\"(msturn\\.[a-z0-9_.]+)\""))
             Assert.Contains($"`{m.Groups[1].Value}`", md);
     }
 }

@@ -11,7 +11,10 @@ public class CorpusTests
     [CorpusFact]
     public void A_real_Skype_call_decodes_with_the_names_and_addresses_of_the_fact_sheet()
     {
-        var r = TsharkCli.Fields(Repo.CorpusFile(SkypeAudio), "frame.number == 73 || frame.number == 130 || frame.number == 184 || frame.number == 193", "frame.number", "msturn.type", "msturn.att.type", "msturn.att.ipv4", "msturn.att.port", "msturn.att.ms_sequence_number.sequence", "_ws.col.Info");
+        var r = TsharkCli.Fields(Repo.CorpusFile(SkypeAudio),
+            "frame.number == 73 || frame.number == 130 || frame.number == 184 || frame.number == 193", "frame.number",
+                "msturn.type", "msturn.att.type", "msturn.att.ipv4", "msturn.att.port",
+                    "msturn.att.ms_sequence_number.sequence", "_ws.col.Info");
         Assert.False(r.LuaLoadError, r.Stderr);
         var rows = r.Rows.ToDictionary(x => x[0]);
         Assert.Equal("0x0113", rows["73"][1]);
@@ -27,7 +30,8 @@ public class CorpusTests
     [CorpusFact]
     public void No_traffic_of_other_applications_is_claimed()
     {
-        // Every capture the manifest does not list as Skype or Teams: Signal, WhatsApp, Discord, Zoom, Meet, generic STUN…
+        // Every capture the manifest does not list as Skype or Teams: Signal, WhatsApp, Discord, Zoom, Meet, generic
+        // STUN…
         var others = File.ReadAllLines(Path.Combine(Repo.Corpus, "MANIFEST.tsv")).Skip(1).Select(l => l.Split('\t'))
             .Where(c => c[0] is not ("Skype" or "Microsoft Teams")).Select(c => c[1]).ToList();
         Assert.True(others.Count > 20);

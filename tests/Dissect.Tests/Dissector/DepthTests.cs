@@ -17,7 +17,8 @@ public class DepthTests
 
     private static List<string[]> Bare(string capture, string filter, params string[] fields)
     {
-        var args = new List<string> { "-r", capture, "-Y", filter, "-T", "fields", "-E", "occurrence=a", "-E", "aggregator=," };
+        var args = new List<string> { "-r", capture, "-Y", filter, "-T", "fields", "-E", "occurrence=a", "-E",
+            "aggregator=," };
         foreach (var f in fields)
             args.AddRange(["-e", f]);
         var r = TsharkCli.Run([.. args]);
@@ -56,7 +57,8 @@ public class DepthTests
         var capture = Repo.CorpusFile(SkypeAudio);
         var theirs = TsharkCli.Fields(capture, "stun.att.crc32.status", "frame.number", "stun.att.crc32.status").Rows
             .ToDictionary(x => x[0], x => x[1]);
-        var ours = TsharkCli.Run("-X", "lua_script:" + Repo.Dissector, "-o", "msturn.rfc_to_builtin:FALSE", "-r", capture,
+        var ours = TsharkCli.Run("-X", "lua_script:" + Repo.Dissector, "-o", "msturn.rfc_to_builtin:FALSE", "-r",
+            capture,
             "-Y", "msturn.att.fingerprint_status", "-T", "fields", "-E", "occurrence=a", "-E", "aggregator=,",
             "-e", "frame.number", "-e", "msturn.att.fingerprint_status").Rows.ToDictionary(x => x[0], x => x[1]);
         Assert.True(ours.Count > 10, $"{ours.Count} fingerprints checked");
@@ -69,7 +71,8 @@ public class DepthTests
     {
         // Frames 382, 384 and 385 end with E|index, a 1-byte MKI and a 10-byte tag: indexes 0, 1, 2 of one sender.
         var r = TsharkCli.Fields(Repo.CorpusFile(TeamsMissedCall),
-            "frame.number == 382 || frame.number == 384 || frame.number == 385", "msturn.srtcp.index", "msturn.srtcp.mki");
+            "frame.number == 382 || frame.number == 384 || frame.number == 385", "msturn.srtcp.index",
+                "msturn.srtcp.mki");
         Assert.False(r.LuaLoadError, r.Stderr);
         Assert.Equal(["0", "1", "2"], r.Rows.Select(x => x[0]));
         Assert.All(r.Rows, x => Assert.Equal("01", x[1]));
@@ -122,9 +125,11 @@ public class DepthTests
         Assert.False(ours.LuaLoadError, ours.Stderr);
         Assert.Equal(answers, ours.Rows.Count);
         var taps = TsharkCli.Run("-X", "lua_script:" + Repo.Dissector, "-r", capture, "-q", "-z", "rtp,streams");
-        var streams = taps.Stdout.Split('\n').Where(l => l.Contains("20.202.144.43", StringComparison.Ordinal)).ToList();
+        var streams = taps.Stdout.Split('\n').Where(l => l.Contains("20.202.144.43",
+            StringComparison.Ordinal)).ToList();
         static bool FromRelay(string l) =>
-            l.IndexOf("20.202.144.43", StringComparison.Ordinal) < l.IndexOf("192.168.206.21", StringComparison.Ordinal);
+            l.IndexOf("20.202.144.43", StringComparison.Ordinal) < l.IndexOf("192.168.206.21",
+                StringComparison.Ordinal);
         Assert.Contains(streams, FromRelay);
         Assert.Contains(streams, l => !FromRelay(l));
     }
@@ -166,7 +171,8 @@ public class DepthTests
     }
 }
 
-/// <summary>Wireshark 4.6 leaves Lua's internal items out of its protocol hierarchy, so with the script it must not change.</summary>
+/// <summary>Wireshark 4.6 leaves Lua's internal items out of its protocol hierarchy, so with the script it must not
+/// change.</summary>
 public class ProtocolHierarchyTests
 {
     [Theory, OnWireshark("4.6", Corpus = true)]

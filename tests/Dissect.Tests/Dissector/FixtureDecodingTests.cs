@@ -5,7 +5,8 @@ using Xunit;
 
 namespace Dissect.Tests.Dissector;
 
-/// <summary>One capture built from the schema, dissected once per Wireshark version by the real tshark with the generated Lua.</summary>
+/// <summary>One capture built from the schema, dissected once per Wireshark version by the real tshark with the
+/// generated Lua.</summary>
 public sealed class CallFixture
 {
     private static readonly Lazy<string> Capture = new(() =>
@@ -27,9 +28,12 @@ public sealed class CallFixture
 
     public static readonly string[] Fields =
     [
-        "frame.number", "msturn.type", "msturn.att.type", "msturn.att.ipv4", "msturn.att.port", "msturn.media", "msturn.mux.session_in",
-        "msturn.request_in", "msturn.response_in", "msturn.att.lifetime", "msturn.att.ms_sequence_number.sequence", "msturn.att.realm",
-        "msturn.att.error_code.number", "msturn.media.raw_since", "_ws.lua.error", "_ws.malformed", "stun.type", "msturn.att.ms_service_quality.stream_type",
+        "frame.number", "msturn.type", "msturn.att.type", "msturn.att.ipv4", "msturn.att.port", "msturn.media",
+            "msturn.mux.session_in",
+        "msturn.request_in", "msturn.response_in", "msturn.att.lifetime", "msturn.att.ms_sequence_number.sequence",
+            "msturn.att.realm",
+        "msturn.att.error_code.number", "msturn.media.raw_since", "_ws.lua.error", "_ws.malformed", "stun.type",
+            "msturn.att.ms_service_quality.stream_type",
         "msturn.srtcp.index", "rtp.ssrc", "msturn.framing.type", "_ws.col.Info",
     ];
 
@@ -59,7 +63,8 @@ public class FixtureDecodingTests
     {
         var fx = CallFixture.For(wireshark);
         foreach (var (frame, type) in MsTurnFixtures.CallMessageTypes.Concat(MsTurnFixtures.CallTcpMessageTypes))
-            Assert.True(fx.Get(frame, "msturn.type").Split(',')[0] == $"0x{type:x4}", $"frame {frame}: {fx.Get(frame, "msturn.type")}");
+            Assert.True(fx.Get(frame,
+                "msturn.type").Split(',')[0] == $"0x{type:x4}", $"frame {frame}: {fx.Get(frame, "msturn.type")}");
     }
 
     [Theory, OnWireshark("4.0"), OnWireshark("4.4"), OnWireshark("4.6")]
@@ -169,8 +174,10 @@ public class TwoPassTests
     public void A_second_pass_as_in_Wireshark_links_requests_to_their_responses_and_decodes_the_same(string wireshark)
     {
         var fx = CallFixture.For(wireshark);
-        var r = Wireshark.Get(wireshark).Tshark(["-2", "-X", "lua_script:" + Repo.Dissector, "-r", fx.Path, "-T", "fields", "-E", "occurrence=a", "-E", "aggregator=,",
-            "-e", "frame.number", "-e", "msturn.type", "-e", "msturn.response_in", "-e", "msturn.media.raw_since", "-e", "_ws.lua.error"]);
+        var r = Wireshark.Get(wireshark).Tshark(["-2", "-X", "lua_script:" + Repo.Dissector, "-r", fx.Path, "-T",
+            "fields", "-E", "occurrence=a", "-E", "aggregator=,",
+            "-e", "frame.number", "-e", "msturn.type", "-e", "msturn.response_in", "-e", "msturn.media.raw_since", "-e",
+                "_ws.lua.error"]);
         Assert.False(r.LuaLoadError, r.Stderr);
         var rows = r.Rows.ToDictionary(x => int.Parse(x[0]));
         Assert.Equal("4", rows[3][2]);

@@ -15,14 +15,16 @@ public class RegistrationTests
         var path = Path.Combine(Repo.TempDir("reg"), "port5000.pcap");
         using var w = PcapWriter.Create(path);
         var server = new IPEndPoint(IPAddress.Parse("20.202.1.6"), 5000);
-        w.Udp(MsTurnFixtures.Start, MsTurnFixtures.Client, server, new StunMessage(MsTurn.Spec, MsTurn.Ms, 0x0004, 1).UInt32(0x8008, 6)
+        w.Udp(MsTurnFixtures.Start, MsTurnFixtures.Client, server, new StunMessage(MsTurn.Spec, MsTurn.Ms, 0x0004,
+            1).UInt32(0x8008, 6)
             .Address(0x0011, MsTurnFixtures.Peer).Raw(0x0013, Media.Srtp(108, 1, 1, 0x42, 40, 1)).Encode());
         return path;
     }
 
     private static string[] Row(string wireshark, params string[] extra)
     {
-        var args = new List<string> { "-X", "lua_script:" + Repo.Dissector, "-r", Capture(), "-T", "fields", "-E", "occurrence=a", "-E", "aggregator=,",
+        var args = new List<string> { "-X", "lua_script:" + Repo.Dissector, "-r", Capture(), "-T", "fields", "-E",
+            "occurrence=a", "-E", "aggregator=,",
             "-e", "msturn.type", "-e", "msturn.media", "-e", "msturn.media.data" };
         args.InsertRange(0, extra);
         var r = Wireshark.Get(wireshark).Tshark(args);
@@ -60,11 +62,13 @@ public class ReadmeFilterTests
     public void Every_display_filter_the_README_shows_is_valid(string wireshark)
     {
         var readme = File.ReadAllText(Path.Combine(Repo.Root, "README.md"));
-        var filters = System.Text.RegularExpressions.Regex.Matches(readme, "`(msturn\\.[^`]+)`").Select(m => m.Groups[1].Value).Distinct().ToList();
+        var filters = System.Text.RegularExpressions.Regex.Matches(readme,
+            "`(msturn\\.[^`]+)`").Select(m => m.Groups[1].Value).Distinct().ToList();
         Assert.True(filters.Count >= 6, string.Join(" | ", filters));
         foreach (var f in filters)
         {
-            var r = Wireshark.Get(wireshark).Tshark(["-X", "lua_script:" + Repo.Dissector, "-r", Path.Combine(Repo.Root, "samples", "demo.pcap"), "-Y", f]);
+            var r = Wireshark.Get(wireshark).Tshark(["-X", "lua_script:" + Repo.Dissector, "-r", Path.Combine(Repo.Root,
+                "samples", "demo.pcap"), "-Y", f]);
             Assert.True(r.ExitCode == 0, $"'{f}': {r.Stderr}");
         }
     }

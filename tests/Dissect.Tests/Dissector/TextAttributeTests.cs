@@ -6,7 +6,8 @@ using Xunit;
 
 namespace Dissect.Tests.Dissector;
 
-/// <summary>Text attributes (SOFTWARE, REALM, USERNAME…) keep their bytes: UTF-8 whole, NULs and bad bytes shown.</summary>
+/// <summary>Text attributes (SOFTWARE, REALM, USERNAME…) keep their bytes: UTF-8 whole, NULs and bad bytes
+/// shown.</summary>
 public class TextAttributeTests
 {
     private static readonly Lazy<string> Capture = new(() =>
@@ -28,7 +29,8 @@ public class TextAttributeTests
     [Theory, OnWireshark("4.0"), OnWireshark("4.4"), OnWireshark("4.6")]
     public void Text_keeps_utf8_shows_nul_and_bad_bytes_and_is_never_cut(string wireshark)
     {
-        var r = TsharkCli.Fields(Wireshark.Get(wireshark), Capture.Value, "msturn", "msturn.att.software", "_ws.lua.error");
+        var r = TsharkCli.Fields(Wireshark.Get(wireshark), Capture.Value, "msturn", "msturn.att.software",
+            "_ws.lua.error");
         Assert.False(r.LuaLoadError, r.Stderr);
         // -T fields doubles backslashes from 4.4 on; the field's value is the same.
         Assert.Equal(["Skype™ Relay ünï", "before\\0after", "bad\\xFFbyte\\xC3"],

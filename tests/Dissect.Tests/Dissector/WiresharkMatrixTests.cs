@@ -58,7 +58,8 @@ public partial class WiresharkMatrixTests
     {
         // The corpus score, by the independent decoder of ../shared/tools/msturn-eval, on captures that cover every
         // transport: UDP allocations and Data Indications, TCP framing after the pseudo-TLS hello (4G), multiplexed
-        // 0xFF10 frames, a Teams call and nDPI's traces. The whole corpus (minutes per version): bench/corpus-matrix.sh.
+        // 0xFF10 frames, a Teams call and nDPI's traces. The whole corpus (minutes per version):
+        // bench/corpus-matrix.sh.
         string[] names =
         [
             "Baboushka+LINFO1341-P1/CallAudio/4G/packets/K1AG.pcapng",

@@ -29,7 +29,8 @@ public class HostileContentTests
             w.Udp(t, client, dns, DnsMessage.Query(1, $"{Script}.{Rlo}.|pipe|*md*.example", 1));
             w.Udp(t.AddMilliseconds(5), dns, client, DnsMessage.Response(1, $"{Script}.{Rlo}.|pipe|*md*.example", 1,
                 new DnsMessage.Answer($"{Script}.{Rlo}.|pipe|*md*.example", 5, 60, new string('a', 60) + ".example")));
-            w.Udp(t.AddMilliseconds(10), MsTurnFixtures.Server, MsTurnFixtures.Client, new StunMessage(MsTurn.Spec, MsTurn.Ms, 0x0103, 1)
+            w.Udp(t.AddMilliseconds(10), MsTurnFixtures.Server, MsTurnFixtures.Client, new StunMessage(MsTurn.Spec,
+                MsTurn.Ms, 0x0103, 1)
                 .Text(0x8022, "evil\u001b[31m " + Script + " " + Rlo).Encode());
         }
         var model = await CaptureAnalyzer.AnalyzeAsync(cap, Runtime.Prepare(null));

@@ -23,11 +23,14 @@ public class ReportTests(DemoModel demo) : IClassFixture<DemoModel>
         var pdf = Path.Combine(dir, "demo.pdf");
         PdfReport.Write(demo.Model, new ReportOptions(), pdf);
         var text = Run("pdftotext", "-layout", pdf, "-");
-        foreach (var s in new[] { "I. DNS", "II. Network layer", "III. Transport layer", "IV. Encryption and security", "V. Application: STUN/TURN and NAT", "VI. Traffic over time",
-                     "turn.teams.example.com", "CNAME chain", "81.247.114.53", "Allocate response", "forward secrecy", "page 1 of" })
+        foreach (var s in new[] { "I. DNS", "II. Network layer", "III. Transport layer", "IV. Encryption and security",
+            "V. Application: STUN/TURN and NAT", "VI. Traffic over time",
+                     "turn.teams.example.com", "CNAME chain", "81.247.114.53", "Allocate response", "forward secrecy",
+                         "page 1 of" })
             Assert.Contains(s, text);
         Run("pdftoppm", "-r", "20", "-png", pdf, Path.Combine(dir, "page"));
-        var pages = int.Parse(Run("pdfinfo", pdf).Split('\n').First(l => l.StartsWith("Pages:", StringComparison.Ordinal))[6..].Trim());
+        var pages = int.Parse(Run("pdfinfo", pdf).Split('\n').First(l => l.StartsWith("Pages:",
+            StringComparison.Ordinal))[6..].Trim());
         Assert.Equal(pages, Directory.GetFiles(dir, "page-*.png").Length);
     }
 
@@ -39,7 +42,8 @@ public class ReportTests(DemoModel demo) : IClassFixture<DemoModel>
         Assert.Contains("<table>", html);
         Assert.Contains("<th>CNAME chain</th>", html);
         Assert.Contains("relay-eu-1.cloudapp.example.net", html);
-        Assert.Equal(System.Text.RegularExpressions.Regex.Count(MarkdownReport.Render(demo.Model, new ReportOptions()), @"^\|---", System.Text.RegularExpressions.RegexOptions.Multiline),
+        Assert.Equal(System.Text.RegularExpressions.Regex.Count(MarkdownReport.Render(demo.Model, new ReportOptions()),
+            @"^\|---", System.Text.RegularExpressions.RegexOptions.Multiline),
             System.Text.RegularExpressions.Regex.Count(html, "<table>"));
     }
 
@@ -72,8 +76,10 @@ public class ReportTests(DemoModel demo) : IClassFixture<DemoModel>
     [Fact]
     public void Output_names_keep_the_captures_own_name_with_only_forbidden_characters_mapped()
     {
-        Assert.Equal("V=appel -_ Y=raccroche", Dissect.Cli.Commands.ReportCommand.StemOf("/x/V=appel -> Y=raccroche.pcapng"));
-        Assert.Equal("Cree+Fermé-meet-instantané", Dissect.Cli.Commands.ReportCommand.StemOf("Cree+Fermé-meet-instantané.pcapng"));
+        Assert.Equal("V=appel -_ Y=raccroche",
+            Dissect.Cli.Commands.ReportCommand.StemOf("/x/V=appel -> Y=raccroche.pcapng"));
+        Assert.Equal("Cree+Fermé-meet-instantané",
+            Dissect.Cli.Commands.ReportCommand.StemOf("Cree+Fermé-meet-instantané.pcapng"));
         Assert.Equal("通话 记录", Dissect.Cli.Commands.ReportCommand.StemOf("通话 记录.pcap"));
         Assert.Equal("capture", Dissect.Cli.Commands.ReportCommand.StemOf("../../.pcap"));
         Assert.Equal("a_b_c_d_e_f_g", OutputNames.Safe("a:b*c?d\"e<f|g"));
@@ -91,7 +97,8 @@ public class ReportTests(DemoModel demo) : IClassFixture<DemoModel>
         Dissect.Capture.Fixtures.DemoCapture.Write(Path.Combine(dir, "Call.pcap"));
         Dissect.Capture.Fixtures.DemoCapture.Write(Path.Combine(dir, "call.pcapng"));
         var outDir = Path.Combine(dir, "out");
-        var (code, _, err) = DissectCli.Run("report", Path.Combine(dir, "Call.pcap"), Path.Combine(dir, "call.pcapng"), "-o", outDir);
+        var (code, _, err) = DissectCli.Run("report", Path.Combine(dir, "Call.pcap"), Path.Combine(dir, "call.pcapng"),
+            "-o", outDir);
         Assert.Equal(Dissect.Cli.ExitCodes.Usage, code);
         Assert.Contains("would write the same reports (Call.*)", err);
         Assert.False(Directory.Exists(outDir) && Directory.EnumerateFiles(outDir).Any());
@@ -104,7 +111,8 @@ public class ReportTests(DemoModel demo) : IClassFixture<DemoModel>
     public void Compare_labels_are_the_shortest_path_endings_that_tell_captures_apart()
     {
         Assert.Equal(["wifi/audio", "4g/audio", "video"],
-            OutputNames.ShortestUniqueSuffixes(["/data/wifi/audio.pcapng", "/data/4g/audio.pcapng", "/data/4g/video.pcap"]));
+            OutputNames.ShortestUniqueSuffixes(["/data/wifi/audio.pcapng", "/data/4g/audio.pcapng",
+                "/data/4g/video.pcap"]));
         Assert.Equal(["a/x/call", "b/x/call"], OutputNames.ShortestUniqueSuffixes(["a/x/call.pcap", "b/x/call.pcap"]));
     }
 }
@@ -120,7 +128,9 @@ public class DeterminismTests(Dissect.Tests.Analysis.DemoModel demo) : IClassFix
         ReportWriter.Write(demo.Model, Path.Combine(a, "r"), formats, new ReportOptions());
         ReportWriter.Write(demo.Model, Path.Combine(b, "r"), formats, new ReportOptions());
         foreach (var f in formats)
-            Assert.True(File.ReadAllBytes(Path.Combine(a, "r." + f)).AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(b, "r." + f))), $"r.{f} differs between two runs");
+            Assert.True(File.ReadAllBytes(Path.Combine(a,
+                "r." + f)).AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(b, "r." + f))),
+                    $"r.{f} differs between two runs");
     }
 
     [Fact]

@@ -12,10 +12,12 @@ public partial class VocabularyTests
     {
         foreach (var dir in new[] { "Dissect.Analysis", "Dissect.Reporting" })
         {
-            foreach (var f in Directory.EnumerateFiles(Path.Combine(Repo.Root, "src", dir), "*.cs", SearchOption.AllDirectories))
+            foreach (var f in Directory.EnumerateFiles(Path.Combine(Repo.Root, "src", dir), "*.cs",
+                SearchOption.AllDirectories))
             {
                 // The TLS registry's suite and version numbers are TLS's, not MS-TURN's.
-                if (Path.GetFileName(f) is "CipherSuites.cs" or "TlsAnalyzer.cs" || f.Contains("/obj/", StringComparison.Ordinal))
+                if (Path.GetFileName(f) is "CipherSuites.cs" or "TlsAnalyzer.cs" || f.Contains("/obj/",
+                    StringComparison.Ordinal))
                     continue;
                 var n = 0;
                 foreach (var line in File.ReadLines(f))
@@ -30,7 +32,8 @@ public partial class VocabularyTests
     [Fact]
     public void No_16_bit_protocol_code_is_written_in_analysis_or_reporting()
     {
-        var hits = SourceLines().Where(l => Code16().IsMatch(l.Text) && !l.Text.TrimStart().StartsWith("//", StringComparison.Ordinal))
+        var hits = SourceLines().Where(l => Code16().IsMatch(l.Text) && !l.Text.TrimStart().StartsWith("//",
+            StringComparison.Ordinal))
             .Select(l => $"{l.File}:{l.Line}: {l.Text.Trim()}").ToList();
         Assert.Empty(hits);
     }

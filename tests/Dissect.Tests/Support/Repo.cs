@@ -41,21 +41,29 @@ public sealed class CorpusFactAttribute : FactAttribute
     }
 }
 
-/// <summary>Runs a program with an argument list and captures its output, for the tests that check real tools' output.</summary>
+/// <summary>Runs a program with an argument list and captures its output, for the tests that check real tools'
+/// output.</summary>
 public static class Proc
 {
     public sealed record Result(int ExitCode, string Stdout, string Stderr)
     {
-        public bool LuaLoadError => Stderr.Split('\n').Any(l => l.StartsWith("tshark: Lua", StringComparison.Ordinal) || l.Contains("Lua: Error", StringComparison.Ordinal));
+        public bool LuaLoadError => Stderr.Split('\n').Any(l => l.StartsWith("tshark: Lua", StringComparison.Ordinal)
+            || l.Contains("Lua: Error", StringComparison.Ordinal));
 
         /// <summary>Rows of -T fields output, split on tabs.</summary>
-        public IReadOnlyList<string[]> Rows => Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split('\t')).ToList();
+        public IReadOnlyList<string[]> Rows => Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l =>
+            l.Split('\t')).ToList();
     }
 
     public static Result Run(string exe, IEnumerable<string> args, IReadOnlyDictionary<string, string?>? env = null,
         TimeSpan? timeout = null)
     {
-        var psi = new ProcessStartInfo(exe) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var psi = new ProcessStartInfo(exe)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false
+        };
         foreach (var a in args)
             psi.ArgumentList.Add(a);
         foreach (var (k, v) in env ?? new Dictionary<string, string?>())
@@ -72,7 +80,8 @@ public static class Proc
     }
 }
 
-/// <summary>Runs the real tshark (never a stand-in) in a private HOME, for dissector tests; the host's unless told.</summary>
+/// <summary>Runs the real tshark (never a stand-in) in a private HOME, for dissector tests; the host's unless
+/// told.</summary>
 public static class TsharkCli
 {
     public static Proc.Result Run(params string[] args) => Wireshark.Get(Wireshark.Host).Tshark(args);

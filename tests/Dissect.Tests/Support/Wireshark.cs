@@ -5,7 +5,8 @@ namespace Dissect.Tests.Support;
 
 /// <summary>
 /// One Wireshark of the test matrix: the host's tshark (Debian 12: 4.0, Lua 5.2), or the real tshark of a Debian root
-/// built by <c>scripts/wireshark-roots.sh</c> (trixie: 4.4, forky: 4.6, both Lua 5.4), run there as an unprivileged user
+/// built by <c>scripts/wireshark-roots.sh</c> (trixie: 4.4, forky: 4.6, both Lua 5.4), run there as an unprivileged
+/// user
 /// through <c>tests/tools/tshark-in-root</c>.
 /// </summary>
 public sealed class Wireshark
@@ -23,7 +24,8 @@ public sealed class Wireshark
     /// <summary>Why this version cannot run here; null when it can.</summary>
     public string? SkipReason { get; }
 
-    private Wireshark(string version, string? root, string? skip) => (Version, RootDir, SkipReason) = (version, root, skip);
+    private Wireshark(string version, string? root, string? skip) => (Version, RootDir, SkipReason) = (version, root,
+        skip);
 
     public static string RootsFolder
     {
@@ -68,19 +70,26 @@ public sealed class Wireshark
         return new Wireshark(version, root, null);
     }
 
-    /// <summary>The tshark executable Dissect can be pointed at (<c>--tshark</c>), with any fixed leading arguments.</summary>
+    /// <summary>The tshark executable Dissect can be pointed at (<c>--tshark</c>), with any fixed leading
+    /// arguments.</summary>
     public (string Exe, string[] Prefix) Command => RootDir is null
         ? ("tshark", [])
         : (Path.Combine(Repo.Root, "tests", "tools", "tshark-in-root"), [RootDir]);
 
-    /// <summary>Runs this tshark in a private HOME; file arguments are copied into the root when there is one.</summary>
+    /// <summary>Runs this tshark in a private HOME; file arguments are copied into the root when there is
+    /// one.</summary>
     public Proc.Result Tshark(IEnumerable<string> args, IReadOnlyDictionary<string, string?>? env = null)
     {
         var (exe, prefix) = Command;
         var home = Repo.TempDir("home");
         try
         {
-            var e = new Dictionary<string, string?> { ["HOME"] = home, ["XDG_CONFIG_HOME"] = Path.Combine(home, ".config") };
+            var e = new Dictionary<string, string?>
+            {
+                ["HOME"] = home,
+                ["XDG_CONFIG_HOME"] = Path.Combine(home,
+                ".config")
+            };
             foreach (var (k, v) in env ?? new Dictionary<string, string?>())
                 e[k] = v;
             return Proc.Run(exe, [.. prefix, .. args], e);
@@ -93,7 +102,8 @@ public sealed class Wireshark
 
     /// <summary>
     /// A folder holding an executable named <c>tshark</c> that runs this version, for Dissect's <c>--tshark</c> and for
-    /// tools that look on PATH. For a root: <paramref name="user"/> runs it as another user of the root (root, say), and
+    /// tools that look on PATH. For a root: <paramref name="user"/> runs it as another user of the root (root, say),
+    /// and
     /// <paramref name="globalLua"/> stands in for its global Lua plugin folder (see tests/tools/tshark-in-root).
     /// </summary>
     public string ShimFolder(string? user = null, string? globalLua = null)
@@ -101,15 +111,20 @@ public sealed class Wireshark
         var dir = Repo.TempDir("shim-" + Version);
         var shim = Path.Combine(dir, "tshark");
         var (exe, prefix) = Command;
-        var env = (user is null ? "" : $"DISSECT_ROOT_USER={user} ") + (globalLua is null ? "" : $"DISSECT_ROOT_GLOBAL_LUA='{globalLua}' ");
+        var env = (user is null ? "" : $"DISSECT_ROOT_USER={user} ") + (globalLua is null ? ""
+            : $"DISSECT_ROOT_GLOBAL_LUA='{globalLua}' ");
         // The host's tshark by its full path: a bare 'tshark' would find this shim again on PATH.
         var target = RootDir is null
-            ? $"exec '{Environment.GetEnvironmentVariable("PATH")!.Split(':').Select(d => Path.Combine(d, "tshark")).First(File.Exists)}' \"$@\""
+            ? $"exec '{HostTshark()}' \"$@\""
             : $"{env}exec '{exe}' '{prefix[0]}' \"$@\"";
         File.WriteAllText(shim, "#!/bin/sh\n" + target + "\n");
         File.SetUnixFileMode(shim, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         return dir;
     }
+
+    private static string HostTshark() =>
+        Environment.GetEnvironmentVariable("PATH")!.Split(':').Select(d => Path.Combine(d, "tshark"))
+            .First(File.Exists);
 
     public override string ToString() => Version;
 }

@@ -8,14 +8,19 @@ public class EkRecordTests
 {
     private static readonly Dictionary<string, string> Keys = new(StringComparer.Ordinal)
     {
-        ["frame_number"] = "frame.number", ["dns_qry_name"] = "dns.qry.name", ["msturn_att_type"] = "msturn.att.type",
+        ["frame_number"] = "frame.number",
+        ["dns_qry_name"] = "dns.qry.name",
+        ["msturn_att_type"] = "msturn.att.type",
     };
 
     [Fact]
     public void A_reused_record_holds_only_the_current_packet()
     {
         var rec = new EkRecord();
-        rec.Load("""{"timestamp":"1","layers":{"frame_number":["1"],"dns_qry_name":["a.example"],"msturn_att_type":["0x000f","0x8008"]}}"""u8, Keys);
+        rec.Load("""
+            {"timestamp":"1","layers":{"frame_number":["1"],"dns_qry_name":["a.example"],
+            "msturn_att_type":["0x000f","0x8008"]}}
+            """u8, Keys);
         Assert.Equal(["0x000f", "0x8008"], rec["msturn.att.type"]);
         Assert.Equal("a.example", rec.First("dns.qry.name"));
         rec.Load("""{"timestamp":"2","layers":{"frame_number":["2"]}}"""u8, Keys);
@@ -39,7 +44,8 @@ public class EkRecordTests
         var big = new string('a', 3 << 20);
         var text = "first\n" + big + "\nlast";
         var lines = new List<string>();
-        await TsharkRunner.ReadLinesAsync(new MemoryStream(Encoding.ASCII.GetBytes(text)), l => lines.Add(Encoding.ASCII.GetString(l)), default);
+        await TsharkRunner.ReadLinesAsync(new MemoryStream(Encoding.ASCII.GetBytes(text)),
+            l => lines.Add(Encoding.ASCII.GetString(l)), default);
         Assert.Equal(["first", big, "last"], lines);
     }
 }

@@ -7,7 +7,8 @@ using Xunit;
 
 namespace Dissect.Tests.Tshark;
 
-/// <summary>The runner's error paths, with a stand-in program for the failures real tshark cannot be made to produce on demand.</summary>
+/// <summary>The runner's error paths, with a stand-in program for the failures real tshark cannot be made to produce on
+/// demand.</summary>
 public class RunnerTests
 {
     private static string FakeTshark(string body)
@@ -26,7 +27,8 @@ public class RunnerTests
         return p;
     }
 
-    private static TsharkCommand Cmd(string tshark, string capture, TimeSpan? timeout = null) => new(tshark, capture, ["frame.number"], Timeout: timeout);
+    private static TsharkCommand Cmd(string tshark, string capture, TimeSpan? timeout = null) => new(tshark, capture,
+        ["frame.number"], Timeout: timeout);
 
     [Fact]
     public async Task A_crashing_tshark_becomes_one_exception_with_exit_code_command_line_and_stderr()
@@ -44,7 +46,8 @@ public class RunnerTests
     {
         var fake = FakeTshark("sleep 60");
         var started = DateTime.UtcNow;
-        var e = await Assert.ThrowsAsync<TsharkException>(() => TsharkRunner.RunEkAsync(Cmd(fake, Demo(), TimeSpan.FromSeconds(1)), _ => { }));
+        var e = await Assert.ThrowsAsync<TsharkException>(() => TsharkRunner.RunEkAsync(Cmd(fake, Demo(),
+            TimeSpan.FromSeconds(1)), _ => { }));
         Assert.Contains("did not finish within 1 s", e.Message);
         Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(20));
     }
@@ -54,7 +57,8 @@ public class RunnerTests
     {
         var fake = FakeTshark("sleep 60");
         using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(500));
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => TsharkRunner.RunEkAsync(Cmd(fake, Demo()), _ => { }, cts.Token));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => TsharkRunner.RunEkAsync(Cmd(fake, Demo()),
+            _ => { }, cts.Token));
     }
 
     [Fact]
@@ -77,7 +81,8 @@ public class RunnerTests
     [Fact]
     public void tshark_is_looked_up_on_PATH_and_a_missing_one_says_how_to_install_it()
     {
-        var e = Assert.Throws<TsharkNotFoundException>(() => TsharkLocator.Find(null, pathVariable: "/nonexistent", envValue: ""));
+        var e = Assert.Throws<TsharkNotFoundException>(() => TsharkLocator.Find(null, pathVariable: "/nonexistent",
+            envValue: ""));
         Assert.Contains("apt-get install tshark", e.Hint);
         Assert.Equal("/usr/bin/tshark", TsharkLocator.Find(null, pathVariable: "/nonexistent:/usr/bin", envValue: ""));
     }
@@ -127,7 +132,8 @@ public class LinkTypeTests
         BitConverter.GetBytes(9999).CopyTo(bytes, 20);
         var path = Path.Combine(Repo.TempDir("lt"), "odd-link.pcap");
         File.WriteAllBytes(path, bytes);
-        var e = await Assert.ThrowsAsync<TsharkException>(() => CaptureAnalyzer.AnalyzeAsync(path, Runtime.Prepare(null)));
+        var e = await Assert.ThrowsAsync<TsharkException>(() => CaptureAnalyzer.AnalyzeAsync(path,
+            Runtime.Prepare(null)));
         Assert.Contains("network type 9999 unknown or unsupported", e.Message);
         Assert.Contains("link type", e.Hint);
     }
