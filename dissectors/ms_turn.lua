@@ -969,7 +969,7 @@ ATT["0x8006@ms"] = { code = 0x8006, flavours = { "ms", },
 } }
 ATT["0x8008"] = { code = 0x8008, flavours = { },
   name = "MS-VERSION", key = "ms_version",
-  payload = false, link = false, info = nil, role = nil, required = false, layouts = {
+  payload = false, link = false, info = nil, role = "version", required = false, layouts = {
     { len = nil, fields = {
       { kind = "u32", size = 4, f = F["att.ms_version"],
         unit = "", hex = false, xor = 0, vs = VS_att_ms_version,
@@ -993,7 +993,7 @@ ATT["0x8020@ms"] = { code = 0x8020, flavours = { "ms", },
 } }
 ATT["0x8022"] = { code = 0x8022, flavours = { },
   name = "SOFTWARE", key = "software",
-  payload = false, link = false, info = nil, role = nil, required = false, layouts = {
+  payload = false, link = false, info = nil, role = "software", required = false, layouts = {
     { len = nil, fields = {
       { kind = "text", size = nil, f = F["att.software"],
         unit = "", hex = false, xor = 0, vs = nil,
@@ -1169,7 +1169,7 @@ ATT["0x8054"] = { code = 0x8054, flavours = { },
 } }
 ATT["0x8055"] = { code = 0x8055, flavours = { },
   name = "MS-SERVICE-QUALITY", key = "ms_service_quality",
-  payload = false, link = false, info = nil, role = nil, required = false, layouts = {
+  payload = false, link = false, info = nil, role = "service_quality", required = false, layouts = {
     { len = nil, fields = {
       { kind = "u16", size = 2, f = F["att.ms_service_quality.stream_type"],
         unit = "", hex = false, xor = 0, vs = VS_att_ms_service_quality_stream_type,

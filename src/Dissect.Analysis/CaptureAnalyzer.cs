@@ -110,7 +110,8 @@ public static class CaptureAnalyzer
     /// </summary>
     public static readonly IReadOnlyList<string> Preferences = ["tcp.reassemble_out_of_order:TRUE"];
 
-    private const string MsTurnFieldPrefix = "msturn.";
+    private static readonly string MsTurnFieldPrefix =
+        new Schema.FilterNames(Schema.Protocols.MsTurn.Spec).Prefix + ".";
 
     /// <summary>RTP is found by a heuristic that tshark leaves off by default; without it direct media would show as
     /// plain UDP.</summary>

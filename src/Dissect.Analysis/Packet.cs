@@ -1,4 +1,5 @@
 using System.Globalization;
+using Dissect.Schema;
 using Dissect.Tshark;
 
 namespace Dissect.Analysis;
@@ -35,9 +36,14 @@ public readonly struct Packet(EkRecord r)
     /// </summary>
     public string Protocols => _protocols;
 
+    // Declared before the fields that use them: static fields initialise in order.
+    private static readonly FilterNames Names = new(Schema.Protocols.MsTurn.Spec);
+    private static readonly string ProtoLayer = ":" + Names.Prefix;
+
     /// <summary>Fields whose presence shows the msturn protocol really decoded something in the frame.</summary>
-    public static readonly string[] MsturnItemFields = ["msturn.type", "msturn.media", "msturn.mux.channel",
-        "msturn.framing.type", "msturn.pseudo_tls.content_type"];
+    public static readonly string[] MsturnItemFields =
+        [Names.MessageType, Names.Media, Names.MuxChannel, Names.FramingType, Names.PseudoTlsContentType];
+
 
     /// <summary>The TLS protocol item: present on every frame TLS looked at.</summary>
     public const string TlsLayerField = "tls";
@@ -49,12 +55,12 @@ public readonly struct Packet(EkRecord r)
         // in frame.protocols; -z io,phs still counts it under tls, as 4.0's frame.protocols does.
         if (s.EndsWith(":tcp", StringComparison.Ordinal) && rec.Has(TlsLayerField))
             return s + ":tls";
-        if (!s.Contains("msturn", StringComparison.Ordinal))
+        if (!s.Contains(ProtoLayer, StringComparison.Ordinal))
             return s;
-        s = s.Replace(":msturn_tcp", "", StringComparison.Ordinal).Replace(":msturn_late", "",
+        s = s.Replace(":" + Names.TcpProto, "", StringComparison.Ordinal).Replace(":" + Names.LateProto, "",
             StringComparison.Ordinal);
-        if (s.Contains(":msturn", StringComparison.Ordinal) && !MsturnItemFields.Any(rec.Has))
-            s = s.Replace(":msturn", "", StringComparison.Ordinal);
+        if (s.Contains(ProtoLayer, StringComparison.Ordinal) && !MsturnItemFields.Any(rec.Has))
+            s = s.Replace(ProtoLayer, "", StringComparison.Ordinal);
         return s;
     }
     /// <summary>The largest original length taken as real: Wireshark's own snapshot limit.</summary>

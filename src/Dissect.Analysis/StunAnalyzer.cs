@@ -12,16 +12,24 @@ public sealed class StunAnalyzer : IAnalyzer
     private static readonly HashSet<ushort> AddressCodes = [.. Spec.Attributes.Where(a => a.Layouts.Any(l =>
         l.Fields.Any(f => f.Kind is ValueKind.Address or ValueKind.XorAddress))).Select(a => a.Code)];
 
+    // The dissector's fields, named by the schema's naming service (by role where an attribute has one).
+    private static readonly FilterNames N = new(Spec);
+    private static readonly string ErrorClass = N.Attribute(AttributeRole.ErrorCode, "class");
+    private static readonly string ErrorNumber = N.Attribute(AttributeRole.ErrorCode, "number");
+    private static readonly string ErrorReason = N.Attribute(AttributeRole.ErrorCode, "reason");
+    private static readonly string Realm = N.Attribute(AttributeRole.Realm);
+    private static readonly string Lifetime = N.Attribute(AttributeRole.Lifetime);
+    private static readonly string Version = N.Attribute(AttributeRole.Version);
+    private static readonly string StreamType = N.Attribute(AttributeRole.ServiceQuality, "stream_type");
+    private static readonly string Software = N.Attribute(AttributeRole.Software);
+
     public IEnumerable<string> Fields =>
     [
-        "msturn.type", "msturn.flavour", "msturn.att.type", "msturn.att.ipv4", "msturn.att.port", "msturn.att.lifetime",
-            "msturn.att.ms_version",
-        "msturn.att.ms_service_quality.stream_type", "msturn.att.software", "msturn.media", "stun.type",
-            "frame.time_epoch", "frame.number",
-        "stun.att.type", "stun.att.ipv4", "stun.att.port", "stun.att.software", "stun.att.lifetime", "stun.id",
-        "msturn.att.family", "msturn.att.ipv6", "stun.att.family", "stun.att.ipv6",
-        "msturn.att.error_code.class", "msturn.att.error_code.number", "msturn.att.error_code.reason",
-            "msturn.att.realm",
+        N.MessageType, N.Flavour, N.AttributeType, N.AttributeIpv4, N.AttributePort, N.AttributeFamily, N.AttributeIpv6,
+        Lifetime, Version, StreamType, Software, N.Media, ErrorClass, ErrorNumber, ErrorReason, Realm,
+        "frame.time_epoch", "frame.number",
+        "stun.type", "stun.att.type", "stun.att.ipv4", "stun.att.port", "stun.att.software", "stun.att.lifetime",
+        "stun.id", "stun.att.family", "stun.att.ipv6",
         "stun.att.error.class", "stun.att.error", "stun.att.error.reason", "stun.att.realm",
     ];
 
@@ -62,13 +70,14 @@ public sealed class StunAnalyzer : IAnalyzer
     private static string KindOf(MessageTypeSpec? m, string flavour) =>
         (m?.RequestCode is { } rc ? Spec.FindMessageType(rc, flavour) : m)?.Operation ?? "Other";
 
-    // Value names of the version and stream-type fields, found by their filter keys in the schema.
-    private static readonly ImmutableArray<ValueName> VersionNames = ValuesOf("ms_version", "value");
-    private static readonly ImmutableArray<ValueName> StreamNames = ValuesOf("ms_service_quality", "stream_type");
+    // Value names of the version and stream-type fields, found by their attributes' roles in the schema.
+    private static readonly ImmutableArray<ValueName> VersionNames = ValuesOf(AttributeRole.Version, "value");
+    private static readonly ImmutableArray<ValueName> StreamNames =
+        ValuesOf(AttributeRole.ServiceQuality, "stream_type");
 
-    private static ImmutableArray<ValueName> ValuesOf(string attributeKey, string field) =>
-        Spec.Attributes.First(a => a.Key == attributeKey).Layouts.SelectMany(l => l.Fields).First(f =>
-            f.Name == field).Values;
+    private static ImmutableArray<ValueName> ValuesOf(AttributeRole role, string field) =>
+        Spec.Attributes.First(a => a.Role == role).Layouts.SelectMany(l => l.Fields)
+            .First(f => f.Name == field).Values;
 
     // The dissector shows each message's flavour by its schema name.
     private static string FlavourOf(string shown) => Spec.Flavours.FirstOrDefault(f => f.Name == shown)?.Id
@@ -135,13 +144,13 @@ public sealed class StunAnalyzer : IAnalyzer
         _t0 ??= p.Time;
         if (p.Protocols.Contains(":stun", StringComparison.Ordinal)) _stun++;
         // Direct media: RTP that Wireshark's RTP heuristic found outside any MS-TURN wrapping.
-        if (p.Protocols.Contains(":rtp", StringComparison.Ordinal) && !p.Has("msturn.media"))
+        if (p.Protocols.Contains(":rtp", StringComparison.Ordinal) && !p.Has(N.Media))
         {
             _rtp++;
             _rtpBytes += p.Length;
         }
-        var types = p.All("msturn.type");
-        if (p.Has("msturn.media"))
+        var types = p.All(N.MessageType);
+        if (p.Has(N.Media))
         {
             _mediaPackets++;
             _mediaBytes += p.Length;
@@ -151,7 +160,7 @@ public sealed class StunAnalyzer : IAnalyzer
             AddBuiltInStun(p);
             return;
         }
-        var flavours = p.All("msturn.flavour");
+        var flavours = p.All(N.Flavour);
         var top = (ushort)(Packet.ParseLong(types[0]) ?? 0);
         var topFlavour = flavours.Count > 0 ? FlavourOf(flavours[0]) : MsTurn.Ms;
         for (var i = 0; i < types.Count; i++)
@@ -187,12 +196,12 @@ public sealed class StunAnalyzer : IAnalyzer
 
         // Pair address-bearing attributes with the decoded IPv4 addresses, in order (the frame's inner
         // messages too: the schema's address attributes of both flavours).
-        var attTypes = p.All("msturn.att.type").Select(t => (ushort)(Packet.ParseLong(t) ?? 0)).ToList();
+        var attTypes = p.All(N.AttributeType).Select(t => (ushort)(Packet.ParseLong(t) ?? 0)).ToList();
         foreach (var a in attTypes)
             _attrs.Add(Spec.FindAttribute(a, MsTurn.Ms)?.Name ?? Spec.FindAttribute(a, MsTurn.Rfc)?.Name
                 ?? $"0x{a:X4}");
         string? relayed = null, mapped = null;
-        foreach (var (a, ep) in PairAddresses(p, attTypes, AddressCodes, "msturn.att.") ?? [])
+        foreach (var (a, ep) in PairAddresses(p, attTypes, AddressCodes, N.AddressPrefix) ?? [])
         {
             switch (RoleOf(a, topFlavour))
             {
@@ -203,20 +212,20 @@ public sealed class StunAnalyzer : IAnalyzer
         }
         if (msg?.Class == MessageClass.ErrorResponse)
         {
-            var alternate = PairAddresses(p, attTypes, AddressCodes, "msturn.att.")?
+            var alternate = PairAddresses(p, attTypes, AddressCodes, N.AddressPrefix)?
                 .FirstOrDefault(x => AlternateServerCodes.Contains(x.Code)).Endpoint;
-            AddError(msg.Name, Packet.ParseLong(p.Str("msturn.att.error_code.class")),
-                Packet.ParseLong(p.Str("msturn.att.error_code.number")),
-                p.Str("msturn.att.error_code.reason"), p.Str("msturn.att.realm"), alternate, server, frame);
+            AddError(msg.Name, Packet.ParseLong(p.Str(ErrorClass)),
+                Packet.ParseLong(p.Str(ErrorNumber)),
+                p.Str(ErrorReason), p.Str(Realm), alternate, server, frame);
         }
-        uint? lifetime = p.Str("msturn.att.lifetime") is { } lt ? (uint?)Packet.ParseLong(lt) : null;
-        foreach (var v in p.All("msturn.att.ms_version"))
+        uint? lifetime = p.Str(Lifetime) is { } lt ? (uint?)Packet.ParseLong(lt) : null;
+        foreach (var v in p.All(Version))
             _versions.Add(VersionNames.FirstOrDefault(x => x.Value == (ulong)(Packet.ParseLong(v)
                 ?? 0))?.Name is { } n ? $"{v} ({n})" : v);
-        foreach (var s in p.All("msturn.att.ms_service_quality.stream_type"))
+        foreach (var s in p.All(StreamType))
             _streams.Add(StreamNames.FirstOrDefault(x => x.Value == (ulong)(Packet.ParseLong(s) ?? 0))?.Name
                 ?? $"type {s}");
-        foreach (var s in p.All("msturn.att.software")) _software.Add(s);
+        foreach (var s in p.All(Software)) _software.Add(s);
         if (Allocates(msg, topFlavour))
             _allocs.Add(new TurnAllocation(client, server, relayed, mapped, lifetime, frame, lifetime == 0));
         if (topFlavour == MsTurn.Ms)

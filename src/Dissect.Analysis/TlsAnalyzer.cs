@@ -39,7 +39,8 @@ public sealed class TlsAnalyzer : IAnalyzer
     private readonly Dictionary<string, (string Client, string Server, long First, long Frames)> _pseudo = [];
 
     /// <summary>The msturn field present on the pseudo-TLS hello's records.</summary>
-    public const string PseudoTlsField = "msturn.pseudo_tls.content_type";
+    public static readonly string PseudoTlsField =
+        new Schema.FilterNames(Schema.Protocols.MsTurn.Spec).PseudoTlsContentType;
 
     private void AddPseudoTls(in Packet p)
     {

@@ -8,7 +8,10 @@ public sealed class TrafficAnalyzer : IAnalyzer
     private static readonly double[] Widths = [0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 1800, 3600, 7200,
         21600, 43200, 86400, 604800, 2592000, 31536000];
 
-    public IEnumerable<string> Fields => ["frame.time_epoch", "frame.len", "frame.protocols", "msturn.media"];
+    private static readonly Schema.FilterNames Names = new(Schema.Protocols.MsTurn.Spec);
+    private static readonly string ProtoLayer = ":" + Names.Prefix;
+
+    public IEnumerable<string> Fields => ["frame.time_epoch", "frame.len", "frame.protocols", Names.Media];
 
     /// <summary>A readable bin width giving at most 120 bins over <paramref name="span"/> seconds.</summary>
     public static double WidthFor(double span) => Widths.FirstOrDefault(w => span / w <= 120, Widths[^1]);
@@ -61,9 +64,9 @@ public sealed class TrafficAnalyzer : IAnalyzer
     private static int ClassOf(in Packet p)
     {
         var s = p.Protocols;
-        if (p.Has("msturn.media") || s.Contains(":rtp", StringComparison.Ordinal) || s.Contains(":rtcp",
+        if (p.Has(Names.Media) || s.Contains(":rtp", StringComparison.Ordinal) || s.Contains(":rtcp",
             StringComparison.Ordinal)) return 1;
-        if (s.Contains(":msturn", StringComparison.Ordinal) || s.Contains(":stun", StringComparison.Ordinal)) return 0;
+        if (s.Contains(ProtoLayer, StringComparison.Ordinal) || s.Contains(":stun", StringComparison.Ordinal)) return 0;
         if (s.Contains(":quic", StringComparison.Ordinal)) return 3;
         if (s.Contains(":tls", StringComparison.Ordinal)) return 2;
         if (s.Contains(":dns", StringComparison.Ordinal)) return 4;

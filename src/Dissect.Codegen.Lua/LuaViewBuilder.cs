@@ -10,7 +10,8 @@ public static class LuaViewBuilder
 
     public static LuaDissectorView Build(ProtocolSpec p)
     {
-        var prefix = p.FilterName;
+        var names = new FilterNames(p);
+        var prefix = names.Prefix;
         var fields = new List<LuaFieldView>();
         var valueStrings = new List<LuaValueStringView>();
         var fieldKeys = new HashSet<string>();
@@ -131,8 +132,7 @@ public static class LuaViewBuilder
 
         LuaDecodeView Decode(AttributeSpec a, FieldSpec f, string parentKey)
         {
-            var single = a.Layouts.Sum(l => l.Fields.Length) == 1 && f.Name == "value" && parentKey == a.Key;
-            var key = single ? $"att.{a.Key}" : $"att.{parentKey}.{f.Name}";
+            var key = FilterNames.AttributeFieldKey(a, f, parentKey);
             string kind;
             var vsVar = "nil";
             switch (f.Kind)
@@ -237,9 +237,9 @@ public static class LuaViewBuilder
             PluginDescription: StrWrapped(p.Description, 90, "      "),
             ProtoName: Str(prefix),
             ProtoTitle: Str(p.Title),
-            TcpProtoName: Str(prefix + "_tcp"),
+            TcpProtoName: Str(names.TcpProto),
             TcpProtoTitle: Str(p.Title + " over TCP"),
-            LateProtoName: Str(prefix + "_late"),
+            LateProtoName: Str(names.LateProto),
             ProtocolColumn: Str("MS-TURN"),
             FilterPrefix: Str(prefix),
             ValueStrings: valueStrings,

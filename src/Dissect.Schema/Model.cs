@@ -100,6 +100,12 @@ public enum AttributeRole
     Realm,
     Nonce,
     Lifetime,
+    /// <summary>The protocol version an agent implements (MS-VERSION).</summary>
+    Version,
+    /// <summary>The kind of media a relay carries and the service it asks for (MS-SERVICE-QUALITY).</summary>
+    ServiceQuality,
+    /// <summary>The agent's software description.</summary>
+    Software,
 }
 
 /// <summary>A type-length-value attribute. <see cref="Flavours"/> empty means "every flavour of the

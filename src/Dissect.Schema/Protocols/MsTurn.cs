@@ -108,9 +108,9 @@ public static class MsTurn
                 a => a.Fields(f => f.UInt8("family", "Family", values: [V(1, "IPv4"), V(2, "IPv6")]).Bytes("reserved",
                     "Reserved", 3)))
             .Attribute(0x8008, "MS-VERSION", "MS-TURN 2.2.2.17", "Protocol version the client or server implements.",
-                a => a.UInt32("Version", values: MsVersions))
+                a => a.Role(AttributeRole.Version).UInt32("Version", values: MsVersions))
             .Attribute(0x8022, "SOFTWARE", "RFC 5389 15.10", "Software description (server build string in MS-TURN).",
-                a => a.Text("Software"))
+                a => a.Role(AttributeRole.Software).Text("Software"))
             .Attribute(0x8032, "MS-ALTERNATE-HOST-NAME", "MS-TURN 2.2.2.18", "Host name of an alternate server.",
                 a => a.Text("Host name"))
             .Attribute(0x8037, "APP-ID", "MS-TURN 2.2.2.19", "Application identifier (observed value 3).",
@@ -124,10 +124,11 @@ public static class MsTurn
             .Attribute(0x8054, "CANDIDATE-IDENTIFIER", "MS-ICE2 2.2.2",
                 "ICE candidate foundation (binding requests only).", a => a.Text("Foundation"))
             .Attribute(0x8055, "MS-SERVICE-QUALITY", "MS-TURN 2.2.2.22", "Stream type and requested service quality.",
-                a => a.Fields(f => f.UInt16("stream_type", "Stream type", values: [V(1, "Audio"), V(2, "Video"), V(3,
-                    "Supplemental video"), V(4, "Data")])
-                    .UInt16("service_quality", "Service quality", values: [V(0, "Best effort"), V(1,
-                        "Reliable delivery")])))
+                a => a.Role(AttributeRole.ServiceQuality).Fields(f => f
+                    .UInt16("stream_type", "Stream type",
+                        values: [V(1, "Audio"), V(2, "Video"), V(3, "Supplemental video"), V(4, "Data")])
+                    .UInt16("service_quality", "Service quality",
+                        values: [V(0, "Best effort"), V(1, "Reliable delivery")])))
             .Attribute(0x8056, "BW-ADMISSION-CONTROL-MESSAGE", "MS-TURNBWM 2.2.1",
                 "Bandwidth admission control message type.",
                 a => a.Fields(f => f.UInt16("reserved", "Reserved", hex: true).UInt16("message_type", "Message type",

@@ -39,6 +39,19 @@ public partial class VocabularyTests
     }
 
     [Fact]
+    public void No_filter_or_dissector_name_of_the_protocol_is_written_in_analysis_or_reporting()
+    {
+        // Names come from FilterNames, which the Lua target uses too.
+        var prefix = MsTurn.Spec.FilterName;
+        var hits = SourceLines().Where(l => !l.Text.TrimStart().StartsWith("//", StringComparison.Ordinal))
+            .Where(l => l.Text.Contains($"\"{prefix}.", StringComparison.Ordinal)
+                || l.Text.Contains($"\"{prefix}_", StringComparison.Ordinal)
+                || l.Text.Contains($":{prefix}", StringComparison.Ordinal))
+            .Select(l => $"{l.File}:{l.Line}: {l.Text.Trim()}").ToList();
+        Assert.Empty(hits);
+    }
+
+    [Fact]
     public void No_MS_TURN_message_or_attribute_name_is_written_in_analysis_or_reporting()
     {
         var names = MsTurn.Spec.Attributes.Select(a => a.Name).Concat(MsTurn.Spec.MessageTypes.Select(m => m.Name))
