@@ -1517,10 +1517,18 @@ for _, fl in ipairs(FLAVOURS) do
   end
 end
 
+local PROTOCOL_COLUMN = "MS-TURN"
+local LATE_PROTO_NAME = "msturn_late"
+local DEFAULT_UDP_PORTS = "3478"
+local DEFAULT_TCP_PORTS = "443"
+local DEFAULT_MUX_PORTS = "3480,3481"
 local FRAME_TYPES = { [2] = "TURN control message", [3] = "End-to-end data",  }
 local MUX_CHANNEL = 0xFF10
 local MUX_SESSION_LEN = 8
 local CLASS_REQUEST, CLASS_SUCCESS, CLASS_ERROR, CLASS_INDICATION = 0, 1, 2, 3
+
+-- Runtime engine of the generated dissector (templates/lua/runtime/engine.lua): plain Lua, copied after the
+-- generated tables. Runs on Lua 5.2 to 5.4; reads the tables, fields and constants defined above it.
 
 -- Engine: the same code walks every flavour; only the tables above differ. ------------------------
 -- Rules: every read is checked against the message and attribute bounds first; problems become
@@ -1548,7 +1556,7 @@ local srtcp_layouts = {}  -- SSRC -> SRTCP trailer layout learnt from its packet
 
 -- The late pass (see transport) is a post-dissector, and Wireshark calls post-dissectors on every frame; it is
 -- registered only once a capture shows an MS-TURN TCP stream, so other captures never pay for it.
-local proto_late = Proto("msturn_late", "MS-TURN segments TCP did not hand on")
+local proto_late = Proto(LATE_PROTO_NAME, "MS-TURN segments TCP did not hand on")
 local late_registered = false
 local function late_wanted()
   if not late_registered and prefs_state.late_segments then
@@ -2063,6 +2071,8 @@ dissect_payload = function(ptvb, pinfo, tree, ctx)
   tree:add(F["media.data"], ptvb())
 end
 
+-- Runtime transports (templates/lua/runtime/transport.lua): plain Lua, copied after the engine.
+
 -- Transports: UDP datagrams, multiplexed 0xFF10 frames, raw media, and TCP framing ---------------
 
 local function new_ctx(udp)
@@ -2085,7 +2095,7 @@ end
 
 local function dissect_mux(tvb, pinfo, tree)
   local n = tvb:len()
-  pinfo.cols.protocol = "MS-TURN"
+  pinfo.cols.protocol = PROTOCOL_COLUMN
   local ctx = new_ctx(true)
   local declared = tvb(2, 2):uint()
   local t = tree:add(proto, tvb())
@@ -2123,7 +2133,7 @@ local function mux_flow_since(tvb, pinfo, n)
 end
 
 local function dissect_mux_answer(tvb, pinfo, tree, since)
-  pinfo.cols.protocol = "MS-TURN"
+  pinfo.cols.protocol = PROTOCOL_COLUMN
   local ctx = new_ctx(true)
   local t = tree:add(proto, tvb())
   t:append_text(": Multiplexed relay data (relay to client)")
@@ -2135,7 +2145,7 @@ local function dissect_mux_answer(tvb, pinfo, tree, since)
 end
 
 local function dissect_raw_media(tvb, pinfo, tree, since)
-  pinfo.cols.protocol = "MS-TURN"
+  pinfo.cols.protocol = PROTOCOL_COLUMN
   local ctx = new_ctx(true)
   local t = tree:add(proto, tvb())
   t:append_text(": Raw relayed media")
@@ -2162,7 +2172,7 @@ local function raw_media_since(tvb, pinfo, n)
 end
 
 local function dissect_udp_message(tvb, pinfo, tree, fl)
-  pinfo.cols.protocol = "MS-TURN"
+  pinfo.cols.protocol = PROTOCOL_COLUMN
   local ctx = new_ctx(true)
   local used = dissect_message(tvb, 0, tvb:len(), pinfo, tree, fl, ctx)
   finish_info(pinfo, ctx)
@@ -2263,7 +2273,7 @@ end
 -- those are decoded as they stand.
 local function dissect_tcp_frames(tvb, pinfo, tree, can_desegment)
   local n = tvb:len()
-  pinfo.cols.protocol = "MS-TURN"
+  pinfo.cols.protocol = PROTOCOL_COLUMN
   local ctx = new_ctx(false)
   local off = 0
   while off < n do
@@ -2384,10 +2394,9 @@ function proto_late.dissector(tvb, pinfo, tree)
   if ptvb and holds_whole_frames(ptvb) then dissect_tcp_frames(ptvb, pinfo, tree, false) end
 end
 
+-- Runtime registration and preferences (templates/lua/runtime/registration.lua): plain Lua, copied last.
+
 -- Registration and preferences ------------------------------------------------------------------
-local DEFAULT_UDP_PORTS = "3478"
-local DEFAULT_TCP_PORTS = "443"
-local DEFAULT_MUX_PORTS = "3480,3481"
 
 proto.prefs.udp_ports = Pref.range("UDP ports", DEFAULT_UDP_PORTS,
   "UDP ports decoded as MS-TURN (replaces the built-in STUN dissector there)", 65535)

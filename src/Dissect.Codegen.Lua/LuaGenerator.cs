@@ -14,12 +14,17 @@ public sealed class SchemaException(IReadOnlyList<Diagnostic> diagnostics)
 }
 
 /// <summary>
-/// Renders the Lua dissector of a schema from <c>templates/lua/*.hbs</c>. The templates are embedded;
-/// a folder given to the constructor overrides any of them by file name.
+/// Writes the Lua dissector of a schema: the part made from the schema (header, fields, tables) rendered from
+/// <c>templates/lua/*.hbs</c>, then the runtime (<c>templates/lua/runtime/*.lua</c>), plain Lua copied as it is. Both
+/// are embedded; a folder given to the constructor overrides any of them by file name.
 /// </summary>
 public sealed class LuaGenerator
 {
     private const string MainTemplate = "dissector.lua.hbs";
+
+    /// <summary>The runtime files, in the order they follow the generated part: each uses what the ones before
+    /// define.</summary>
+    public static readonly IReadOnlyList<string> RuntimeFiles = ["engine.lua", "transport.lua", "registration.lua"];
     private readonly string? _overrideDir;
 
     public LuaGenerator(string? templateOverrideDir = null) => _overrideDir = templateOverrideDir;
@@ -43,7 +48,8 @@ public sealed class LuaGenerator
             hb.RegisterTemplate(Path.GetFileNameWithoutExtension(name), text);
         var render = hb.Compile(templates[MainTemplate]);
         var lua = render(LuaViewBuilder.Build(protocol));
-        return Normalise(lua);
+        var runtime = LoadRuntime();
+        return Normalise(string.Join("\n", [lua, .. RuntimeFiles.Select(f => runtime[f])]));
     }
 
     /// <summary>Writes the dissector into <paramref name="outDir"/>; returns the path and whether its content
@@ -63,7 +69,8 @@ public sealed class LuaGenerator
     {
         var result = new SortedDictionary<string, string>(StringComparer.Ordinal);
         var asm = typeof(LuaGenerator).Assembly;
-        foreach (var res in asm.GetManifestResourceNames().Where(r => r.StartsWith("lua/", StringComparison.Ordinal)))
+        foreach (var res in asm.GetManifestResourceNames()
+            .Where(r => r.StartsWith("lua/", StringComparison.Ordinal) && r.EndsWith(".hbs", StringComparison.Ordinal)))
         {
             using var s = asm.GetManifestResourceStream(res)!;
             using var r = new StreamReader(s);
@@ -78,6 +85,26 @@ public sealed class LuaGenerator
         }
         if (!result.ContainsKey(MainTemplate))
             throw new InvalidOperationException($"template {MainTemplate} is missing");
+        return result;
+    }
+
+    private Dictionary<string, string> LoadRuntime()
+    {
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        var asm = typeof(LuaGenerator).Assembly;
+        foreach (var name in RuntimeFiles)
+        {
+            var over = _overrideDir is null ? null : Path.Combine(_overrideDir, name);
+            if (over is not null && File.Exists(over))
+            {
+                result[name] = File.ReadAllText(over);
+                continue;
+            }
+            using var s = asm.GetManifestResourceStream("lua/runtime/" + name)
+                ?? throw new InvalidOperationException($"runtime file {name} is missing");
+            using var r = new StreamReader(s);
+            result[name] = r.ReadToEnd();
+        }
         return result;
     }
 

@@ -40,11 +40,30 @@ public class LuaGeneratorTests
             StringComparison.Ordinal));
     }
 
-    [Fact]
-    public void The_generated_Lua_passes_the_Lua_5_2_syntax_check()
+    [Theory]
+    [InlineData("luac5.2")]
+    [InlineData("luac5.4")]
+    public void The_generated_Lua_and_each_runtime_file_pass_the_syntax_check_of_Lua_5_2_and_5_4(string luac)
     {
-        var r = Proc.Run("luac5.2", ["-p", Repo.Dissector]);
-        Assert.True(r.ExitCode == 0, r.Stderr);
+        var runtime = LuaGenerator.RuntimeFiles.Select(f => Path.Combine(Repo.Root, "templates", "lua", "runtime", f));
+        foreach (var file in runtime.Prepend(Repo.Dissector))
+        {
+            var r = Proc.Run(luac, ["-p", file]);
+            Assert.True(r.ExitCode == 0, $"{file}: {r.Stderr}");
+        }
+    }
+
+    [Fact]
+    public void The_runtime_is_plain_Lua_copied_after_the_generated_tables()
+    {
+        foreach (var f in LuaGenerator.RuntimeFiles)
+        {
+            var text = File.ReadAllText(Path.Combine(Repo.Root, "templates", "lua", "runtime", f));
+            Assert.DoesNotContain("{{", text);
+            Assert.Contains(text.TrimEnd('\n'), Generated);
+        }
+        Assert.True(Generated.IndexOf("local ATT = {}", StringComparison.Ordinal)
+            < Generated.IndexOf("local function flavour_of", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -88,6 +107,16 @@ public class LuaGeneratorTests
                 "proto_tcp = Proto({{{TcpProtoName}}}, {{{TcpProtoTitle}}})\n");
         var lua = new LuaGenerator(dir).Generate(MsTurn.Spec);
         Assert.StartsWith("-- custom header for \"msturn\"", lua);
+    }
+
+    [Fact]
+    public void A_template_folder_overrides_a_runtime_file_by_name()
+    {
+        var dir = Repo.TempDir("tpl");
+        File.WriteAllText(Path.Combine(dir, "registration.lua"), "-- my own registration\n");
+        var lua = new LuaGenerator(dir).Generate(MsTurn.Spec);
+        Assert.EndsWith("-- my own registration\n", lua);
+        Assert.DoesNotContain("register_heuristic", lua);
     }
 }
 

@@ -1,8 +1,6 @@
+-- Runtime registration and preferences (templates/lua/runtime/registration.lua): plain Lua, copied last.
 
 -- Registration and preferences ------------------------------------------------------------------
-local DEFAULT_UDP_PORTS = {{{UdpPorts}}}
-local DEFAULT_TCP_PORTS = {{{TcpPorts}}}
-local DEFAULT_MUX_PORTS = {{{MuxPorts}}}
 
 proto.prefs.udp_ports = Pref.range("UDP ports", DEFAULT_UDP_PORTS,
   "UDP ports decoded as MS-TURN (replaces the built-in STUN dissector there)", 65535)

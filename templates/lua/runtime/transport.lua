@@ -1,3 +1,4 @@
+-- Runtime transports (templates/lua/runtime/transport.lua): plain Lua, copied after the engine.
 
 -- Transports: UDP datagrams, multiplexed 0xFF10 frames, raw media, and TCP framing ---------------
 
@@ -21,7 +22,7 @@ end
 
 local function dissect_mux(tvb, pinfo, tree)
   local n = tvb:len()
-  pinfo.cols.protocol = {{{ProtocolColumn}}}
+  pinfo.cols.protocol = PROTOCOL_COLUMN
   local ctx = new_ctx(true)
   local declared = tvb(2, 2):uint()
   local t = tree:add(proto, tvb())
@@ -59,7 +60,7 @@ local function mux_flow_since(tvb, pinfo, n)
 end
 
 local function dissect_mux_answer(tvb, pinfo, tree, since)
-  pinfo.cols.protocol = {{{ProtocolColumn}}}
+  pinfo.cols.protocol = PROTOCOL_COLUMN
   local ctx = new_ctx(true)
   local t = tree:add(proto, tvb())
   t:append_text(": Multiplexed relay data (relay to client)")
@@ -71,7 +72,7 @@ local function dissect_mux_answer(tvb, pinfo, tree, since)
 end
 
 local function dissect_raw_media(tvb, pinfo, tree, since)
-  pinfo.cols.protocol = {{{ProtocolColumn}}}
+  pinfo.cols.protocol = PROTOCOL_COLUMN
   local ctx = new_ctx(true)
   local t = tree:add(proto, tvb())
   t:append_text(": Raw relayed media")
@@ -98,7 +99,7 @@ local function raw_media_since(tvb, pinfo, n)
 end
 
 local function dissect_udp_message(tvb, pinfo, tree, fl)
-  pinfo.cols.protocol = {{{ProtocolColumn}}}
+  pinfo.cols.protocol = PROTOCOL_COLUMN
   local ctx = new_ctx(true)
   local used = dissect_message(tvb, 0, tvb:len(), pinfo, tree, fl, ctx)
   finish_info(pinfo, ctx)
@@ -199,7 +200,7 @@ end
 -- those are decoded as they stand.
 local function dissect_tcp_frames(tvb, pinfo, tree, can_desegment)
   local n = tvb:len()
-  pinfo.cols.protocol = {{{ProtocolColumn}}}
+  pinfo.cols.protocol = PROTOCOL_COLUMN
   local ctx = new_ctx(false)
   local off = 0
   while off < n do

@@ -1,3 +1,5 @@
+-- Runtime engine of the generated dissector (templates/lua/runtime/engine.lua): plain Lua, copied after the
+-- generated tables. Runs on Lua 5.2 to 5.4; reads the tables, fields and constants defined above it.
 
 -- Engine: the same code walks every flavour; only the tables above differ. ------------------------
 -- Rules: every read is checked against the message and attribute bounds first; problems become
@@ -25,7 +27,7 @@ local srtcp_layouts = {}  -- SSRC -> SRTCP trailer layout learnt from its packet
 
 -- The late pass (see transport) is a post-dissector, and Wireshark calls post-dissectors on every frame; it is
 -- registered only once a capture shows an MS-TURN TCP stream, so other captures never pay for it.
-local proto_late = Proto({{{LateProtoName}}}, "MS-TURN segments TCP did not hand on")
+local proto_late = Proto(LATE_PROTO_NAME, "MS-TURN segments TCP did not hand on")
 local late_registered = false
 local function late_wanted()
   if not late_registered and prefs_state.late_segments then
