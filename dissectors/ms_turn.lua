@@ -2123,34 +2123,35 @@ local function dissect_mux(tvb, pinfo, tree)
   return n
 end
 
--- The relay's side of a multiplexed flow: the client sends 0xFF10 frames, the relay answers with the bare payload
--- (SRTP, SRTCP, STUN) on the same address pair (MS-TURN 2.2.3).
-local function mux_flow_since(tvb, pinfo, n)
-  if not mux_seen or n < 12 or rshift(tvb(0, 1):uint(), 6) ~= 2 then return nil end
-  local since = mux_flows[conv_key(pinfo)]
+-- Bare payloads on a flow a relay already set up: after Set Active Destination (raw media, MS-TURN 2.2.2.11), and
+-- the relay's answers on a multiplexed flow, where the client sends 0xFF10 frames (MS-TURN 2.2.3). Both start with
+-- RTP's version bits, on the address pair of the message that set them up, after it.
+local function relayed_since(flows, seen, tvb, pinfo, n)
+  if not seen or n < 12 or rshift(tvb(0, 1):uint(), 6) ~= 2 then return nil end
+  local since = flows[conv_key(pinfo)]
   if since and since < pinfo.number then return since end
   return nil
 end
 
-local function dissect_mux_answer(tvb, pinfo, tree, since)
+local function mux_flow_since(tvb, pinfo, n) return relayed_since(mux_flows, mux_seen, tvb, pinfo, n) end
+local function raw_media_since(tvb, pinfo, n) return relayed_since(raw_media, raw_media_seen, tvb, pinfo, n) end
+
+-- label: what the tree and Info call it; since_field: the generated link to the frame that set the flow up.
+local function dissect_bare(tvb, pinfo, tree, label, since_field, since, note)
   pinfo.cols.protocol = PROTOCOL_COLUMN
   local ctx = new_ctx(true)
   local t = tree:add(proto, tvb())
-  t:append_text(": Multiplexed relay data (relay to client)")
-  t:add(F["mux.flow_since"], since):set_generated()
-  add_info(pinfo, ctx, "Multiplexed relay data")
+  t:append_text(": " .. label)
+  t:add(since_field, since):set_generated()
+  if note then note(t, pinfo) end
+  add_info(pinfo, ctx, label)
   dissect_payload(tvb, pinfo, t, ctx)
   finish_info(pinfo, ctx)
   return tvb:len()
 end
 
-local function dissect_raw_media(tvb, pinfo, tree, since)
-  pinfo.cols.protocol = PROTOCOL_COLUMN
-  local ctx = new_ctx(true)
-  local t = tree:add(proto, tvb())
-  t:append_text(": Raw relayed media")
-  t:add(F["media.raw_since"], since):set_generated()
-  -- One note per flow, on its first raw packet: one per packet would bury real problems in Expert Info.
+-- One note per raw-media flow, on its first packet: one per packet would bury real problems in Expert Info.
+local function note_raw_media(t, pinfo)
   local key = conv_key(pinfo)
   local first = raw_media_first[key]
   if not first or pinfo.number < first then
@@ -2158,17 +2159,14 @@ local function dissect_raw_media(tvb, pinfo, tree, since)
     raw_media_first[key] = first
   end
   if first == pinfo.number then t:add_proto_expert_info(E.raw) end
-  add_info(pinfo, ctx, "Raw relayed media")
-  dissect_payload(tvb, pinfo, t, ctx)
-  finish_info(pinfo, ctx)
-  return tvb:len()
 end
 
-local function raw_media_since(tvb, pinfo, n)
-  if not raw_media_seen or n < 12 or rshift(tvb(0, 1):uint(), 6) ~= 2 then return nil end
-  local since = raw_media[conv_key(pinfo)]
-  if since and since < pinfo.number then return since end
-  return nil
+local function dissect_mux_answer(tvb, pinfo, tree, since)
+  return dissect_bare(tvb, pinfo, tree, "Multiplexed relay data", F["mux.flow_since"], since, nil)
+end
+
+local function dissect_raw_media(tvb, pinfo, tree, since)
+  return dissect_bare(tvb, pinfo, tree, "Raw relayed media", F["media.raw_since"], since, note_raw_media)
 end
 
 local function dissect_udp_message(tvb, pinfo, tree, fl)
