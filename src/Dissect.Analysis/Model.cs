@@ -149,6 +149,9 @@ public sealed record StunSection(
 
     /// <summary>Every distinct error response, MS-TURN's and other apps' STUN alike.</summary>
     public IReadOnlyList<StunErrorResponse> ErrorResponses { get; init; } = [];
+
+    /// <summary>Where the call's media went: each UDP flow of media, relayed (through which relay) or direct.</summary>
+    public IReadOnlyList<MediaFlow> MediaFlows { get; init; } = [];
 }
 
 /// <summary>

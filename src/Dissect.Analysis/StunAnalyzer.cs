@@ -31,7 +31,10 @@ public sealed class StunAnalyzer : IAnalyzer
         "stun.type", "stun.att.type", "stun.att.ipv4", "stun.att.port", "stun.att.software", "stun.att.lifetime",
         "stun.id", "stun.att.family", "stun.att.ipv6",
         "stun.att.error.class", "stun.att.error", "stun.att.error.reason", "stun.att.realm",
+        .. MediaFlowTracker.Fields,
     ];
+
+    private readonly MediaFlowTracker _media = new();
 
     // The attribute that redirects a client, by its role in each flavour.
     private static readonly HashSet<ushort> AlternateServerCodes =
@@ -78,6 +81,15 @@ public sealed class StunAnalyzer : IAnalyzer
     private static ImmutableArray<ValueName> ValuesOf(AttributeRole role, string field) =>
         Spec.Attributes.First(a => a.Role == role).Layouts.SelectMany(l => l.Fields)
             .First(f => f.Name == field).Values;
+
+    // The frame's first MS-TURN message, as the schema knows it.
+    private static MessageTypeSpec? TopMessage(in Packet p)
+    {
+        if (p.Str(N.MessageType) is not { } t || Packet.ParseLong(t) is not { } code)
+            return null;
+        var fl = p.Str(N.Flavour) is { } shown ? FlavourOf(shown) : MsTurn.Ms;
+        return Spec.FindMessageType((ushort)code, fl);
+    }
 
     // The dissector shows each message's flavour by its schema name.
     private static string FlavourOf(string shown) => Spec.Flavours.FirstOrDefault(f => f.Name == shown)?.Id
@@ -142,6 +154,7 @@ public sealed class StunAnalyzer : IAnalyzer
     public void Add(in Packet p)
     {
         _t0 ??= p.Time;
+        _media.Add(p, TopMessage(p));
         if (p.Protocols.Contains(":stun", StringComparison.Ordinal)) _stun++;
         // Direct media: RTP that Wireshark's RTP heuristic found outside any MS-TURN wrapping.
         if (p.Protocols.Contains(":rtp", StringComparison.Ordinal) && !p.Has(N.Media))
@@ -375,6 +388,7 @@ public sealed class StunAnalyzer : IAnalyzer
             verdict, _mediaPackets, _mediaBytes, _rtp, _rtpBytes, [.. _attrs], _timeline, width, bins)
         {
             PeerReflexiveAddresses = [.. _peerReflexive],
+            MediaFlows = _media.Result(),
             ErrorResponses = [.. _errors.OrderBy(e => e.Value.First)
                 .Select(e => new StunErrorResponse(e.Key.Item1, e.Key.Item2, e.Key.Item3, e.Key.Item4, e.Key.Item5,
                     e.Key.Item6,

@@ -300,6 +300,19 @@ public static class ReportDocument
             }
             if (s.Peers.Count > 0)
                 b.Add(new Paragraph("Peers (DESTINATION/REMOTE-ADDRESS): " + Capped(s.Peers)));
+            if (s.MediaFlows.Count > 0)
+            {
+                b.Add(new Paragraph("Media flows: where the call goes. A relayed flow runs between a host and a TURN " +
+                    "relay (via); a direct flow between the two hosts. Packets and bytes are counted each way " +
+                    "(A→B / B→A)."));
+                AddTable(T(["Path", "A", "B (relay when relayed)", "Carried as", "Media", "Packets A→B / B→A",
+                        "Bytes A→B / B→A", "SSRC"],
+                    s.MediaFlows.Take(MaxRows).Select(f => (IReadOnlyList<string>)[
+                        f.Path, f.A, f.B, string.Join(", ", f.CarriedAs), string.Join(", ", f.Kinds),
+                        $"{N(f.PacketsOut)} / {N(f.PacketsIn)}", $"{N(f.BytesOut)} / {N(f.BytesIn)}",
+                        string.Join(", ", f.Ssrcs)]),
+                    [5, 6], [0.8, 2, 2, 1.6, 0.9, 1.1, 1.3, 1.4]), s.MediaFlows.Count);
+            }
             if (s.MessagesOverTime.Count > 1)
             {
                 // Series in the order the operations first appear, "Other" last.

@@ -1,0 +1,154 @@
+using System.Globalization;
+using Dissect.Schema;
+using Dissect.Schema.Protocols;
+
+namespace Dissect.Analysis;
+
+/// <summary>
+/// One media flow: the UDP address pair that carried a call's media, and how. <see cref="A"/> is the endpoint that
+/// is not the relay (relayed media) or the first sender (direct media); "out" counts what A sent.
+/// </summary>
+/// <param name="Path">"relayed" (through a TURN relay, <see cref="Via"/>) or "direct" (host to host).</param>
+/// <param name="CarriedAs">How the media travelled: inside MS-TURN Send requests or Data Indications, multiplexed
+/// 0xFF10 frames (and the relay's bare answers), raw after Set Active Destination, TURN ChannelData, or as is.</param>
+/// <param name="Kinds">SRTP, SRTCP, RTP, RTCP, or data for payloads no dissector recognised.</param>
+public sealed record MediaFlow(
+    string Path,
+    string A,
+    string B,
+    string? Via,
+    IReadOnlyList<string> CarriedAs,
+    IReadOnlyList<string> Kinds,
+    long PacketsOut,
+    long BytesOut,
+    long PacketsIn,
+    long BytesIn,
+    IReadOnlyList<string> Ssrcs,
+    IReadOnlyList<int> PayloadTypes,
+    long FirstFrame);
+
+/// <summary>
+/// Sorts each media packet into its flow: relayed when the dissector found it inside MS-TURN (or Wireshark's STUN
+/// dissector in TURN ChannelData), direct when Wireshark's RTP or RTCP dissector found it alone on UDP.
+/// </summary>
+internal sealed class MediaFlowTracker
+{
+    // A capture with more flows than this is not a call; the rest are counted, not listed.
+    private const int MaxFlows = 4096;
+    private static readonly FilterNames N = new(MsTurn.Spec);
+    private static readonly string MuxChannel = N.MuxChannel;
+    private static readonly string MuxAnswer = N.Of("mux.flow_since");
+    private static readonly string RawSince = N.Of("media.raw_since");
+
+    // "multiplexed 0xFF10": the channel number the schema gives multiplexed frames.
+    private static readonly string Multiplexed = "multiplexed 0x" + MsTurn.Spec.Framings
+        .First(f => f.Kind == FramingKind.UdpMultiplexed).Channel!.Value.ToString("X4", CultureInfo.InvariantCulture);
+
+    // Well-known TURN ports (RFC 5766, MS-TURN 2.1), to tell the relay when both ends have public addresses.
+    private static readonly HashSet<string> TurnPorts = ["3478", "3479", "3480", "3481", "443", "5349"];
+
+    private sealed class State(string a, string b, string path, string? via, long frame)
+    {
+        public string A { get; } = a;
+        public string B { get; } = b;
+        public string Path { get; } = path;
+        public string? Via { get; } = via;
+        public long FirstFrame { get; } = frame;
+        public long PacketsOut, BytesOut, PacketsIn, BytesIn;
+        public SortedSet<string> CarriedAs { get; } = new(StringComparer.Ordinal);
+        public SortedSet<string> Kinds { get; } = new(StringComparer.Ordinal);
+        public SortedSet<string> Ssrcs { get; } = new(StringComparer.Ordinal);
+        public SortedSet<int> PayloadTypes { get; } = [];
+    }
+
+    private readonly Dictionary<string, State> _flows = new(StringComparer.Ordinal);
+
+    public long Unlisted { get; private set; }
+
+    public static IEnumerable<string> Fields =>
+        ["rtp.ssrc", "rtp.p_type", "stun.channel", MuxChannel, MuxAnswer, RawSince, "udp.srcport", "udp.dstport"];
+
+    public void Add(in Packet p, MessageTypeSpec? top)
+    {
+        var relayedKinds = p.All(N.Media);
+        var channel = p.Has("stun.channel");
+        var rtp = p.Protocols.Contains(":rtp", StringComparison.Ordinal);
+        var rtcp = p.Protocols.Contains(":rtcp", StringComparison.Ordinal);
+        if (relayedKinds.Count == 0 && !channel && !rtp && !rtcp)
+            return;
+        // An ICMP error quoting a media packet: its addresses are the ICMP packet's, its ports the quoted one's.
+        if (p.Protocols.Contains(":icmp", StringComparison.Ordinal))
+            return;
+        var sport = p.Str("udp.srcport");
+        var dport = p.Str("udp.dstport");
+        if (sport is null || dport is null || p.Src is null || p.Dst is null)
+            return;
+        var src = Net.Endpoint(p.Src, sport);
+        var dst = Net.Endpoint(p.Dst, dport);
+        var relayed = relayedKinds.Count > 0 || channel;
+        var key = string.CompareOrdinal(src, dst) < 0 ? src + "|" + dst : dst + "|" + src;
+        if (!_flows.TryGetValue(key, out var f))
+        {
+            if (_flows.Count >= MaxFlows)
+            {
+                Unlisted++;
+                return;
+            }
+            var via = relayed ? RelayOf(src, sport, dst, dport) : null;
+            var a = via is null ? src : via == src ? dst : src;
+            _flows[key] = f = new State(a, a == src ? dst : src, relayed ? "relayed" : "direct", via,
+                p.Long("frame.number"));
+        }
+        if (src == f.A)
+        {
+            f.PacketsOut++;
+            f.BytesOut += p.Length;
+        }
+        else
+        {
+            f.PacketsIn++;
+            f.BytesIn += p.Length;
+        }
+        f.CarriedAs.Add(CarriedAs(p, channel, top));
+        foreach (var k in relayedKinds)
+            f.Kinds.Add(k);
+        if (relayedKinds.Count == 0)
+            f.Kinds.Add(rtp ? "RTP" : rtcp ? "RTCP" : "data");
+        foreach (var s in p.All("rtp.ssrc"))
+            f.Ssrcs.Add(s);
+        foreach (var t in p.All("rtp.p_type"))
+        {
+            if (int.TryParse(t, NumberStyles.Integer, CultureInfo.InvariantCulture, out var pt))
+                f.PayloadTypes.Add(pt);
+        }
+    }
+
+    // The relay's side of a relayed flow: the public end facing a private one, else the end on a TURN port.
+    private static string RelayOf(string src, string sport, string dst, string dport)
+    {
+        var srcPrivate = Net.IsPrivate(Net.Host(src));
+        var dstPrivate = Net.IsPrivate(Net.Host(dst));
+        if (srcPrivate != dstPrivate)
+            return srcPrivate ? dst : src;
+        if (TurnPorts.Contains(sport) != TurnPorts.Contains(dport))
+            return TurnPorts.Contains(sport) ? src : dst;
+        return dst;
+    }
+
+    private static string CarriedAs(in Packet p, bool channel, MessageTypeSpec? top)
+    {
+        if (channel) return "TURN ChannelData";
+        if (p.Has(MuxChannel)) return Multiplexed;
+        if (p.Has(MuxAnswer)) return "multiplexed, bare answer";
+        if (p.Has(RawSince)) return "raw after Set Active Destination";
+        if (top is { CarriesData: true }) return top.Operation;
+        return "UDP";
+    }
+
+    public IReadOnlyList<MediaFlow> Result() =>
+    [
+        .. _flows.Values.OrderByDescending(f => f.PacketsOut + f.PacketsIn).ThenBy(f => f.FirstFrame)
+            .Select(f => new MediaFlow(f.Path, f.A, f.B, f.Via, [.. f.CarriedAs], [.. f.Kinds], f.PacketsOut,
+                f.BytesOut, f.PacketsIn, f.BytesIn, [.. f.Ssrcs], [.. f.PayloadTypes], f.FirstFrame)),
+    ];
+}

@@ -1,0 +1,72 @@
+using Dissect.Analysis;
+using Dissect.Cli;
+using Dissect.Tests.Support;
+using Xunit;
+
+namespace Dissect.Tests.Analysis;
+
+/// <summary>
+/// "Where does the call go?": each media flow's path and relay, checked against packet counts from separate plain
+/// tshark calls on the same address pair.
+/// </summary>
+public class MediaFlowTests
+{
+    private static async Task<IReadOnlyList<MediaFlow>> FlowsOf(string capture) =>
+        (await CaptureAnalyzer.AnalyzeAsync(Repo.CorpusFile(capture), Runtime.Prepare(null))).Stun.MediaFlows;
+
+    private static int Count(string capture, string filter, params string[] extra)
+    {
+        var r = TsharkCli.Run([.. extra, "-r", Repo.CorpusFile(capture), "-Y", filter, "-T", "fields", "-e",
+            "frame.number"]);
+        Assert.Equal(0, r.ExitCode);
+        return r.Rows.Count;
+    }
+
+    private static MediaFlow Between(IReadOnlyList<MediaFlow> flows, string x, string y) =>
+        Assert.Single(flows, f => (f.A == x && f.B == y) || (f.A == y && f.B == x));
+
+    [CorpusFact]
+    public async Task A_call_without_relay_is_one_direct_flow_between_the_two_hosts()
+    {
+        const string c = "MxDx+LINFO1341_Projet/NAT analysis/call_without_relay_2.pcap";
+        var f = Between(await FlowsOf(c), "192.168.1.56:47198", "192.168.1.33:48615");
+        Assert.Equal("direct", f.Path);
+        Assert.Null(f.Via);
+        // Every RTP or RTCP packet on that pair, found by Wireshark's own heuristics, outside ICMP errors.
+        var expected = Count(c, "udp.port == 47198 && udp.port == 48615 && (rtp || rtcp) && !icmp",
+            "--enable-heuristic", "rtp_udp");
+        Assert.Equal(expected, f.PacketsOut + f.PacketsIn);
+        Assert.DoesNotContain(await FlowsOf(c), x => x.Path == "relayed");
+    }
+
+    [CorpusFact]
+    public async Task A_relayed_Signal_call_goes_through_its_TURN_server_in_ChannelData()
+    {
+        const string c = "MxDx+LINFO1341_Projet/NAT analysis/call_relay_2.pcap";
+        var flows = await FlowsOf(c);
+        var f = flows[0];
+        Assert.Equal("relayed", f.Path);
+        Assert.Equal("[2600:1900:40c0:be62:0:1b::]:3478", f.Via);
+        Assert.Contains("TURN ChannelData", f.CarriedAs);
+        var expected = Count(c, "stun.channel && udp.port == 3478 && ipv6.addr == 2600:1900:40c0:be62:0:1b::"
+            + " && !icmpv6 && udp.port == " + f.A[(f.A.LastIndexOf(':') + 1)..]);
+        Assert.Equal(expected, f.PacketsOut + f.PacketsIn);
+    }
+
+    [CorpusFact]
+    public async Task A_multiplexed_Skype_call_is_relayed_both_ways_and_never_called_direct()
+    {
+        const string c = "Lopiuy+LINFO1341_P1/Traces/SurEduroam/audio.pcapng";
+        var flows = await FlowsOf(c);
+        Assert.DoesNotContain(flows, f => f.Path == "direct");
+        var f = Between(flows, "192.168.206.21:9435", "20.202.144.43:3480");
+        Assert.Equal("20.202.144.43:3480", f.Via);
+        // Read from the bytes: the client's 0xFF10 frames whose payload (after the 12-byte header) starts with RTP's
+        // version bits, and the relay's answers that are not STUN.
+        var pair = "udp.port == 9435 && udp.port == 3480 && ip.addr == 20.202.144.43 && !icmp";
+        Assert.Equal(Count(c, pair + " && ip.src == 192.168.206.21 && udp.payload[0:2] == ff:10"
+            + " && udp.payload[12:1] >= 80 && udp.payload[12:1] <= bf"), f.PacketsOut);
+        Assert.Equal(Count(c, pair + " && ip.src == 20.202.144.43 && !stun"), f.PacketsIn);
+        Assert.Equal(["0x000058f1", "0x00005fc6"], f.Ssrcs);
+    }
+}
