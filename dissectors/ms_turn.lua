@@ -27,6 +27,14 @@ local VS_framing_type = {
   [2] = "TURN control message",
   [3] = "End-to-end data",
 }
+local VS_pseudo_tls_hs_type = {
+  [1] = "ClientHello",
+  [2] = "ServerHello",
+  [14] = "ServerHelloDone",
+}
+local VS_pseudo_tls_cipher_suite = {
+  [24] = "TLS_DH_anon_WITH_RC4_128_MD5 (fixed by MS-TURN; nothing is encrypted)",
+}
 local VS_rtcp_pt = {
   [200] = "Sender Report",
   [201] = "Receiver Report",
@@ -174,6 +182,27 @@ F["pseudo_tls.length"] = ProtoField.uint16(
 F["pseudo_tls.handshake"] = ProtoField.bytes(
   "msturn.pseudo_tls.handshake", "Handshake bytes",
   base.NONE, "")
+F["pseudo_tls.hs_type"] = ProtoField.uint8(
+  "msturn.pseudo_tls.hs_type", "Handshake type",
+  base.DEC, VS_pseudo_tls_hs_type, nil, "")
+F["pseudo_tls.hs_length"] = ProtoField.uint24(
+  "msturn.pseudo_tls.hs_length", "Handshake length",
+  base.DEC, nil, nil, "")
+F["pseudo_tls.hello_version"] = ProtoField.uint16(
+  "msturn.pseudo_tls.hello_version", "Hello version",
+  base.HEX, nil, nil, "")
+F["pseudo_tls.random"] = ProtoField.bytes(
+  "msturn.pseudo_tls.random", "Random",
+  base.NONE, "")
+F["pseudo_tls.session_id"] = ProtoField.bytes(
+  "msturn.pseudo_tls.session_id", "Session ID",
+  base.NONE, "")
+F["pseudo_tls.cipher_suite"] = ProtoField.uint16(
+  "msturn.pseudo_tls.cipher_suite", "Cipher suite",
+  base.HEX, VS_pseudo_tls_cipher_suite, nil, "")
+F["pseudo_tls.compression"] = ProtoField.uint8(
+  "msturn.pseudo_tls.compression", "Compression method",
+  base.DEC, nil, nil, "")
 F["mux"] = ProtoField.none(
   "msturn.mux", "Multiplexed TURN frame",
   "")
@@ -2249,6 +2278,41 @@ local function is_pseudo_tls_client_hello(tvb, n)
       and tvb(5, 1):uint() == 0x01 and tvb(43, 1):uint() == 0 and tvb(44, 2):uint() == 2 and tvb(46, 2):uint() == 0x0018
 end
 
+-- The pseudo-TLS record holds hello messages with TLS's layout (MS-TURN 2.1.1), but fixed: the suite is
+-- TLS_DH_anon_WITH_RC4_128_MD5 and no key is ever agreed, so what follows is not encrypted. Each field is read only
+-- when the message holds it.
+local function dissect_pseudo_hellos(tvb, p, stop, tree)
+  while p + 4 <= stop do
+    local htype, hlen = tvb(p, 1):uint(), tvb(p + 1, 3):uint()
+    local hend = math.min(p + 4 + hlen, stop)
+    local h = tree:add(F["pseudo_tls.hs_type"], tvb(p, 1))
+    h:add(F["pseudo_tls.hs_length"], tvb(p + 1, 3))
+    local q = p + 4
+    if (htype == 1 or htype == 2) and q + 35 <= hend then
+      h:add(F["pseudo_tls.hello_version"], tvb(q, 2))
+      h:add(F["pseudo_tls.random"], tvb(q + 2, 32))
+      local sid = tvb(q + 34, 1):uint()
+      q = q + 35
+      if sid > 0 and q + sid <= hend then h:add(F["pseudo_tls.session_id"], tvb(q, sid)) end
+      q = q + sid
+      if htype == 1 and q + 2 <= hend then
+        local slen = tvb(q, 2):uint()
+        q = q + 2
+        for s = q, math.min(q + slen, hend) - 2, 2 do h:add(F["pseudo_tls.cipher_suite"], tvb(s, 2)) end
+        q = q + slen
+        if q + 1 <= hend then
+          local clen = tvb(q, 1):uint()
+          for c = q + 1, math.min(q + 1 + clen, hend) - 1 do h:add(F["pseudo_tls.compression"], tvb(c, 1)) end
+        end
+      elseif htype == 2 and q + 3 <= hend then
+        h:add(F["pseudo_tls.cipher_suite"], tvb(q, 2))
+        h:add(F["pseudo_tls.compression"], tvb(q + 2, 1))
+      end
+    end
+    p = hend
+  end
+end
+
 local function is_framed_message(tvb, n)
   if n < 4 + 28 or tvb(0, 1):uint() ~= 2 or tvb(1, 1):uint() ~= 0 then return false end
   local fl = flavour_of(tvb, 4, n - 4)
@@ -2287,7 +2351,10 @@ local function dissect_tcp_frames(tvb, pinfo, tree, can_desegment)
       pt:add(F["pseudo_tls.content_type"], tvb(off, 1))
       pt:add(F["pseudo_tls.version"], tvb(off + 1, 2))
       pt:add(F["pseudo_tls.length"], tvb(off + 3, 2))
-      if rlen > 0 then pt:add(F["pseudo_tls.handshake"], tvb(off + 5, rlen)) end
+      if rlen > 0 then
+        pt:add(F["pseudo_tls.handshake"], tvb(off + 5, rlen))
+        dissect_pseudo_hellos(tvb, off + 5, off + 5 + rlen, pt)
+      end
       add_info(pinfo, ctx, "Pseudo-TLS hello")
       off = off + 5 + rlen
     elseif (first == 2 or first == 3) and (left < 2 or tvb(off + 1, 1):uint() == 0) then

@@ -46,7 +46,7 @@ public static class LuaViewBuilder
                 description));
             var tail = ctor switch
             {
-                "uint8" or "uint16" or "uint32" or "uint64" =>
+                "uint8" or "uint16" or "uint24" or "uint32" or "uint64" =>
                     $"{@base}, {vs}, {(mask is { } m ? Hex(m, 8) : "nil")}, {desc}",
                 "bytes" => $"base.NONE, {desc}",
                 "string" => $"nil, {desc}",
@@ -88,6 +88,15 @@ public static class LuaViewBuilder
         Field("pseudo_tls.version", "uint16", "Version", "base.HEX");
         Field("pseudo_tls.length", "uint16", "Record length", "base.DEC");
         Field("pseudo_tls.handshake", "bytes", "Handshake bytes");
+        Field("pseudo_tls.hs_type", "uint8", "Handshake type", "base.DEC", ValueString("pseudo_tls.hs_type",
+            [new(1, "ClientHello"), new(2, "ServerHello"), new(14, "ServerHelloDone")]));
+        Field("pseudo_tls.hs_length", "uint24", "Handshake length", "base.DEC");
+        Field("pseudo_tls.hello_version", "uint16", "Hello version", "base.HEX");
+        Field("pseudo_tls.random", "bytes", "Random");
+        Field("pseudo_tls.session_id", "bytes", "Session ID");
+        Field("pseudo_tls.cipher_suite", "uint16", "Cipher suite", "base.HEX", ValueString("pseudo_tls.cipher_suite",
+            [new(0x0018, "TLS_DH_anon_WITH_RC4_128_MD5 (fixed by MS-TURN; nothing is encrypted)")]));
+        Field("pseudo_tls.compression", "uint8", "Compression method", "base.DEC");
         Field("mux", "none", "Multiplexed TURN frame");
         Field("mux.channel", "uint16", "Channel", "base.HEX");
         Field("mux.length", "uint16", "Length", "base.DEC");

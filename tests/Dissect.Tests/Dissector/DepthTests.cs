@@ -145,6 +145,26 @@ public class DepthTests
     }
 
     [CorpusFact]
+    public void The_pseudo_TLS_hellos_are_decoded_into_the_fields_Wiresharks_TLS_dissector_reads()
+    {
+        // Without the script, Wireshark's TLS dissector reads the same bytes as TLS: same handshake types, suites,
+        // randoms.
+        const string filter = "frame.number == 476 || frame.number == 487";
+        var capture = Repo.CorpusFile(TeamsOver4G);
+        var tls = Bare(capture, filter, "tls.handshake.type", "tls.handshake.ciphersuite", "tls.handshake.random");
+        var ours = TsharkCli.Fields(capture, filter, "msturn.pseudo_tls.hs_type", "msturn.pseudo_tls.cipher_suite",
+            "msturn.pseudo_tls.random");
+        Assert.False(ours.LuaLoadError, ours.Stderr);
+        Assert.Equal(2, ours.Rows.Count);
+        for (var i = 0; i < 2; i++)
+        {
+            Assert.Equal(tls[i][0], ours.Rows[i][0]);
+            Assert.Equal(Convert.ToInt32(tls[i][1], 16), Convert.ToInt32(ours.Rows[i][1], 16));
+            Assert.Equal(tls[i][2].Replace(":", "", StringComparison.Ordinal), ours.Rows[i][2]);
+        }
+    }
+
+    [CorpusFact]
     public void ICE_checks_inside_DATA_are_found_by_stun_filters()
     {
         var r = TsharkCli.Fields(Repo.CorpusFile(SkypeAudio), "msturn.type == 0x0115 && stun", "stun.type",
