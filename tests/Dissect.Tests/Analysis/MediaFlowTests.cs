@@ -16,8 +16,7 @@ public class MediaFlowTests
 
     private static int Count(string capture, string filter, params string[] extra)
     {
-        var r = TsharkCli.Run([.. extra, "-r", Repo.CorpusFile(capture), "-Y", filter, "-T", "fields", "-e",
-            "frame.number"]);
+        var r = TsharkCli.BareFields(Repo.CorpusFile(capture), filter, ["frame.number"], extra);
         Assert.Equal(0, r.ExitCode);
         return r.Rows.Count;
     }

@@ -15,15 +15,11 @@ public class DepthTests
     private const string SkypeAudio = "Lopiuy+LINFO1341_P1/Traces/audio.pcapng";
     private const string SkypeSurEduroam = "Lopiuy+LINFO1341_P1/Traces/SurEduroam/audio.pcapng";
 
-    private static List<string[]> Bare(string capture, string filter, params string[] fields)
+    private static IReadOnlyList<string[]> Bare(string capture, string filter, params string[] fields)
     {
-        var args = new List<string> { "-r", capture, "-Y", filter, "-T", "fields", "-E", "occurrence=a", "-E",
-            "aggregator=," };
-        foreach (var f in fields)
-            args.AddRange(["-e", f]);
-        var r = TsharkCli.Run([.. args]);
+        var r = TsharkCli.BareFields(capture, filter, fields);
         Assert.Equal(0, r.ExitCode);
-        return [.. r.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split('\t'))];
+        return r.Rows;
     }
 
     [CorpusFact]

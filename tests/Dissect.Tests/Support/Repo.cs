@@ -90,6 +90,22 @@ public static class TsharkCli
     public static Proc.Result Fields(string capture, string? filter, params string[] fields) =>
         Fields(Wireshark.Get(Wireshark.Host), capture, filter, fields);
 
+    /// <summary>
+    /// tshark without the dissector (Wireshark's own reading, for independent checks), with any extra options,
+    /// exporting fields (all occurrences joined by ',').
+    /// </summary>
+    public static Proc.Result BareFields(string capture, string filter, string[] fields, params string[] options)
+    {
+        var args = new List<string>(options)
+        {
+            "-r", capture, "-Y", filter, "-T", "fields",
+            "-E", "occurrence=a", "-E", "aggregator=,", "-E", "separator=\t",
+        };
+        foreach (var f in fields)
+            args.AddRange(["-e", f]);
+        return Run([.. args]);
+    }
+
     public static Proc.Result Fields(Wireshark ws, string capture, string? filter, params string[] fields)
     {
         var args = new List<string> { "-X", "lua_script:" + Repo.Dissector, "-r", capture, "-T", "fields",
