@@ -196,9 +196,8 @@ public class HelpTests
     {
         var bin = Repo.TempDir("bin");
         var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? Environment.ProcessPath!;
-        File.WriteAllText(Path.Combine(bin, "dissect"),
+        Executable.Write(Path.Combine(bin, "dissect"),
             $"#!/bin/sh\nexec '{dotnet}' '{Path.Combine(AppContext.BaseDirectory, "dissect.dll")}' \"$@\"\n");
-        File.SetUnixFileMode(Path.Combine(bin, "dissect"), (UnixFileMode)Convert.ToInt32("755", 8));
         string Complete(params string[] words)
         {
             var line = string.Join(' ', words);

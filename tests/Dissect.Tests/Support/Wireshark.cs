@@ -117,8 +117,7 @@ public sealed class Wireshark
         var target = RootDir is null
             ? $"exec '{HostTshark()}' \"$@\""
             : $"{env}exec '{exe}' '{prefix[0]}' \"$@\"";
-        File.WriteAllText(shim, "#!/bin/sh\n" + target + "\n");
-        File.SetUnixFileMode(shim, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        Executable.Write(shim, "#!/bin/sh\n" + target + "\n");
         return dir;
     }
 

@@ -14,9 +14,7 @@ public class RunnerTests
     private static string FakeTshark(string body)
     {
         var path = Path.Combine(Repo.TempDir("fake"), "tshark");
-        File.WriteAllText(path, "#!/bin/sh\n" + body + "\n");
-        if (!OperatingSystem.IsWindows())
-            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        Executable.Write(path, "#!/bin/sh\n" + body + "\n");
         return path;
     }
 
