@@ -105,14 +105,14 @@ public static class CipherSuites
         var fs = kx.StartsWith("ECDHE", StringComparison.Ordinal) || kx.StartsWith("DHE", StringComparison.Ordinal);
         string? weak = null;
         if (cipher.StartsWith("NULL", StringComparison.Ordinal) || name.Contains("NULL_WITH",
-            StringComparison.Ordinal)) weak = "no encryption (NULL)";
-        else if (name.Contains("EXPORT", StringComparison.Ordinal)) weak = "export-grade keys";
-        else if (name.Contains("anon", StringComparison.Ordinal)) weak = "no authentication (anon)";
-        else if (cipher.StartsWith("RC4", StringComparison.Ordinal)) weak = "RC4 is broken";
+            StringComparison.Ordinal)) weak = "null-cipher";
+        else if (name.Contains("EXPORT", StringComparison.Ordinal)) weak = "export-keys";
+        else if (name.Contains("anon", StringComparison.Ordinal)) weak = "anonymous";
+        else if (cipher.StartsWith("RC4", StringComparison.Ordinal)) weak = "rc4";
         else if (cipher.StartsWith("3DES", StringComparison.Ordinal) || cipher.StartsWith("DES",
-            StringComparison.Ordinal)) weak = "(3)DES: 64-bit blocks (Sweet32)";
-        else if (hash == "MD5") weak = "MD5 MAC";
-        else if (mode == "CBC" && hash == "SHA") weak = "CBC with SHA-1 (padding-oracle prone)";
+            StringComparison.Ordinal)) weak = "sweet32";
+        else if (hash == "MD5") weak = "md5-mac";
+        else if (mode == "CBC" && hash == "SHA") weak = "cbc-sha1";
         return new CipherSuiteInfo(code, name, kx, auth, cipher, mode, hash == "AEAD" ? "AEAD" : hash, fs, weak);
     }
 

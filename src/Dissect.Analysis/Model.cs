@@ -13,10 +13,29 @@ public sealed record ReportModel(
     NetworkSection Network,
     StunSection Stun,
     TrafficSection Traffic,
-    IReadOnlyList<string> Findings)
+    IReadOnlyList<Finding> Findings)
 {
-    public const int CurrentSchemaVersion = 1;
+    // 2: findings and the NAT verdict became facts (ids and values), cipher-suite weaknesses codes.
+    public const int CurrentSchemaVersion = 2;
 }
+
+/// <summary>
+/// One finding as facts, never a sentence: what it is (<see cref="Id"/>, which each report language turns into its
+/// own sentence), how much it matters, and its values (numbers, strings or lists of strings).
+/// </summary>
+/// <param name="Severity">"info", "notice" (worth a look) or "warning" (a security or data problem).</param>
+public sealed record Finding(string Id, string Severity, IReadOnlyDictionary<string, object> Values);
+
+/// <summary>What STUN/TURN tells about address translation, as facts.</summary>
+/// <param name="Verdict">
+/// <c>nat</c> (a server maps <see cref="Local"/> to <see cref="Public"/>), <c>nat-ice</c> (only ICE checks show it:
+/// a peer saw <see cref="Local"/> as the peer-reflexive <see cref="Public"/>), <c>no-nat</c> (the mapped address is
+/// the local one), <c>no-nat-own-address</c> (the server sees the host's own public address,
+/// <see cref="Untranslated"/>), <c>no-mapped-address</c> or <c>no-stun</c>.
+/// </param>
+/// <param name="Untranslated">Host addresses a server saw untranslated, on a path without NAT (often IPv6).</param>
+public sealed record NatFacts(string Verdict, IReadOnlyList<string> Local, IReadOnlyList<string> Public,
+    IReadOnlyList<string> Untranslated);
 
 public sealed record CaptureInfo(
     string FileName, long SizeBytes, string Sha256, string Format, IReadOnlyList<string> LinkTypes,
@@ -75,6 +94,8 @@ public sealed record DnsSection(
         int DotPackets, IReadOnlyList<string> LikelyDohServers,
     int MdnsPackets, int LlmnrPackets);
 
+/// <param name="Weakness">Why the suite is weak, as a code: null-cipher, export-keys, anonymous, rc4, sweet32 (64-bit
+/// blocks of (3)DES), md5-mac or cbc-sha1 (padding-oracle prone); null when none.</param>
 public sealed record CipherSuiteInfo(int Code, string Name, string KeyExchange, string Authentication, string Cipher,
     string Mode, string Hash, bool ForwardSecrecy, string? Weakness);
 
@@ -93,7 +114,6 @@ public sealed record TlsSection(
     int ClientHellos, int ServerHellos, IReadOnlyDictionary<string, int> NegotiatedVersions, IReadOnlyDictionary<string,
         int> ChosenSuites,
     IReadOnlyList<TlsConnection> Connections, IReadOnlyList<Certificate> Certificates, int Tls13HiddenCertificates,
-        IReadOnlyList<string> WeakFindings,
     IReadOnlyDictionary<string, int> QuicVersions, IReadOnlyList<string> QuicSni)
 {
     /// <summary>
@@ -135,7 +155,7 @@ public sealed record StunSection(
         IReadOnlyList<TurnAllocation> Allocations,
     IReadOnlyList<string> Peers, IReadOnlyList<string> MsVersions, IReadOnlyList<string> StreamTypes,
         IReadOnlyList<string> Software,
-    IReadOnlyList<string> MappedAddresses, IReadOnlyList<string> LocalAddresses, string NatVerdict,
+    IReadOnlyList<string> MappedAddresses, IReadOnlyList<string> LocalAddresses, NatFacts Nat,
         long RelayedMediaPackets, long RelayedMediaBytes,
     long DirectRtpPackets, long DirectRtpBytes, IReadOnlyList<string> AttributesSeen,
         IReadOnlyList<TimelineEvent> Timeline,

@@ -356,7 +356,6 @@ public sealed class StunAnalyzer : IAnalyzer
     public StunSection Build()
     {
         var (width, bins) = MessageBins();
-        string verdict;
         var localIps = _local.ToList();
         var allMapped = _mapped.Select(Net.Host).Distinct().ToList();
         // Mapped addresses that are a client's own say there is no translation on that path (typically IPv6).
@@ -364,28 +363,21 @@ public sealed class StunAnalyzer : IAnalyzer
         var mappedIps = allMapped.Except(untranslated).ToList();
         var reflexiveIps = _peerReflexive.Select(Net.Host).Distinct().ToList();
         var checkLocal = _checkLocal.ToList();
+        NatFacts nat;
         if (mappedIps.Count == 0 && reflexiveIps.Count > 0 && checkLocal.Count > 0
             && reflexiveIps.Any(r => !checkLocal.Contains(r)))
-            verdict = $"NAT detected from ICE connectivity checks: {string.Join(", ", checkLocal)} is seen by its " +
-                $"peer as "
-                + $"{string.Join(", ", reflexiveIps.Where(r => !checkLocal.Contains(r)))} (peer-reflexive; no STUN " +
-                    $"server reported a mapped address)";
+            nat = new("nat-ice", checkLocal, [.. reflexiveIps.Where(r => !checkLocal.Contains(r))], untranslated);
         else if (mappedIps.Count == 0 && untranslated.Count > 0)
-            verdict = $"no NAT: the STUN/TURN server sees the host's own address {string.Join(", ", untranslated)}";
+            nat = new("no-nat-own-address", [], [], untranslated);
         else if (mappedIps.Count == 0)
-            verdict = _ms + _stun == 0 ? "no STUN/TURN traffic observed" : "no mapped address observed";
+            nat = new(_ms + _stun == 0 ? "no-stun" : "no-mapped-address", [], [], []);
         else if (localIps.Count > 0 && mappedIps.Any(m => !localIps.Contains(m)))
-            verdict = $"NAT detected: {string.Join(", ", localIps)} is seen by the STUN/TURN server as " +
-                $"{string.Join(", ", mappedIps)}";
+            nat = new("nat", localIps, mappedIps, untranslated);
         else
-            verdict = $"no NAT: the mapped address {string.Join(", ", mappedIps)} is the local address";
-        if (untranslated.Count > 0 && mappedIps.Count > 0)
-            verdict += $"; {(untranslated.All(u => u.Contains(':', StringComparison.Ordinal)) ? "over IPv6" : "on " +
-                "another path")} "
-                + $"it sees the host's own address {string.Join(", ", untranslated)} (no NAT on that path)";
+            nat = new("no-nat", mappedIps, mappedIps, untranslated);
         return new StunSection(_ms, _stun, _types, [.. _servers], _allocs, [.. _peers], [.. _versions], [.. _streams],
             [.. _software], [.. _mapped], localIps,
-            verdict, _mediaPackets, _mediaBytes, _rtp, _rtpBytes, [.. _attrs], _timeline, width, bins)
+            nat, _mediaPackets, _mediaBytes, _rtp, _rtpBytes, [.. _attrs], _timeline, width, bins)
         {
             PeerReflexiveAddresses = [.. _peerReflexive],
             MediaFlows = _media.Result(),

@@ -238,22 +238,13 @@ public sealed class TlsAnalyzer : IAnalyzer
         var conns = _order.Select(k => _conns[k]).Where(c => c.Client.Length > 0).Select(c =>
             new TlsConnection(c.Client, c.Server, c.Sni, c.Alpn, c.Transport,
             c.Offered, c.SuiteCount, c.Suites, c.ChosenVersion, c.Chosen, c.Ja3, c.Ja4)).ToList();
-        var weak = new List<string>();
-        foreach (var g in conns.Where(c => c.ChosenSuite?.Weakness is not null).GroupBy(c => c.ChosenSuite!.Name))
-            weak.Add($"{g.Count()} connection(s) chose {g.Key}: {g.First().ChosenSuite!.Weakness}");
-        foreach (var g in conns.Where(c => c.ChosenVersion is { } v && CipherSuites.IsOldVersion(v)).GroupBy(c =>
-            c.ChosenVersion!))
-            weak.Add($"{g.Count()} connection(s) negotiated {g.Key}, which is deprecated (RFC 8996)");
-        var expired = _certs.Count(c => c.Status != "valid");
-        if (expired > 0)
-            weak.Add($"{expired} certificate(s) were not valid at the capture's time");
         return new TlsSection(_clientHellos, _serverHellos,
             // QUIC handshakes are TLS 1.3 too: counted, and labelled, so a QUIC-heavy capture does not read as "TLS 1.3
             // ×1".
             DnsAnalyzer.Count(conns.Where(c => c.ChosenVersion is not null)
                 .Select(c => c.Transport == "QUIC" ? c.ChosenVersion + QuicSuffix : c.ChosenVersion!)),
             DnsAnalyzer.Count(conns.Where(c => c.ChosenSuite is not null).Select(c => c.ChosenSuite!.Name)),
-            conns, _certs, conns.Count(c => c.ChosenVersion == "TLS 1.3" && c.Transport == "TCP"), weak, _quicVersions,
+            conns, _certs, conns.Count(c => c.ChosenVersion == "TLS 1.3" && c.Transport == "TCP"), _quicVersions,
                 [.. _quicSni])
         {
             PseudoTlsStreams = [.. _pseudo.Values.OrderBy(v => v.First).Select(v => new PseudoTlsStream(v.Client,

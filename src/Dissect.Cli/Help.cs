@@ -45,7 +45,7 @@ public static class Help
         ["analyze"] =
         [
             "dissect analyze call.pcapng",
-            "dissect analyze call.pcapng --json - | jq .stun.natVerdict",
+            "dissect analyze call.pcapng --json - | jq .stun.nat",
             "tcpdump -w - -c 500 | dissect analyze - -Y 'dns || stun'",
         ],
         ["report"] =

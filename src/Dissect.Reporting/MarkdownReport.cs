@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using Dissect.Analysis;
 
@@ -7,10 +6,13 @@ namespace Dissect.Reporting;
 /// <summary>The report as Markdown, with the same tables as the PDF, for students' own write-ups.</summary>
 public static class MarkdownReport
 {
-    public static string Render(ReportModel m, ReportOptions o) => Render(ReportDocument.Build(m, o));
+    public static string Render(ReportModel m, ReportOptions o) => Render(ReportDocument.Build(m, o), o.Language);
 
-    public static string Render(IReadOnlyList<Block> blocks)
+    /// <param name="inlineSvg">Charts as inline SVG (for the HTML page) rather than as SVG images in data URIs (for a
+    /// Markdown file that stands alone).</param>
+    public static string Render(IReadOnlyList<Block> blocks, string language = "en", bool inlineSvg = false)
     {
+        var l = Localization.Localizer.For(language);
         var sb = new StringBuilder();
         foreach (var block in blocks)
         {
@@ -35,12 +37,6 @@ public static class MarkdownReport
                         sb.Append("| ").Append(string.Join(" | ", row.Select(TextSafety.Markdown))).Append(" |\n");
                     sb.Append('\n');
                     break;
-                case Chart c when !c.Lines:
-                    sb.Append('*').Append(TextSafety.Markdown(c.Title)).Append(":* ")
-                      .Append(string.Join(", ", c.Labels.Select((l, i) =>
-                          $"{TextSafety.Markdown(l)} " +
-                              $"{c.Series[0].Values[i].ToString(CultureInfo.InvariantCulture)}"))).Append("\n\n");
-                    break;
                 case Timeline tl:
                     sb.Append('*').Append(TextSafety.Markdown(tl.Title)).Append(":* " +
                         "").Append(TextSafety.Markdown(tl.MarkerLabel)).Append("; ")
@@ -48,10 +44,14 @@ public static class MarkdownReport
                           TextSafety.Markdown($"{i.Label} {i.From:yyyy-MM-dd} → {i.To:yyyy-MM-dd}")))).Append("\n\n");
                     break;
                 case Chart c:
-                    sb.Append('*').Append(TextSafety.Markdown(c.Title)).Append(":* see the PDF or the JSON model for " +
-                        "the series (")
-                      .Append(c.Labels.Count).Append(" bins, ").Append(string.Join(", ",
-                          c.Series.Select(s => TextSafety.Markdown(s.Name)))).Append(").\n\n");
+                    var svg = Charts.SvgChart.Render(c, l);
+                    if (inlineSvg)
+                        sb.Append("<figure><figcaption>")
+                          .Append(System.Security.SecurityElement.Escape(TextSafety.Clean(c.Title)))
+                          .Append("</figcaption>").Append(svg).Append("</figure>\n\n");
+                    else
+                        sb.Append("![").Append(TextSafety.Markdown(c.Title)).Append("](data:image/svg+xml;base64,")
+                          .Append(Convert.ToBase64String(Encoding.UTF8.GetBytes(svg))).Append(")\n\n");
                     break;
             }
         }

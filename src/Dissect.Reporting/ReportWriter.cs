@@ -22,13 +22,13 @@ public static class ReportWriter
             switch (f)
             {
                 case "pdf":
-                    PdfReport.Write(blocks.Value, "Capture analysis: " + model.Capture.FileName,
-                    model.Capture.FileName, model.Capture.FirstPacket, path); break;
+                    PdfReport.Write(blocks.Value, ReportDocument.Title(model, options.Language),
+                    model.Capture.FileName, model.Capture.FirstPacket, path, options.Language); break;
                 case "json": AtomicFile.Write(path, tmp => ReportJson.WriteFile(tmp, model)); break;
-                case "md": AtomicFile.WriteAllText(path, MarkdownReport.Render(blocks.Value)); break;
+                case "md": AtomicFile.WriteAllText(path, MarkdownReport.Render(blocks.Value, options.Language)); break;
                 case "html":
-                    AtomicFile.WriteAllText(path, HtmlReport.Render(blocks.Value, model.Capture.FileName,
-                    options.Language)); break;
+                    AtomicFile.WriteAllText(path, HtmlReport.Render(blocks.Value,
+                    ReportDocument.Title(model, options.Language), options.Language)); break;
                 default: throw new ArgumentException($"unknown format '{f}'", nameof(formats));
             }
             written.Add(path);
@@ -42,19 +42,20 @@ public static class ReportWriter
 public static class HtmlReport
 {
     public static string Render(ReportModel m, ReportOptions o) => Render(ReportDocument.Build(m, o),
-        m.Capture.FileName, o.Language);
+        ReportDocument.Title(m, o.Language), o.Language);
 
-    public static string Render(IReadOnlyList<Block> blocks, string fileName, string language)
+    public static string Render(IReadOnlyList<Block> blocks, string title, string language)
     {
         var pipeline = Markdig.MarkdownExtensions.UsePipeTables(new Markdig.MarkdownPipelineBuilder()).Build();
-        var body = Markdig.Markdown.ToHtml(MarkdownReport.Render(blocks), pipeline);
+        var body = Markdig.Markdown.ToHtml(MarkdownReport.Render(blocks, language, inlineSvg: true), pipeline);
         return "<!DOCTYPE html>\n<html lang=\"" + (language == "fr" ? "fr"
             : "en") + "\"><head><meta charset=\"utf-8\"><title>" +
-               System.Net.WebUtility.HtmlEncode("Capture analysis: " + TextSafety.Clean(fileName, 200)) +
+               System.Net.WebUtility.HtmlEncode(TextSafety.Clean(title, 200)) +
                "</title><style>body{font-family:sans-serif;max-width:72em;margin:auto;font-size:14px}" +
                "table{border-collapse:collapse;margin:8px 0}" +
                "td,th{border:1px solid #ccc;padding:2px 6px;vertical-align:top}" +
-               "blockquote{color:#555;border-left:3px solid #1f77b4;margin-left:0;padding-left:10px}" +
+               "blockquote{color:#555;border-left:3px solid #0072b2;margin-left:0;padding-left:10px}" +
+               "figure{margin:8px 0}figcaption{font-weight:bold;font-size:12px}svg{max-width:100%;height:auto}" +
                "</style></head><body>\n" +
                body + "</body></html>\n";
     }

@@ -6,7 +6,7 @@ namespace Dissect.Reporting;
 /// build.</summary>
 public static class TeachingNotes
 {
-    public static readonly string[] Languages = ["en", "fr"];
+    public static readonly string[] Languages = Localization.Localizer.Languages;
 
     public static string? Markdown(string lang, string section)
     {

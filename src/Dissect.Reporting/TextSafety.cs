@@ -32,23 +32,53 @@ public static class TextSafety
         return sb.ToString();
     }
 
+    /// <summary>
+    /// Text for Markdown: characters that start inline markup, links, HTML or a table cell border are escaped, and
+    /// those that start a block (a list, heading or quote) only at the start of a line, so that names and addresses
+    /// stay readable and copyable ("a-b.example.net", not "a\-b\.example\.net").
+    /// </summary>
     public static string Markdown(string s)
     {
         var sb = new StringBuilder();
-        foreach (var ch in Clean(s))
+        var text = Clean(s, 100_000);
+        var lineStart = true;
+        for (var i = 0; i < text.Length; i++)
         {
-            switch (ch)
+            var ch = text[i];
+            if (lineStart && ch is '-' or '+' or '#' or '=' or ':')
+                sb.Append('\\').Append(ch);
+            else if (lineStart && char.IsAsciiDigit(ch))
             {
-                case '\\' or '`' or '*' or '_' or '[' or ']' or '#' or '|' or '!' or '~' or '(' or ')' or '{' or '}'
-                    or '+' or '-' or '.':
-                    sb.Append('\\').Append(ch);
-                    break;
-                case '<': sb.Append("&lt;"); break;
-                case '>': sb.Append("&gt;"); break;
-                case '&': sb.Append("&amp;"); break;
-                case '\n': sb.Append("<br>"); break;
-                default: sb.Append(ch); break;
+                // "1. " or "1) " would start an ordered list.
+                var j = i;
+                while (j < text.Length && char.IsAsciiDigit(text[j]))
+                    j++;
+                sb.Append(text, i, j - i);
+                if (j < text.Length && text[j] is '.' or ')')
+                {
+                    sb.Append('\\').Append(text[j]);
+                    j++;
+                }
+                i = j - 1;
             }
+            else
+                switch (ch)
+                {
+                    // An underscore inside a word cannot start emphasis (TLS_AES_128_GCM_SHA256 stays as it is).
+                    case '_' when i > 0 && i + 1 < text.Length && char.IsLetterOrDigit(text[i - 1])
+                        && char.IsLetterOrDigit(text[i + 1]):
+                        sb.Append(ch);
+                        break;
+                    case '\\' or '`' or '*' or '_' or '[' or ']' or '|' or '~' or '!':
+                        sb.Append('\\').Append(ch);
+                        break;
+                    case '<': sb.Append("&lt;"); break;
+                    case '>': sb.Append("&gt;"); break;
+                    case '&': sb.Append("&amp;"); break;
+                    case '\n': sb.Append("<br>"); break;
+                    default: sb.Append(ch); break;
+                }
+            lineStart = ch == '\n';
         }
         return sb.ToString();
     }

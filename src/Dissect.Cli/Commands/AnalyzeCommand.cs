@@ -2,6 +2,7 @@ using Dissect.IO;
 using System.CommandLine;
 using Dissect.Analysis;
 using Dissect.Codegen.Lua;
+using Dissect.Reporting.Localization;
 using Dissect.Tshark;
 
 namespace Dissect.Cli.Commands;
@@ -96,7 +97,7 @@ public static class AnalyzeCommand
                 io.Out.WriteLine($"{input}: {model.Capture.Packets} packets, {model.Capture.DurationSeconds:0.###} " +
                     $"s, {model.Capture.Format}");
                 foreach (var f in model.Findings)
-                    io.Out.WriteLine("  - " + f);
+                    io.Out.WriteLine("  - " + Terminal.Safe(Localizer.For("en").Finding(f)));
             }
             catch (Exception e) when (e is DissectException or IOException or UnauthorizedAccessException)
             {
@@ -199,7 +200,7 @@ public static class AnalyzeCommand
                 text.WriteLine($"{model.Capture.FileName}: {model.Capture.Packets} packets, " +
                     $"{model.Capture.DurationSeconds:0.###} s, {model.Capture.Format}");
                 foreach (var f in model.Findings)
-                    text.WriteLine("  - " + f);
+                    text.WriteLine("  - " + Terminal.Safe(Localizer.For("en").Finding(f)));
                 if (toStdout)
                     WriteJson(io, model);
                 else if (pr.GetValue(json) is { } path)

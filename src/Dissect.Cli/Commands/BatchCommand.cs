@@ -237,12 +237,13 @@ public static class BatchCommand
             io.Fail($"no reports found under {outDir} to index");
             return false;
         }
-        var blocks = ComparisonDocument.Build(models, failures);
+        var blocks = ComparisonDocument.Build(models, failures, ro.Language);
         var first = models.Select(m => m.Model.Capture.FirstPacket).Where(t =>
             t is not null).DefaultIfEmpty(null).Min();
-        PdfReport.Write(blocks,
-            $"Comparison of {models.Count} captures", "index", first, Path.Combine(outDir, "index.pdf"));
-        AtomicFile.WriteAllText(Path.Combine(outDir, "index.md"), MarkdownReport.Render(blocks));
+        var title = ComparisonDocument.Title(models.Count, ro.Language);
+        PdfReport.Write(blocks, title, "index", first, Path.Combine(outDir, "index.pdf"), ro.Language);
+        AtomicFile.WriteAllText(Path.Combine(outDir, "index.md"), MarkdownReport.Render(blocks, ro.Language));
+        AtomicFile.WriteAllText(Path.Combine(outDir, "index.html"), HtmlReport.Render(blocks, title, ro.Language));
         var index = models.Select(m => new
         {
             report = m.Name,

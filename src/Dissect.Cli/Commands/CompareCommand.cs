@@ -19,15 +19,16 @@ public static class CompareCommand
         };
         var output = new Option<string>("--out", "-o")
         {
-            Description = "Output file stem; writes STEM.pdf and STEM.md",
+            Description = "Output file stem; writes STEM.pdf, STEM.md and STEM.html",
             DefaultValueFactory = _ => Path.Combine("reports", "comparison")
         };
         var tshark = DoctorCommand.TsharkOption();
         var max = AnalyzeCommand.MaxPacketsOption();
         var timeout = AnalyzeCommand.TimeoutOption();
         var filter = AnalyzeCommand.DisplayFilterOption();
-        var cmd = new Command("compare", "Compare captures side by side (PDF and Markdown)") { inputs, output, tshark,
-            max, timeout, filter };
+        var lang = ReportCommand.LangOption();
+        var cmd = new Command("compare", "Compare captures side by side (PDF, Markdown and HTML)") { inputs, output,
+            lang, tshark, max, timeout, filter };
         cmd.Validators.Add(r =>
         {
             if ((r.GetValue(inputs) ?? []).Length is 1)
@@ -75,17 +76,19 @@ public static class CompareCommand
             try
             {
                 Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(stem))!);
-                var blocks = ComparisonDocument.Build(items, failures);
-                PdfReport.Write(blocks,
-                    $"Comparison of {items.Count} " +
-                        $"captures", "comparison", items.Select(i => i.Item2.Capture.FirstPacket).Min(), stem + ".pdf");
-                AtomicFile.WriteAllText(stem + ".md", MarkdownReport.Render(blocks));
+                var language = pr.GetValue(lang)!;
+                var blocks = ComparisonDocument.Build(items, failures, language);
+                var title = ComparisonDocument.Title(items.Count, language);
+                PdfReport.Write(blocks, title, "comparison", items.Select(i => i.Item2.Capture.FirstPacket).Min(),
+                    stem + ".pdf", language);
+                AtomicFile.WriteAllText(stem + ".md", MarkdownReport.Render(blocks, language));
+                AtomicFile.WriteAllText(stem + ".html", HtmlReport.Render(blocks, title, language));
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 return io.Fail($"cannot write {stem}.pdf: {e.Message}");
             }
-            io.Out.WriteLine($"wrote {stem}.pdf and {stem}.md");
+            io.Out.WriteLine($"wrote {stem}.pdf, {stem}.md and {stem}.html");
             return failures.Count == 0 ? ExitCodes.Ok : ExitCodes.PartialFailure;
         });
         return cmd;

@@ -17,13 +17,23 @@ public static class ReportCommand
         };
         // Offered by shell completion; the value is checked by TryReadOutputOptions.
         format.CompletionSources.Add([.. ReportWriter.Formats, "pdf,json", "pdf,json,md,html"]);
+        return (format, LangOption(), new Option<bool>("--no-notes") { Description = "Leave the teaching notes out" });
+    }
+
+    public static Option<string> LangOption()
+    {
         var lang = new Option<string>("--lang")
         {
-            Description = "Language of the teaching notes: " + string.Join(" or ", TeachingNotes.Languages),
+            Description = "Language of the report: " + string.Join(" or ", TeachingNotes.Languages),
             DefaultValueFactory = _ => "en",
         };
         lang.CompletionSources.Add([.. TeachingNotes.Languages]);
-        return (format, lang, new Option<bool>("--no-notes") { Description = "Leave the teaching notes out" });
+        lang.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<string>() is { } v && !TeachingNotes.Languages.Contains(v))
+                r.AddError($"--lang takes {string.Join(" or ", TeachingNotes.Languages)}");
+        });
+        return lang;
     }
 
     public static bool TryReadOutputOptions(ParseResult pr, Option<string> format, Option<string> lang,

@@ -14,16 +14,15 @@ namespace Dissect.Reporting.Pdf;
 public sealed class PdfReport
 {
     private const double Margin = 50, PageW = 595.28, PageH = 841.89, Bottom = PageH - 50;
-    private static readonly XColor[] Palette = [XColor.FromArgb(31, 119, 180), XColor.FromArgb(255, 127, 14),
-        XColor.FromArgb(44, 160, 44), XColor.FromArgb(214, 39, 40),
-        XColor.FromArgb(148, 103, 189), XColor.FromArgb(140, 86, 75), XColor.FromArgb(227, 119, 194),
-            XColor.FromArgb(127, 127, 127)];
+    private static readonly XColor[] Palette =
+        [.. Charts.ChartTheme.Palette.Select(c => XColor.FromArgb(c.R, c.G, c.B))];
 
     private readonly PdfDocument _doc;
     private XGraphics _g = null!;
     private PdfPage _page = null!;
     private double _y;
-    private readonly XFont _body, _bold, _small, _smallBold, _h0, _h1, _h2, _note;
+    private Localization.Localizer _lang = Localization.Localizer.For("en");
+    private readonly XFont _body, _bold, _small, _smallBold, _tiny, _tinyBold, _h0, _h1, _h2, _note;
 
     private PdfReport()
     {
@@ -34,6 +33,8 @@ public sealed class PdfReport
         _bold = new XFont(f, 9.5, XFontStyleEx.Bold);
         _small = new XFont(f, 7.5);
         _smallBold = new XFont(f, 7.5, XFontStyleEx.Bold);
+        _tiny = new XFont(f, 6.5);
+        _tinyBold = new XFont(f, 6.5, XFontStyleEx.Bold);
         _h0 = new XFont(f, 18, XFontStyleEx.Bold);
         _h1 = new XFont(f, 14, XFontStyleEx.Bold);
         _h2 = new XFont(f, 11, XFontStyleEx.Bold);
@@ -41,19 +42,19 @@ public sealed class PdfReport
     }
 
     public static void Write(ReportModel m, ReportOptions o, string path) =>
-        Write(ReportDocument.Build(m, o), "Capture analysis: " + m.Capture.FileName, m.Capture.FileName,
-            m.Capture.FirstPacket, path);
+        Write(ReportDocument.Build(m, o), ReportDocument.Title(m, o.Language), m.Capture.FileName,
+            m.Capture.FirstPacket, path, o.Language);
 
     /// <param name="when">Document dates come from the capture, not the clock, so the same input gives the same
     /// document.</param>
     public static void Write(IReadOnlyList<Block> blocks, string title, string footer, DateTimeOffset? when,
-        string path)
+        string path, string language = "en")
     {
-        var r = new PdfReport();
+        var r = new PdfReport { _lang = Localization.Localizer.For(language) };
         r.Render(blocks, footer);
         var date = when?.UtcDateTime ?? new DateTime(2000, 1, 1, 0, 0, 0, DateTimeKind.Utc);
         r._doc.Info.Title = TextSafety.Clean(title, 200);
-        r._doc.Info.Subject = "Network capture report";
+        r._doc.Info.Subject = r._lang["subject"];
         r._doc.Info.Creator = "Dissect " + CaptureAnalyzer.DissectVersion;
         r._doc.Info.CreationDate = date;
         r._doc.Info.ModificationDate = date;
@@ -84,7 +85,8 @@ public sealed class PdfReport
         for (var i = 0; i < total; i++)
         {
             using var g = XGraphics.FromPdfPage(_doc.Pages[i], XGraphicsPdfPageOptions.Append);
-            var label = $"Dissect — {TextSafety.Clean(footer, 80)} — page {i + 1} of {total}";
+            var label = _lang.T("page-footer", ("file", TextSafety.Clean(footer, 80)), ("page", (long)(i + 1)),
+                ("pages", (long)total));
             g.DrawString(label, _small, XBrushes.Gray, new XRect(Margin, PageH - 35, PageW - 2 * Margin, 12),
                 XStringFormats.Center);
         }
@@ -153,19 +155,26 @@ public sealed class PdfReport
     private void Table(Table t)
     {
         var total = PageW - 2 * Margin;
-        var sum = t.Widths.Sum();
-        var widths = t.Widths.Select(w => w / sum * total).ToArray();
         const double pad = 3;
+        // The cell font shrinks a step before any identifier would have to break.
+        var (cell, cellBold) = (_small, _smallBold);
+        var (widths, fits) = ColumnWidths(t, total, pad, cell, cellBold);
+        if (!fits)
+        {
+            (cell, cellBold) = (_tiny, _tinyBold);
+            widths = ColumnWidths(t, total, pad, cell, cellBold).Widths;
+        }
         List<string>[] WrapRow(IReadOnlyList<string> cells, XFont font) =>
-            [.. cells.Select((c, i) => Wrap(TextSafety.Clean(c), font, widths[i] - 2 * pad))];
-        var header = WrapRow(t.Headers, _smallBold);
-        double Height(List<string>[] r) => r.Max(c => Math.Max(1, c.Count)) * _small.Size * 1.3 + 2 * pad;
+            [.. cells.Select((c, i) => Wrap(TextSafety.Clean(c, 4000), font, widths[i] - 2 * pad))];
+        var header = WrapRow(t.Headers, cellBold);
+        var tableWidth = widths.Sum();
+        double Height(List<string>[] r) => r.Max(c => Math.Max(1, c.Count)) * cell.Size * 1.3 + 2 * pad;
         void DrawRow(List<string>[] r, XFont font, XBrush? fill)
         {
             var h = Height(r);
             var x = Margin;
             if (fill is not null)
-                _g.DrawRectangle(fill, Margin, _y, total, h);
+                _g.DrawRectangle(fill, Margin, _y, tableWidth, h);
             for (var i = 0; i < r.Length; i++)
             {
                 var y = _y + pad;
@@ -179,21 +188,21 @@ public sealed class PdfReport
                 }
                 x += widths[i];
             }
-            _g.DrawLine(new XPen(XColors.LightGray, 0.5), Margin, _y + h, Margin + total, _y + h);
+            _g.DrawLine(new XPen(XColors.LightGray, 0.5), Margin, _y + h, Margin + tableWidth, _y + h);
             _y += h;
         }
         var headerFill = new XSolidBrush(XColor.FromArgb(225, 232, 242));
         Need(Height(header) + 20);
-        DrawRow(header, _smallBold, headerFill);
+        DrawRow(header, cellBold, headerFill);
         foreach (var row in t.Rows)
         {
-            var r = WrapRow(row, _small);
+            var r = WrapRow(row, cell);
             if (_y + Height(r) > Bottom)
             {
                 NewPage();
-                DrawRow(header, _smallBold, headerFill);   // the header repeats on every page of the table
+                DrawRow(header, cellBold, headerFill);   // the header repeats on every page of the table
             }
-            DrawRow(r, _small, null);
+            DrawRow(r, cell, null);
         }
         _y += 8;
     }
@@ -233,7 +242,7 @@ public sealed class PdfReport
         for (var i = 0; i < c.Labels.Count; i++)
         {
             var label = TextSafety.Clean(c.Labels[i], 16);
-            x.Add(i % step == 0 ? (c.Lines ? label + " s" : label) : "");
+            x.Add(i % step == 0 ? (c.Lines && c.XAxis is null ? label + " s" : label) : "");
         }
         chart.XAxis.MajorTickMark = PdfSharp.Charting.TickMarkType.Outside;
         chart.YAxis.MajorTickMark = PdfSharp.Charting.TickMarkType.Outside;
@@ -243,7 +252,20 @@ public sealed class PdfReport
         var scale = AxisScale.For(c.Series.SelectMany(x => x.Values));
         chart.YAxis.MaximumScale = scale.Maximum;
         chart.YAxis.MajorTick = scale.Step;
-        chart.YAxis.TickLabels.Format = "#,##0";
+        // Invariant number formats only: French ticks go without a group separator rather than with an English one.
+        chart.YAxis.TickLabels.Format = _lang.Language == "en" ? "#,##0" : "0";
+        if (c.XAxis is not null)
+        {
+            chart.XAxis.Title.Caption = TextSafety.Clean(c.XAxis, 80);
+            chart.XAxis.Title.Font.Size = XUnit.FromPoint(6.5);
+        }
+        if (c.YAxis is not null)
+        {
+            chart.YAxis.Title.Caption = TextSafety.Clean(c.YAxis, 40);
+            chart.YAxis.Title.Font.Size = XUnit.FromPoint(6.5);
+            chart.YAxis.Title.Orientation = 90;
+            chart.YAxis.Title.VerticalAlignment = PdfSharp.Charting.VerticalAlignment.Center;
+        }
         chart.PlotArea.LineFormat.Visible = false;
         if (c.Series.Count > 1)
         {
@@ -298,7 +320,14 @@ public sealed class PdfReport
         _y = axisY + 26;
     }
 
-    /// <summary>Word wrap measured with the real font; words longer than a line are cut by characters.</summary>
+    // Where a long identifier may break: after its own separators, so "a-b.example.net" wraps as "a-b." / "example.net"
+    // and never inside a label.
+    private static bool IsSeparator(char c) => c is '.' or '-' or '_' or ':' or ',' or '/' or '→' or ';' or '=';
+
+    /// <summary>
+    /// Word wrap measured with the real font. A word longer than a line breaks after its last separator that fits;
+    /// only a word without any separator is cut by characters.
+    /// </summary>
     private List<string> Wrap(string text, XFont font, double width)
     {
         var lines = new List<string>();
@@ -320,6 +349,10 @@ public sealed class PdfReport
                 {
                     var cut = line.Length - 1;
                     while (cut > 1 && _g.MeasureString(line[..cut], font).Width > width) cut--;
+                    var sep = cut;
+                    while (sep > 1 && !IsSeparator(line[sep - 1])) sep--;
+                    if (sep > 1)
+                        cut = sep;
                     lines.Add(line[..cut]);
                     line = line[cut..];
                 }
@@ -327,5 +360,53 @@ public sealed class PdfReport
             lines.Add(line);
         }
         return lines;
+    }
+
+    /// <summary>
+    /// Column widths from the content, as browsers lay out tables: each column gets at least its widest word (so
+    /// identifiers stay whole), and the room left goes to the columns whose text would otherwise wrap most. The widths
+    /// a table asks for only apply when even the widest words do not fit.
+    /// </summary>
+    private (double[] Widths, bool Fits) ColumnWidths(Table t, double total, double pad, XFont font, XFont bold)
+    {
+        var n = t.Headers.Count;
+        var min = new double[n];
+        var pref = new double[n];
+        double Measure(string s, XFont f) => _g.MeasureString(s, f).Width + 2 * pad + 1;
+        void Take(int i, string cell, XFont f)
+        {
+            foreach (var line in TextSafety.Clean(cell, 4000).Split('\n'))
+            {
+                pref[i] = Math.Max(pref[i], Math.Min(Measure(line, f), total));
+                foreach (var word in line.Split(' '))
+                    min[i] = Math.Max(min[i], Math.Min(Measure(word, f), total * 0.45));
+            }
+        }
+        for (var i = 0; i < n; i++)
+            Take(i, t.Headers[i], bold);
+        foreach (var row in t.Rows)
+            for (var i = 0; i < n && i < row.Count; i++)
+                Take(i, row[i], font);
+        var sumPref = pref.Sum();
+        var sumMin = min.Sum();
+        // A table of short cells stays about as wide as its content, not stretched across the page.
+        if (sumPref <= total)
+            return ([.. pref.Select(p => p + Math.Min(24, (total - sumPref) / n))], true);
+        if (sumMin <= total)
+        {
+            var slack = pref.Zip(min, (p, m) => p - m).ToArray();
+            var sumSlack = slack.Sum();
+            return ([.. min.Select((m, i) => m + (total - sumMin) * (sumSlack <= 0 ? 1.0 / n
+                : slack[i] / sumSlack))], true);
+        }
+        // Even the widest words do not fit: the narrow columns keep theirs and only the widest columns share what is
+        // left, all cut to one width (found by bisection), so only their longest identifiers break, at separators.
+        double lo = 0, hi = min.Max();
+        for (var k = 0; k < 40; k++)
+        {
+            var c = (lo + hi) / 2;
+            if (min.Sum(m => Math.Min(m, c)) > total) hi = c; else lo = c;
+        }
+        return ([.. min.Select(m => Math.Min(m, lo))], false);
     }
 }

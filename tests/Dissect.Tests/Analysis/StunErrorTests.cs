@@ -80,8 +80,9 @@ public class IceNatTests
         Assert.Equal(["87.65.203.123:49552"], expected);
         Assert.Equal(expected, model.Stun.PeerReflexiveAddresses);
         Assert.Empty(model.Stun.MappedAddresses);   // no STUN server said it: kept apart
-        Assert.StartsWith("NAT detected from ICE connectivity checks: 192.168.1.47 is seen by its peer as " +
-            "87.65.203.123", model.Stun.NatVerdict);
+        Assert.Equal("nat-ice", model.Stun.Nat.Verdict);
+        Assert.Equal(["192.168.1.47"], model.Stun.Nat.Local);
+        Assert.Equal(["87.65.203.123"], model.Stun.Nat.Public);
     }
 }
 

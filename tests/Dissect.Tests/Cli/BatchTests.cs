@@ -80,7 +80,7 @@ public class BatchTests
             "wifi -> 4G.pcap"), "-o", stem);
         Assert.Equal(0, code);
         var md = File.ReadAllText(stem + ".md");
-        Assert.Contains("Queried in every capture \\(2\\): teams\\.example\\.com, turn\\.teams\\.example\\.com", md);
+        Assert.Contains("Queried in every capture (2): teams.example.com, turn.teams.example.com", md);
     }
 
     [CorpusFact]
@@ -144,6 +144,6 @@ public class BatchFaultTests
         Assert.Equal(1, m.Traffic.ExcludedPackets);
         Assert.NotNull(m.Traffic.OutlierGapSeconds);
         Assert.True(m.Traffic.Bins.Count <= 130, $"{m.Traffic.Bins.Count} bins");
-        Assert.Contains(m.Findings, f => f.StartsWith("Timestamps: a gap of", StringComparison.Ordinal));
+        Assert.Contains(m.Findings, f => f.Id == "traffic.gap");
     }
 }

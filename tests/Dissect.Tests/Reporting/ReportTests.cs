@@ -68,7 +68,13 @@ public class ReportTests(DemoModel demo) : IClassFixture<DemoModel>
         Assert.Contains("\\|", md);
         Assert.Contains("\\*bold\\*", md);
         Assert.EndsWith("…", TextSafety.Clean(new string('a', 1000)));
-        var json = ReportJson.Serialize(demo.Model with { Findings = [evil] });
+        var json = ReportJson.Serialize(demo.Model with
+        {
+            Findings =
+            [
+                new Finding("capture.warning", "warning", new Dictionary<string, object> { ["message"] = evil }),
+            ],
+        });
         Assert.DoesNotContain("<script>", json);
         Assert.DoesNotContain("\u202E", json);
     }

@@ -1,0 +1,197 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Dissect.Analysis;
+using Dissect.Cli;
+using Dissect.Reporting;
+using Dissect.Reporting.Localization;
+using Dissect.Reporting.Pdf;
+using Dissect.Tests.Support;
+using Xunit;
+
+namespace Dissect.Tests.Reporting;
+
+/// <summary>Two real calls analysed once: the Skype seed trace and a Teams audio call.</summary>
+public sealed class CallModels
+{
+    public const string Seed = "Lopiuy+LINFO1341_P1/Traces/audio.pcapng";
+    public const string Teams = "Baboushka+LINFO1341-P1/CallAudio/Ethernet/packets/K1AE.pcapng";
+
+    private readonly Dictionary<string, ReportModel> _models = [];
+
+    public ReportModel Get(string capture)
+    {
+        lock (_models)
+        {
+            if (!_models.TryGetValue(capture, out var m))
+                _models[capture] = m = CaptureAnalyzer.AnalyzeAsync(Repo.CorpusFile(capture), Runtime.Prepare(null))
+                    .GetAwaiter().GetResult();
+            return m;
+        }
+    }
+}
+
+public partial class LocalizationTests(CallModels calls) : IClassFixture<CallModels>
+{
+    [Fact]
+    public void Every_language_has_every_entry_with_the_same_placeholders()
+    {
+        var en = Localizer.Load("en")!;
+        foreach (var lang in Localizer.Languages.Where(l => l != "en"))
+        {
+            var other = Localizer.Load(lang)!;
+            Assert.Empty(en.Keys.Except(other.Keys).Select(k => $"{lang} lacks {k}"));
+            Assert.Empty(other.Keys.Except(en.Keys).Select(k => $"{lang} has an unknown {k}"));
+            foreach (var (key, text) in en)
+                Assert.True(Localizer.PlaceholdersOf(text).SetEquals(Localizer.PlaceholdersOf(other[key])),
+                    $"{lang}.{key}: placeholders differ from English");
+        }
+    }
+
+    private static readonly string[] AnomalyKinds = ["implausible-length", "dns-placeholder", "dns-root"];
+    private static readonly string[] NatVerdicts =
+        ["nat", "nat-ice", "no-nat", "no-nat-own-address", "no-mapped-address", "no-stun"];
+
+    [Fact]
+    public void Every_finding_id_the_analysis_can_make_has_a_sentence_in_every_language()
+    {
+        var source = File.ReadAllText(Path.Combine(Repo.Root, "src", "Dissect.Analysis", "Findings.cs"));
+        var ids = FindingId().Matches(source).Select(m => m.Groups[1].Value).ToHashSet();
+        var kinds = AnomalyKinds.Select(k => "anomaly." + k);
+        var verdicts = NatVerdicts.Select(v => "nat." + v);
+        Assert.True(ids.Count > 15, string.Join(", ", ids));
+        foreach (var lang in Localizer.Languages)
+            foreach (var id in ids.Concat(kinds).Concat(verdicts))
+                Assert.True(Localizer.For(lang).Has("finding." + id), $"{lang}: no sentence for finding {id}");
+    }
+
+    [Fact]
+    public void French_numbers_group_with_a_space_and_use_a_decimal_comma()
+    {
+        var fr = Localizer.For("fr");
+        Assert.Equal("1\u00A0234\u00A0567", fr.N(1_234_567));
+        Assert.Equal("37,5", fr.Num(37.52));
+        Assert.Equal("1,234,567", Localizer.For("en").N(1_234_567));
+    }
+
+    // English words that no French sentence holds; identifiers and protocol names are removed before the search.
+    private static readonly string[] EnglishWords =
+    [
+        "the", "and", "of", "with", "is", "are", "was", "were", "not", "from", "by", "seen", "no", "per", "each",
+        "which", "only", "this", "that", "packets", "queries", "responses", "frames", "bytes", "connections",
+        "names", "observed", "chain", "address", "addresses", "server", "time", "over", "between", "without",
+        "shows", "more", "valid", "expired", "private", "public", "relayed", "Key", "findings", "Property", "Value",
+        "Duration", "File", "Tools", "Frame", "Count", "Name", "Issuer", "Status", "layer", "security",
+    ];
+
+    [CorpusFact]
+    public void A_French_report_holds_no_English_sentence_in_Markdown_HTML_or_PDF()
+    {
+        foreach (var capture in new[] { CallModels.Seed, CallModels.Teams })
+        {
+            var model = calls.Get(capture);
+            var options = new ReportOptions("fr");
+            var html = HtmlReport.Render(model, options);
+            Assert.Contains("<html lang=\"fr\">", html);
+            var pdf = Path.Combine(Repo.TempDir("fr-pdf"), "r.pdf");
+            PdfReport.Write(model, options, pdf);
+            var texts = new Dictionary<string, string>
+            {
+                ["md"] = Markdig.Markdown.ToPlainText(MarkdownReport.Render(model, options)),
+                ["html"] = WebUtility.HtmlDecode(Tags().Replace(html, " ")),
+                ["pdf"] = Proc.Run("pdftotext", ["-raw", pdf, "-"]).Stdout,
+            };
+            var facts = ModelStrings(model);
+            foreach (var (format, text) in texts)
+            {
+                var words = Words().Matches(WithoutFacts(text, facts)).Select(m => m.Value).ToHashSet();
+                var english = EnglishWords.Where(words.Contains).ToList();
+                Assert.True(english.Count == 0, $"{capture} {format}: English words {string.Join(", ", english)}");
+            }
+        }
+    }
+
+    [CorpusFact]
+    public void Names_addresses_suites_and_certificates_appear_whole_in_every_format()
+    {
+        foreach (var capture in new[] { CallModels.Seed, CallModels.Teams })
+        {
+            var model = calls.Get(capture);
+            var options = new ReportOptions();
+            var pdf = Path.Combine(Repo.TempDir("whole-pdf"), "r.pdf");
+            PdfReport.Write(model, options, pdf);
+            var html = HtmlReport.Render(model, options);
+            var texts = new Dictionary<string, string>
+            {
+                ["pdf"] = Proc.Run("pdftotext", ["-raw", pdf, "-"]).Stdout,
+                ["md"] = Markdig.Markdown.ToPlainText(MarkdownReport.Render(model, options)),
+                ["html"] = WebUtility.HtmlDecode(Tags().Replace(html, " ")),
+            };
+            var d = model.Dns;
+            var t = model.Tls;
+            var facts = d.Names.SelectMany(n => new[] { n.Name }.Concat(n.CnameChain).Concat(n.IPv4).Concat(n.IPv6)
+                    .Concat(n.Chains.SelectMany(c => c.Cnames)))
+                .Concat(t.Connections.Select(c => c.ChosenSuite?.Name).OfType<string>())
+                .Concat(t.Connections.SelectMany(c => c.OfferedSuites))
+                .Concat(t.Certificates.Select(c => c.CommonName ?? c.Subject))
+                .Concat(model.Stun.MappedAddresses.Select(a => a[..a.LastIndexOf(':')]))
+                .Distinct().ToList();
+            Assert.True(facts.Count > 20, $"{capture}: {facts.Count} facts");
+            if (capture == CallModels.Seed)
+                Assert.Subset(facts.ToHashSet(), new HashSet<string> { "b-flightproxy-euno-01-skype.cloudapp.net",
+                    "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", "81.247.114.53" });
+            foreach (var (format, text) in texts)
+            {
+                var missing = facts.Where(f => !text.Contains(f, StringComparison.Ordinal)).ToList();
+                Assert.True(missing.Count == 0, $"{capture} {format}: not whole: {string.Join(", ", missing)}");
+            }
+            if (capture == CallModels.Seed)
+                Assert.Contains("2023-11-01", texts["pdf"]);
+        }
+    }
+
+    /// <summary>Every string value of the model (names, addresses, message types, software…): facts that stay as
+    /// they are in any language.</summary>
+    private static List<string> ModelStrings(ReportModel model)
+    {
+        var all = new List<string>();
+        void Walk(JsonNode? n)
+        {
+            switch (n)
+            {
+                case JsonObject o:
+                    foreach (var (k, v) in o)
+                    {
+                        all.Add(k);
+                        Walk(v);
+                    }
+                    break;
+                case JsonArray a:
+                    foreach (var v in a) Walk(v);
+                    break;
+                case JsonValue v when v.TryGetValue<string>(out var s):
+                    all.Add(s);
+                    break;
+            }
+        }
+        Walk(JsonNode.Parse(ReportJson.Serialize(model)));
+        return [.. all.Where(s => s.Length > 1).Distinct().OrderByDescending(s => s.Length)];
+    }
+
+    private static string WithoutFacts(string text, List<string> facts)
+    {
+        text = Regex.Replace(text, @"\s+", " ");
+        foreach (var f in facts)
+            text = text.Replace(Regex.Replace(f, @"\s+", " "), " ", StringComparison.Ordinal);
+        return text;
+    }
+
+    [GeneratedRegex(@"\b(?:Info|F)\(""([a-z0-9.-]*[a-z0-9])""")]
+    private static partial Regex FindingId();
+
+    [GeneratedRegex("<[^>]+>")]
+    private static partial Regex Tags();
+
+    [GeneratedRegex(@"\b[A-Za-z]+\b")]
+    private static partial Regex Words();
+}
