@@ -65,6 +65,7 @@ public sealed class DnsAnalyzer : IAnalyzer
         public string? Spelling;
         public bool Queried;
         public int Queries, Responses;
+        public long First;
         public object? QueryTypes;
         public string[]? IPv4;
         public DnsChain? Chain;
@@ -80,6 +81,7 @@ public sealed class DnsAnalyzer : IAnalyzer
                 Sorted(Rare?.AuthorityZones), Sorted(Rare?.AuthorityServers), Queries, Responses)
             {
                 Chains = Chain is null ? [] : Rare?.Chains is { } more ? [Chain, .. more] : [Chain],
+                FirstFrame = First,
             };
     }
 
@@ -125,6 +127,11 @@ public sealed class DnsAnalyzer : IAnalyzer
 
     public static string TypeName(int t) => Types.TryGetValue(t, out var n) ? n : "TYPE" + t;
 
+    /// <summary>The number of a query type named by <see cref="TypeName"/>, or null.</summary>
+    public static int? TypeCode(string name) =>
+        name.StartsWith("TYPE", StringComparison.Ordinal) && int.TryParse(name[4..], out var n) ? n
+        : Types.Where(kv => kv.Value == name).Select(kv => (int?)kv.Key).FirstOrDefault();
+
     public void Add(in Packet p)
     {
         if (p.Protocols.Contains(":tcp:", StringComparison.Ordinal)
@@ -153,6 +160,8 @@ public sealed class DnsAnalyzer : IAnalyzer
         var id = p.Str("dns.id") ?? "";
         Bump(_transports, transport);
         var state = State(name);
+        if (state.First == 0)
+            state.First = frame;
         if (!p.Flag("dns.flags.response"))
         {
             _queryCount++;

@@ -77,6 +77,9 @@ public sealed record DnsNameSummary(string Name, IReadOnlyList<string> CnameChai
     /// <summary>One entry per query type and distinct chain (Traffic Manager answers A and AAAA, or later queries,
     /// apart).</summary>
     public IReadOnlyList<DnsChain> Chains { get; init; } = [];
+
+    /// <summary>The first frame that asks or answers for the name.</summary>
+    public long FirstFrame { get; init; }
 }
 
 /// <summary>One CNAME chain of a name as one response gave it, with the addresses at its end.</summary>
@@ -102,7 +105,11 @@ public sealed record CipherSuiteInfo(int Code, string Name, string KeyExchange, 
 public sealed record TlsConnection(
     string Client, string Server, string? Sni, IReadOnlyList<string> Alpn, string Transport,
         IReadOnlyList<string> OfferedVersions, int OfferedSuiteCount,
-    IReadOnlyList<string> OfferedSuites, string? ChosenVersion, CipherSuiteInfo? ChosenSuite, string? Ja3, string? Ja4);
+    IReadOnlyList<string> OfferedSuites, string? ChosenVersion, CipherSuiteInfo? ChosenSuite, string? Ja3, string? Ja4)
+{
+    /// <summary>The frame of the ClientHello (of the ServerHello when the ClientHello is not in the capture).</summary>
+    public long Frame { get; init; }
+}
 
 public sealed record Certificate(
     string Subject, string? CommonName, IReadOnlyList<string> SubjectAltNames, string Issuer, string Serial,

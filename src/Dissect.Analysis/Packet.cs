@@ -105,6 +105,11 @@ public static class Net
             StringComparison.Ordinal) is var end and > 0 ? endpoint[1..end]
         : endpoint.LastIndexOf(':') is var colon and > 0 ? endpoint[..colon] : endpoint;
 
+    /// <summary>The port of an endpoint written by <see cref="Endpoint"/>.</summary>
+    public static string Port(string endpoint) =>
+        endpoint.LastIndexOf(':') is var colon and > 0 && (!endpoint.StartsWith('[') || endpoint[colon - 1] == ']')
+            ? endpoint[(colon + 1)..] : "";
+
     /// <summary>What kind of address: multicast (224.0.0.0/4, ff00::/8) and broadcast are not public hosts.</summary>
     public static string Scope(string ip)
     {

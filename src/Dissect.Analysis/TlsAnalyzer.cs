@@ -24,6 +24,7 @@ public sealed class TlsAnalyzer : IAnalyzer
         public string? Sni, ChosenVersion, Ja3, Ja4;
         public List<string> Alpn = [], Offered = [], Suites = [];
         public int SuiteCount;
+        public long Frame;
         public CipherSuiteInfo? Chosen;
     }
 
@@ -86,6 +87,8 @@ public sealed class TlsAnalyzer : IAnalyzer
         if (types.Contains("1"))
         {
             _clientHellos++;
+            if (c.Frame == 0)   // a second ClientHello (after a HelloRetryRequest) keeps the first's frame
+                c.Frame = p.Long("frame.number");
             c.Client = $"{p.Src}:{sport}";
             c.Server = $"{p.Dst}:{dport}";
             c.Sni = p.Str("tls.handshake.extensions_server_name");
@@ -108,6 +111,7 @@ public sealed class TlsAnalyzer : IAnalyzer
             _serverHellos++;
             if (c.Client.Length == 0)
             {
+                c.Frame = p.Long("frame.number");
                 c.Client = $"{p.Dst}:{dport}";
                 c.Server = $"{p.Src}:{sport}";
             }
@@ -237,7 +241,8 @@ public sealed class TlsAnalyzer : IAnalyzer
     {
         var conns = _order.Select(k => _conns[k]).Where(c => c.Client.Length > 0).Select(c =>
             new TlsConnection(c.Client, c.Server, c.Sni, c.Alpn, c.Transport,
-            c.Offered, c.SuiteCount, c.Suites, c.ChosenVersion, c.Chosen, c.Ja3, c.Ja4)).ToList();
+            c.Offered, c.SuiteCount, c.Suites, c.ChosenVersion, c.Chosen, c.Ja3, c.Ja4)
+            { Frame = c.Frame }).ToList();
         return new TlsSection(_clientHellos, _serverHellos,
             // QUIC handshakes are TLS 1.3 too: counted, and labelled, so a QUIC-heavy capture does not read as "TLS 1.3
             // ×1".

@@ -9,7 +9,14 @@ public sealed record Heading(int Level, string Text) : Block;
 public sealed record Paragraph(string Text) : Block;
 public sealed record Note(string Text) : Block;
 public sealed record Table(IReadOnlyList<string> Headers, IReadOnlyList<IReadOnlyList<string>> Rows,
-    IReadOnlySet<int> NumericColumns, IReadOnlyList<double> Widths) : Block;
+    IReadOnlySet<int> NumericColumns, IReadOnlyList<double> Widths) : Block
+{
+    /// <summary>For a "verify in Wireshark" table: each row's display filter and the frame it must match.</summary>
+    public IReadOnlyList<Check> Checks { get; init; } = [];
+}
+
+/// <summary>A claim's proof in Wireshark: a display filter, and the first frame it matches.</summary>
+public sealed record Check(string Filter, long Frame);
 /// <summary>A bar chart (one bar per label) or, with several series, a line chart over the labels.</summary>
 public sealed record Chart(string Title, IReadOnlyList<string> Labels, IReadOnlyList<(string Name,
     IReadOnlyList<double> Values)> Series, bool Lines) : Block
@@ -106,6 +113,27 @@ public static class ReportDocument
             : string.Join(", ", items.Take(MaxListed)) + " " + L.T("and-more", ("count", (long)(items.Count -
                 MaxListed)));
 
+        // Every section ends with its claims' proofs: a display filter a student pastes into Wireshark, and the first
+        // frame it shows.
+        var checks = new List<(string Claim, Check Check)>();
+        void Claim(string claim, string filter, long frame)
+        {
+            if (frame > 0 && checks.Count < MaxRows)
+                checks.Add((claim, new Check(filter, frame)));
+        }
+        void VerifyTable()
+        {
+            if (checks.Count == 0)
+                return;
+            b.Add(new Paragraph(L["verify.intro"]));
+            b.Add(T(["claim", "filter", "first-frame"], checks.Select(x => (IReadOnlyList<string>)[x.Claim,
+                x.Check.Filter, x.Check.Frame.ToString(Inv)]), [2], [2, 3, 0.6]) with
+            {
+                Checks = [.. checks.Select(x => x.Check)],
+            });
+            checks.Clear();
+        }
+
         var c = m.Capture;
         b.Add(new Heading(0, Title(m, o.Language)));
         AddTable(T(["property", "value"],
@@ -158,6 +186,12 @@ public static class ReportDocument
                         x.Chain.FirstFrame == 0 ? "–" : x.Chain.FirstFrame.ToString(Inv)]),
                     [4], [2, 0.6, 2.6, 1.6, 0.6]));
             }
+            foreach (var x in shown)
+                Claim(x.Name, $"dns.qry.name == {Quoted(x.Name)}", x.FirstFrame);
+            foreach (var (name, chain) in chains)
+                Claim($"{name} ({chain.QueryType}) → {chain.Cnames[0]}", $"dns.qry.name == {Quoted(name)}" +
+                    (DnsAnalyzer.TypeCode(chain.QueryType) is { } code ? $" && dns.qry.type == {code}" : "") +
+                    string.Concat(chain.Cnames.Select(x => $" && dns.cname == {Quoted(x)}")), chain.FirstFrame);
             if (d.QueryTypes.Count > 0)
                 b.Add(new Paragraph(L.T("dns.types", ("types", d.QueryTypes.Select(kv => $"{kv.Key} {N(kv.Value)}")))));
             if (d.Unanswered.Count > 0)
@@ -169,6 +203,7 @@ public static class ReportDocument
             if (d.DotPackets > 0 || d.LikelyDohServers.Count > 0)
                 b.Add(new Paragraph(L.T("dns.encrypted", ("dot", d.DotPackets), ("doh", d.LikelyDohServers))));
         }
+        VerifyTable();
 
         // II. Network layer
         var n = m.Network;
@@ -213,14 +248,40 @@ public static class ReportDocument
         {
             b.Add(new Paragraph(L.T("tls.summary", ("clientHellos", t.ClientHellos), ("serverHellos", t.ServerHellos),
                 ("versions", Counts(t.NegotiatedVersions)))));
-            AddTable(T(["server-sni", "offered", "chosen-version", "chosen-suite", "fs"],
-                t.Connections.Select(x => (IReadOnlyList<string>)[
-                    $"{x.Sni ?? "–"}\n{x.Server}",
-                    L.T("tls.offered-cell", ("versions", x.OfferedVersions), ("suites", x.OfferedSuiteCount)),
-                    x.ChosenVersion ?? "–",
-                    x.ChosenSuite?.Name ?? "–",
-                    x.ChosenSuite is null ? "–" : x.ChosenSuite.ForwardSecrecy ? L["yes"] : L["no"]]),
-                widths: [2.4, 1.8, 1, 3, 0.5]));
+            // One row per server name and outcome: a client opens many connections to one service, and a row each
+            // repeated the same facts over pages.
+            var groups = t.Connections.GroupBy(x => (Name: x.Sni ?? x.Server, x.Transport, x.ChosenVersion,
+                Suite: x.ChosenSuite?.Name)).ToList();
+            AddTable(T(["server-sni", "connections", "offered", "chosen-version", "chosen-suite", "fs"],
+                groups.Select(g =>
+                {
+                    var x = g.First();
+                    var addresses = g.Select(c => c.Server).Distinct().ToList();
+                    return (IReadOnlyList<string>)[
+                        (x.Sni ?? "–") + "\n" + string.Join("\n", addresses),
+                        N(g.Count()) + (x.Transport == "QUIC" ? " (QUIC)" : ""),
+                        L.T("tls.offered-cell", ("versions", x.OfferedVersions), ("suites", x.OfferedSuiteCount)),
+                        x.ChosenVersion ?? "–",
+                        x.ChosenSuite?.Name ?? "–",
+                        x.ChosenSuite is null ? "–" : x.ChosenSuite.ForwardSecrecy ? L["yes"] : L["no"]];
+                }), [1], [2.4, 0.7, 1.8, 1, 3, 0.5]));
+            // One claim per server name (or address, without SNI): its first handshake.
+            foreach (var g in t.Connections.GroupBy(x => x.Sni ?? Net.Host(x.Server)))
+            {
+                var first = g.MinBy(x => x.Frame)!;
+                var versions = g.Select(x => x.ChosenVersion).OfType<string>().Distinct().ToList();
+                Claim($"{g.Key}: {(versions.Count == 0 ? "–" : string.Join(", ", versions))}", first.Sni is { } sni
+                    ? $"tls.handshake.extensions_server_name == {Quoted(sni)}"
+                    : $"{IpField(first.Server)} == {Net.Host(first.Server)} && (tls.handshake.type == 1 || " +
+                        "tls.handshake.type == 2)", first.Frame);
+            }
+            // Client fingerprints: the same JA3/JA4 across servers is one TLS client (an app or a browser).
+            var prints = t.Connections.Where(x => x.Ja3 is not null || x.Ja4 is not null)
+                .GroupBy(x => (x.Ja3, x.Ja4)).ToList();
+            if (prints.Count > 0)
+                AddTable(T(["ja3", "ja4", "connections", "servers-sni"],
+                    prints.Select(g => (IReadOnlyList<string>)[g.Key.Ja3 ?? "–", g.Key.Ja4 ?? "–", N(g.Count()),
+                        ServersOf(g)]), [2], [2, 2.4, 0.7, 3]));
             var offers = t.Connections.Where(x => x.OfferedSuites.Count > 0)
                 .GroupBy(x => string.Join(",", x.OfferedVersions) + "|" + string.Join(",", x.OfferedSuites)).ToList();
             if (offers.Count > 0)
@@ -246,6 +307,11 @@ public static class ReportDocument
                     N(x.LifetimeDays), L.Code("status", x.Status),
                         $"{x.KeyType} {x.KeySize}", x.SniMatches is null ? "–" : x.SniMatches.Value ? L["yes"]
                             : L["no-caps"]]), [4], [2.2, 2, 1, 1, 0.6, 1, 1, 0.7]));
+        // A certificate by its serial number: common names repeat across a chain's copies, serials do not.
+        foreach (var x in t.Certificates)
+            Claim(x.CommonName ?? x.Subject, "tls.handshake.type == 11" + (IsHex(x.Serial)
+                ? " && x509af.serialNumber contains " + string.Join(':', x.Serial.ToLowerInvariant().Chunk(2)
+                    .Select(p => new string(p))) : ""), x.Frame);
         if (t.Certificates.Count > 0 && c.FirstPacket is { } captured)
             b.Add(new Timeline(L["chart.validity"],
                 [.. t.Certificates.Take(20).Select(x => (x.CommonName ?? x.Subject, x.NotBefore, x.NotAfter))],
@@ -259,9 +325,12 @@ public static class ReportDocument
                 t.PseudoTlsStreams.Select(x => (IReadOnlyList<string>)[x.FirstFrame.ToString(Inv), x.Client, x.Server,
                     N(x.Frames)]),
                 [0, 3], [0.6, 2, 2, 0.6]));
+            foreach (var x in t.PseudoTlsStreams)
+                Claim(x.Client + " → " + x.Server, Msturn.PseudoTlsContentType, x.FirstFrame);
         }
         b.Add(new Paragraph(d.DnssecOkQueries + d.AuthenticatedResponses > 0
             ? L.T("tls.dnssec", ("do", d.DnssecOkQueries), ("ad", d.AuthenticatedResponses)) : L["tls.no-dnssec"]));
+        VerifyTable();
 
         // V. Application: STUN/TURN
         var s = m.Stun;
@@ -332,7 +401,26 @@ public static class ReportDocument
                     (IReadOnlyList<string>)[L.Num(e.Seconds, "0.000"), e.Frame.ToString(Inv), e.Kind]), [0, 1],
                         [1, 1, 4]));
             b.Add(new Paragraph(L.T("stun.attributes", ("attributes", s.AttributesSeen))));
+            var kindOf = s.Timeline.GroupBy(e => e.Frame).ToDictionary(g => g.Key, g => g.First().Kind);
+            foreach (var e in s.Timeline.DistinctBy(e => e.Kind))
+                if (MessageFilter(e.Kind) is { } byType)
+                    Claim(e.Kind, byType, e.Frame);
+            foreach (var a in s.Allocations.DistinctBy(a => (a.Relayed, a.Mapped)))
+                if (kindOf.TryGetValue(a.Frame, out var kind) && MessageFilter(kind) is { } byType)
+                    Claim($"{kind}: {a.Relayed ?? "–"} / {a.Mapped ?? "–"}", byType + (a.Relayed is { } relayed
+                        ? $" && {AddressField(relayed)} == {Net.Host(relayed)} && {Msturn.AttributePort} == " +
+                            Net.Port(relayed) : ""), a.Frame);
+            // MS-TURN's error code, or the one Wireshark's STUN dissector reads from other apps' TURN.
+            foreach (var e in s.ErrorResponses.DistinctBy(e => (e.Code, e.Server)))
+                Claim($"{e.Message} {e.Code}", $"({Msturn.Of("att.error_code")} == {e.Code.ToString(Inv)} || " +
+                    $"(stun.att.error.class == {(e.Code / 100).ToString(Inv)} && stun.att.error == " +
+                    $"{(e.Code % 100).ToString(Inv)})) && {SourceField(e.Server)} == {Net.Host(e.Server)}",
+                    e.FirstFrame);
+            foreach (var f in s.MediaFlows)
+                Claim($"{L.Code("path", f.Path)} {f.A} ↔ {f.B}", FlowFilter(f.A, f.B) +
+                    $" && (rtp || rtcp || stun.channel || {Msturn.Media})", f.FirstFrame);
         }
+        VerifyTable();
 
         // VI. Traffic over time
         var tr = m.Traffic;
@@ -358,6 +446,39 @@ public static class ReportDocument
     /// <summary>The report's title, in its language.</summary>
     public static string Title(ReportModel m, string language) =>
         Localizer.For(language).T("title", ("file", m.Capture.FileName));
+
+    private static readonly Schema.FilterNames Msturn = new(Schema.Protocols.MsTurn.Spec);
+
+    private static string Quoted(string s) => "\"" + s.Replace("\\", "\\\\", StringComparison.Ordinal)
+        .Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
+
+    private static string SourceField(string endpoint) => Net.Host(endpoint).Contains(':', StringComparison.Ordinal)
+        ? "ipv6.src" : "ip.src";
+
+    private static bool IsHex(string s) => s.Length > 0 && s.Length % 2 == 0 && s.All(char.IsAsciiHexDigit);
+
+    private static string IpField(string endpoint) => Net.Host(endpoint).Contains(':', StringComparison.Ordinal)
+        ? "ipv6.addr" : "ip.addr";
+
+    /// <summary>The filter for an MS-TURN message type by its name in the schema, or null for a name
+    /// the schema does not know (Wireshark's own STUN decodes those).</summary>
+    private static string? MessageFilter(string name)
+    {
+        var codes = Schema.Protocols.MsTurn.Spec.MessageTypes.Where(x => x.Name == name).Select(x => x.Code)
+            .Distinct().ToList();
+        return codes.Count == 0 ? null : codes.Count == 1 ? $"{Msturn.MessageType} == 0x{codes[0]:x4}"
+            : $"{Msturn.MessageType} in {{{string.Join(" ", codes.Select(x => $"0x{x:x4}"))}}}";
+    }
+
+    private static string AddressField(string endpoint) => Net.Host(endpoint).Contains(':', StringComparison.Ordinal)
+        ? Msturn.AttributeIpv6 : Msturn.AttributeIpv4;
+
+    /// <summary>Both ends of a UDP flow ("ip:port", IPv6 in brackets).</summary>
+    private static string FlowFilter(string a, string b)
+    {
+        string End(string e) => $"{IpField(e)} == {Net.Host(e)} && udp.port == {Net.Port(e)}";
+        return $"{End(a)} && {End(b)}";
+    }
 
     /// <summary>The distinct CNAME chains of a name (older models without <see cref="DnsNameSummary.Chains"/>: its
     /// first chain).</summary>

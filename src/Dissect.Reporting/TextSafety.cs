@@ -45,7 +45,7 @@ public static class TextSafety
         for (var i = 0; i < text.Length; i++)
         {
             var ch = text[i];
-            if (lineStart && ch is '-' or '+' or '#' or '=' or ':')
+            if (lineStart && ch is '-' or '+' or '#' or '=')
                 sb.Append('\\').Append(ch);
             else if (lineStart && char.IsAsciiDigit(ch))
             {
@@ -78,7 +78,7 @@ public static class TextSafety
                     case '\n': sb.Append("<br>"); break;
                     default: sb.Append(ch); break;
                 }
-            lineStart = ch == '\n';
+            lineStart = false;   // a line break becomes <br>: the text stays one Markdown line
         }
         return sb.ToString();
     }

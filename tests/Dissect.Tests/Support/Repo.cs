@@ -41,6 +41,15 @@ public sealed class CorpusFactAttribute : FactAttribute
     }
 }
 
+public sealed class CorpusTheoryAttribute : TheoryAttribute
+{
+    public CorpusTheoryAttribute()
+    {
+        if (!Repo.CorpusAvailable)
+            Skip = $"capture corpus not found at {Repo.Corpus} (clone the project beside ../shared to run this test)";
+    }
+}
+
 /// <summary>Runs a program with an argument list and captures its output, for the tests that check real tools'
 /// output.</summary>
 public static class Proc
