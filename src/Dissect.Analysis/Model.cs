@@ -191,7 +191,18 @@ public sealed record StunErrorResponse(string Message, int Code, string? Reason,
 /// <summary>Messages per kind in one time bin (seconds since the capture's first packet).</summary>
 public sealed record CountBin(double StartSeconds, IReadOnlyDictionary<string, long> Counts);
 
-public sealed record TimelineEvent(double Seconds, string Kind, long Frame);
+/// <summary>One MS-TURN message, or the first of its repeats: a message that only carries data (Send, Data
+/// Indication) is listed once per direction, with how many there were.</summary>
+public sealed record TimelineEvent(double Seconds, string Kind, long Frame)
+{
+    /// <summary>The sender and receiver, "ip:port" (IPv6 in brackets).</summary>
+    public string From { get; init; } = "";
+
+    public string To { get; init; } = "";
+
+    /// <summary>How many such messages went this way (above 1 for data-carrying ones only).</summary>
+    public long Count { get; init; } = 1;
+}
 
 public sealed record TrafficBin(double StartSeconds, long Packets, long Bytes, IReadOnlyDictionary<string,
     long> BytesByClass);

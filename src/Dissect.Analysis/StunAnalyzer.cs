@@ -148,6 +148,7 @@ public sealed class StunAnalyzer : IAnalyzer
         _attrs = new(StringComparer.Ordinal);
     private readonly List<TurnAllocation> _allocs = [];
     private readonly List<TimelineEvent> _timeline = [];
+    private readonly Dictionary<(string, string, string), (int Index, long Count)> _repeats = [];
     private long _mediaPackets, _mediaBytes, _rtp, _rtpBytes;
     private double? _t0;
 
@@ -249,8 +250,25 @@ public sealed class StunAnalyzer : IAnalyzer
             var kind = KindOf(msg, topFlavour);
             counts[kind] = counts.GetValueOrDefault(kind) + 1;
         }
-        if (msg?.CarriesData != true && _timeline.Count < 500)
-            _timeline.Add(new TimelineEvent(Math.Round(p.Time - _t0.Value, 3), msg?.Name ?? $"0x{top:X4}", frame));
+        var ev = new TimelineEvent(Math.Round(p.Time - _t0.Value, 3), msg?.Name ?? $"0x{top:X4}", frame)
+        {
+            From = Net.Endpoint(src, sport),
+            To = Net.Endpoint(dst, dport),
+        };
+        if (msg?.CarriesData == true)
+        {
+            // Thousands of Send requests are one line of the call's story: counted on their first.
+            var key = (ev.Kind, ev.From, ev.To);
+            if (_repeats.TryGetValue(key, out var r))
+                _repeats[key] = (r.Index, r.Count + 1);
+            else if (_timeline.Count < 500)
+            {
+                _repeats[key] = (_timeline.Count, 1);
+                _timeline.Add(ev);
+            }
+        }
+        else if (_timeline.Count < 500)
+            _timeline.Add(ev);
     }
 
     /// <summary>Ordinary STUN/TURN decoded by Wireshark's own dissector (Signal, WhatsApp, Discord, ICE
@@ -356,6 +374,8 @@ public sealed class StunAnalyzer : IAnalyzer
     public StunSection Build()
     {
         var (width, bins) = MessageBins();
+        foreach (var (index, count) in _repeats.Values)
+            _timeline[index] = _timeline[index] with { Count = count };
         var localIps = _local.ToList();
         var allMapped = _mapped.Select(Net.Host).Distinct().ToList();
         // Mapped addresses that are a client's own say there is no translation on that path (typically IPv6).

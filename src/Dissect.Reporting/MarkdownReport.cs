@@ -43,18 +43,25 @@ public static class MarkdownReport
                       .Append(string.Join("; ", tl.Items.Select(i =>
                           TextSafety.Markdown($"{i.Label} {i.From:yyyy-MM-dd} → {i.To:yyyy-MM-dd}")))).Append("\n\n");
                     break;
+                case Ladder ladder:
+                    Figure(sb, ladder.Title, Charts.SvgLadder.Render(ladder), inlineSvg);
+                    break;
                 case Chart c:
-                    var svg = Charts.SvgChart.Render(c, l);
-                    if (inlineSvg)
-                        sb.Append("<figure><figcaption>")
-                          .Append(System.Security.SecurityElement.Escape(TextSafety.Clean(c.Title)))
-                          .Append("</figcaption>").Append(svg).Append("</figure>\n\n");
-                    else
-                        sb.Append("![").Append(TextSafety.Markdown(c.Title)).Append("](data:image/svg+xml;base64,")
-                          .Append(Convert.ToBase64String(Encoding.UTF8.GetBytes(svg))).Append(")\n\n");
+                    Figure(sb, c.Title, Charts.SvgChart.Render(c, l), inlineSvg);
                     break;
             }
         }
         return sb.ToString().TrimEnd('\n') + "\n";
+    }
+
+    // A figure: inline SVG in the HTML page; in a Markdown file that stands alone, an image with a data URI.
+    private static void Figure(StringBuilder sb, string title, string svg, bool inline)
+    {
+        if (inline)
+            sb.Append("<figure><figcaption>").Append(System.Security.SecurityElement.Escape(TextSafety.Clean(title)))
+              .Append("</figcaption>").Append(svg).Append("</figure>\n\n");
+        else
+            sb.Append("![").Append(TextSafety.Markdown(title)).Append("](data:image/svg+xml;base64,")
+              .Append(Convert.ToBase64String(Encoding.UTF8.GetBytes(svg))).Append(")\n\n");
     }
 }

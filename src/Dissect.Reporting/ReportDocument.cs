@@ -34,6 +34,19 @@ public sealed record Chart(string Title, IReadOnlyList<string> Labels, IReadOnly
 public sealed record Timeline(string Title, IReadOnlyList<(string Label, DateTimeOffset From, DateTimeOffset To)> Items,
     DateTimeOffset Marker, string MarkerLabel) : Block;
 
+/// <summary>
+/// A sequence (ladder) diagram, as Wireshark's Flow Graph draws one: a column per participant, an arrow per message
+/// (repeats counted), and bands for the media.
+/// </summary>
+public sealed record Ladder(string Title, IReadOnlyList<LadderColumn> Columns, IReadOnlyList<LadderStep> Steps)
+    : Block;
+
+public sealed record LadderColumn(string Label, string Detail);
+
+/// <param name="When">Relative time and frame, shown beside the arrow.</param>
+/// <param name="Band">A media band between two columns rather than one message.</param>
+public sealed record LadderStep(int From, int To, string Label, string When, bool Band = false);
+
 public sealed record ReportOptions(string Language = "en", bool Notes = true);
 
 /// <summary>
@@ -150,6 +163,8 @@ public static class ReportDocument
                 ? new IReadOnlyList<string>[] { [L["cap.filtered"], L.T("cap.filtered-value", ("filter", filter))] }
                 : [],
         ], widths: [1, 3]));
+        b.Add(new Heading(2, L["cover.heading"]));
+        AddTable(T(["question", "answer"], Cover(m, L), widths: [1, 3]));
         b.Add(new Heading(2, L["h.findings"]));
         foreach (var f in m.Findings)
             b.Add(new Paragraph("• " + (f.Severity == "warning" ? L["warning"] + " " : "") + L.Finding(f)));
@@ -381,6 +396,8 @@ public static class ReportDocument
                         string.Join(", ", f.Ssrcs)]),
                     [5, 6], [0.8, 2, 2, 1.6, 0.9, 1.1, 1.3, 1.4]), s.MediaFlows.Count);
             }
+            if (CallLadder(m, L) is { } ladder)
+                b.Add(ladder);
             if (s.MessagesOverTime.Count > 1)
             {
                 // Series in the order the operations first appear, "Other" last.
@@ -448,6 +465,94 @@ public static class ReportDocument
         Localizer.For(language).T("title", ("file", m.Capture.FileName));
 
     private static readonly Schema.FilterNames Msturn = new(Schema.Protocols.MsTurn.Spec);
+
+    private static readonly string[] SectionKeys = ["h.dns", "h.network", "h.transport", "h.security", "h.stun",
+        "h.traffic"];
+
+    /// <summary>The lab's questions answered on page 1: media path, servers and relays, NAT, TLS, DNS.</summary>
+    private static List<IReadOnlyList<string>> Cover(ReportModel m, Localizer l)
+    {
+        var s = m.Stun;
+        var rows = new List<IReadOnlyList<string>>();
+        var relayed = s.MediaFlows.Where(f => f.Path == "relayed").ToList();
+        var direct = s.MediaFlows.Where(f => f.Path == "direct").ToList();
+        var vias = relayed.Select(f => f.Via ?? f.B).Distinct().ToArray();
+        var carried = relayed.SelectMany(f => f.CarriedAs).Distinct().ToArray();
+        var pairs = direct.Select(f => $"{f.A} ↔ {f.B}").Distinct().ToArray();
+        rows.Add([l["cover.media"], relayed.Count + direct.Count == 0 ? l["cover.no-media"]
+            : direct.Count == 0 ? l.T("cover.relayed-only", ("vias", vias), ("carried", carried))
+            : relayed.Count == 0 ? l.T("cover.direct-only", ("pairs", pairs))
+            : l.T("cover.both", ("vias", vias), ("carried", carried), ("pairs", pairs))]);
+        var names = m.Network.TopEndpoints.Where(e => e.Name is not null).ToDictionary(e => e.Address, e => e.Name!);
+        string Named(string endpoint) => names.TryGetValue(Net.Host(endpoint), out var n) ? $"{endpoint} ({n})"
+            : endpoint;
+        if (s.Servers.Count > 0)
+            rows.Add([l["cover.servers"], string.Join("\n", s.Servers.Take(8).Select(Named))]);
+        var relays = s.Allocations.Select(a => a.Relayed).OfType<string>().Distinct().ToList();
+        if (relays.Count > 0)
+            rows.Add([l["cover.relays"], string.Join("\n", relays.Take(8))]);
+        rows.Add(["NAT", l.Finding(Findings.NatFinding(s.Nat))]);
+        if (m.Tls.Connections.Count > 0)
+            rows.Add(["TLS", string.Join(", ", m.Tls.NegotiatedVersions.Select(kv => $"{kv.Key} ×{l.N(kv.Value)}"))
+                + (m.Tls.ChosenSuites.Count > 0 ? "\n" + string.Join("\n", m.Tls.ChosenSuites.Keys) : "")]);
+        var busiest = m.Dns.Names.Where(n => n.IPv4.Count + n.IPv6.Count > 0)
+            .OrderByDescending(n => n.Queries + n.Responses).ThenBy(n => n.Name, StringComparer.Ordinal).Take(8)
+            .ToList();
+        if (busiest.Count > 0)
+            rows.Add([l["cover.dns"], string.Join("\n", busiest.Select(n =>
+                $"{n.Name} → {string.Join(", ", n.IPv4.Concat(n.IPv6))}"))]);
+        rows.Add([l["cover.contents"], string.Join("\n", SectionKeys.Select(k => l[k]))]);
+        return rows;
+    }
+
+    /// <summary>Columns a ladder diagram has room for, and the steps it shows.</summary>
+    public const int LadderColumns = 6, LadderSteps = 48;
+
+    /// <summary>
+    /// The call as a ladder: the client first (with its public mapping), then the servers and relays in the order
+    /// they appear, then the peer; each MS-TURN message an arrow (Send and Data Indication once per direction, with
+    /// their count), each media flow a band.
+    /// </summary>
+    private static Ladder? CallLadder(ReportModel m, Localizer l)
+    {
+        var s = m.Stun;
+        var events = s.Timeline.Where(e => e.From.Length > 0 && e.To.Length > 0).ToList();
+        if (events.Count == 0)
+            return null;
+        var flows = s.MediaFlows.Take(4).ToList();
+        var traffic = events.SelectMany(e => new[] { Net.Host(e.From), Net.Host(e.To) })
+            .Concat(flows.SelectMany(f => new[] { Net.Host(f.A), Net.Host(f.Via ?? f.B) })).ToList();
+        var weight = traffic.GroupBy(h => h).ToDictionary(g => g.Key, g => g.Count());
+        var order = traffic.Distinct().ToList();
+        var locals = order.Where(h => s.Nat.Local.Contains(h) || Net.IsPrivate(h)).Take(2).ToList();
+        // With more hosts than columns, the busiest keep theirs, still in order of appearance.
+        var others = order.Except(locals).OrderByDescending(h => weight[h]).ThenBy(order.IndexOf)
+            .Take(LadderColumns - locals.Count).OrderBy(order.IndexOf);
+        var hosts = locals.Concat(others).ToList();
+        var names = m.Network.TopEndpoints.Where(e => e.Name is not null).ToDictionary(e => e.Address, e => e.Name!);
+        var servers = s.Servers.Select(Net.Host).ToHashSet();
+        var relays = s.Allocations.Select(a => a.Relayed).OfType<string>().Select(Net.Host).ToHashSet();
+        string Role(string h) =>
+            locals.Contains(h) ? (s.Nat.Public.Count > 0 ? l.T("ladder.client-public", ("public", s.Nat.Public))
+                : l["ladder.client"])
+            : relays.Contains(h) ? l["ladder.relay"] : servers.Contains(h) ? l["ladder.server"] : l["ladder.peer"];
+        var columns = hosts.Select(h => new LadderColumn(h, Role(h) + (names.TryGetValue(h, out var n) ? "\n" + n
+            : ""))).ToList();
+        var steps = new List<(long Frame, LadderStep Step)>();
+        foreach (var e in events)
+            if (hosts.IndexOf(Net.Host(e.From)) is var a and >= 0 && hosts.IndexOf(Net.Host(e.To)) is var z and >= 0
+                && a != z)
+                steps.Add((e.Frame, new LadderStep(a, z, e.Kind + (e.Count > 1 ? " ×" + l.N(e.Count) : ""),
+                    $"{l.Num(e.Seconds, "0.000")} s · {e.Frame.ToString(Inv)}")));
+        foreach (var f in flows)
+            if (hosts.IndexOf(Net.Host(f.A)) is var a and >= 0 && hosts.IndexOf(Net.Host(f.Via ?? f.B)) is var z
+                and >= 0 && a != z)
+                steps.Add((f.FirstFrame, new LadderStep(a, z, l.T("ladder.media", ("kinds", f.Kinds),
+                    ("packets", f.PacketsOut + f.PacketsIn), ("bytes", f.BytesOut + f.BytesIn)),
+                    "· " + f.FirstFrame.ToString(Inv), Band: true)));
+        return steps.Count == 0 ? null : new Ladder(l["ladder.title"], columns,
+            [.. steps.OrderBy(x => x.Frame).Take(LadderSteps).Select(x => x.Step)]);
+    }
 
     private static string Quoted(string s) => "\"" + s.Replace("\\", "\\\\", StringComparison.Ordinal)
         .Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";

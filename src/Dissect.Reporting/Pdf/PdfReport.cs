@@ -78,6 +78,7 @@ public sealed class PdfReport
                 case Table t: Table(t); break;
                 case Chart c: Chart(c); break;
                 case Timeline tl: Timeline(tl); break;
+                case Ladder l: Ladder(l); break;
             }
         }
         _g.Dispose();
@@ -278,6 +279,80 @@ public sealed class PdfReport
         frame.Add(chart);
         frame.Draw(_g);
         _y += 14 + h + legendRows * 10 + 10;
+    }
+
+    /// <summary>
+    /// A ladder diagram: the times and frames in a gutter on the left, a lifeline per column, an arrow per message
+    /// and a band per media flow. The column headers repeat on each page the diagram runs over.
+    /// </summary>
+    private void Ladder(Ladder l)
+    {
+        const double gutter = 74, rowH = 15;
+        var x0 = Margin + gutter;
+        var colW = (PageW - 2 * Margin - gutter) / l.Columns.Count;
+        double X(int i) => x0 + (i + 0.5) * colW;
+        var heads = l.Columns.Select(c => Wrap(TextSafety.Clean(c.Label), _tinyBold, colW - 4)
+            .Concat(Wrap(TextSafety.Clean(c.Detail), _tiny, colW - 4)).ToList()).ToList();
+        var headH = heads.Max(h => h.Count) * 8 + 6;
+        var grey = new XPen(XColors.Gray, 0.5) { DashStyle = XDashStyle.Dash };
+        var top = 0.0;
+        void Lifelines()
+        {
+            for (var i = 0; i < l.Columns.Count; i++)
+                _g.DrawLine(grey, X(i), top, X(i), _y);
+        }
+        void Header()
+        {
+            for (var i = 0; i < heads.Count; i++)
+                for (var k = 0; k < heads[i].Count; k++)
+                {
+                    var font = k < Wrap(TextSafety.Clean(l.Columns[i].Label), _tinyBold, colW - 4).Count ? _tinyBold
+                        : _tiny;
+                    var w = _g.MeasureString(heads[i][k], font).Width;
+                    _g.DrawString(heads[i][k], font, XBrushes.Black, new XPoint(X(i) - w / 2, _y + 7 + k * 8));
+                }
+            _y += headH;
+            top = _y;
+        }
+        Need(14 + headH + 3 * rowH);
+        _g.DrawString(TextSafety.Clean(l.Title), _smallBold, XBrushes.Black, new XPoint(Margin, _y + 8));
+        _y += 14;
+        Header();
+        var band = new XSolidBrush(XColor.FromArgb(60, Palette[0]));
+        foreach (var step in l.Steps)
+        {
+            if (_y + rowH > Bottom)
+            {
+                Lifelines();
+                NewPage();
+                Header();
+            }
+            var y = _y + rowH * 0.65;
+            var (a, z) = (X(step.From), X(step.To));
+            var label = TextSafety.Clean(step.Label);
+            var lw = _g.MeasureString(label, _tiny).Width;
+            // Labels sit on a white ground so that lifelines do not cross them.
+            if (step.Band)
+            {
+                _g.DrawRectangle(band, Math.Min(a, z), y - 4, Math.Abs(z - a), 8);
+                _g.DrawRectangle(XBrushes.White, (a + z) / 2 - lw / 2 - 1, y - 11, lw + 2, 7);
+                _g.DrawString(label, _tiny, XBrushes.Black, new XPoint((a + z) / 2 - lw / 2, y - 5));
+            }
+            else
+            {
+                var pen = new XPen(Palette[0], 0.8);
+                _g.DrawLine(pen, a, y, z, y);
+                var dir = Math.Sign(z - a);
+                _g.DrawPolygon(new XSolidBrush(Palette[0]), [new XPoint(z, y), new XPoint(z - dir * 5, y - 2.5),
+                    new XPoint(z - dir * 5, y + 2.5)], XFillMode.Winding);
+                _g.DrawRectangle(XBrushes.White, (a + z) / 2 - lw / 2 - 1, y - 8, lw + 2, 6.5);
+                _g.DrawString(label, _tiny, XBrushes.Black, new XPoint((a + z) / 2 - lw / 2, y - 2));
+            }
+            _g.DrawString(TextSafety.Clean(step.When), _tiny, XBrushes.DimGray, new XPoint(Margin, y + 2));
+            _y += rowH;
+        }
+        Lifelines();
+        _y += 10;
     }
 
     /// <summary>One bar per interval on a shared date axis, and a red line at the marked instant.</summary>

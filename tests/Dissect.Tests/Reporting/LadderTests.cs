@@ -1,0 +1,35 @@
+using Dissect.Reporting;
+using Dissect.Tests.Support;
+using Xunit;
+
+namespace Dissect.Tests.Reporting;
+
+/// <summary>The call ladder, against tshark's own reading of the MS-TURN messages.</summary>
+public class LadderTests(CallModels calls) : IClassFixture<CallModels>
+{
+    [CorpusFact]
+    public void The_seed_call_ladder_starts_with_the_client_and_counts_every_Send_request()
+    {
+        var model = calls.Get(CallModels.Seed);
+        var ladder = Assert.Single(ReportDocument.Build(model, new ReportOptions()).OfType<Ladder>());
+        Assert.Equal("192.168.1.18", ladder.Columns[0].Label);
+        Assert.Contains("81.247.114.53", ladder.Columns[0].Detail);
+        var frames = ladder.Steps.Select(s => long.Parse(s.When.Split('·')[1].Trim(),
+            System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        Assert.Equal(frames.Order(), frames);
+
+        // tshark, separately: the first MS-TURN message, and every Send request of the capture.
+        var r = TsharkCli.Fields(Repo.CorpusFile(CallModels.Seed), "msturn.type", "frame.number", "msturn.type");
+        var rows = r.Rows.Select(x => (Frame: long.Parse(x[0], System.Globalization.CultureInfo.InvariantCulture),
+            Types: x[1])).ToList();
+        Assert.Equal(rows[0].Frame, frames[0]);
+        var first = ladder.Steps[0];
+        Assert.Equal((0, "Allocate request"), (first.From, first.Label));
+        var sends = rows.Count(x => x.Types.Split(',').Contains("0x0004"));
+        var shown = ladder.Steps.Where(s => s.Label.StartsWith("Send request", StringComparison.Ordinal))
+            .Sum(s => s.Label.Contains('×', StringComparison.Ordinal) ? int.Parse(s.Label.Split('×')[1].Replace(",",
+                "", StringComparison.Ordinal), System.Globalization.CultureInfo.InvariantCulture) : 1);
+        Assert.True(sends > 10, $"{sends} Send requests");
+        Assert.Equal(sends, shown);
+    }
+}
