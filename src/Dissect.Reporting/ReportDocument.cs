@@ -415,7 +415,8 @@ public static class ReportDocument
             }
             if (s.Timeline.Count > 0)
                 AddTable(T(["time-s", "frame", "event"], s.Timeline.Take(40).Select(e =>
-                    (IReadOnlyList<string>)[L.Num(e.Seconds, "0.000"), e.Frame.ToString(Inv), e.Kind]), [0, 1],
+                    (IReadOnlyList<string>)[L.Num(e.Seconds, "0.000"), e.Frame.ToString(Inv),
+                        e.Kind + (e.Count > 1 ? " ×" + N(e.Count) : "")]), [0, 1],
                         [1, 1, 4]));
             b.Add(new Paragraph(L.T("stun.attributes", ("attributes", s.AttributesSeen))));
             var kindOf = s.Timeline.GroupBy(e => e.Frame).ToDictionary(g => g.Key, g => g.First().Kind);

@@ -112,7 +112,8 @@ public sealed class PdfReport
     private void Heading(Heading h)
     {
         var font = h.Level switch { 0 => _h0, 1 => _h1, _ => _h2 };
-        if (h.Level == 1 && _y > Margin + 200)
+        // A section starts a new page only when little of this one is left: small captures fill their pages.
+        if (h.Level == 1 && _y > Bottom - 220)
             NewPage();
         Need(font.Size * 3);
         _y += h.Level == 0 ? 0 : 8;
