@@ -9,6 +9,13 @@ public static class ComparisonDocument
     public static string Title(int count, string language) =>
         Localizer.For(language).T("title.comparison", ("count", (long)count));
 
+    /// <summary>Seconds with media (time bins that carry some) and the media bytes, from the traffic bins.</summary>
+    private static (double Seconds, long Bytes) MediaActivity(ReportModel m)
+    {
+        var bins = m.Traffic.Bins.Where(x => x.BytesByClass.ContainsKey("Media")).ToList();
+        return (bins.Count * m.Traffic.BinSeconds, bins.Sum(x => x.BytesByClass["Media"]));
+    }
+
     public static List<Block> Build(IReadOnlyList<(string Name, ReportModel Model)> items, IReadOnlyList<(string Input,
         string Error)> failures, string language = "en")
     {
@@ -63,19 +70,39 @@ public static class ComparisonDocument
                 [.. unique.Select(u => (IReadOnlyList<string>)[u.Name, string.Join(", ", u.Names)])],
                 new HashSet<int>(), [1.5, 4]));
 
+        b.Add(new Heading(1, L["cmp.media"]));
+        b.Add(new Table([H("capture"), H("path"), H("via-or-peer"), H("media-packets"), H("media-bytes"),
+            H("media-rate")],
+            [.. items.Select((i, k) =>
+            {
+                var flows = i.Model.Stun.MediaFlows;
+                var paths = flows.Select(f => L.Code("path", f.Path)).Distinct().ToList();
+                var ends = flows.Select(f => f.Via ?? f.B).Distinct().Take(4).ToList();
+                var (active, bytes) = MediaActivity(i.Model);
+                return (IReadOnlyList<string>)[labels[k], paths.Count == 0 ? "–" : string.Join(", ", paths),
+                    ends.Count == 0 ? "–" : string.Join("\n", ends),
+                    L.N(flows.Sum(f => f.PacketsOut + f.PacketsIn)), L.N(bytes),
+                    active <= 0 ? "–" : L.Num(bytes * 8 / active / 1000) + " kbit/s"];
+            })], new HashSet<int> { 3, 4, 5 }, [2.4, 0.8, 2, 0.9, 1, 0.9]));
+        b.Add(new Paragraph(L["cmp.media-note"]));
+
         b.Add(new Heading(1, L["cmp.traffic"]));
-        // A common grid: seconds since each capture's start, the longest capture cut into at most 120 bins.
-        var longest = Math.Max(1, items.Max(i =>
-            i.Model.Traffic.Bins.Count == 0 ? 0 : i.Model.Traffic.Bins[^1].StartSeconds + i.Model.Traffic.BinSeconds));
+        // A common grid: seconds since each call's start (its first media, else the capture's start), the longest
+        // cut into at most 120 bins, so calls recorded with different lead-ins line up.
+        var starts = items.Select(i => i.Model.Traffic.Bins.FirstOrDefault(x => x.BytesByClass.ContainsKey("Media"))
+            ?.StartSeconds ?? 0).ToList();
+        var longest = Math.Max(1, items.Select((i, k) =>
+            i.Model.Traffic.Bins.Count == 0 ? 0 : i.Model.Traffic.Bins[^1].StartSeconds + i.Model.Traffic.BinSeconds
+                - starts[k]).Max());
         var width = new[] { 0.5, 1, 2, 5, 10, 30, 60, 300, 600, 3600, 86400 }.FirstOrDefault(w => longest / w <= 120,
             86400);
         var count = (int)Math.Ceiling(longest / width);
         var series = items.Take(8).Select((i, index) =>
         {
             var v = new double[count];
-            foreach (var bin in i.Model.Traffic.Bins)
+            foreach (var bin in i.Model.Traffic.Bins.Where(x => x.StartSeconds >= starts[index]))
             {
-                var k = (int)Math.Min(count - 1, Math.Floor(bin.StartSeconds / width));
+                var k = (int)Math.Min(count - 1, Math.Floor((bin.StartSeconds - starts[index]) / width));
                 v[k] += bin.Bytes;
             }
             return (labels[index], (IReadOnlyList<double>)v);
@@ -83,7 +110,7 @@ public static class ComparisonDocument
         b.Add(new Chart(L.T("cmp.chart", ("bin", L.Num(width, "0.###"))),
             [.. Enumerable.Range(0, count).Select(k => L.Num(k * width))], series, true)
         {
-            XAxis = L["axis.since-start"],
+            XAxis = L["axis.since-call"],
             YAxis = L["axis.bytes"],
         });
         if (items.Count > 8)

@@ -258,12 +258,12 @@ public sealed class PdfReport
         chart.YAxis.TickLabels.Format = _lang.Language == "en" ? "#,##0" : "0";
         if (c.XAxis is not null)
         {
-            chart.XAxis.Title.Caption = TextSafety.Clean(c.XAxis, 80);
+            chart.XAxis.Title.Caption = TextSafety.Clean(c.XAxis, 200);
             chart.XAxis.Title.Font.Size = XUnit.FromPoint(6.5);
         }
         if (c.YAxis is not null)
         {
-            chart.YAxis.Title.Caption = TextSafety.Clean(c.YAxis, 40);
+            chart.YAxis.Title.Caption = TextSafety.Clean(c.YAxis, 200);
             chart.YAxis.Title.Font.Size = XUnit.FromPoint(6.5);
             chart.YAxis.Title.Orientation = 90;
             chart.YAxis.Title.VerticalAlignment = PdfSharp.Charting.VerticalAlignment.Center;
