@@ -111,6 +111,8 @@ public sealed class DnsAnalyzer : IAnalyzer
         public List<DnsChain>? Chains;
     }
 
+    private readonly SortedDictionary<string, int> _stub = new(StringComparer.Ordinal);
+
     private NameState State(string name)
     {
         if (!_names.TryGetValue(name, out var s))
@@ -165,6 +167,8 @@ public sealed class DnsAnalyzer : IAnalyzer
         if (!p.Flag("dns.flags.response"))
         {
             _queryCount++;
+            if (p.Dst is { } resolver && Net.Scope(resolver) == "loopback")
+                Bump(_stub, resolver);
             Bump(_queryTypes, type);
             if (p.Flag("dns.flags.recdesired")) _recursionDesired++;
             if (p.Flag("dns.resp.z.do")) _dnssecOk++;
@@ -461,7 +465,10 @@ public sealed class DnsAnalyzer : IAnalyzer
         var unanswered = _pending.Values.Distinct().Order(StringComparer.Ordinal).ToList();
         return new DnsSection(_queryCount, _responseCount, unanswered.Count, _queryTypes, _rcodes, _transports,
             _recursionDesired, _dnssecOk, _authenticated, _authoritative, [.. _dnssecTypes],
-            Summaries(), unanswered, DotPackets, [.. dohServers], MdnsPackets, LlmnrPackets);
+            Summaries(), unanswered, DotPackets, [.. dohServers], MdnsPackets, LlmnrPackets)
+        {
+            StubResolverQueries = _stub,
+        };
     }
 
     /// <summary>Frees the per-message state once the section is built: the model holds what is left.</summary>

@@ -36,6 +36,9 @@ public static class Findings
                 ("chained", d.Names.Count(x => x.CnameChain.Count > 0))));
             if (d.UnansweredCount > 0)
                 f.Add(F("dns.unanswered", "notice", ("count", d.UnansweredCount)));
+            if (d.StubResolverQueries.Count > 0)
+                f.Add(F("dns.stub-resolver", "notice", ("count", d.StubResolverQueries.Values.Sum()),
+                    ("resolvers", d.StubResolverQueries.Keys.ToArray())));
             f.Add(d.DnssecOkQueries > 0 || d.AuthenticatedResponses > 0
                 ? Info("dnssec.used", ("doQueries", d.DnssecOkQueries), ("adResponses", d.AuthenticatedResponses))
                 : Info("dnssec.unused"));

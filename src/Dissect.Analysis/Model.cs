@@ -95,7 +95,15 @@ public sealed record DnsSection(
         int AuthoritativeResponses,
     IReadOnlyList<string> DnssecRecordTypes, IReadOnlyList<DnsNameSummary> Names, IReadOnlyList<string> Unanswered,
         int DotPackets, IReadOnlyList<string> LikelyDohServers,
-    int MdnsPackets, int LlmnrPackets);
+    int MdnsPackets, int LlmnrPackets)
+{
+    /// <summary>
+    /// Queries sent to a resolver on the host itself (systemd-resolved's 127.0.0.53, or another loopback address),
+    /// per address: that stub repeats each to the network's resolver, so such a query is counted twice in
+    /// <see cref="QueryCount"/>, as tshark counts it.
+    /// </summary>
+    public IReadOnlyDictionary<string, int> StubResolverQueries { get; init; } = new Dictionary<string, int>();
+}
 
 /// <param name="Weakness">Why the suite is weak, as a code: null-cipher, export-keys, anonymous, rc4, sweet32 (64-bit
 /// blocks of (3)DES), md5-mac or cbc-sha1 (padding-oracle prone); null when none.</param>

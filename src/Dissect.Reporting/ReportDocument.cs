@@ -204,13 +204,17 @@ public static class ReportDocument
             foreach (var x in shown)
                 Claim(x.Name, $"dns.qry.name == {Quoted(x.Name)}", x.FirstFrame);
             foreach (var (name, chain) in chains)
-                Claim($"{name} ({chain.QueryType}) → {chain.Cnames[0]}", $"dns.qry.name == {Quoted(name)}" +
+                Claim($"{name} ({chain.QueryType}) → {chain.Cnames[^1]}", $"dns.qry.name == {Quoted(name)}" +
                     (DnsAnalyzer.TypeCode(chain.QueryType) is { } code ? $" && dns.qry.type == {code}" : "") +
-                    string.Concat(chain.Cnames.Select(x => $" && dns.cname == {Quoted(x)}")), chain.FirstFrame);
+                    // The chain's last alias tells it from the others (the first is often shared).
+                    $" && dns.cname == {Quoted(chain.Cnames[^1])}", chain.FirstFrame);
             if (d.QueryTypes.Count > 0)
                 b.Add(new Paragraph(L.T("dns.types", ("types", d.QueryTypes.Select(kv => $"{kv.Key} {N(kv.Value)}")))));
             if (d.Unanswered.Count > 0)
                 b.Add(new Paragraph(L.T("dns.unanswered", ("names", Listed(d.Unanswered)))));
+            if (d.StubResolverQueries.Count > 0)
+                b.Add(new Paragraph(L.T("dns.stub", ("count", d.StubResolverQueries.Values.Sum()),
+                    ("resolvers", d.StubResolverQueries.Keys.ToArray()))));
             b.Add(new Paragraph(d.DnssecRecordTypes.Count > 0
                 ? L.T("dns.dnssec-records", ("types", d.DnssecRecordTypes)) : L["dns.no-dnssec-records"]));
             if (d.MdnsPackets + d.LlmnrPackets > 0)

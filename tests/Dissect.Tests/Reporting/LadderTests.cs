@@ -33,3 +33,18 @@ public class LadderTests(CallModels calls) : IClassFixture<CallModels>
         Assert.Equal(sends, shown);
     }
 }
+
+/// <summary>The local stub resolver, counted apart and checked against a separate tshark reading.</summary>
+public class StubResolverTests(CallModels calls) : IClassFixture<CallModels>
+{
+    [CorpusFact]
+    public void Queries_to_the_local_stub_resolver_are_counted_as_tshark_counts_them()
+    {
+        var model = calls.Get(CallModels.Seed);
+        var expected = TsharkCli.BareFields(Repo.CorpusFile(CallModels.Seed),
+            "dns && dns.flags.response == 0 && ip.dst == 127.0.0.53", ["frame.number"]).Rows.Count;
+        Assert.True(expected > 0);
+        Assert.Equal(new Dictionary<string, int> { ["127.0.0.53"] = expected }, model.Dns.StubResolverQueries);
+        Assert.Contains(model.Findings, f => f.Id == "dns.stub-resolver");
+    }
+}
