@@ -25,6 +25,11 @@ public static class MarkdownReport
                 case Paragraph p:
                     sb.Append(TextSafety.Markdown(p.Text)).Append("\n\n");
                     break;
+                case Note { Markdown: { } md }:
+                    foreach (var line in md.Split('\n'))
+                        sb.Append(line.Length == 0 ? ">" : "> " + line).Append('\n');
+                    sb.Append('\n');
+                    break;
                 case Note n:
                     sb.Append("> ").Append(TextSafety.Markdown(n.Text)).Append("\n\n");
                     break;

@@ -7,7 +7,12 @@ namespace Dissect.Reporting;
 public abstract record Block;
 public sealed record Heading(int Level, string Text) : Block;
 public sealed record Paragraph(string Text) : Block;
-public sealed record Note(string Text) : Block;
+/// <summary>A teaching note: plain text for the PDF, and its Markdown (Dissect's own text, never a capture's) for the
+/// Markdown and HTML reports, which keep its emphasis and code spans.</summary>
+public sealed record Note(string Text) : Block
+{
+    public string? Markdown { get; init; }
+}
 public sealed record Table(IReadOnlyList<string> Headers, IReadOnlyList<IReadOnlyList<string>> Rows,
     IReadOnlySet<int> NumericColumns, IReadOnlyList<double> Widths) : Block
 {
@@ -96,7 +101,7 @@ public static class ReportDocument
         void NoteFor(string section)
         {
             if (o.Notes && TeachingNotes.PlainText(o.Language, section) is { } t)
-                b.Add(new Note(t));
+                b.Add(new Note(t) { Markdown = TeachingNotes.Markdown(o.Language, section) });
         }
         // A table is for reading: past MaxRows it shows the first rows and says how many more the JSON model holds
         // (a capture of 100k DNS names once made a 2,000-page PDF).
