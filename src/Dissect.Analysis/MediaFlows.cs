@@ -25,7 +25,11 @@ public sealed record MediaFlow(
     long BytesIn,
     IReadOnlyList<string> Ssrcs,
     IReadOnlyList<int> PayloadTypes,
-    long FirstFrame);
+    long FirstFrame)
+{
+    /// <summary>Each RTP stream of the flow, with its loss and jitter.</summary>
+    public IReadOnlyList<RtpStreamStats> Streams { get; init; } = [];
+}
 
 /// <summary>
 /// Sorts each media packet into its flow: relayed when the dissector found it inside MS-TURN (or Wireshark's STUN
@@ -66,7 +70,69 @@ internal sealed class MediaFlowTracker
     public long Unlisted { get; private set; }
 
     public static IEnumerable<string> Fields =>
-        ["rtp.ssrc", "rtp.p_type", "stun.channel", MuxChannel, MuxAnswer, RawSince, "udp.srcport", "udp.dstport"];
+        ["rtp.ssrc", "rtp.p_type", "rtp.seq", "rtp.timestamp", "stun.channel", MuxChannel, MuxAnswer, RawSince,
+            "udp.srcport", "udp.dstport"];
+
+    /// <summary>A stream's receiver statistics as it is read (RFC 3550 A.1 and A.8).</summary>
+    private sealed class StreamState(string flow, string from, string to, string ssrc, int pt, int? clock)
+    {
+        public string Flow { get; } = flow;
+        public string From { get; } = from;
+        public string To { get; } = to;
+        public string Ssrc { get; } = ssrc;
+        public int PayloadType { get; } = pt;
+        public int? Clock { get; } = clock;
+        public long Packets, FirstSeq = -1, MaxSeq;
+        public double LastArrival, Jitter, JitterSum, JitterMax;
+        public long LastTimestamp;
+
+        public void Add(long seq, long timestamp, double arrival)
+        {
+            if (FirstSeq < 0)
+            {
+                (FirstSeq, MaxSeq) = (seq, seq);
+            }
+            else
+            {
+                // The sequence number wraps at 65536: extend it to the cycle closest to the highest seen.
+                const long cycle = 1 << 16, half = cycle / 2;
+                var ext = MaxSeq - MaxSeq % cycle + seq;
+                if (ext < MaxSeq - half) ext += cycle;
+                else if (ext > MaxSeq + half) ext -= cycle;
+                MaxSeq = Math.Max(MaxSeq, ext);
+                if (Clock is { } c)
+                {
+                    // D = (arrival difference) - (timestamp difference) in ms; J += (|D| - J) / 16.
+                    var ticks = (int)(uint)(timestamp - LastTimestamp);
+                    var d = (arrival - LastArrival) * 1000 - ticks * 1000.0 / c;
+                    Jitter += (Math.Abs(d) - Jitter) / 16;
+                    JitterMax = Math.Max(JitterMax, Jitter);
+                }
+            }
+            JitterSum += Jitter;
+            Packets++;
+            (LastArrival, LastTimestamp) = (arrival, timestamp);
+        }
+
+        public RtpStreamStats Result() => new(Ssrc, From, To, PayloadType, Packets, MaxSeq - FirstSeq + 1 - Packets,
+            // The mean over the packets after the first, which alone has no jitter (as Wireshark averages it).
+            Clock, Clock is null ? null : Math.Round(JitterSum / Math.Max(1, Packets - 1), 3), Clock is null ? null
+                : Math.Round(JitterMax, 3));
+    }
+
+    private readonly Dictionary<(string, string, string), StreamState> _streams = [];
+
+    /// <summary>The RTP clock rate of a static payload type (RFC 3551, table 4 and 5); null for dynamic ones.</summary>
+    public static int? ClockRate(int pt) => pt switch
+    {
+        0 or 3 or 4 or 5 or 7 or 8 or 9 or 12 or 13 or 15 or 18 => 8000,
+        6 => 16000,
+        10 or 11 => 44100,
+        16 => 11025,
+        17 => 22050,
+        14 or 25 or 26 or 28 or 31 or 32 or 33 or 34 => 90000,
+        _ => null,
+    };
 
     public void Add(in Packet p, MessageTypeSpec? top)
     {
@@ -121,7 +187,16 @@ internal sealed class MediaFlowTracker
             if (int.TryParse(t, NumberStyles.Integer, CultureInfo.InvariantCulture, out var pt))
                 f.PayloadTypes.Add(pt);
         }
+        if (p.Str("rtp.ssrc") is { } ssrc && p.Int("rtp.p_type") is { } type && Packet.ParseLong(p.Str("rtp.seq"))
+            is { } seq && Packet.ParseLong(p.Str("rtp.timestamp")) is { } ts)
+        {
+            if (!_streams.TryGetValue((src, dst, ssrc), out var st))
+                _streams[(src, dst, ssrc)] = st = new StreamState(key, src, dst, ssrc, type, ClockRate(type));
+            st.Add(seq, ts, p.Time);
+        }
     }
+
+    private static string Key(State f) => string.CompareOrdinal(f.A, f.B) < 0 ? f.A + "|" + f.B : f.B + "|" + f.A;
 
     // The relay's side of a relayed flow: the public end facing a private one, else the end on a TURN port.
     private static string RelayOf(string src, string sport, string dst, string dport)
@@ -149,6 +224,10 @@ internal sealed class MediaFlowTracker
     [
         .. _flows.Values.OrderByDescending(f => f.PacketsOut + f.PacketsIn).ThenBy(f => f.FirstFrame)
             .Select(f => new MediaFlow(f.Path, f.A, f.B, f.Via, [.. f.CarriedAs], [.. f.Kinds], f.PacketsOut,
-                f.BytesOut, f.PacketsIn, f.BytesIn, [.. f.Ssrcs], [.. f.PayloadTypes], f.FirstFrame)),
+                f.BytesOut, f.PacketsIn, f.BytesIn, [.. f.Ssrcs], [.. f.PayloadTypes], f.FirstFrame)
+            {
+                Streams = [.. _streams.Values.Where(x => x.Flow == Key(f)).OrderBy(x => x.From != f.A)
+                    .ThenBy(x => x.Ssrc, StringComparer.Ordinal).Select(x => x.Result())],
+            }),
     ];
 }

@@ -162,6 +162,15 @@ public sealed record NetworkSection(
         IReadOnlyList<Conversation> TopConversations, IReadOnlyList<Endpoint> TopEndpoints,
     IReadOnlyList<string> PrivateAddresses, int PublicAddressCount);
 
+/// <summary>
+/// One RTP stream (one SSRC one way), with the receiver's statistics of RFC 3550 read from the clear RTP header, as
+/// Wireshark's RTP stream analysis computes them: packets lost (expected by sequence number minus received) and the
+/// interarrival jitter, which needs the payload type's clock rate: null for dynamic payload types (96–127), whose
+/// rate only the call's signalling gives.
+/// </summary>
+public sealed record RtpStreamStats(string Ssrc, string From, string To, int PayloadType, long Packets, long Lost,
+    int? ClockRate, double? MeanJitterMs, double? MaxJitterMs);
+
 public sealed record TurnAllocation(string Client, string Server, string? Relayed, string? Mapped, uint? Lifetime,
     long Frame, bool Deallocated);
 

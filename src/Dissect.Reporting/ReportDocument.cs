@@ -405,6 +405,19 @@ public static class ReportDocument
                         string.Join(", ", f.Ssrcs)]),
                     [5, 6], [0.8, 2, 2, 1.6, 0.9, 1.1, 1.3, 1.4]), s.MediaFlows.Count);
             }
+            var streams = s.MediaFlows.SelectMany(f => f.Streams).ToList();
+            if (streams.Count > 0)
+            {
+                b.Add(new Paragraph(L["stun.streams"]));
+                AddTable(T(["ssrc", "direction", "pt", "packets", "lost", "mean-jitter", "max-jitter"],
+                    streams.Select(x => (IReadOnlyList<string>)[x.Ssrc, $"{x.From} → {x.To}",
+                        x.PayloadType.ToString(Inv), N(x.Packets),
+                        N(x.Lost) + " (" + L.Num(x.Packets + x.Lost == 0 ? 0 : 100.0 * x.Lost / (x.Packets + x.Lost))
+                            + " %)",
+                        x.MeanJitterMs is { } mean ? L.Num(mean, "0.000") + " ms" : L["unknown"],
+                        x.MaxJitterMs is { } max ? L.Num(max, "0.000") + " ms" : L["unknown"]]),
+                    [3], [1.1, 3, 0.4, 0.8, 0.9, 0.9, 0.9]), streams.Count);
+            }
             if (CallLadder(m, L) is { } ladder)
                 b.Add(ladder);
             if (s.MessagesOverTime.Count > 1)
