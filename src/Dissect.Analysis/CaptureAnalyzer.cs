@@ -227,9 +227,10 @@ public static class CaptureAnalyzer
         var start = first ?? 0;
         // Only the addresses the network section shows get a name: a map of every answer would double the memory of a
         // capture with a hundred thousand names.
-        var names = dns.AddressNames(net.ShownAddresses());
+        var named = net.ShownAddresses().Concat(stun.MediaHosts).ToHashSet();
+        var names = dns.AddressNames(named);
         foreach (var (ip, sni) in tls.ServerNames())
-            if (net.ShownAddresses().Contains(ip))
+            if (named.Contains(ip))
                 names.TryAdd(ip, sni);
         var info = new CaptureInfo(Path.GetFileName(capture), size, sha, format, [.. linkTypes], packets, bytes,
             first is null ? null : FromEpoch(first.Value), last is null ? null : FromEpoch(last.Value), Math.Round((last
@@ -245,7 +246,8 @@ public static class CaptureAnalyzer
         var dnsSection = dns.Build(tls.DohServers);
         dns.Release();
         var model = new ReportModel(ReportModel.CurrentSchemaVersion, info, dnsSection, tlsSection, net.Build(names),
-            stun.Build(), traffic.Build(start), []);
+            stun.Build(), traffic.Build(start), [])
+        { Media = stun.Media(names) };
         return model with { Findings = Findings.Compute(model) };
     }
 

@@ -5,31 +5,50 @@ using Dissect.Schema.Protocols;
 namespace Dissect.Analysis;
 
 /// <summary>
-/// One media flow: the UDP address pair that carried a call's media, and how. <see cref="A"/> is the endpoint that
-/// is not the relay (relayed media) or the first sender (direct media); "out" counts what A sent.
+/// One media flow, the contract scripts rely on (<c>media.flows</c>): the UDP address pair that carried a call's
+/// media, both directions merged, and how. <see cref="Local"/> is the end that is not the relay (relayed media) or
+/// the first sender (direct media); <see cref="Up"/> counts what it sent, <see cref="Down"/> what it received.
 /// </summary>
 /// <param name="Path">"relayed" (through a TURN relay, <see cref="Via"/>) or "direct" (host to host).</param>
-/// <param name="CarriedAs">How the media travelled: inside MS-TURN Send requests or Data Indications, multiplexed
-/// 0xFF10 frames (and the relay's bare answers), raw after Set Active Destination, TURN ChannelData, or as is.</param>
-/// <param name="Kinds">SRTP, SRTCP, RTP, RTCP, or data for payloads no dissector recognised.</param>
+/// <param name="Encapsulation">How the media travelled: <c>none</c> (plain UDP), <c>ms-turn-send-data</c> (inside
+/// MS-TURN Send requests and Data Indications), <c>ms-turn-mux</c> (MS-TURN's multiplexed 0xFF10 frames and the
+/// relay's bare answers), <c>raw-after-set-active-destination</c>, <c>turn-channeldata</c>.</param>
+/// <param name="Protocols">SRTP, SRTCP, RTP, RTCP, or data for payloads no dissector recognised.</param>
+/// <param name="Reason">How the relay was told: <c>allocation</c> (the relayed address an Allocate response gave this
+/// client on that server), or, as an inference, <c>public-end</c> (the public end facing a private one),
+/// <c>turn-port</c> (the end on a TURN port), <c>destination</c> (neither: the receiver of the first packet); null
+/// for direct flows.</param>
 public sealed record MediaFlow(
     string Path,
-    string A,
-    string B,
+    string Local,
+    string Remote,
     string? Via,
-    IReadOnlyList<string> CarriedAs,
-    IReadOnlyList<string> Kinds,
-    long PacketsOut,
-    long BytesOut,
-    long PacketsIn,
-    long BytesIn,
+    IReadOnlyList<string> Encapsulation,
+    IReadOnlyList<string> Protocols,
+    FlowDirection Up,
+    FlowDirection Down,
     IReadOnlyList<string> Ssrcs,
     IReadOnlyList<int> PayloadTypes,
     long FirstFrame)
 {
+    /// <summary>The remote end's name, from the capture's own DNS answers or TLS server names.</summary>
+    public string? RemoteName { get; init; }
+
+    public string? Reason { get; init; }
+
+    /// <summary>"audio", "video" or "unknown", guessed from packet sizes and rate: see
+    /// <see cref="KindReason"/>.</summary>
+    public string Kind { get; init; } = "unknown";
+
+    public string? KindReason { get; init; }
+
     /// <summary>Each RTP stream of the flow, with its loss and jitter.</summary>
     public IReadOnlyList<RtpStreamStats> Streams { get; init; } = [];
 }
+
+/// <summary>One direction of a flow: packets, bytes (frames on the wire), the mean rate over its duration (first to
+/// last packet), in kbit/s.</summary>
+public sealed record FlowDirection(long Packets, long Bytes, double Kbps, double DurationSeconds);
 
 /// <summary>
 /// Sorts each media packet into its flow: relayed when the dissector found it inside MS-TURN (or Wireshark's STUN
@@ -44,10 +63,6 @@ internal sealed class MediaFlowTracker
     private static readonly string MuxAnswer = N.Of("mux.flow_since");
     private static readonly string RawSince = N.Of("media.raw_since");
 
-    // "multiplexed 0xFF10": the channel number the schema gives multiplexed frames.
-    private static readonly string Multiplexed = "multiplexed 0x" + MsTurn.Spec.Framings
-        .First(f => f.Kind == FramingKind.UdpMultiplexed).Channel!.Value.ToString("X4", CultureInfo.InvariantCulture);
-
     // Well-known TURN ports (RFC 5766, MS-TURN 2.1), to tell the relay when both ends have public addresses.
     private static readonly HashSet<string> TurnPorts = ["3478", "3479", "3480", "3481", "443", "5349"];
 
@@ -59,6 +74,8 @@ internal sealed class MediaFlowTracker
         public string? Via { get; } = via;
         public long FirstFrame { get; } = frame;
         public long PacketsOut, BytesOut, PacketsIn, BytesIn;
+        public double FirstOut = double.NaN, LastOut, FirstIn = double.NaN, LastIn;
+        public string? Reason;
         public SortedSet<string> CarriedAs { get; } = new(StringComparer.Ordinal);
         public SortedSet<string> Kinds { get; } = new(StringComparer.Ordinal);
         public SortedSet<string> Ssrcs { get; } = new(StringComparer.Ordinal);
@@ -160,20 +177,26 @@ internal sealed class MediaFlowTracker
                 Unlisted++;
                 return;
             }
-            var via = relayed ? RelayOf(src, sport, dst, dport) : null;
+            var (via, reason) = relayed ? RelayOf(src, sport, dst, dport) : (null, null);
             var a = via is null ? src : via == src ? dst : src;
             _flows[key] = f = new State(a, a == src ? dst : src, relayed ? "relayed" : "direct", via,
-                p.Long("frame.number"));
+                p.Long("frame.number"))
+            { Reason = reason };
         }
+        var time = p.Time;
         if (src == f.A)
         {
             f.PacketsOut++;
             f.BytesOut += p.Length;
+            if (double.IsNaN(f.FirstOut)) f.FirstOut = time;
+            f.LastOut = time;
         }
         else
         {
             f.PacketsIn++;
             f.BytesIn += p.Length;
+            if (double.IsNaN(f.FirstIn)) f.FirstIn = time;
+            f.LastIn = time;
         }
         f.CarriedAs.Add(CarriedAs(p, channel, top));
         foreach (var k in relayedKinds)
@@ -199,35 +222,69 @@ internal sealed class MediaFlowTracker
     private static string Key(State f) => string.CompareOrdinal(f.A, f.B) < 0 ? f.A + "|" + f.B : f.B + "|" + f.A;
 
     // The relay's side of a relayed flow: the public end facing a private one, else the end on a TURN port.
-    private static string RelayOf(string src, string sport, string dst, string dport)
+    private static (string, string) RelayOf(string src, string sport, string dst, string dport)
     {
         var srcPrivate = Net.IsPrivate(Net.Host(src));
         var dstPrivate = Net.IsPrivate(Net.Host(dst));
         if (srcPrivate != dstPrivate)
-            return srcPrivate ? dst : src;
+            return (srcPrivate ? dst : src, "public-end");
         if (TurnPorts.Contains(sport) != TurnPorts.Contains(dport))
-            return TurnPorts.Contains(sport) ? src : dst;
-        return dst;
+            return (TurnPorts.Contains(sport) ? src : dst, "turn-port");
+        return (dst, "destination");
     }
 
     private static string CarriedAs(in Packet p, bool channel, MessageTypeSpec? top)
     {
-        if (channel) return "TURN ChannelData";
-        if (p.Has(MuxChannel)) return Multiplexed;
-        if (p.Has(MuxAnswer)) return "multiplexed, bare answer";
-        if (p.Has(RawSince)) return "raw after Set Active Destination";
-        if (top is { CarriesData: true }) return top.Operation;
-        return "UDP";
+        if (channel) return "turn-channeldata";
+        if (p.Has(MuxChannel) || p.Has(MuxAnswer)) return "ms-turn-mux";
+        if (p.Has(RawSince)) return "raw-after-set-active-destination";
+        if (top is { CarriesData: true }) return "ms-turn-send-data";
+        return "none";
     }
 
-    public IReadOnlyList<MediaFlow> Result() =>
+    public IReadOnlyList<MediaFlow> Result(IReadOnlyDictionary<string, string> names) =>
     [
         .. _flows.Values.OrderByDescending(f => f.PacketsOut + f.PacketsIn).ThenBy(f => f.FirstFrame)
-            .Select(f => new MediaFlow(f.Path, f.A, f.B, f.Via, [.. f.CarriedAs], [.. f.Kinds], f.PacketsOut,
-                f.BytesOut, f.PacketsIn, f.BytesIn, [.. f.Ssrcs], [.. f.PayloadTypes], f.FirstFrame)
+            .Select(f =>
             {
-                Streams = [.. _streams.Values.Where(x => x.Flow == Key(f)).OrderBy(x => x.From != f.A)
-                    .ThenBy(x => x.Ssrc, StringComparer.Ordinal).Select(x => x.Result())],
+                var up = Direction(f.PacketsOut, f.BytesOut, f.FirstOut, f.LastOut);
+                var down = Direction(f.PacketsIn, f.BytesIn, f.FirstIn, f.LastIn);
+                var (kind, why) = KindOf(up, down);
+                return new MediaFlow(f.Path, f.A, f.B, f.Via, [.. f.CarriedAs], [.. f.Kinds], up, down,
+                    [.. f.Ssrcs], [.. f.PayloadTypes], f.FirstFrame)
+                {
+                    RemoteName = names.TryGetValue(Net.Host(f.B), out var n) ? n : null,
+                    Reason = f.Reason,
+                    Kind = kind,
+                    KindReason = why,
+                    Streams = [.. _streams.Values.Where(x => x.Flow == Key(f)).OrderBy(x => x.From != f.A)
+                        .ThenBy(x => x.Ssrc, StringComparer.Ordinal).Select(x => x.Result())],
+                };
             }),
     ];
+
+    /// <summary>The remote hosts of the flows, to name from DNS.</summary>
+    public IEnumerable<string> RemoteHosts => _flows.Values.Select(f => Net.Host(f.B));
+
+    private static FlowDirection Direction(long packets, long bytes, double first, double last)
+    {
+        var seconds = packets < 2 || double.IsNaN(first) ? 0 : Math.Round(last - first, 3);
+        return new FlowDirection(packets, bytes, seconds <= 0 ? 0 : Math.Round(bytes * 8 / seconds / 1000, 1),
+            seconds);
+    }
+
+    /// <summary>
+    /// Audio or video from sizes and rate, the busier direction's: audio codecs send small packets (under about 300
+    /// bytes) about every 20 ms; video sends larger ones, often over 500 bytes and in bursts. Between, unknown.
+    /// </summary>
+    private static (string Kind, string? Reason) KindOf(FlowDirection up, FlowDirection down)
+    {
+        var d = up.Packets >= down.Packets ? up : down;
+        if (d.Packets < 20 || d.DurationSeconds <= 0)
+            return ("unknown", null);
+        var size = d.Bytes / (double)d.Packets;
+        var rate = d.Packets / d.DurationSeconds;
+        var why = string.Create(CultureInfo.InvariantCulture, $"mean packet {size:0} B, {rate:0} packets/s");
+        return size < 300 && rate <= 70 ? ("audio", why) : size >= 500 ? ("video", why) : ("unknown", why);
+    }
 }

@@ -15,9 +15,15 @@ public sealed record ReportModel(
     TrafficSection Traffic,
     IReadOnlyList<Finding> Findings)
 {
+    /// <summary>Where the call's media went.</summary>
+    public MediaSection Media { get; init; } = new([]);
+
     // 2: findings and the NAT verdict became facts (ids and values), cipher-suite weaknesses codes.
     public const int CurrentSchemaVersion = 2;
 }
+
+/// <summary>Where the call's media went: each UDP flow of media, relayed (through which relay) or direct.</summary>
+public sealed record MediaSection(IReadOnlyList<MediaFlow> Flows);
 
 /// <summary>
 /// One finding as facts, never a sentence: what it is (<see cref="Id"/>, which each report language turns into its
@@ -194,8 +200,6 @@ public sealed record StunSection(
     /// <summary>Every distinct error response, MS-TURN's and other apps' STUN alike.</summary>
     public IReadOnlyList<StunErrorResponse> ErrorResponses { get; init; } = [];
 
-    /// <summary>Where the call's media went: each UDP flow of media, relayed (through which relay) or direct.</summary>
-    public IReadOnlyList<MediaFlow> MediaFlows { get; init; } = [];
 }
 
 /// <summary>

@@ -371,6 +371,20 @@ public sealed class StunAnalyzer : IAnalyzer
         return (width, list);
     }
 
+    /// <summary>The media flows, their remote ends named from <paramref name="names"/>.</summary>
+    public MediaSection Media(IReadOnlyDictionary<string, string> names)
+    {
+        // A flow to the relay host's server port goes through the address the relay allocated for that client: that
+        // address, which the peer sees, is the relay.
+        var relayed = _allocs.Where(a => a.Relayed is not null).GroupBy(a => (a.Client, Net.Host(a.Relayed!)))
+            .ToDictionary(g => g.Key, g => g.First().Relayed!);
+        return new([.. _media.Result(names).Select(f => f.Via is { } via
+            && relayed.TryGetValue((f.Local, Net.Host(via)), out var r) && r != via
+                ? f with { Via = r, Reason = "allocation" } : f)]);
+    }
+
+    public IEnumerable<string> MediaHosts => _media.RemoteHosts;
+
     public StunSection Build()
     {
         var (width, bins) = MessageBins();
@@ -400,7 +414,6 @@ public sealed class StunAnalyzer : IAnalyzer
             nat, _mediaPackets, _mediaBytes, _rtp, _rtpBytes, [.. _attrs], _timeline, width, bins)
         {
             PeerReflexiveAddresses = [.. _peerReflexive],
-            MediaFlows = _media.Result(),
             ErrorResponses = [.. _errors.OrderBy(e => e.Value.First)
                 .Select(e => new StunErrorResponse(e.Key.Item1, e.Key.Item2, e.Key.Item3, e.Key.Item4, e.Key.Item5,
                     e.Key.Item6,

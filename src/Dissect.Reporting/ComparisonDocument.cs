@@ -75,13 +75,13 @@ public static class ComparisonDocument
             H("media-rate")],
             [.. items.Select((i, k) =>
             {
-                var flows = i.Model.Stun.MediaFlows;
+                var flows = i.Model.Media.Flows;
                 var paths = flows.Select(f => L.Code("path", f.Path)).Distinct().ToList();
-                var ends = flows.Select(f => f.Via ?? f.B).Distinct().Take(4).ToList();
+                var ends = flows.Select(f => f.Via ?? f.Remote).Distinct().Take(4).ToList();
                 var (active, bytes) = MediaActivity(i.Model);
                 return (IReadOnlyList<string>)[labels[k], paths.Count == 0 ? "–" : string.Join(", ", paths),
                     ends.Count == 0 ? "–" : string.Join("\n", ends),
-                    L.N(flows.Sum(f => f.PacketsOut + f.PacketsIn)), L.N(bytes),
+                    L.N(flows.Sum(f => f.Up.Packets + f.Down.Packets)), L.N(bytes),
                     active <= 0 ? "–" : L.Num(bytes * 8 / active / 1000) + " kbit/s"];
             })], new HashSet<int> { 3, 4, 5 }, [2.4, 0.8, 2, 0.9, 1, 0.9]));
         b.Add(new Paragraph(L["cmp.media-note"]));

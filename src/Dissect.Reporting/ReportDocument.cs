@@ -394,18 +394,20 @@ public static class ReportDocument
             }
             if (s.Peers.Count > 0)
                 b.Add(new Paragraph(L.T("stun.peers", ("peers", Listed(s.Peers)))));
-            if (s.MediaFlows.Count > 0)
+            if (m.Media.Flows.Count > 0)
             {
                 b.Add(new Paragraph(L["stun.flows"]));
-                AddTable(T(["path", "a", "b-relay", "carried-as", "media", "packets-each-way", "bytes-each-way",
-                        "ssrc"],
-                    s.MediaFlows.Take(MaxRows).Select(f => (IReadOnlyList<string>)[
-                        L.Code("path", f.Path), f.A, f.B, string.Join(", ", f.CarriedAs), string.Join(", ", f.Kinds),
-                        $"{N(f.PacketsOut)} / {N(f.PacketsIn)}", $"{N(f.BytesOut)} / {N(f.BytesIn)}",
-                        string.Join(", ", f.Ssrcs)]),
-                    [5, 6], [0.8, 2, 2, 1.6, 0.9, 1.1, 1.3, 1.4]), s.MediaFlows.Count);
+                AddTable(T(["path", "a", "b-relay", "carried-as", "media", "kind", "packets-each-way",
+                        "bytes-each-way", "rate-each-way", "ssrc"],
+                    m.Media.Flows.Take(MaxRows).Select(f => (IReadOnlyList<string>)[
+                        L.Code("path", f.Path), f.Local, f.Remote + (f.RemoteName is { } rn ? "\n" + rn : ""),
+                        string.Join(", ", f.Encapsulation.Select(e => L.Code("encap", e))),
+                        string.Join(", ", f.Protocols), L.Code("kind", f.Kind),
+                        $"{N(f.Up.Packets)} / {N(f.Down.Packets)}", $"{N(f.Up.Bytes)} / {N(f.Down.Bytes)}",
+                        $"{L.Num(f.Up.Kbps)} / {L.Num(f.Down.Kbps)}", string.Join(", ", f.Ssrcs)]),
+                    [6, 7, 8], [0.8, 2, 2, 1.6, 0.9, 0.7, 1.1, 1.3, 1, 1.4]), m.Media.Flows.Count);
             }
-            var streams = s.MediaFlows.SelectMany(f => f.Streams).ToList();
+            var streams = m.Media.Flows.SelectMany(f => f.Streams).ToList();
             if (streams.Count > 0)
             {
                 b.Add(new Paragraph(L["stun.streams"]));
@@ -456,8 +458,8 @@ public static class ReportDocument
                     $"(stun.att.error.class == {(e.Code / 100).ToString(Inv)} && stun.att.error == " +
                     $"{(e.Code % 100).ToString(Inv)})) && {SourceField(e.Server)} == {Net.Host(e.Server)}",
                     e.FirstFrame);
-            foreach (var f in s.MediaFlows)
-                Claim($"{L.Code("path", f.Path)} {f.A} ↔ {f.B}", FlowFilter(f.A, f.B) +
+            foreach (var f in m.Media.Flows)
+                Claim($"{L.Code("path", f.Path)} {f.Local} ↔ {f.Remote}", FlowFilter(f.Local, f.Remote) +
                     $" && (rtp || rtcp || stun.channel || {Msturn.Media})", f.FirstFrame);
         }
         VerifyTable();
@@ -497,11 +499,11 @@ public static class ReportDocument
     {
         var s = m.Stun;
         var rows = new List<IReadOnlyList<string>>();
-        var relayed = s.MediaFlows.Where(f => f.Path == "relayed").ToList();
-        var direct = s.MediaFlows.Where(f => f.Path == "direct").ToList();
-        var vias = relayed.Select(f => f.Via ?? f.B).Distinct().ToArray();
-        var carried = relayed.SelectMany(f => f.CarriedAs).Distinct().ToArray();
-        var pairs = direct.Select(f => $"{f.A} ↔ {f.B}").Distinct().ToArray();
+        var relayed = m.Media.Flows.Where(f => f.Path == "relayed").ToList();
+        var direct = m.Media.Flows.Where(f => f.Path == "direct").ToList();
+        var vias = relayed.Select(f => f.Via ?? f.Remote).Distinct().ToArray();
+        var carried = relayed.SelectMany(f => f.Encapsulation).Distinct().Select(e => l.Code("encap", e)).ToArray();
+        var pairs = direct.Select(f => $"{f.Local} ↔ {f.Remote}").Distinct().ToArray();
         rows.Add([l["cover.media"], relayed.Count + direct.Count == 0 ? l["cover.no-media"]
             : direct.Count == 0 ? l.T("cover.relayed-only", ("vias", vias), ("carried", carried))
             : relayed.Count == 0 ? l.T("cover.direct-only", ("pairs", pairs))
@@ -542,9 +544,9 @@ public static class ReportDocument
         var events = s.Timeline.Where(e => e.From.Length > 0 && e.To.Length > 0).ToList();
         if (events.Count == 0)
             return null;
-        var flows = s.MediaFlows.Take(4).ToList();
+        var flows = m.Media.Flows.Take(4).ToList();
         var traffic = events.SelectMany(e => new[] { Net.Host(e.From), Net.Host(e.To) })
-            .Concat(flows.SelectMany(f => new[] { Net.Host(f.A), Net.Host(f.Via ?? f.B) })).ToList();
+            .Concat(flows.SelectMany(f => new[] { Net.Host(f.Local), Net.Host(f.Via ?? f.Remote) })).ToList();
         var weight = traffic.GroupBy(h => h).ToDictionary(g => g.Key, g => g.Count());
         var order = traffic.Distinct().ToList();
         var locals = order.Where(h => s.Nat.Local.Contains(h) || Net.IsPrivate(h)).Take(2).ToList();
@@ -568,10 +570,10 @@ public static class ReportDocument
                 steps.Add((e.Frame, new LadderStep(a, z, e.Kind + (e.Count > 1 ? " ×" + l.N(e.Count) : ""),
                     $"{l.Num(e.Seconds, "0.000")} s · {e.Frame.ToString(Inv)}")));
         foreach (var f in flows)
-            if (hosts.IndexOf(Net.Host(f.A)) is var a and >= 0 && hosts.IndexOf(Net.Host(f.Via ?? f.B)) is var z
-                and >= 0 && a != z)
-                steps.Add((f.FirstFrame, new LadderStep(a, z, l.T("ladder.media", ("kinds", f.Kinds),
-                    ("packets", f.PacketsOut + f.PacketsIn), ("bytes", f.BytesOut + f.BytesIn)),
+            if (hosts.IndexOf(Net.Host(f.Local)) is var a and >= 0
+                && hosts.IndexOf(Net.Host(f.Via ?? f.Remote)) is var z and >= 0 && a != z)
+                steps.Add((f.FirstFrame, new LadderStep(a, z, l.T("ladder.media", ("kinds", f.Protocols),
+                    ("packets", f.Up.Packets + f.Down.Packets), ("bytes", f.Up.Bytes + f.Down.Bytes)),
                     "· " + f.FirstFrame.ToString(Inv), Band: true)));
         return steps.Count == 0 ? null : new Ladder(l["ladder.title"], columns,
             [.. steps.OrderBy(x => x.Frame).Take(LadderSteps).Select(x => x.Step)]);

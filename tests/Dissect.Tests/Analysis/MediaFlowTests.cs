@@ -12,7 +12,7 @@ namespace Dissect.Tests.Analysis;
 public class MediaFlowTests
 {
     private static async Task<IReadOnlyList<MediaFlow>> FlowsOf(string capture) =>
-        (await CaptureAnalyzer.AnalyzeAsync(Repo.CorpusFile(capture), Runtime.Prepare(null))).Stun.MediaFlows;
+        (await CaptureAnalyzer.AnalyzeAsync(Repo.CorpusFile(capture), Runtime.Prepare(null))).Media.Flows;
 
     private static int Count(string capture, string filter, params string[] extra)
     {
@@ -22,7 +22,7 @@ public class MediaFlowTests
     }
 
     private static MediaFlow Between(IReadOnlyList<MediaFlow> flows, string x, string y) =>
-        Assert.Single(flows, f => (f.A == x && f.B == y) || (f.A == y && f.B == x));
+        Assert.Single(flows, f => (f.Local == x && f.Remote == y) || (f.Local == y && f.Remote == x));
 
     [CorpusFact]
     public async Task A_call_without_relay_is_one_direct_flow_between_the_two_hosts()
@@ -34,7 +34,7 @@ public class MediaFlowTests
         // Every RTP or RTCP packet on that pair, found by Wireshark's own heuristics, outside ICMP errors.
         var expected = Count(c, "udp.port == 47198 && udp.port == 48615 && (rtp || rtcp) && !icmp",
             "--enable-heuristic", "rtp_udp");
-        Assert.Equal(expected, f.PacketsOut + f.PacketsIn);
+        Assert.Equal(expected, f.Up.Packets + f.Down.Packets);
         Assert.DoesNotContain(await FlowsOf(c), x => x.Path == "relayed");
     }
 
@@ -46,10 +46,10 @@ public class MediaFlowTests
         var f = flows[0];
         Assert.Equal("relayed", f.Path);
         Assert.Equal("[2600:1900:40c0:be62:0:1b::]:3478", f.Via);
-        Assert.Contains("TURN ChannelData", f.CarriedAs);
+        Assert.Contains("turn-channeldata", f.Encapsulation);
         var expected = Count(c, "stun.channel && udp.port == 3478 && ipv6.addr == 2600:1900:40c0:be62:0:1b::"
-            + " && !icmpv6 && udp.port == " + f.A[(f.A.LastIndexOf(':') + 1)..]);
-        Assert.Equal(expected, f.PacketsOut + f.PacketsIn);
+            + " && !icmpv6 && udp.port == " + f.Local[(f.Local.LastIndexOf(':') + 1)..]);
+        Assert.Equal(expected, f.Up.Packets + f.Down.Packets);
     }
 
     [CorpusFact]
@@ -64,8 +64,24 @@ public class MediaFlowTests
         // version bits, and the relay's answers that are not STUN.
         var pair = "udp.port == 9435 && udp.port == 3480 && ip.addr == 20.202.144.43 && !icmp";
         Assert.Equal(Count(c, pair + " && ip.src == 192.168.206.21 && udp.payload[0:2] == ff:10"
-            + " && udp.payload[12:1] >= 80 && udp.payload[12:1] <= bf"), f.PacketsOut);
-        Assert.Equal(Count(c, pair + " && ip.src == 20.202.144.43 && !stun"), f.PacketsIn);
+            + " && udp.payload[12:1] >= 80 && udp.payload[12:1] <= bf"), f.Up.Packets);
+        Assert.Equal(Count(c, pair + " && ip.src == 20.202.144.43 && !stun"), f.Down.Packets);
         Assert.Equal(["0x000058f1", "0x00005fc6"], f.Ssrcs);
+    }
+
+    [CorpusFact]
+    public async Task The_call_paths_worked_out_by_hand_hold()
+    {
+        var without = await FlowsOf("MxDx+LINFO1341_Projet/NAT analysis/call_without_relay_2.pcap");
+        Assert.Equal("direct", Between(without, "192.168.1.56:47198", "192.168.1.33:48615").Path);
+        var relay = (await FlowsOf("MxDx+LINFO1341_Projet/NAT analysis/call_relay_2.pcap"))[0];
+        Assert.Equal(("relayed", "[2600:1900:40c0:be62:0:1b::]:3478"), (relay.Path, relay.Via));
+        var video = await FlowsOf("Baboushka+LINFO1341-P1/CallVideo/Ethernet/packets/K1VE.pcapng");
+        Assert.All(video.Take(2), f => Assert.Equal(("direct", "109.132.195.16"), (f.Path, Net.Host(f.Remote))));
+        // Teams' video flow is the one with large packets; its audio flow the one with small ones.
+        Assert.Equal(["audio", "video"], video.Take(2).Select(f => f.Kind).Order());
+        // The Skype call goes to the server's port and is relayed through the address the relay allocated.
+        var skype = (await FlowsOf("Lopiuy+LINFO1341_P1/Traces/audio.pcapng"))[0];
+        Assert.Equal(("relayed", "20.202.147.12:3480", "allocation"), (skype.Path, skype.Via, skype.Reason));
     }
 }

@@ -62,7 +62,7 @@ public class RtpStreamTests
             }
         }
         var model = await CaptureAnalyzer.AnalyzeAsync(path, Runtime.Prepare(null));
-        var ours = Assert.Single(Assert.Single(model.Stun.MediaFlows).Streams);
+        var ours = Assert.Single(Assert.Single(model.Media.Flows).Streams);
         var theirs = Assert.Single(RtpStreams(path));
         Assert.Equal(118, ours.Packets);
         Assert.Equal((theirs.Packets, theirs.Lost), (ours.Packets, ours.Lost));
@@ -78,7 +78,7 @@ public class RtpStreamTests
     {
         var capture = Repo.CorpusFile("Baboushka+LINFO1341-P1/CallAudio/Ethernet/packets/K1AE.pcapng");
         var model = await CaptureAnalyzer.AnalyzeAsync(capture, Runtime.Prepare(null));
-        var ours = model.Stun.MediaFlows.SelectMany(f => f.Streams).ToDictionary(s => s.Ssrc);
+        var ours = model.Media.Flows.SelectMany(f => f.Streams).ToDictionary(s => s.Ssrc);
         var theirs = RtpStreams(capture);
         Assert.NotEmpty(theirs);
         foreach (var t in theirs)
