@@ -49,12 +49,12 @@ public static class TextSafety
                 sb.Append('\\').Append(ch);
             else if (lineStart && char.IsAsciiDigit(ch))
             {
-                // "1. " or "1) " would start an ordered list.
+                // "1. " or "1) " would start an ordered list; "192.168.1.1" would not.
                 var j = i;
                 while (j < text.Length && char.IsAsciiDigit(text[j]))
                     j++;
                 sb.Append(text, i, j - i);
-                if (j < text.Length && text[j] is '.' or ')')
+                if (j < text.Length && text[j] is '.' or ')' && (j + 1 == text.Length || text[j + 1] is ' ' or '\t'))
                 {
                     sb.Append('\\').Append(text[j]);
                     j++;
