@@ -41,7 +41,12 @@ public sealed record Finding(string Id, string Severity, IReadOnlyDictionary<str
 /// </param>
 /// <param name="Untranslated">Host addresses a server saw untranslated, on a path without NAT (often IPv6).</param>
 public sealed record NatFacts(string Verdict, IReadOnlyList<string> Local, IReadOnlyList<string> Public,
-    IReadOnlyList<string> Untranslated);
+    IReadOnlyList<string> Untranslated)
+{
+    /// <summary>The first frame that shows one of the public (or untranslated) addresses: the verdict's evidence;
+    /// 0 when there is none.</summary>
+    public long EvidenceFrame { get; init; }
+}
 
 public sealed record CaptureInfo(
     string FileName, long SizeBytes, string Sha256, string Format, IReadOnlyList<string> LinkTypes,

@@ -148,6 +148,9 @@ public sealed class StunAnalyzer : IAnalyzer
         _attrs = new(StringComparer.Ordinal);
     private readonly List<TurnAllocation> _allocs = [];
     private readonly List<TimelineEvent> _timeline = [];
+
+    // The first frame that showed each public (mapped or peer-reflexive) address: the NAT verdict's evidence.
+    private readonly Dictionary<string, long> _evidence = new(StringComparer.Ordinal);
     private readonly Dictionary<(string, string, string), (int Index, long Count)> _repeats = [];
     private long _mediaPackets, _mediaBytes, _rtp, _rtpBytes;
     private double? _t0;
@@ -220,7 +223,11 @@ public sealed class StunAnalyzer : IAnalyzer
             switch (RoleOf(a, topFlavour))
             {
                 case AttributeRole.RelayedAddress when Allocates(msg, topFlavour): relayed ??= ep; break;
-                case AttributeRole.MappedAddress when topFlavour == MsTurn.Ms: mapped ??= ep; _mapped.Add(ep); break;
+                case AttributeRole.MappedAddress when topFlavour == MsTurn.Ms:
+                    mapped ??= ep;
+                    _mapped.Add(ep);
+                    _evidence.TryAdd(Net.Host(ep), frame);
+                    break;
                 case AttributeRole.PeerAddress or AttributeRole.DestinationAddress: _peers.Add(ep); break;
             }
         }
@@ -306,6 +313,7 @@ public sealed class StunAnalyzer : IAnalyzer
             {
                 _peerReflexive.Add(seen);
                 _checkLocal.Add(local);
+                _evidence.TryAdd(Net.Host(seen), p.Long("frame.number"));
             }
             return;
         }
@@ -335,7 +343,11 @@ public sealed class StunAnalyzer : IAnalyzer
             if (role == AttributeRole.MappedAddress) mapped ??= ep;
             if (role == AttributeRole.RelayedAddress) relayed ??= ep;
         }
-        if (mapped is not null) _mapped.Add(mapped);
+        if (mapped is not null)
+        {
+            _mapped.Add(mapped);
+            _evidence.TryAdd(Net.Host(mapped), p.Long("frame.number"));
+        }
         if (Allocates(msg, MsTurn.Rfc))
         {
             uint? lifetime = p.Str("stun.att.lifetime") is { } lt ? (uint?)Packet.ParseLong(lt) : null;
@@ -409,6 +421,8 @@ public sealed class StunAnalyzer : IAnalyzer
             nat = new("nat", localIps, mappedIps, untranslated);
         else
             nat = new("no-nat", mappedIps, mappedIps, untranslated);
+        var shown = nat.Public.Concat(nat.Untranslated).Select(a => _evidence.GetValueOrDefault(a)).Where(f => f > 0);
+        nat = nat with { EvidenceFrame = shown.DefaultIfEmpty(0).Min() };
         return new StunSection(_ms, _stun, _types, [.. _servers], _allocs, [.. _peers], [.. _versions], [.. _streams],
             [.. _software], [.. _mapped], localIps,
             nat, _mediaPackets, _mediaBytes, _rtp, _rtpBytes, [.. _attrs], _timeline, width, bins)

@@ -443,6 +443,14 @@ public static class ReportDocument
                         e.Kind + (e.Count > 1 ? " ×" + N(e.Count) : "")]), [0, 1],
                         [1, 1, 4]));
             b.Add(new Paragraph(L.T("stun.attributes", ("attributes", s.AttributesSeen))));
+            // The NAT verdict's evidence: the first message that shows a public (or untranslated) address.
+            var shownAddresses = s.Nat.Public.Concat(s.Nat.Untranslated).Distinct().ToList();
+            if (shownAddresses.Count > 0)
+                Claim(L.Finding(Findings.NatFinding(s.Nat)), string.Join(" || ", shownAddresses.SelectMany(a =>
+                {
+                    var v = a.Contains(':', StringComparison.Ordinal) ? "ipv6" : "ipv4";
+                    return new[] { $"{Msturn.Of("att." + v)} == {a}", $"stun.att.{v} == {a}" };
+                })), s.Nat.EvidenceFrame);
             var kindOf = s.Timeline.GroupBy(e => e.Frame).ToDictionary(g => g.Key, g => g.First().Kind);
             foreach (var e in s.Timeline.DistinctBy(e => e.Kind))
                 if (MessageFilter(e.Kind) is { } byType)

@@ -19,6 +19,7 @@ public partial class VerifyInWiresharkTests(CallModels calls) : IClassFixture<Ca
         "Lopiuy+LINFO1341_P1/Traces/SurEduroam/audio.pcapng",
         "MxDx+LINFO1341_Projet/NAT analysis/call_relay_2.pcap",
         "ntop+nDPI/tests/cfgs/default/pcap/quic-v2.pcapng",
+        "hugodel07+LINFO1341-DiscordK/trace_9_discord_call_via_website.pcapng",
     ];
 
     [CorpusTheory, MemberData(nameof(Captures))]
@@ -26,12 +27,18 @@ public partial class VerifyInWiresharkTests(CallModels calls) : IClassFixture<Ca
     {
         var blocks = ReportDocument.Build(calls.Get(capture), new ReportOptions());
         var checks = blocks.OfType<Table>().SelectMany(t => t.Checks).Distinct().ToList();
+        // The NAT verdict has its evidence whenever a public address was seen.
+        var nat = calls.Get(capture).Stun.Nat;
+        if (nat.Public.Count > 0)
+            Assert.Contains(checks, c => c.Frame == nat.EvidenceFrame && c.Filter.Contains(nat.Public[0],
+                StringComparison.Ordinal));
         Assert.True(checks.Count >= 2, $"{capture}: {checks.Count} checks");
         // Filters go into io,stat's comma-separated list: none may hold a comma itself.
         Assert.DoesNotContain(checks, c => c.Filter.Contains(',', StringComparison.Ordinal));
         var columns = checks.SelectMany(c => new[] { $"frame.number == {c.Frame} && ({c.Filter})",
             $"frame.number < {c.Frame} && ({c.Filter})" });
-        var r = TsharkCli.Run("-X", "lua_script:" + Repo.Dissector, "-o", CaptureAnalyzer.Preferences[0], "-r",
+        var r = TsharkCli.Run("-X", "lua_script:" + Repo.Dissector, "-o", CaptureAnalyzer.Preferences[0],
+            "--enable-heuristic", CaptureAnalyzer.Heuristics[0], "-r",
             Repo.CorpusFile(capture), "-q", "-z", "io,stat,0," + string.Join(",", columns));
         Assert.True(r.ExitCode == 0, r.Stderr);
         var row = r.Stdout.Split('\n').Last(l => l.Contains("<>", StringComparison.Ordinal));
