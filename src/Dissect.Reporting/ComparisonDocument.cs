@@ -67,7 +67,10 @@ public static class ComparisonDocument
             .Where(x => x.Names.Count > 0).ToList();
         if (unique.Count > 0)
             b.Add(new Table([H("capture"), H("only-here")],
-                [.. unique.Select(u => (IReadOnlyList<string>)[u.Name, string.Join(", ", u.Names)])],
+                // Past a screenful the count is said, never a silent cut: the models list every name.
+                [.. unique.Select(u => (IReadOnlyList<string>)[u.Name, string.Join(", ",
+                    u.Names.Take(ReportDocument.MaxListed)) + (u.Names.Count > ReportDocument.MaxListed ? " " +
+                        L.T("and-more", ("count", (long)(u.Names.Count - ReportDocument.MaxListed))) : "")])],
                 new HashSet<int>(), [1.5, 4]));
 
         b.Add(new Heading(1, L["cmp.media"]));

@@ -77,7 +77,8 @@ public static class ReportDocument
 
     /// <summary>The rows a capped table shows: with more than <see cref="MaxRows"/>, the busiest, in name
     /// order.</summary>
-    public static List<T> Busiest<T>(IEnumerable<T> items, Func<T, long> weight, Func<T, string> name)
+    public static List<T> Busiest<T>(IEnumerable<T> items, Func<T, long> weight, Func<T, string> name,
+        int count = MaxRows)
     {
         // One pass with a heap of MaxRows: the items may be made on the fly (300k DNS names), never all at once.
         var worstFirst = Comparer<(long Weight, string Name)>.Create((x, y) =>
@@ -86,7 +87,7 @@ public static class ReportDocument
         foreach (var item in items)
         {
             var key = (weight(item), name(item));
-            if (kept.Count < MaxRows)
+            if (kept.Count < count)
                 kept.Enqueue(item, key);
             else if (kept.TryPeek(out _, out var worst) && worstFirst.Compare(key, worst) > 0)
                 kept.EnqueueDequeue(item, key);
@@ -528,9 +529,9 @@ public static class ReportDocument
         if (m.Tls.Connections.Count > 0)
             rows.Add(["TLS", string.Join(", ", m.Tls.NegotiatedVersions.Select(kv => $"{kv.Key} ×{l.N(kv.Value)}"))
                 + (m.Tls.ChosenSuites.Count > 0 ? "\n" + string.Join("\n", m.Tls.ChosenSuites.Keys) : "")]);
-        var busiest = m.Dns.Names.Where(n => n.IPv4.Count + n.IPv6.Count > 0)
-            .OrderByDescending(n => n.Queries + n.Responses).ThenBy(n => n.Name, StringComparer.Ordinal).Take(8)
-            .ToList();
+        // A top 8 kept in one pass: the names may be 300k summaries made on the fly, never all held at once.
+        var busiest = Busiest(m.Dns.Names.Where(n => n.IPv4.Count + n.IPv6.Count > 0), n => n.Queries + n.Responses,
+            n => n.Name, 8).OrderByDescending(n => n.Queries + n.Responses).ToList();
         if (busiest.Count > 0)
             rows.Add([l["cover.dns"], string.Join("\n", busiest.Select(n =>
                 $"{n.Name} → {string.Join(", ", n.IPv4.Concat(n.IPv6))}"))]);
