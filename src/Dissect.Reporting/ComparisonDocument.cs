@@ -9,6 +9,14 @@ public static class ComparisonDocument
     public static string Title(int count, string language) =>
         Localizer.For(language).T("title.comparison", ("count", (long)count));
 
+    /// <summary>Video bytes per audio byte, from the flows' kinds; "–" without audio.</summary>
+    private static string VideoToAudio(IReadOnlyList<MediaFlow> flows, Localizer l)
+    {
+        long Bytes(string kind) => flows.Where(f => f.Kind == kind).Sum(f => f.Up.Bytes + f.Down.Bytes);
+        var audio = Bytes("audio");
+        return audio == 0 ? "–" : l.Num((double)Bytes("video") / audio, "0.0") + " : 1";
+    }
+
     /// <summary>Seconds with media (time bins that carry some) and the media bytes, from the traffic bins.</summary>
     private static (double Seconds, long Bytes) MediaActivity(ReportModel m)
     {
@@ -75,7 +83,7 @@ public static class ComparisonDocument
 
         b.Add(new Heading(1, L["cmp.media"]));
         b.Add(new Table([H("capture"), H("path"), H("via-or-peer"), H("media-packets"), H("media-bytes"),
-            H("media-rate")],
+            H("media-rate"), H("video-audio")],
             [.. items.Select((i, k) =>
             {
                 var flows = i.Model.Media.Flows;
@@ -85,8 +93,8 @@ public static class ComparisonDocument
                 return (IReadOnlyList<string>)[labels[k], paths.Count == 0 ? "–" : string.Join(", ", paths),
                     ends.Count == 0 ? "–" : string.Join("\n", ends),
                     L.N(flows.Sum(f => f.Up.Packets + f.Down.Packets)), L.N(bytes),
-                    active <= 0 ? "–" : L.Num(bytes * 8 / active / 1000) + " kbit/s"];
-            })], new HashSet<int> { 3, 4, 5 }, [2.4, 0.8, 2, 0.9, 1, 0.9]));
+                    active <= 0 ? "–" : L.Num(bytes * 8 / active / 1000) + " kbit/s", VideoToAudio(flows, L)];
+            })], new HashSet<int> { 3, 4, 5, 6 }, [2.4, 0.8, 2, 0.9, 1, 0.9, 0.8]));
         b.Add(new Paragraph(L["cmp.media-note"]));
 
         b.Add(new Heading(1, L["cmp.traffic"]));

@@ -48,3 +48,23 @@ public class StubResolverTests(CallModels calls) : IClassFixture<CallModels>
         Assert.Contains(model.Findings, f => f.Id == "dns.stub-resolver");
     }
 }
+
+/// <summary>The comparison's media table: path, relay or peer, and the video-to-audio ratio per capture.</summary>
+public class ComparisonMediaTests(CallModels calls) : IClassFixture<CallModels>
+{
+    [CorpusFact]
+    public void An_audio_call_and_a_video_call_differ_in_their_video_to_audio_ratio()
+    {
+        const string video = "Baboushka+LINFO1341-P1/CallVideo/Ethernet/packets/K1VE.pcapng";
+        var blocks = ComparisonDocument.Build([("audio", calls.Get(CallModels.Teams)), ("video", calls.Get(video))],
+            []);
+        var media = blocks.OfType<Table>().Single(t => t.Headers.Contains("Video : audio (bytes)"));
+        var ratio = media.Headers.ToList().IndexOf("Video : audio (bytes)");
+        Assert.Equal("0.0 : 1", media.Rows[0][ratio]);
+        var videoRatio = double.Parse(media.Rows[1][ratio].Split(' ')[0],
+            System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(videoRatio > 2, media.Rows[1][ratio]);
+        Assert.All(media.Rows, r => Assert.Equal("direct", r[1]));
+        Assert.Contains("109.132.195.16", media.Rows[1][2]);
+    }
+}
