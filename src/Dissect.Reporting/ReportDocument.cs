@@ -158,7 +158,7 @@ public static class ReportDocument
         AddTable(T(["property", "value"],
         [
             [L["cap.scenario"], Scenario(c.FileName)],
-            [L["cap.start"], c.FirstPacket?.ToString("yyyy-MM-dd HH:mm:ss.fff", Inv) ?? "–"],
+            [L["cap.start"], c.FirstPacket is { } startedAt ? L.DateTime(startedAt) : "–"],
             [L["cap.duration"], L.Num(c.DurationSeconds, "#,0.###") + " s"],
             [L["cap.packets-bytes"], $"{N(c.Packets)} / {N(c.Bytes)}"],
             [L["cap.file"], L.T("cap.file-value", ("format", c.Format), ("size", c.SizeBytes),

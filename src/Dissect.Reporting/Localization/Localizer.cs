@@ -105,6 +105,14 @@ public sealed partial class Localizer
 
     public string N(long v) => v.ToString("N0", Numbers);
 
+    /// <summary>A date and time written the language's way ("3 April 2023, 09:43:35.271" / "3 avril 2023,
+    /// 09:43:35,271"); UTC, as the capture gives it.</summary>
+    public string DateTime(DateTimeOffset t) => T("date.long", ("day", t.Day.ToString(CultureInfo.InvariantCulture)),
+        ("month", this["month." + t.Month.ToString(CultureInfo.InvariantCulture)]),
+        ("year", t.Year.ToString(CultureInfo.InvariantCulture)),
+        ("time", t.ToString("HH:mm:ss", CultureInfo.InvariantCulture) + Numbers.NumberDecimalSeparator +
+            t.ToString("fff", CultureInfo.InvariantCulture)));
+
     public string Num(double v, string format = "0.#") => v.ToString(format, Numbers);
 
     public string Format(object? v, string? format = null) => v switch

@@ -66,12 +66,15 @@ public partial class LocalizationTests(CallModels calls) : IClassFixture<CallMod
     }
 
     [Fact]
-    public void French_numbers_group_with_a_space_and_use_a_decimal_comma()
+    public void French_numbers_and_dates_are_written_the_French_way()
     {
         var fr = Localizer.For("fr");
         Assert.Equal("1\u00A0234\u00A0567", fr.N(1_234_567));
         Assert.Equal("37,5", fr.Num(37.52));
         Assert.Equal("1,234,567", Localizer.For("en").N(1_234_567));
+        var t = new DateTimeOffset(2023, 4, 3, 9, 43, 35, 271, TimeSpan.Zero);
+        Assert.Equal("3 avril 2023, 09:43:35,271", fr.DateTime(t));
+        Assert.Equal("3 April 2023, 09:43:35.271", Localizer.For("en").DateTime(t));
     }
 
     // English words that no French sentence holds; identifiers and protocol names are removed before the search.
