@@ -4,33 +4,46 @@ using Dissect.Reporting.Pdf;
 
 namespace Dissect.Reporting;
 
+/// <summary>What a renderer gets: the model, the blocks (built once, on first use, for every format that lays them
+/// out), the options.</summary>
+public sealed record RenderInput(ReportModel Model, Lazy<List<Block>> LazyBlocks, ReportOptions Options)
+{
+    public IReadOnlyList<Block> Blocks => LazyBlocks.Value;
+
+    public string Title => ReportDocument.Title(Model, Options.Language);
+}
+
+/// <summary>One output format: its file extension and how it writes a report there (atomically).</summary>
+public sealed record ReportRenderer(string Format, Action<RenderInput, string> Write);
+
 /// <summary>Writes one model in the chosen formats next to each other (stem.pdf, stem.json, …), each
 /// atomically.</summary>
 public static class ReportWriter
 {
-    public static readonly string[] Formats = ["pdf", "json", "md", "html"];
+    /// <summary>The formats, in the order help and completion list them; a new format is one entry here.</summary>
+    public static readonly IReadOnlyList<ReportRenderer> Renderers =
+    [
+        new("pdf", (r, path) => PdfReport.Write(r.Blocks, r.Title, r.Model.Capture.FileName,
+            r.Model.Capture.FirstPacket, path, r.Options.Language)),
+        new("json", (r, path) => AtomicFile.Write(path, tmp => ReportJson.WriteFile(tmp, r.Model))),
+        new("md", (r, path) => AtomicFile.WriteAllText(path, MarkdownReport.Render(r.Blocks, r.Options.Language))),
+        new("html", (r, path) => AtomicFile.WriteAllText(path, HtmlReport.Render(r.Blocks, r.Title,
+            r.Options.Language))),
+    ];
+
+    public static readonly string[] Formats = [.. Renderers.Select(r => r.Format)];
 
     public static IReadOnlyList<string> Write(ReportModel model, string stem, IEnumerable<string> formats,
         ReportOptions options)
     {
         var written = new List<string>();
-        // The layout-neutral blocks are computed once and laid out by every renderer.
         var blocks = new Lazy<List<Block>>(() => ReportDocument.Build(model, options));
         foreach (var f in formats)
         {
+            var renderer = Renderers.FirstOrDefault(r => r.Format == f)
+                ?? throw new ArgumentException($"unknown format '{f}'", nameof(formats));
             var path = $"{stem}.{f}";
-            switch (f)
-            {
-                case "pdf":
-                    PdfReport.Write(blocks.Value, ReportDocument.Title(model, options.Language),
-                    model.Capture.FileName, model.Capture.FirstPacket, path, options.Language); break;
-                case "json": AtomicFile.Write(path, tmp => ReportJson.WriteFile(tmp, model)); break;
-                case "md": AtomicFile.WriteAllText(path, MarkdownReport.Render(blocks.Value, options.Language)); break;
-                case "html":
-                    AtomicFile.WriteAllText(path, HtmlReport.Render(blocks.Value,
-                    ReportDocument.Title(model, options.Language), options.Language)); break;
-                default: throw new ArgumentException($"unknown format '{f}'", nameof(formats));
-            }
+            renderer.Write(new RenderInput(model, blocks, options), path);
             written.Add(path);
         }
         return written;
