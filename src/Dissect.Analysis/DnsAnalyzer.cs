@@ -53,7 +53,7 @@ public sealed class DnsAnalyzer : IAnalyzer
     private const int RecentAnswers = 1 << 16;
     private readonly HashSet<long> _answered = [];
     private readonly Queue<long> _answeredOrder = new();
-    private readonly Dictionary<long, string> _pending = [];
+    private readonly Dictionary<long, (string Name, string Server)> _pending = [];
     public int DotPackets { get; private set; }
     public int MdnsPackets { get; private set; }
     public int LlmnrPackets { get; private set; }
@@ -178,7 +178,7 @@ public sealed class DnsAnalyzer : IAnalyzer
             AddType(state, type);
             var asked = Key(p, id, name, transport, fromClient: true);
             if (!_answered.Contains(asked))
-                _pending.TryAdd(asked, name);
+                _pending.TryAdd(asked, (name, p.Dst ?? "?"));
             return;
         }
         var answeredKey = Key(p, id, name, transport, fromClient: false);
@@ -462,12 +462,14 @@ public sealed class DnsAnalyzer : IAnalyzer
 
     public DnsSection Build(IEnumerable<string> dohServers)
     {
-        var unanswered = _pending.Values.Distinct().Order(StringComparer.Ordinal).ToList();
+        var unanswered = _pending.Values.Select(x => x.Name).Distinct().Order(StringComparer.Ordinal).ToList();
+        var unansweredByServer = Count(_pending.Values.Select(x => x.Server));
         return new DnsSection(_queryCount, _responseCount, unanswered.Count, _queryTypes, _rcodes, _transports,
             _recursionDesired, _dnssecOk, _authenticated, _authoritative, [.. _dnssecTypes],
             Summaries(), unanswered, DotPackets, [.. dohServers], MdnsPackets, LlmnrPackets)
         {
             StubResolverQueries = _stub,
+            UnansweredByServer = unansweredByServer,
         };
     }
 

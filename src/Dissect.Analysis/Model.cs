@@ -114,6 +114,9 @@ public sealed record DnsSection(
     /// <see cref="QueryCount"/>, as tshark counts it.
     /// </summary>
     public IReadOnlyDictionary<string, int> StubResolverQueries { get; init; } = new Dictionary<string, int>();
+
+    /// <summary>Queries that got no answer in the capture, per resolver asked.</summary>
+    public IReadOnlyDictionary<string, int> UnansweredByServer { get; init; } = new Dictionary<string, int>();
 }
 
 /// <param name="Weakness">Why the suite is weak, as a code: null-cipher, export-keys, anonymous, rc4, sweet32 (64-bit

@@ -217,7 +217,9 @@ public static class ReportDocument
             if (d.QueryTypes.Count > 0)
                 b.Add(new Paragraph(L.T("dns.types", ("types", d.QueryTypes.Select(kv => $"{kv.Key} {N(kv.Value)}")))));
             if (d.Unanswered.Count > 0)
-                b.Add(new Paragraph(L.T("dns.unanswered", ("names", Listed(d.Unanswered)))));
+                b.Add(new Paragraph(L.T("dns.unanswered", ("names", Listed(d.Unanswered)))
+                    + (d.UnansweredByServer.Count > 0 ? " " + L.T("dns.unanswered-by-server",
+                        ("servers", Counts(d.UnansweredByServer))) : "")));
             if (d.StubResolverQueries.Count > 0)
                 b.Add(new Paragraph(L.T("dns.stub", ("count", d.StubResolverQueries.Values.Sum()),
                     ("resolvers", d.StubResolverQueries.Keys.ToArray()))));

@@ -85,3 +85,20 @@ public class MediaFlowTests
         Assert.Equal(("relayed", "20.202.147.12:3480", "allocation"), (skype.Path, skype.Via, skype.Reason));
     }
 }
+
+/// <summary>DNS queries left without an answer, per resolver, against tshark's own matching in two passes.</summary>
+public class UnansweredDnsTests
+{
+    [CorpusFact]
+    public async Task Unanswered_queries_are_counted_per_resolver_as_tshark_matches_them()
+    {
+        var capture = Repo.CorpusFile("Tfloow+LINFO1341/P1/trace/simple_Chrome/ssl_capture.pcap");
+        var model = await CaptureAnalyzer.AnalyzeAsync(capture, Runtime.Prepare(null));
+        var r = TsharkCli.BareFields(capture, "dns && !mdns && !llmnr && dns.flags.response == 0 && !dns.response_in",
+            ["ip.dst", "ipv6.dst"], "-2");
+        var expected = r.Rows.GroupBy(x => x[0].Length > 0 ? x[0] : x[1]).ToDictionary(g => g.Key, g => g.Count());
+        Assert.NotEmpty(expected);
+        Assert.Equal(expected.OrderBy(kv => kv.Key, StringComparer.Ordinal),
+            model.Dns.UnansweredByServer.OrderBy(kv => kv.Key, StringComparer.Ordinal));
+    }
+}
