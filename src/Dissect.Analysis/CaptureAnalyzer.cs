@@ -18,6 +18,13 @@ public sealed class AnalysisProgress
     public long Packets => Interlocked.Read(ref _packets);
 
     internal void Set(long packets) => Interlocked.Exchange(ref _packets, packets);
+
+    /// <summary>Time each stage, for 'analyze --stats': a stopwatch around the EK parsing and each analyzer.</summary>
+    public bool Profile { get; set; }
+
+    /// <summary>With <see cref="Profile"/>: seconds spent per stage ("parse", then each analyzer, "build"), read
+    /// once the analysis is over.</summary>
+    public IReadOnlyList<(string Stage, double Seconds)> Stages { get; internal set; } = [];
 }
 
 /// <summary>A display filter tshark does not accept; a usage error.</summary>
@@ -142,6 +149,8 @@ public static class CaptureAnalyzer
         string? implausibleExample = null;
         double? first = null, last = null;
 
+        var profile = progress?.Profile == true;
+        var ticks = new long[analyzers.Length + 2];
         var cmd = Command(capture, options);
         string? warning = null;
         var truncated = false;
@@ -149,7 +158,10 @@ public static class CaptureAnalyzer
         {
             await TsharkRunner.RunEkAsync(cmd, line =>
             {
+                var t0 = profile ? System.Diagnostics.Stopwatch.GetTimestamp() : 0;
                 record.Load(line, keyToField);
+                if (profile)
+                    ticks[0] += System.Diagnostics.Stopwatch.GetTimestamp() - t0;
                 var p = new Packet(record);
                 packets++;
                 if ((packets & 1023) == 0)
@@ -170,8 +182,18 @@ public static class CaptureAnalyzer
                 // one record of the whole file, with no protocol or as "mime_dlt": no network packet at all.
                 if (protos.Length == 0 || protos.StartsWith("mime_dlt", StringComparison.Ordinal))
                     mimeOnly++;
-                foreach (var a in analyzers)
-                    a.Add(p);
+                if (!profile)
+                {
+                    foreach (var a in analyzers)
+                        a.Add(p);
+                    return;
+                }
+                for (var k = 0; k < analyzers.Length; k++)
+                {
+                    var ta = System.Diagnostics.Stopwatch.GetTimestamp();
+                    analyzers[k].Add(p);
+                    ticks[k + 1] += System.Diagnostics.Stopwatch.GetTimestamp() - ta;
+                }
             }, ct);
         }
         catch (TsharkException e) when (e.StderrTail.Contains("aren't valid", StringComparison.Ordinal)
@@ -245,10 +267,20 @@ public static class CaptureAnalyzer
         var tlsSection = tls.Build();
         var dnsSection = dns.Build(tls.DohServers);
         dns.Release();
+        var built = System.Diagnostics.Stopwatch.GetTimestamp();
         var model = new ReportModel(ReportModel.CurrentSchemaVersion, info, dnsSection, tlsSection, net.Build(names),
             stun.Build(), traffic.Build(start), [])
         { Media = stun.Media(names) };
-        return model with { Findings = Findings.Compute(model) };
+        model = model with { Findings = Findings.Compute(model) };
+        if (profile)
+        {
+            ticks[^1] = System.Diagnostics.Stopwatch.GetTimestamp() - built;
+            static double S(long t) => Math.Round((double)t / System.Diagnostics.Stopwatch.Frequency, 3);
+            progress!.Stages = [("parse", S(ticks[0])), .. analyzers.Select((a, k) =>
+                (a.GetType().Name.Replace("Analyzer", "", StringComparison.Ordinal).ToLowerInvariant(),
+                    S(ticks[k + 1]))), ("build", S(ticks[^1]))];
+        }
+        return model;
     }
 
     /// <summary>"cut short" or "damaged" when tshark stopped at a damaged record, else null.</summary>

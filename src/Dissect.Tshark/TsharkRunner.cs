@@ -111,12 +111,20 @@ public static class TsharkRunner
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, timeout.Token);
         try
         {
-            await ReadLinesAsync(p.StandardOutput.BaseStream, line =>
+            // Blocking reads on a thread of their own: awaiting each pipe read hopped thread-pool threads, whose spinning
+            // between reads cost more CPU than parsing the records (21 s against 4 s on 300k packets). Cancelling
+            // kills tshark, which ends the read.
+            using (linked.Token.Register(() =>
             {
-                // EK alternates {"index":…} lines with packet records; only records carry "layers".
-                if (line.Length > 2 && line[2] != (byte)'i')
-                    onRecord(line);
-            }, linked.Token);
+                try { p.Kill(entireProcessTree: true); } catch (InvalidOperationException) { /* already gone */ }
+            }))
+                await Task.Factory.StartNew(() => ReadLines(p.StandardOutput.BaseStream, line =>
+                {
+                    // EK alternates {"index":…} lines with packet records; only records carry "layers".
+                    if (line.Length > 2 && line[2] != (byte)'i')
+                        onRecord(line);
+                }), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            linked.Token.ThrowIfCancellationRequested();
             await p.WaitForExitAsync(linked.Token);
         }
         catch (OperationCanceledException)
@@ -176,8 +184,8 @@ public static class TsharkRunner
         return "run the command that 'dissect analyze --show-tshark-command CAPTURE' prints to see tshark's own output";
     }
 
-    /// <summary>Splits a byte stream into lines without decoding it to strings.</summary>
-    public static async Task ReadLinesAsync(Stream s, Action<ReadOnlySpan<byte>> onLine, CancellationToken ct)
+    /// <summary>Splits a byte stream into lines without decoding it to strings, reading as data comes (blocking).</summary>
+    public static void ReadLines(Stream s, Action<ReadOnlySpan<byte>> onLine)
     {
         var buf = new byte[1 << 20];
         int start = 0, end = 0;
@@ -196,7 +204,7 @@ public static class TsharkRunner
                     Array.Resize(ref buf, buf.Length * 2);
                 }
             }
-            var n = await s.ReadAsync(buf.AsMemory(end), ct);
+            var n = s.Read(buf.AsSpan(end));
             if (n == 0)
                 break;
             var scanFrom = end;
