@@ -111,9 +111,9 @@ public static class TsharkRunner
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, timeout.Token);
         try
         {
-            // Blocking reads on a thread of their own: awaiting each pipe read hopped thread-pool threads, whose spinning
-            // between reads cost more CPU than parsing the records (21 s against 4 s on 300k packets). Cancelling
-            // kills tshark, which ends the read.
+            // Blocking reads on a thread of their own: awaiting each pipe read hopped thread-pool threads, whose
+            // spinning between reads cost more CPU than parsing the records (21 s against 4 s on 300k packets).
+            // Cancelling kills tshark, which ends the read.
             using (linked.Token.Register(() =>
             {
                 try { p.Kill(entireProcessTree: true); } catch (InvalidOperationException) { /* already gone */ }
@@ -184,7 +184,8 @@ public static class TsharkRunner
         return "run the command that 'dissect analyze --show-tshark-command CAPTURE' prints to see tshark's own output";
     }
 
-    /// <summary>Splits a byte stream into lines without decoding it to strings, reading as data comes (blocking).</summary>
+    /// <summary>Splits a byte stream into lines without decoding it to strings, reading as data comes
+    /// (blocking).</summary>
     public static void ReadLines(Stream s, Action<ReadOnlySpan<byte>> onLine)
     {
         var buf = new byte[1 << 20];
