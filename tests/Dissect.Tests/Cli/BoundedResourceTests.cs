@@ -58,8 +58,11 @@ public class BoundedResourceTests
         Assert.Matches(@"dissect_peak_mb=\d+", lines[^1]);
         var analyze = DissectCli.Run("analyze", demo, "--json", Path.Combine(dir, "m.json"), "--stats");
         var alines = analyze.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.StartsWith("wrote ", alines[^2]);
-        Assert.StartsWith("stats: ", alines[^1]);
+        Assert.StartsWith("wrote ", alines[^3]);
+        Assert.StartsWith("stats: ", alines[^2]);
+        // Then Dissect's own work by stage: EK parsing, each analyzer, the model, and its CPU time.
+        Assert.Matches(@"^profile: parse_s=[\d.]+ dns_s=[\d.]+ tls_s=[\d.]+ network_s=[\d.]+ stun_s=[\d.]+ " +
+            @"traffic_s=[\d.]+ build_s=[\d.]+ dissect_cpu_s=[\d.]+$", alines[^1]);
     }
 
     private static Packet At(EkRecord rec, Dictionary<string, string> keys, double time, int frame)
