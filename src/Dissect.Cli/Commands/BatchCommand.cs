@@ -224,7 +224,8 @@ public static class BatchCommand
             $"{failed.Count} failed");
     }
 
-    /// <summary>Writes index.pdf, index.md and index.json from every model under the output folder.</summary>
+    /// <summary>Writes index.pdf, index.md, index.html and index.json from every model under the output
+    /// folder.</summary>
     public static bool WriteIndex(ConsoleIo io, string outDir, IReadOnlyList<(string Input, string Error)> failures,
         ReportOptions ro)
     {
@@ -261,8 +262,8 @@ public static class BatchCommand
                 failed = failures.Select(f => new { capture = f.Input, error = f.Error })
             },
                     ReportJson.Options) + "\n");
-        io.Out.WriteLine($"wrote {Path.Combine(outDir, "index.pdf")}, index.md and index.json ({models.Count} " +
-            $"reports)");
+        io.Out.WriteLine($"wrote {Path.Combine(outDir, "index.pdf")}, index.md, index.html and index.json " +
+            $"({models.Count} reports)");
         return true;
     }
 }

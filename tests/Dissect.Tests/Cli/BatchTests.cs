@@ -35,6 +35,7 @@ public class BatchTests
         Assert.Contains("is not in a capture format tshark reads", err);
         Assert.Contains("2 reported, 0 skipped (current), 1 failed", output);
         Assert.True(File.Exists(Path.Combine(outDir, "index.pdf")));
+        Assert.Contains("<html lang=\"en\">", File.ReadAllText(Path.Combine(outDir, "index.html")));
         var index = File.ReadAllText(Path.Combine(outDir, "index.md"));
         Assert.Contains("Comparison of 2 captures", index);
         Assert.Contains("broken", index);
