@@ -242,8 +242,12 @@ internal sealed class MediaFlowTracker
         return "none";
     }
 
-    public IReadOnlyList<MediaFlow> Result(IReadOnlyDictionary<string, string> names) =>
-    [
+    public IReadOnlyList<MediaFlow> Result(IReadOnlyDictionary<string, string> names)
+    {
+        // Streams grouped by flow once: a capture may hold thousands of flows and of streams.
+        var streams = _streams.Values.ToLookup(x => x.Flow, StringComparer.Ordinal);
+        return
+        [
         .. _flows.Values.OrderByDescending(f => f.PacketsOut + f.PacketsIn).ThenBy(f => f.FirstFrame)
             .Select(f =>
             {
@@ -257,11 +261,12 @@ internal sealed class MediaFlowTracker
                     Reason = f.Reason,
                     Kind = kind,
                     KindReason = why,
-                    Streams = [.. _streams.Values.Where(x => x.Flow == Key(f)).OrderBy(x => x.From != f.A)
+                    Streams = [.. streams[Key(f)].OrderBy(x => x.From != f.A)
                         .ThenBy(x => x.Ssrc, StringComparer.Ordinal).Select(x => x.Result())],
                 };
             }),
-    ];
+        ];
+    }
 
     /// <summary>The remote hosts of the flows, to name from DNS.</summary>
     public IEnumerable<string> RemoteHosts => _flows.Values.Select(f => Net.Host(f.B));
