@@ -2255,6 +2255,9 @@ local function heur_udp(tvb, pinfo, tree)
     end
   end
   if is_mux_frame(tvb, n) and mux_sessions[tvb(4, MUX_SESSION_LEN):bytes():tohex()] then
+    -- Bound to this dissector so the flow's next frames come here first: STUN, which also reads 0xFF10 frames (and
+    -- would bind the flow on the relay's first bare STUN answer), sees only what this dissector hands it.
+    pinfo.conversation = proto
     dissect_mux(tvb, pinfo, tree)
     return true
   end
@@ -2480,27 +2483,40 @@ proto.prefs.late_segments = Pref.bool("Decode segments TCP keeps back", true,
   "Decode MS-TURN frames in out-of-order and retransmitted segments of a recognised stream (TCP shows them as data)")
 proto.prefs.data_mode = Pref.enum("Decode relayed DATA as", DATA_AUTO,
   "How to show bytes relayed in DATA attributes and multiplexed frames", {
-    { 1, "Automatic: STUN, SRTP, SRTCP", DATA_AUTO },
-    { 2, "Wireshark RTP/RTCP dissectors", DATA_WIRESHARK },
-    { 3, "Raw bytes", DATA_RAW },
+    -- The first word is what tshark's -o takes (msturn.data_mode:raw); Wireshark also matches the description.
+    { "auto", "Automatic: STUN, SRTP, SRTCP", DATA_AUTO },
+    { "wireshark", "Wireshark RTP/RTCP dissectors", DATA_WIRESHARK },
+    { "raw", "Raw bytes", DATA_RAW },
   }, false)
 
 local udp_table = DissectorTable.get("udp.port")
 local tcp_table = DissectorTable.get("tcp.port")
-local registered = { udp = "", mux = "", tcp = "" }
 local previous_tcp = {}   -- port -> dissector that owned it before us (TLS on 443), given back when the port goes
+-- Ports the preferences put in a table (port -> true), and ports of the preferences that Decode As has given to
+-- another dissector, or to MS-TURN itself: the user's choice, never taken back while the port stays in the preference.
+local owned = { udp = {}, tcp = {} }
+local released = { udp = {}, tcp = {} }
+-- Until the preferences are first applied, the default ports hold a stand-in handle, the late pass's (it never runs
+-- before a file is read). tshark applies -d before the preferences, so a Decode As made before then replaces the
+-- stand-in, to MS-TURN or to another dissector, and shows as the user's, whatever the preferences then say.
+local STAND_IN = proto_late
+local standing = { udp = {}, tcp = {} }
+local applied = false
 
-local function ports_of(range)
-  local list = {}
-  for part in string.gmatch(range, "[^,%s]+") do
-    local a, b = string.match(part, "^(%d+)%-(%d+)$")
-    if a then
-      for p = tonumber(a), math.min(tonumber(b), 65535) do list[#list + 1] = p end
-    elseif string.match(part, "^%d+$") then
-      list[#list + 1] = tonumber(part)
+-- The ports of one or more range preferences, as a set.
+local function port_set(...)
+  local set = {}
+  for _, range in ipairs({ ... }) do
+    for part in string.gmatch(tostring(range), "[^,%s]+") do
+      local a, b = string.match(part, "^(%d+)%-(%d+)$")
+      if a then
+        for p = tonumber(a), math.min(tonumber(b), 65535) do set[p] = true end
+      elseif string.match(part, "^%d+$") then
+        set[tonumber(part)] = true
+      end
     end
   end
-  return list
+  return set
 end
 
 -- A TLS record header that TLS's own TCP heuristic takes (change cipher spec, handshake, application data; it
@@ -2547,31 +2563,58 @@ local function heur_tcp(tvb, pinfo, tree)
   return dissect_tcp_stream(tvb, pinfo, tree) > 0
 end
 
-local function register_ports()
-  for _, list in ipairs({ registered.udp, registered.mux }) do
-    for _, p in ipairs(ports_of(list)) do
-      udp_table:remove(p, proto)
-      if previous_udp[p] then udp_table:add(p, previous_udp[p]) end
-      previous_udp[p] = nil
+-- Whether the table sends port p to the handle of this name: Lua gets a new object for the same handle each time.
+local function sends_to(tbl, p, name)
+  local d = tbl:get_dissector(p)
+  return d ~= nil and tostring(d) == name
+end
+
+-- Brings one port table in line with the preferences, touching only the ports whose preference changed, so a Decode
+-- As on any other port stays. A port that leaves goes back to the dissector it had.
+local function sync_table(kind, tbl, handle, wanted, previous)
+  local mine, gone = owned[kind], released[kind]
+  for p in pairs(standing[kind]) do
+    if sends_to(tbl, p, STAND_IN.name) then
+      tbl:remove(p, STAND_IN)
+      if previous[p] then tbl:add(p, previous[p]) end
+    else
+      gone[p] = true
+    end
+    previous[p] = nil
+  end
+  standing[kind] = {}
+  for p in pairs(mine) do
+    if not sends_to(tbl, p, handle.name) then
+      mine[p], previous[p], gone[p] = nil, nil, true
+    elseif not wanted[p] then
+      tbl:remove(p, handle)
+      if previous[p] then tbl:add(p, previous[p]) end
+      mine[p], previous[p] = nil, nil
     end
   end
-  for _, p in ipairs(ports_of(registered.tcp)) do
-    tcp_table:remove(p, proto_tcp)
-    if previous_tcp[p] then tcp_table:add(p, previous_tcp[p]) end
+  for p in pairs(gone) do
+    if not wanted[p] then gone[p] = nil end
   end
-  previous_tcp = {}
-  registered.udp = tostring(proto.prefs.udp_ports)
-  registered.mux = tostring(proto.prefs.mux_ports)
-  registered.tcp = tostring(proto.prefs.tcp_ports)
-  for _, list in ipairs({ registered.udp, registered.mux }) do
-    for _, p in ipairs(ports_of(list)) do
-      previous_udp[p] = previous_udp[p] or udp_table:get_dissector(p)
-      udp_table:add(p, proto)
+  for p in pairs(wanted) do
+    if not mine[p] and not gone[p] and not sends_to(tbl, p, handle.name) then
+      previous[p] = tbl:get_dissector(p)
+      tbl:add(p, handle)
+      mine[p] = true
     end
   end
-  for _, p in ipairs(ports_of(registered.tcp)) do
-    previous_tcp[p] = tcp_table:get_dissector(p)
-    tcp_table:add(p, proto_tcp)
+end
+
+local function apply_ports()
+  applied = true
+  sync_table("udp", udp_table, proto, port_set(proto.prefs.udp_ports, proto.prefs.mux_ports), previous_udp)
+  sync_table("tcp", tcp_table, proto_tcp, port_set(proto.prefs.tcp_ports), previous_tcp)
+end
+
+local function stand_in(kind, tbl, ports, previous)
+  for p in pairs(ports) do
+    previous[p] = tbl:get_dissector(p)
+    tbl:add(p, STAND_IN)
+    standing[kind][p] = true
   end
 end
 
@@ -2581,13 +2624,11 @@ function proto.prefs_changed()
   prefs_state.rfc_to_builtin = proto.prefs.rfc_to_builtin
   prefs_state.data_mode = proto.prefs.data_mode
   prefs_state.late_segments = proto.prefs.late_segments
-  if tostring(proto.prefs.udp_ports) ~= registered.udp or tostring(proto.prefs.mux_ports) ~= registered.mux
-      or tostring(proto.prefs.tcp_ports) ~= registered.tcp then
-    register_ports()
-  end
+  apply_ports()
 end
 
 function proto.init()
+  if not applied then apply_ports() end
   transactions = {}
   mux_sessions = {}
   raw_media = {}
@@ -2602,7 +2643,8 @@ function proto.init()
 end
 
 
-register_ports()
+stand_in("udp", udp_table, port_set(DEFAULT_UDP_PORTS, DEFAULT_MUX_PORTS), previous_udp)
+stand_in("tcp", tcp_table, port_set(DEFAULT_TCP_PORTS), previous_tcp)
 udp_table:add_for_decode_as(proto)
 tcp_table:add_for_decode_as(proto_tcp)
 proto:register_heuristic("udp", heur_udp)

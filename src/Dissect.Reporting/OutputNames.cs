@@ -75,7 +75,7 @@ public static class OutputNames
 
     // Longest first, so "x.pcap.gz" loses ".pcap.gz" and not only ".gz"; a model read back (".json") is named alike.
     private static readonly string[] Extensions =
-        [.. Batch.BatchRunner.CaptureExtensions.Append(".json").OrderByDescending(e => e.Length).ThenBy(e => e,
+        [.. Dissect.Analysis.CaptureFiles.Extensions.Append(".json").OrderByDescending(e => e.Length).ThenBy(e => e,
             StringComparer.Ordinal)];
 
     public static string StripCaptureExtension(string name)

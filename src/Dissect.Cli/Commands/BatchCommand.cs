@@ -2,7 +2,7 @@ using System.CommandLine;
 using Dissect.Analysis;
 using Dissect.IO;
 using Dissect.Reporting;
-using Dissect.Reporting.Batch;
+using Dissect.Jobs.Batch;
 using Dissect.Reporting.Pdf;
 using Dissect.Tshark;
 using Spectre.Console;
@@ -106,7 +106,7 @@ public static class BatchCommand
             }
             if (list.Count == 0)
                 return io.Fail("no capture files found (looked for " + string.Join(", ",
-                    BatchRunner.CaptureExtensions) + ")", problems.Count > 0 ? ExitCodes.Usage : ExitCodes.Failure);
+                    CaptureFiles.Extensions) + ")", problems.Count > 0 ? ExitCodes.Usage : ExitCodes.Failure);
             AnalyzeOptions options;
             try
             {

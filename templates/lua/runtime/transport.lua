@@ -153,6 +153,9 @@ local function heur_udp(tvb, pinfo, tree)
     end
   end
   if is_mux_frame(tvb, n) and mux_sessions[tvb(4, MUX_SESSION_LEN):bytes():tohex()] then
+    -- Bound to this dissector so the flow's next frames come here first: STUN, which also reads 0xFF10 frames (and
+    -- would bind the flow on the relay's first bare STUN answer), sees only what this dissector hands it.
+    pinfo.conversation = proto
     dissect_mux(tvb, pinfo, tree)
     return true
   end

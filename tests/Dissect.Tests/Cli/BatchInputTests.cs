@@ -1,7 +1,7 @@
 using Dissect.Analysis;
 using Dissect.Capture.Fixtures;
 using Dissect.Cli;
-using Dissect.Reporting.Batch;
+using Dissect.Jobs.Batch;
 using Dissect.Tests.Support;
 using Xunit;
 

@@ -1,6 +1,6 @@
 using Dissect.Capture.Fixtures;
 using Dissect.Cli;
-using Dissect.Reporting.Batch;
+using Dissect.Jobs.Batch;
 using Dissect.Tests.Support;
 using Xunit;
 

@@ -50,9 +50,63 @@ public class RegistrationTests
     public void The_DATA_preference_chooses_how_relayed_bytes_are_shown(string wireshark)
     {
         Assert.Equal("SRTP", Row(wireshark)[1]);
-        var raw = Row(wireshark, "-o", "msturn.data_mode:3");
+        var raw = Row(wireshark, "-o", "msturn.data_mode:raw");
         Assert.Equal("", raw[1]);
         Assert.NotEqual("", raw[2]);
+        Assert.Equal("SRTP", Row(wireshark, "-o", "msturn.data_mode:Raw bytes", "-o", "msturn.data_mode:auto")[1]);
+    }
+
+    private const string SeedCall = "Lopiuy+LINFO1341_P1/Traces/audio.pcapng";
+    private const string MuxCall = "Lopiuy+LINFO1341_P1/Traces/SurEduroam/audio.pcapng";
+
+    // Frames per top protocol after UDP ("msturn", "stun"…), as tshark lists them with the dissector and the options.
+    private static Dictionary<string, int> Layers(string wireshark, string capture, params string[] extra)
+    {
+        var r = Wireshark.Get(wireshark).Tshark(["-X", "lua_script:" + Repo.Dissector, .. extra,
+            "-r", Repo.CorpusFile(capture), "-Y", "udp", "-T", "fields", "-e", "frame.protocols"]);
+        Assert.True(r.ExitCode == 0 && !r.LuaLoadError, r.Stderr);
+        return r.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(l => l.Split(":udp:") is [_, var rest] ? rest.Split(':')[0] : "")
+            .GroupBy(x => x).ToDictionary(g => g.Key, g => g.Count());
+    }
+
+    private static int Of(Dictionary<string, int> layers, string proto) => layers.GetValueOrDefault(proto);
+
+    [Theory, OnWireshark("4.0", Corpus = true), OnWireshark("4.4", Corpus = true), OnWireshark("4.6", Corpus = true)]
+    public void A_Decode_As_to_MS_TURN_survives_a_preference_that_drops_its_port(string wireshark)
+    {
+        // tshark applies -d before -o: the port the preference drops is the one Decode As asked for.
+        var asked = Layers(wireshark, SeedCall, "--disable-heuristic", "msturn_udp", "-o", "msturn.udp_ports:",
+            "-d", "udp.port==3478,msturn");
+        var dropped = Layers(wireshark, SeedCall, "--disable-heuristic", "msturn_udp", "-o", "msturn.udp_ports:");
+        Assert.True(Of(asked, "msturn") > 1000, string.Join(", ", asked));
+        Assert.Equal(0, Of(asked, "stun"));
+        Assert.Equal(0, Of(dropped, "msturn"));
+        Assert.True(Of(dropped, "stun") > 100);
+        // The multiplexed relay port of the eduroam call, asked for by Decode As while the preference names another.
+        var mux = Layers(wireshark, MuxCall, "--disable-heuristic", "msturn_udp", "-o", "msturn.mux_ports:3481",
+            "-d", "udp.port==3480,msturn");
+        Assert.Equal(Of(Layers(wireshark, MuxCall), "msturn"), Of(mux, "msturn"));
+    }
+
+    [Theory, OnWireshark("4.0", Corpus = true), OnWireshark("4.4", Corpus = true), OnWireshark("4.6", Corpus = true)]
+    public void A_Decode_As_to_the_built_in_STUN_on_a_default_port_is_kept(string wireshark)
+    {
+        var stun = Layers(wireshark, SeedCall, "-d", "udp.port==3478,stun");
+        Assert.Equal(0, Of(stun, "msturn"));
+        // Another preference changing does not take the port back.
+        Assert.Equal(0, Of(Layers(wireshark, SeedCall, "-d", "udp.port==3478,stun", "-o", "msturn.mux_ports:3482"),
+            "msturn"));
+    }
+
+    [Theory, OnWireshark("4.0", Corpus = true), OnWireshark("4.4", Corpus = true), OnWireshark("4.6", Corpus = true)]
+    public void Without_multiplexed_ports_the_heuristic_still_keeps_the_relay_flow_from_STUN(string wireshark)
+    {
+        var withPorts = Layers(wireshark, MuxCall);
+        var without = Layers(wireshark, MuxCall, "-o", "msturn.mux_ports:");
+        Assert.True(Of(withPorts, "msturn") > 3000, string.Join(", ", withPorts));
+        Assert.Equal(Of(withPorts, "msturn"), Of(without, "msturn"));
+        Assert.Equal(Of(withPorts, "stun"), Of(without, "stun"));
     }
 }
 

@@ -2,7 +2,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using Dissect.IO;
 
-namespace Dissect.Reporting.Batch;
+namespace Dissect.Jobs.Batch;
 
 /// <summary>
 /// Finds the captures under folders and globs. Each folder is entered once per real path, so a link back up the

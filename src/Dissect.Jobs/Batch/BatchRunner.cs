@@ -2,8 +2,9 @@ using System.Text;
 using System.Text.Json;
 using Dissect.Analysis;
 using Dissect.IO;
+using Dissect.Reporting;
 
-namespace Dissect.Reporting.Batch;
+namespace Dissect.Jobs.Batch;
 
 public sealed record BatchInput(string Path, string Relative)
 {
@@ -26,10 +27,6 @@ public sealed record BatchResult(string Input, string Relative, BatchStatus Stat
 /// </summary>
 public static class BatchRunner
 {
-    public static readonly string[] CaptureExtensions =
-        [".pcap", ".pcapng", ".cap", ".ntar", ".snoop", ".pcap.gz", ".pcapng.gz", ".pcap.zst", ".pcapng.zst",
-            ".pcap.lz4", ".pcapng.lz4"];
-
     /// <summary>
     /// Expands folders (recursively), globs (* and ? within a path part, ** for any depth) and files; sorted, without
     /// duplicates, each with its output stem assigned from the whole list (so shards of it never collide).
@@ -87,7 +84,7 @@ public static class BatchRunner
         return [.. inputs.Select((x, k) => x with { Stem = stems[k] })];
     }
 
-    private static bool IsCaptureName(string f) => CaptureExtensions.Any(e => f.EndsWith(e,
+    private static bool IsCaptureName(string f) => CaptureFiles.Extensions.Any(e => f.EndsWith(e,
         StringComparison.OrdinalIgnoreCase));
 
     /// <summary>The i-th of n shards (1-based): every n-th input of the sorted list, so shards are disjoint and cover
