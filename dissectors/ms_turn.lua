@@ -1575,9 +1575,10 @@ local transactions = {}   -- transaction id hex -> { req = frame, req_ts = secon
 local mux_sessions = {}   -- session id hex -> frame that announced it
 local raw_media = {}      -- 5-tuple key -> frame of the Set Active Destination success
 local raw_media_first = {} -- 5-tuple key -> first raw media frame of that flow
-local raw_media_seen = false
 local mux_flows = {}      -- 5-tuple key -> first multiplexed frame: the relay answers on it with bare payloads
-local mux_seen = false -- fast path: most captures never enable raw media
+-- Port pairs of those two kinds of flows: a cheap first test, so other datagrams never build an address key.
+local raw_media_ports = {}
+local mux_flow_ports = {}
 local tcp_streams = {}    -- address pair (conv_key) -> true when the TCP stream carries MS-TURN
 local tcp_frames_seen = {} -- frame -> true when TCP handed the segment to us
 local tcp_stream_ports = {} -- port -> true when an MS-TURN TCP stream uses it (a cheap first test)
@@ -1630,6 +1631,12 @@ local function flavour_of_relayed(tvb, n)
     if not f.marker and f.cookie and tvb(4, 4):uint() == f.cookie then return f end
   end
   return nil
+end
+
+local function port_pair(pinfo)
+  local a, b = pinfo.src_port, pinfo.dst_port
+  if a < b then return a * 65536 + b end
+  return b * 65536 + a
 end
 
 local function conv_key(pinfo)
@@ -1975,7 +1982,7 @@ local function dissect_message(tvb, off, avail, pinfo, tree, fl, ctx)
   if info and info.raw_media and ctx.udp and ctx.depth == 0 and not pinfo.visited then
     local key = conv_key(pinfo)
     if raw_media[key] == nil then raw_media[key] = pinfo.number end
-    raw_media_seen = true
+    raw_media_ports[port_pair(pinfo)] = true
   end
   return math.min(total, avail)
 end
@@ -2138,7 +2145,7 @@ local function dissect_mux(tvb, pinfo, tree)
   if not pinfo.visited then
     local key = conv_key(pinfo)
     if not mux_flows[key] or pinfo.number < mux_flows[key] then mux_flows[key] = pinfo.number end
-    mux_seen = true
+    mux_flow_ports[port_pair(pinfo)] = true
   end
   local body = n - 4
   if declared ~= body then
@@ -2155,15 +2162,17 @@ end
 -- Bare payloads on a flow a relay already set up: after Set Active Destination (raw media, MS-TURN 2.2.2.11), and
 -- the relay's answers on a multiplexed flow, where the client sends 0xFF10 frames (MS-TURN 2.2.3). Both start with
 -- RTP's version bits, on the address pair of the message that set them up, after it.
-local function relayed_since(flows, seen, tvb, pinfo, n)
-  if not seen or n < 12 or rshift(tvb(0, 1):uint(), 6) ~= 2 then return nil end
+local function relayed_since(flows, ports, tvb, pinfo, n)
+  if next(ports) == nil or n < 12 or not ports[port_pair(pinfo)] or rshift(tvb(0, 1):uint(), 6) ~= 2 then
+    return nil
+  end
   local since = flows[conv_key(pinfo)]
   if since and since < pinfo.number then return since end
   return nil
 end
 
-local function mux_flow_since(tvb, pinfo, n) return relayed_since(mux_flows, mux_seen, tvb, pinfo, n) end
-local function raw_media_since(tvb, pinfo, n) return relayed_since(raw_media, raw_media_seen, tvb, pinfo, n) end
+local function mux_flow_since(tvb, pinfo, n) return relayed_since(mux_flows, mux_flow_ports, tvb, pinfo, n) end
+local function raw_media_since(tvb, pinfo, n) return relayed_since(raw_media, raw_media_ports, tvb, pinfo, n) end
 
 -- label: what the tree and Info call it; since_field: the generated link to the frame that set the flow up.
 local function dissect_bare(tvb, pinfo, tree, label, since_field, since, note)
@@ -2633,9 +2642,9 @@ function proto.init()
   mux_sessions = {}
   raw_media = {}
   raw_media_first = {}
-  raw_media_seen = false
+  raw_media_ports = {}
   mux_flows = {}
-  mux_seen = false
+  mux_flow_ports = {}
   tcp_streams = {}
   tcp_frames_seen = {}
   tcp_stream_ports = {}

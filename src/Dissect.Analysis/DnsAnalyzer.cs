@@ -24,6 +24,11 @@ public sealed class DnsAnalyzer : IAnalyzer
         [255] = "ANY",
     };
     private static readonly string[] Rcodes = ["NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED"];
+    // RFC 1035, 1996, 2136, 8490; 3 and 7-15 are unassigned.
+    private static readonly string?[] OpcodeNames = ["QUERY", "IQUERY", "STATUS", null, "NOTIFY", "UPDATE", "DSO"];
+
+    public static string OpcodeName(int code) =>
+        code >= 0 && code < OpcodeNames.Length && OpcodeNames[code] is { } n ? n : "OPCODE" + code;
     private static readonly HashSet<string> DnssecTypes = ["DS", "RRSIG", "NSEC", "DNSKEY", "NSEC3"];
 
     public IEnumerable<string> Fields =>
@@ -43,6 +48,7 @@ public sealed class DnsAnalyzer : IAnalyzer
     private readonly Dictionary<string, NameState> _names = new(StringComparer.OrdinalIgnoreCase);
     private readonly SortedDictionary<string, int> _queryTypes = new(StringComparer.Ordinal);
     private readonly SortedDictionary<string, int> _rcodes = new(StringComparer.Ordinal);
+    private readonly int[] _opcodes = new int[16];
     private readonly SortedDictionary<string, int> _transports = new(StringComparer.Ordinal);
     private readonly SortedSet<string> _dnssecTypes = new(StringComparer.Ordinal);
     private int _queryCount, _responseCount, _recursionDesired, _dnssecOk, _authenticated, _authoritative;
@@ -64,6 +70,7 @@ public sealed class DnsAnalyzer : IAnalyzer
     {
         public string? Spelling;
         public bool Queried;
+        public ushort Opcodes;   // one bit per operation code seen in the name's messages
         public int Queries, Responses;
         public long First;
         public object? QueryTypes;
@@ -82,6 +89,8 @@ public sealed class DnsAnalyzer : IAnalyzer
             {
                 Chains = Chain is null ? [] : Rare?.Chains is { } more ? [Chain, .. more] : [Chain],
                 FirstFrame = First,
+                Opcodes = Opcodes == 1 ? QueryOnly : [.. Enumerable.Range(0, 16).Where(c => (Opcodes >> c & 1) != 0)
+                    .Select(OpcodeName)],
             };
     }
 
@@ -103,6 +112,8 @@ public sealed class DnsAnalyzer : IAnalyzer
 
         System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
     }
+
+    private static readonly string[] QueryOnly = ["QUERY"];
 
     private sealed class RareState
     {
@@ -164,6 +175,9 @@ public sealed class DnsAnalyzer : IAnalyzer
         var state = State(name);
         if (state.First == 0)
             state.First = frame;
+        var opcode = (p.Int("dns.flags.opcode") ?? 0) & 0xF;
+        _opcodes[opcode]++;
+        state.Opcodes |= (ushort)(1 << opcode);
         if (!p.Flag("dns.flags.response"))
         {
             _queryCount++;
@@ -470,6 +484,7 @@ public sealed class DnsAnalyzer : IAnalyzer
         {
             StubResolverQueries = _stub,
             UnansweredByServer = unansweredByServer,
+            Opcodes = Enumerable.Range(0, 16).Where(c => _opcodes[c] > 0).ToDictionary(OpcodeName, c => _opcodes[c]),
         };
     }
 

@@ -70,13 +70,6 @@ public sealed record Anomaly(string Kind, long Count, string Example);
 
 public sealed record DnsRecord(string Section, string Name, string Type, uint? Ttl, string Data);
 
-public sealed record DnsQuery(long Frame, string Name, string Type, string Transport, int Opcode, bool RecursionDesired,
-    bool CheckingDisabled, bool DnssecOk);
-
-public sealed record DnsResponse(long Frame, string Name, string Type, string Transport, string Rcode,
-    bool Authoritative, bool Truncated, bool RecursionAvailable, bool AuthenticatedData,
-        IReadOnlyList<DnsRecord> Records);
-
 /// <summary>What the capture says about one queried name, as students tabulate it.</summary>
 /// <param name="CnameChain">The first chain seen; <see cref="Chains"/> holds every distinct one.</param>
 /// <param name="IPv4">Every IPv4 address the name resolved to, through any of its chains.</param>
@@ -91,6 +84,10 @@ public sealed record DnsNameSummary(string Name, IReadOnlyList<string> CnameChai
 
     /// <summary>The first frame that asks or answers for the name.</summary>
     public long FirstFrame { get; init; }
+
+    /// <summary>The operation codes of the name's messages (QUERY for ordinary lookups; UPDATE, NOTIFY… otherwise),
+    /// by name, in code order.</summary>
+    public IReadOnlyList<string> Opcodes { get; init; } = [];
 }
 
 /// <summary>One CNAME chain of a name as one response gave it, with the addresses at its end.</summary>
@@ -117,6 +114,10 @@ public sealed record DnsSection(
 
     /// <summary>Queries that got no answer in the capture, per resolver asked.</summary>
     public IReadOnlyDictionary<string, int> UnansweredByServer { get; init; } = new Dictionary<string, int>();
+
+    /// <summary>Messages (queries and responses) per operation code: QUERY, IQUERY, STATUS, NOTIFY, UPDATE, DSO, or
+    /// OPCODE{n} for an unassigned one.</summary>
+    public IReadOnlyDictionary<string, int> Opcodes { get; init; } = new Dictionary<string, int>();
 }
 
 /// <param name="Weakness">Why the suite is weak, as a code: null-cipher, export-keys, anonymous, rc4, sweet32 (64-bit

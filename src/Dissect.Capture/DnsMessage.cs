@@ -15,6 +15,11 @@ public static class DnsMessage
     public static byte[] Response(ushort id, string name, ushort type, params Answer[] answers) => Build(id, 0x8180,
         name, type, answers);
 
+    /// <summary>A message with another operation code (RFC 6895: 4 NOTIFY, 5 UPDATE…), as a request or its
+    /// response.</summary>
+    public static byte[] WithOpcode(ushort id, int opcode, bool response, string name, ushort type) =>
+        Build(id, (ushort)((response ? 0x8000 : 0) | (opcode & 0xF) << 11), name, type, []);
+
     private static byte[] Build(ushort id, ushort flags, string name, ushort type, Answer[] answers)
     {
         var m = new MemoryStream();

@@ -190,7 +190,8 @@ public static class ReportDocument
             var shown = Busiest(d.Names, n => n.Queries + n.Responses, n => n.Name);
             AddTable(T(["name", "ipv4", "ipv6", "types", "authority"],
                 shown.Select(n => (IReadOnlyList<string>)[n.Name, Lines(n.IPv4), Lines(n.IPv6),
-                    string.Join(", ", n.QueryTypes),
+                    string.Join(", ", n.QueryTypes) + (n.Opcodes.Any(o => o != "QUERY")
+                        ? " (" + string.Join(", ", n.Opcodes) + ")" : ""),
                         n.AuthorityServers.Count + n.AuthorityZones.Count == 0 ? "–" : string.Join(", ",
                             n.AuthorityZones.Concat(n.AuthorityServers))]),
                 widths: [2.4, 1.3, 1.9, 0.8, 1.6]), d.Names.Count);
@@ -214,6 +215,10 @@ public static class ReportDocument
                     (DnsAnalyzer.TypeCode(chain.QueryType) is { } code ? $" && dns.qry.type == {code}" : "") +
                     // The chain's last alias tells it from the others (the first is often shared).
                     $" && dns.cname == {Quoted(chain.Cnames[^1])}", chain.FirstFrame);
+            if (d.Opcodes.Count > 0)
+                b.Add(new Paragraph(d.Opcodes.Keys.All(o => o == "QUERY")
+                    ? L.T("dns.opcodes-query", ("count", d.Opcodes["QUERY"]))
+                    : L.T("dns.opcodes", ("opcodes", Counts(d.Opcodes)))));
             if (d.QueryTypes.Count > 0)
                 b.Add(new Paragraph(L.T("dns.types", ("types", d.QueryTypes.Select(kv => $"{kv.Key} {N(kv.Value)}")))));
             if (d.Unanswered.Count > 0)

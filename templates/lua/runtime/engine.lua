@@ -17,9 +17,10 @@ local transactions = {}   -- transaction id hex -> { req = frame, req_ts = secon
 local mux_sessions = {}   -- session id hex -> frame that announced it
 local raw_media = {}      -- 5-tuple key -> frame of the Set Active Destination success
 local raw_media_first = {} -- 5-tuple key -> first raw media frame of that flow
-local raw_media_seen = false
 local mux_flows = {}      -- 5-tuple key -> first multiplexed frame: the relay answers on it with bare payloads
-local mux_seen = false -- fast path: most captures never enable raw media
+-- Port pairs of those two kinds of flows: a cheap first test, so other datagrams never build an address key.
+local raw_media_ports = {}
+local mux_flow_ports = {}
 local tcp_streams = {}    -- address pair (conv_key) -> true when the TCP stream carries MS-TURN
 local tcp_frames_seen = {} -- frame -> true when TCP handed the segment to us
 local tcp_stream_ports = {} -- port -> true when an MS-TURN TCP stream uses it (a cheap first test)
@@ -72,6 +73,12 @@ local function flavour_of_relayed(tvb, n)
     if not f.marker and f.cookie and tvb(4, 4):uint() == f.cookie then return f end
   end
   return nil
+end
+
+local function port_pair(pinfo)
+  local a, b = pinfo.src_port, pinfo.dst_port
+  if a < b then return a * 65536 + b end
+  return b * 65536 + a
 end
 
 local function conv_key(pinfo)
@@ -417,7 +424,7 @@ local function dissect_message(tvb, off, avail, pinfo, tree, fl, ctx)
   if info and info.raw_media and ctx.udp and ctx.depth == 0 and not pinfo.visited then
     local key = conv_key(pinfo)
     if raw_media[key] == nil then raw_media[key] = pinfo.number end
-    raw_media_seen = true
+    raw_media_ports[port_pair(pinfo)] = true
   end
   return math.min(total, avail)
 end

@@ -169,9 +169,9 @@ function proto.init()
   mux_sessions = {}
   raw_media = {}
   raw_media_first = {}
-  raw_media_seen = false
+  raw_media_ports = {}
   mux_flows = {}
-  mux_seen = false
+  mux_flow_ports = {}
   tcp_streams = {}
   tcp_frames_seen = {}
   tcp_stream_ports = {}

@@ -36,7 +36,7 @@ local function dissect_mux(tvb, pinfo, tree)
   if not pinfo.visited then
     local key = conv_key(pinfo)
     if not mux_flows[key] or pinfo.number < mux_flows[key] then mux_flows[key] = pinfo.number end
-    mux_seen = true
+    mux_flow_ports[port_pair(pinfo)] = true
   end
   local body = n - 4
   if declared ~= body then
@@ -53,15 +53,17 @@ end
 -- Bare payloads on a flow a relay already set up: after Set Active Destination (raw media, MS-TURN 2.2.2.11), and
 -- the relay's answers on a multiplexed flow, where the client sends 0xFF10 frames (MS-TURN 2.2.3). Both start with
 -- RTP's version bits, on the address pair of the message that set them up, after it.
-local function relayed_since(flows, seen, tvb, pinfo, n)
-  if not seen or n < 12 or rshift(tvb(0, 1):uint(), 6) ~= 2 then return nil end
+local function relayed_since(flows, ports, tvb, pinfo, n)
+  if next(ports) == nil or n < 12 or not ports[port_pair(pinfo)] or rshift(tvb(0, 1):uint(), 6) ~= 2 then
+    return nil
+  end
   local since = flows[conv_key(pinfo)]
   if since and since < pinfo.number then return since end
   return nil
 end
 
-local function mux_flow_since(tvb, pinfo, n) return relayed_since(mux_flows, mux_seen, tvb, pinfo, n) end
-local function raw_media_since(tvb, pinfo, n) return relayed_since(raw_media, raw_media_seen, tvb, pinfo, n) end
+local function mux_flow_since(tvb, pinfo, n) return relayed_since(mux_flows, mux_flow_ports, tvb, pinfo, n) end
+local function raw_media_since(tvb, pinfo, n) return relayed_since(raw_media, raw_media_ports, tvb, pinfo, n) end
 
 -- label: what the tree and Info call it; since_field: the generated link to the frame that set the flow up.
 local function dissect_bare(tvb, pinfo, tree, label, since_field, since, note)

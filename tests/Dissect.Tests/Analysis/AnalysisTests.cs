@@ -542,3 +542,41 @@ public class AddressScopeTests
             multicast));
     }
 }
+
+public class DnsOpcodeTests
+{
+    /// <summary>
+    /// A dynamic update (opcode 5), a zone change notice (4) and ordinary lookups: the section's counts per opcode and
+    /// each name's opcodes equal a separate tshark reading of dns.flags.opcode.
+    /// </summary>
+    [Fact]
+    public async Task Operation_codes_are_counted_per_message_and_named_per_name_as_tshark_reads_them()
+    {
+        var path = Path.Combine(Repo.TempDir("dns-opcode"), "opcodes.pcap");
+        var host = new System.Net.IPEndPoint(System.Net.IPAddress.Parse("10.0.0.5"), 53000);
+        var server = new System.Net.IPEndPoint(System.Net.IPAddress.Parse("10.0.0.53"), 53);
+        var dns = new Func<ushort, int, bool, string, ushort, byte[]>(Dissect.Capture.DnsMessage.WithOpcode);
+        using (var w = Dissect.Capture.PcapWriter.Create(path))
+        {
+            var t = MsTurnFixtures.Start;
+            w.Udp(t, host, server, Dissect.Capture.DnsMessage.Query(1, "www.example.org", 1));
+            w.Udp(t.AddMilliseconds(5), server, host, Dissect.Capture.DnsMessage.Response(1, "www.example.org", 1,
+                new Dissect.Capture.DnsMessage.Answer("www.example.org", 1, 60, "192.0.2.80")));
+            w.Udp(t.AddMilliseconds(10), host, server, dns(2, 5, false, "corp.example", 6));
+            w.Udp(t.AddMilliseconds(15), server, host, dns(2, 5, true, "corp.example", 6));
+            w.Udp(t.AddMilliseconds(20), server, host, dns(3, 4, false, "corp.example", 6));
+            w.Udp(t.AddMilliseconds(25), host, server, dns(4, 0, false, "mail.example.org", 15));
+        }
+        var m = await CaptureAnalyzer.AnalyzeAsync(path, Runtime.Prepare(null));
+        var rows = TsharkCli.BareFields(path, "dns", ["dns.qry.name", "dns.flags.opcode"]).Rows;
+        static string Name(string code) => DnsAnalyzer.OpcodeName(int.Parse(code,
+            System.Globalization.CultureInfo.InvariantCulture));
+        var expected = rows.GroupBy(r => Name(r[1])).ToDictionary(g => g.Key, g => g.Count());
+        Assert.Equal(3, expected.Count);   // QUERY, NOTIFY and UPDATE are all there to be told apart
+        Assert.Equal(expected.OrderBy(kv => kv.Key), m.Dns.Opcodes.OrderBy(kv => kv.Key));
+        foreach (var g in rows.GroupBy(r => r[0]))
+            Assert.Equal(g.Select(r => Name(r[1])).Distinct().Order(StringComparer.Ordinal),
+                m.Dns.Names.Single(n => n.Name == g.Key).Opcodes.Order(StringComparer.Ordinal));
+        Assert.Equal(["NOTIFY", "UPDATE"], m.Dns.Names.Single(n => n.Name == "corp.example").Opcodes);
+    }
+}
