@@ -36,8 +36,8 @@ public sealed record MediaFlow(
 
     public string? Reason { get; init; }
 
-    /// <summary>"audio", "video" or "unknown", guessed from packet sizes and rate: see
-    /// <see cref="KindReason"/>.</summary>
+    /// <summary>"audio", "video", "screen" or "unknown", guessed from packet sizes and rate, and for a Teams client
+    /// from its media port ranges: see <see cref="KindReason"/>.</summary>
     public string Kind { get; init; } = "unknown";
 
     public string? KindReason { get; init; }
@@ -246,6 +246,9 @@ internal sealed class MediaFlowTracker
     {
         // Streams grouped by flow once: a capture may hold thousands of flows and of streams.
         var streams = _streams.Values.ToLookup(x => x.Flow, StringComparer.Ordinal);
+        // A Skype/Teams client: one of its flows goes through MS-TURN. Its media ports then say what a flow carries.
+        var microsoft = _flows.Values.Any(f => f.CarriedAs.Any(c => c.StartsWith("ms-turn", StringComparison.Ordinal)
+            || c == "raw-after-set-active-destination"));
         return
         [
         .. _flows.Values.OrderByDescending(f => f.PacketsOut + f.PacketsIn).ThenBy(f => f.FirstFrame)
@@ -253,7 +256,7 @@ internal sealed class MediaFlowTracker
             {
                 var up = Direction(f.PacketsOut, f.BytesOut, f.FirstOut, f.LastOut);
                 var down = Direction(f.PacketsIn, f.BytesIn, f.FirstIn, f.LastIn);
-                var (kind, why) = KindOf(up, down);
+                var (kind, why) = KindOf(up, down, microsoft ? Net.Port(f.A) : null);
                 return new MediaFlow(f.Path, f.A, f.B, f.Via, [.. f.CarriedAs], [.. f.Kinds], up, down,
                     [.. f.Ssrcs], [.. f.PayloadTypes], f.FirstFrame)
                 {
@@ -281,15 +284,30 @@ internal sealed class MediaFlowTracker
     /// <summary>
     /// Audio or video from sizes and rate, the busier direction's: audio codecs send small packets (under about 300
     /// bytes) about every 20 ms; video sends larger ones, often over 500 bytes and in bursts. Between, unknown.
+    /// A Teams client sends each kind from its own port range (Microsoft's defaults: audio 50000-50019, video
+    /// 50020-50039, screen sharing 50040-50059): screen sharing is video by its sizes and known only by its port, and
+    /// the range settles a flow its sizes leave unknown.
     /// </summary>
-    private static (string Kind, string? Reason) KindOf(FlowDirection up, FlowDirection down)
+    private static (string Kind, string? Reason) KindOf(FlowDirection up, FlowDirection down, string? teamsPort)
     {
+        var byPort = int.TryParse(teamsPort, NumberStyles.None, CultureInfo.InvariantCulture, out var port)
+            ? port switch { >= 50000 and <= 50019 => "audio", >= 50020 and <= 50039 => "video",
+                >= 50040 and <= 50059 => "screen", _ => null }
+            : null;
+        var portWhy = byPort is null ? null : byPort switch
+        {
+            "audio" => "Teams audio port range 50000-50019",
+            "video" => "Teams video port range 50020-50039",
+            _ => "Teams screen-sharing port range 50040-50059",
+        } + $" (local port {teamsPort})";
         var d = up.Packets >= down.Packets ? up : down;
         if (d.Packets < 20 || d.DurationSeconds <= 0)
-            return ("unknown", null);
+            return byPort is null ? ("unknown", null) : (byPort, portWhy);
         var size = d.Bytes / (double)d.Packets;
         var rate = d.Packets / d.DurationSeconds;
         var why = string.Create(CultureInfo.InvariantCulture, $"mean packet {size:0} B, {rate:0} packets/s");
-        return size < 300 && rate <= 70 ? ("audio", why) : size >= 500 ? ("video", why) : ("unknown", why);
+        var bySize = size < 300 && rate <= 70 ? "audio" : size >= 500 ? "video" : "unknown";
+        return byPort == "screen" || (byPort is not null && bySize == "unknown") ? (byPort!, portWhy + "; " + why)
+            : (bySize, why);
     }
 }

@@ -11,7 +11,7 @@ namespace Dissect.Tests.Analysis;
 /// </summary>
 public class MediaFlowTests
 {
-    private static async Task<IReadOnlyList<MediaFlow>> FlowsOf(string capture) =>
+    internal static async Task<IReadOnlyList<MediaFlow>> FlowsOf(string capture) =>
         (await CaptureAnalyzer.AnalyzeAsync(Repo.CorpusFile(capture), Runtime.Prepare(null))).Media.Flows;
 
     private static int Count(string capture, string filter, params string[] extra)
@@ -100,5 +100,33 @@ public class UnansweredDnsTests
         Assert.NotEmpty(expected);
         Assert.Equal(expected.OrderBy(kv => kv.Key, StringComparer.Ordinal),
             model.Dns.UnansweredByServer.OrderBy(kv => kv.Key, StringComparer.Ordinal));
+    }
+
+    /// <summary>
+    /// A Teams call with a screen share: the flow from the client's screen-sharing ports (50040-50059) is "screen",
+    /// though its sizes are video's (a separate tshark reading of its datagrams: mean over 500 bytes); the audio port's
+    /// flows stay audio. Its video-sized packets alone would have called it video.
+    /// </summary>
+    [CorpusFact]
+    public async Task A_Teams_screen_share_is_told_from_video_by_the_clients_port_range()
+    {
+        const string c = "Zyth0x+LINFO1341-Projet/Appel_simple_+_partage_d_ecran/appel_simple_partage_ecran.pcapng";
+        var flows = await MediaFlowTests.FlowsOf(c);
+        var share = flows.Where(f => f.Kind == "screen").ToList();
+        Assert.NotEmpty(share);
+        Assert.All(share, f => Assert.InRange(int.Parse(Net.Port(f.Local), System.Globalization.CultureInfo
+            .InvariantCulture), 50040, 50059));
+        var busiest = share.MaxBy(f => f.Up.Bytes + f.Down.Bytes)!;
+        var port = Net.Port(busiest.Local);
+        var sizes = TsharkCli.BareFields(Repo.CorpusFile(c), $"udp.srcport == {port} && ip.dst == {Net.Host(busiest
+            .Remote)} && !icmp", ["udp.length"]).Rows.Select(r => int.Parse(r[0],
+            System.Globalization.CultureInfo.InvariantCulture) - 8).ToList();
+        Assert.InRange(sizes.Count, busiest.Up.Packets, busiest.Up.Packets + 50);   // with its few ICE checks
+        Assert.True(sizes.Average() > 500, $"mean {sizes.Average():0} bytes");
+        Assert.All(flows.Where(f => Net.Port(f.Local) == "50008" && f.Kind != "unknown"), f => Assert.Equal("audio",
+            f.Kind));
+        // A Teams video call: its video port's flow is video, by sizes and by port alike.
+        var k1ve = await MediaFlowTests.FlowsOf("Baboushka+LINFO1341-P1/CallVideo/Ethernet/packets/K1VE.pcapng");
+        Assert.DoesNotContain(k1ve, f => f.Kind == "screen");
     }
 }
