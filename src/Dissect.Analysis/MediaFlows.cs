@@ -291,8 +291,13 @@ internal sealed class MediaFlowTracker
     private static (string Kind, string? Reason) KindOf(FlowDirection up, FlowDirection down, string? teamsPort)
     {
         var byPort = int.TryParse(teamsPort, NumberStyles.None, CultureInfo.InvariantCulture, out var port)
-            ? port switch { >= 50000 and <= 50019 => "audio", >= 50020 and <= 50039 => "video",
-                >= 50040 and <= 50059 => "screen", _ => null }
+            ? port switch
+            {
+                >= 50000 and <= 50019 => "audio",
+                >= 50020 and <= 50039 => "video",
+                >= 50040 and <= 50059 => "screen",
+                _ => null
+            }
             : null;
         var portWhy = byPort is null ? null : byPort switch
         {
