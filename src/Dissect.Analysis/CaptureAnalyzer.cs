@@ -254,11 +254,22 @@ public static class CaptureAnalyzer
         foreach (var (ip, sni) in tls.ServerNames())
             if (named.Contains(ip))
                 names.TryAdd(ip, sni);
-        var info = new CaptureInfo(Path.GetFileName(capture), size, sha, format, [.. linkTypes], packets, bytes,
-            first is null ? null : FromEpoch(first.Value), last is null ? null : FromEpoch(last.Value), Math.Round((last
-                ?? 0) - start, 6),
-            options.TsharkVersion, DissectVersion, truncated, warning)
+        var info = new CaptureInfo
         {
+            FileName = Path.GetFileName(capture),
+            SizeBytes = size,
+            Sha256 = sha,
+            Format = format,
+            LinkTypes = [.. linkTypes],
+            Packets = packets,
+            Bytes = bytes,
+            FirstPacket = first is null ? null : FromEpoch(first.Value),
+            LastPacket = last is null ? null : FromEpoch(last.Value),
+            DurationSeconds = Math.Round((last ?? 0) - start, 6),
+            TsharkVersion = options.TsharkVersion,
+            DissectVersion = DissectVersion,
+            Truncated = truncated,
+            Warning = warning,
             DisplayFilter = options.DisplayFilter,
             Anomalies = [.. implausible > 0 ? [new Anomaly("implausible-length", implausible,
                 implausibleExample!)] : Array.Empty<Anomaly>(),

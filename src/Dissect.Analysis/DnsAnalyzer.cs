@@ -478,10 +478,25 @@ public sealed class DnsAnalyzer : IAnalyzer
     {
         var unanswered = _pending.Values.Select(x => x.Name).Distinct().Order(StringComparer.Ordinal).ToList();
         var unansweredByServer = Count(_pending.Values.Select(x => x.Server));
-        return new DnsSection(_queryCount, _responseCount, unanswered.Count, _queryTypes, _rcodes, _transports,
-            _recursionDesired, _dnssecOk, _authenticated, _authoritative, [.. _dnssecTypes],
-            Summaries(), unanswered, DotPackets, [.. dohServers], MdnsPackets, LlmnrPackets)
+        return new DnsSection
         {
+            QueryCount = _queryCount,
+            ResponseCount = _responseCount,
+            UnansweredCount = unanswered.Count,
+            QueryTypes = _queryTypes,
+            Rcodes = _rcodes,
+            Transports = _transports,
+            RecursionDesired = _recursionDesired,
+            DnssecOkQueries = _dnssecOk,
+            AuthenticatedResponses = _authenticated,
+            AuthoritativeResponses = _authoritative,
+            DnssecRecordTypes = [.. _dnssecTypes],
+            Names = Summaries(),
+            Unanswered = unanswered,
+            DotPackets = DotPackets,
+            LikelyDohServers = [.. dohServers],
+            MdnsPackets = MdnsPackets,
+            LlmnrPackets = LlmnrPackets,
             StubResolverQueries = _stub,
             UnansweredByServer = unansweredByServer,
             Opcodes = Enumerable.Range(0, 16).Where(c => _opcodes[c] > 0).ToDictionary(OpcodeName, c => _opcodes[c]),

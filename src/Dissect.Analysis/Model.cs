@@ -48,11 +48,23 @@ public sealed record NatFacts(string Verdict, IReadOnlyList<string> Local, IRead
     public long EvidenceFrame { get; init; }
 }
 
-public sealed record CaptureInfo(
-    string FileName, long SizeBytes, string Sha256, string Format, IReadOnlyList<string> LinkTypes,
-    long Packets, long Bytes, DateTimeOffset? FirstPacket, DateTimeOffset? LastPacket, double DurationSeconds,
-    string TsharkVersion, string DissectVersion, bool Truncated, string? Warning)
+public sealed record CaptureInfo
 {
+    public required string FileName { get; init; }
+    public required long SizeBytes { get; init; }
+    public required string Sha256 { get; init; }
+    public required string Format { get; init; }
+    public required IReadOnlyList<string> LinkTypes { get; init; }
+    public required long Packets { get; init; }
+    public required long Bytes { get; init; }
+    public required DateTimeOffset? FirstPacket { get; init; }
+    public required DateTimeOffset? LastPacket { get; init; }
+    public required double DurationSeconds { get; init; }
+    public required string TsharkVersion { get; init; }
+    public required string DissectVersion { get; init; }
+    public required bool Truncated { get; init; }
+    public required string? Warning { get; init; }
+
     /// <summary>The display filter the report is limited to (-Y), or null for the whole capture.</summary>
     public string? DisplayFilter { get; init; }
 
@@ -96,15 +108,26 @@ public sealed record DnsChain(string QueryType, IReadOnlyList<string> Cnames,
         [property: JsonPropertyName("ipv6")] IReadOnlyList<string> IPv6,
     long FirstFrame, int Responses);
 
-public sealed record DnsSection(
-    int QueryCount, int ResponseCount, int UnansweredCount, IReadOnlyDictionary<string, int> QueryTypes,
-        IReadOnlyDictionary<string, int> Rcodes,
-    IReadOnlyDictionary<string, int> Transports, int RecursionDesired, int DnssecOkQueries, int AuthenticatedResponses,
-        int AuthoritativeResponses,
-    IReadOnlyList<string> DnssecRecordTypes, IReadOnlyList<DnsNameSummary> Names, IReadOnlyList<string> Unanswered,
-        int DotPackets, IReadOnlyList<string> LikelyDohServers,
-    int MdnsPackets, int LlmnrPackets)
+public sealed record DnsSection
 {
+    public required int QueryCount { get; init; }
+    public required int ResponseCount { get; init; }
+    public required int UnansweredCount { get; init; }
+    public required IReadOnlyDictionary<string, int> QueryTypes { get; init; }
+    public required IReadOnlyDictionary<string, int> Rcodes { get; init; }
+    public required IReadOnlyDictionary<string, int> Transports { get; init; }
+    public required int RecursionDesired { get; init; }
+    public required int DnssecOkQueries { get; init; }
+    public required int AuthenticatedResponses { get; init; }
+    public required int AuthoritativeResponses { get; init; }
+    public required IReadOnlyList<string> DnssecRecordTypes { get; init; }
+    public required IReadOnlyList<DnsNameSummary> Names { get; init; }
+    public required IReadOnlyList<string> Unanswered { get; init; }
+    public required int DotPackets { get; init; }
+    public required IReadOnlyList<string> LikelyDohServers { get; init; }
+    public required int MdnsPackets { get; init; }
+    public required int LlmnrPackets { get; init; }
+
     /// <summary>
     /// Queries sent to a resolver on the host itself (systemd-resolved's 127.0.0.53, or another loopback address),
     /// per address: that stub repeats each to the network's resolver, so such a query is counted twice in
@@ -134,18 +157,38 @@ public sealed record TlsConnection(
     public long Frame { get; init; }
 }
 
-public sealed record Certificate(
-    string Subject, string? CommonName, IReadOnlyList<string> SubjectAltNames, string Issuer, string Serial,
-        DateTimeOffset NotBefore, DateTimeOffset NotAfter,
-    int LifetimeDays, string Status, string SignatureAlgorithm, string KeyType, int KeySize, int ChainPosition,
-        string? Sni, bool? SniMatches, long Frame);
-
-public sealed record TlsSection(
-    int ClientHellos, int ServerHellos, IReadOnlyDictionary<string, int> NegotiatedVersions, IReadOnlyDictionary<string,
-        int> ChosenSuites,
-    IReadOnlyList<TlsConnection> Connections, IReadOnlyList<Certificate> Certificates, int Tls13HiddenCertificates,
-    IReadOnlyDictionary<string, int> QuicVersions, IReadOnlyList<string> QuicSni)
+public sealed record Certificate
 {
+    public required string Subject { get; init; }
+    public required string? CommonName { get; init; }
+    public required IReadOnlyList<string> SubjectAltNames { get; init; }
+    public required string Issuer { get; init; }
+    public required string Serial { get; init; }
+    public required DateTimeOffset NotBefore { get; init; }
+    public required DateTimeOffset NotAfter { get; init; }
+    public required int LifetimeDays { get; init; }
+    public required string Status { get; init; }
+    public required string SignatureAlgorithm { get; init; }
+    public required string KeyType { get; init; }
+    public required int KeySize { get; init; }
+    public required int ChainPosition { get; init; }
+    public required string? Sni { get; init; }
+    public required bool? SniMatches { get; init; }
+    public required long Frame { get; init; }
+}
+
+public sealed record TlsSection
+{
+    public required int ClientHellos { get; init; }
+    public required int ServerHellos { get; init; }
+    public required IReadOnlyDictionary<string, int> NegotiatedVersions { get; init; }
+    public required IReadOnlyDictionary<string, int> ChosenSuites { get; init; }
+    public required IReadOnlyList<TlsConnection> Connections { get; init; }
+    public required IReadOnlyList<Certificate> Certificates { get; init; }
+    public required int Tls13HiddenCertificates { get; init; }
+    public required IReadOnlyDictionary<string, int> QuicVersions { get; init; }
+    public required IReadOnlyList<string> QuicSni { get; init; }
+
     /// <summary>
     /// TCP streams that open with MS-TURN's pseudo-TLS hello: not TLS, though Wireshark's TLS dissector alone shows
     /// them
@@ -189,17 +232,29 @@ public sealed record RtpStreamStats(string Ssrc, string From, string To, int Pay
 public sealed record TurnAllocation(string Client, string Server, string? Relayed, string? Mapped, uint? Lifetime,
     long Frame, bool Deallocated);
 
-public sealed record StunSection(
-    int MsTurnMessages, int StunMessages, IReadOnlyDictionary<string, int> MessageTypes, IReadOnlyList<string> Servers,
-        IReadOnlyList<TurnAllocation> Allocations,
-    IReadOnlyList<string> Peers, IReadOnlyList<string> MsVersions, IReadOnlyList<string> StreamTypes,
-        IReadOnlyList<string> Software,
-    IReadOnlyList<string> MappedAddresses, IReadOnlyList<string> LocalAddresses, NatFacts Nat,
-        long RelayedMediaPackets, long RelayedMediaBytes,
-    long DirectRtpPackets, long DirectRtpBytes, IReadOnlyList<string> AttributesSeen,
-        IReadOnlyList<TimelineEvent> Timeline,
-    double MessageBinSeconds, IReadOnlyList<CountBin> MessagesOverTime)
+public sealed record StunSection
 {
+    public required int MsTurnMessages { get; init; }
+    public required int StunMessages { get; init; }
+    public required IReadOnlyDictionary<string, int> MessageTypes { get; init; }
+    public required IReadOnlyList<string> Servers { get; init; }
+    public required IReadOnlyList<TurnAllocation> Allocations { get; init; }
+    public required IReadOnlyList<string> Peers { get; init; }
+    public required IReadOnlyList<string> MsVersions { get; init; }
+    public required IReadOnlyList<string> StreamTypes { get; init; }
+    public required IReadOnlyList<string> Software { get; init; }
+    public required IReadOnlyList<string> MappedAddresses { get; init; }
+    public required IReadOnlyList<string> LocalAddresses { get; init; }
+    public required NatFacts Nat { get; init; }
+    public required long RelayedMediaPackets { get; init; }
+    public required long RelayedMediaBytes { get; init; }
+    public required long DirectRtpPackets { get; init; }
+    public required long DirectRtpBytes { get; init; }
+    public required IReadOnlyList<string> AttributesSeen { get; init; }
+    public required IReadOnlyList<TimelineEvent> Timeline { get; init; }
+    public required double MessageBinSeconds { get; init; }
+    public required IReadOnlyList<CountBin> MessagesOverTime { get; init; }
+
     /// <summary>
     /// XOR-MAPPED-ADDRESS values from answers to ICE connectivity checks: how a peer saw this host (peer-reflexive),
     /// kept apart from <see cref="MappedAddresses"/>, which STUN/TURN servers reported.

@@ -423,10 +423,28 @@ public sealed class StunAnalyzer : IAnalyzer
             nat = new("no-nat", mappedIps, mappedIps, untranslated);
         var shown = nat.Public.Concat(nat.Untranslated).Select(a => _evidence.GetValueOrDefault(a)).Where(f => f > 0);
         nat = nat with { EvidenceFrame = shown.DefaultIfEmpty(0).Min() };
-        return new StunSection(_ms, _stun, _types, [.. _servers], _allocs, [.. _peers], [.. _versions], [.. _streams],
-            [.. _software], [.. _mapped], localIps,
-            nat, _mediaPackets, _mediaBytes, _rtp, _rtpBytes, [.. _attrs], _timeline, width, bins)
+        return new StunSection
         {
+            MsTurnMessages = _ms,
+            StunMessages = _stun,
+            MessageTypes = _types,
+            Servers = [.. _servers],
+            Allocations = _allocs,
+            Peers = [.. _peers],
+            MsVersions = [.. _versions],
+            StreamTypes = [.. _streams],
+            Software = [.. _software],
+            MappedAddresses = [.. _mapped],
+            LocalAddresses = localIps,
+            Nat = nat,
+            RelayedMediaPackets = _mediaPackets,
+            RelayedMediaBytes = _mediaBytes,
+            DirectRtpPackets = _rtp,
+            DirectRtpBytes = _rtpBytes,
+            AttributesSeen = [.. _attrs],
+            Timeline = _timeline,
+            MessageBinSeconds = width,
+            MessagesOverTime = bins,
             PeerReflexiveAddresses = [.. _peerReflexive],
             ErrorResponses = [.. _errors.OrderBy(e => e.Value.First)
                 .Select(e => new StunErrorResponse(e.Key.Item1, e.Key.Item2, e.Key.Item3, e.Key.Item4, e.Key.Item5,

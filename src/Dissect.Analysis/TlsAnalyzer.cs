@@ -192,10 +192,25 @@ public sealed class TlsAnalyzer : IAnalyzer
             if (keySize == 0)
                 using (var ec = x.GetECDsaPublicKey()) if (ec is not null) { keyType = "ECDSA"; keySize = ec.KeySize; }
             bool? match = sni is null || position != 0 ? null : sans.Append(cn).Any(n => HostMatches(n, sni));
-            _certs.Add(new Certificate(x.Subject, cn, sans, x.Issuer, x.SerialNumber, nb, na,
-                (int)Math.Round((na - nb).TotalDays), status,
-                x.SignatureAlgorithm.FriendlyName ?? x.SignatureAlgorithm.Value ?? "?", keyType, keySize, position, sni,
-                    match, frame));
+            _certs.Add(new Certificate
+            {
+                Subject = x.Subject,
+                CommonName = cn,
+                SubjectAltNames = sans,
+                Issuer = x.Issuer,
+                Serial = x.SerialNumber,
+                NotBefore = nb,
+                NotAfter = na,
+                LifetimeDays = (int)Math.Round((na - nb).TotalDays),
+                Status = status,
+                SignatureAlgorithm = x.SignatureAlgorithm.FriendlyName ?? x.SignatureAlgorithm.Value ?? "?",
+                KeyType = keyType,
+                KeySize = keySize,
+                ChainPosition = position,
+                Sni = sni,
+                SniMatches = match,
+                Frame = frame,
+            });
         }
         catch (CryptographicException)
         {
@@ -243,15 +258,21 @@ public sealed class TlsAnalyzer : IAnalyzer
             new TlsConnection(c.Client, c.Server, c.Sni, c.Alpn, c.Transport,
             c.Offered, c.SuiteCount, c.Suites, c.ChosenVersion, c.Chosen, c.Ja3, c.Ja4)
             { Frame = c.Frame }).ToList();
-        return new TlsSection(_clientHellos, _serverHellos,
+        return new TlsSection
+        {
+            ClientHellos = _clientHellos,
+            ServerHellos = _serverHellos,
             // QUIC handshakes are TLS 1.3 too: counted, and labelled, so a QUIC-heavy capture does not read as "TLS 1.3
             // ×1".
-            DnsAnalyzer.Count(conns.Where(c => c.ChosenVersion is not null)
+            NegotiatedVersions = DnsAnalyzer.Count(conns.Where(c => c.ChosenVersion is not null)
                 .Select(c => c.Transport == "QUIC" ? c.ChosenVersion + QuicSuffix : c.ChosenVersion!)),
-            DnsAnalyzer.Count(conns.Where(c => c.ChosenSuite is not null).Select(c => c.ChosenSuite!.Name)),
-            conns, _certs, conns.Count(c => c.ChosenVersion == "TLS 1.3" && c.Transport == "TCP"), _quicVersions,
-                [.. _quicSni])
-        {
+            ChosenSuites = DnsAnalyzer.Count(conns.Where(c => c.ChosenSuite is not null)
+                .Select(c => c.ChosenSuite!.Name)),
+            Connections = conns,
+            Certificates = _certs,
+            Tls13HiddenCertificates = conns.Count(c => c.ChosenVersion == "TLS 1.3" && c.Transport == "TCP"),
+            QuicVersions = _quicVersions,
+            QuicSni = [.. _quicSni],
             PseudoTlsStreams = [.. _pseudo.Values.OrderBy(v => v.First).Select(v => new PseudoTlsStream(v.Client,
                 v.Server, v.First, v.Frames))],
         };

@@ -194,11 +194,12 @@ public sealed class PdfReport
             _y += h;
         }
         var headerFill = new XSolidBrush(XColor.FromArgb(225, 232, 242));
-        Need(Height(header) + 20);
+        var rows = t.Rows.Select(row => WrapRow(row, cell)).ToList();
+        // The header never stays alone at the foot of a page: it goes with the first row (or two, when short).
+        Need(Height(header) + rows.Take(2).Sum(Height) + 4);
         DrawRow(header, cellBold, headerFill);
-        foreach (var row in t.Rows)
+        foreach (var r in rows)
         {
-            var r = WrapRow(row, cell);
             if (_y + Height(r) > Bottom)
             {
                 NewPage();
