@@ -64,35 +64,105 @@ public sealed class DnsAnalyzer : IAnalyzer
     public int MdnsPackets { get; private set; }
     public int LlmnrPackets { get; private set; }
 
-    // Kept small on purpose (about 300 bytes for a name with one answer): what most names lack lives in Rare, one
-    // query type is a shared string rather than an array, and the first chain is inline.
+    // Kept small on purpose: a capture of 300k names keeps 300k of these, and each byte saved counts about twice in
+    // the process's memory (the GC's room grows with what survives). What most names lack lives in Rare; one query
+    // type is a shared string rather than an array, one address a string rather than an array; the first chain, when
+    // plain (no alias, no IPv6, as most are), is four fields rather than an object; the final answers are only kept
+    // when they differ from the name's own.
     private sealed class NameState
     {
         public string? Spelling;
         public bool Queried;
         public ushort Opcodes;   // one bit per operation code seen in the name's messages
         public int Queries, Responses;
-        public long First;
+        public uint First;       // frame numbers are 32-bit in every capture format
         public object? QueryTypes;
-        public string[]? IPv4;
-        public DnsChain? Chain;
+        public object? IPv4;     // null, one address (string) or several (string[])
         public RareState? Rare;
         public RareState More => Rare ??= new RareState();
+        private object? _chain;  // the first chain (DnsChain), or the query type of a plain one (string)
+        private object? _plainV4;
+        private uint _plainFrame;
+        private int _plainResponses;
 
-        // Set once reading is over, from every name's answers.
-        public IReadOnlyList<string> CnameChain = [], FinalIPv4 = [], FinalIPv6 = [];
+        /// <summary>The first chain seen for the name.</summary>
+        public DnsChain? Chain
+        {
+            get => _chain switch
+            {
+                DnsChain c => c,
+                string type => new DnsChain(type, [], Addresses(_plainV4), [], _plainFrame, _plainResponses),
+                _ => null,
+            };
+            set
+            {
+                if (value is { Cnames.Count: 0, IPv6.Count: 0 } && value.FirstFrame is >= 0 and <= uint.MaxValue)
+                {
+                    (_chain, _plainFrame, _plainResponses) = (value.QueryType, (uint)value.FirstFrame,
+                        value.Responses);
+                    _plainV4 = Compact(value.IPv4, IPv4);
+                }
+                else
+                {
+                    (_chain, _plainV4) = (value, null);
+                }
+            }
+        }
 
-        public DnsNameSummary ToSummary() =>
-            new(Spelling!, CnameChain, FinalIPv4, FinalIPv6,
+        // Set once reading is over, from every name's answers; null when they are the name's own (no alias, its own
+        // addresses).
+        public FinalAnswers? Final
+        {
+            get => Rare?.Final;
+            set
+            {
+                if (value is not null || Rare is not null)
+                    More.Final = value;
+            }
+        }
+
+        public DnsNameSummary ToSummary()
+        {
+            var chain = Chain;
+            return new(Spelling!, Final?.Cnames ?? [], Final?.IPv4 ?? Addresses(IPv4),
+                Final?.IPv6 ?? (IReadOnlyList<string>?)Rare?.IPv6 ?? [],
                 QueryTypes switch { string one => [one], string[] many => Sorted(many), _ => [] },
                 Sorted(Rare?.AuthorityZones), Sorted(Rare?.AuthorityServers), Queries, Responses)
             {
-                Chains = Chain is null ? [] : Rare?.Chains is { } more ? [Chain, .. more] : [Chain],
+                Chains = chain is null ? [] : Rare?.Chains is { } more ? [chain, .. more] : [chain],
                 FirstFrame = First,
                 Opcodes = Opcodes == 1 ? QueryOnly : [.. Enumerable.Range(0, 16).Where(c => (Opcodes >> c & 1) != 0)
                     .Select(OpcodeName)],
             };
+        }
     }
+
+    private sealed record FinalAnswers(IReadOnlyList<string> Cnames, IReadOnlyList<string> IPv4,
+        IReadOnlyList<string> IPv6);
+
+    /// <summary>The addresses of a compact value (null, one string, or an array), as a list.</summary>
+    private static string[] Addresses(object? v) => v switch
+    {
+        string one => [one],
+        string[] many => many,
+        _ => [],
+    };
+
+    /// <summary>A list as a compact value; the name's own value when it holds the same addresses.</summary>
+    private static object? Compact(IReadOnlyList<string> l, object? own)
+    {
+        if (SameAddresses(l, own))
+            return own;
+        return l.Count switch { 0 => null, 1 => l[0], _ => l as string[] ?? [.. l] };
+    }
+
+    private static bool SameAddresses(IReadOnlyList<string> l, object? v) => v switch
+    {
+        null => l.Count == 0,
+        string one => l.Count == 1 && l[0] == one,
+        string[] many => l.SequenceEqual(many),
+        _ => false,
+    };
 
     /// <summary>
     /// The model's list of names, made from the compact per-name state as it is read: a capture with 300k names
@@ -117,6 +187,7 @@ public sealed class DnsAnalyzer : IAnalyzer
 
     private sealed class RareState
     {
+        public FinalAnswers? Final;
         public string? FirstCname;
         public string[]? AuthorityZones, AuthorityServers, IPv6;
         public List<DnsChain>? Chains;
@@ -174,7 +245,7 @@ public sealed class DnsAnalyzer : IAnalyzer
         Bump(_transports, transport);
         var state = State(name);
         if (state.First == 0)
-            state.First = frame;
+            state.First = (uint)frame;
         var opcode = (p.Int("dns.flags.opcode") ?? 0) & 0xF;
         _opcodes[opcode]++;
         state.Opcodes |= (ushort)(1 << opcode);
@@ -295,6 +366,19 @@ public sealed class DnsAnalyzer : IAnalyzer
         }
     }
 
+    private static void AddOnce(ref object? items, string item)
+    {
+        if (items is null)
+            items = item;
+        else if (items is string one)
+        {
+            if (one != item)
+                items = new[] { one, item };
+        }
+        else if (items is string[] many && Array.IndexOf(many, item) < 0)
+            items = (string[])[.. many, item];
+    }
+
     private static void AddOnce(ref string[]? items, string item)
     {
         if (items is null)
@@ -309,11 +393,11 @@ public sealed class DnsAnalyzer : IAnalyzer
     private string[] OneType(string type) => _oneType.TryGetValue(type, out var a) ? a : _oneType[type] = [type];
 
     /// <summary>The sorted distinct union; when one array already holds it all, that array.</summary>
-    private static IReadOnlyList<string> Union(string[]? own, IReadOnlyList<DnsChain> chains, bool v6)
+    private static IReadOnlyList<string> Union(string[] own, IReadOnlyList<DnsChain> chains, bool v6)
     {
         // Without LINQ on purpose: this runs once per name, and a hundred thousand names must not leave megabytes
         // of garbage (the GC grows its budget while most of what is allocated survives).
-        IReadOnlyList<string>? single = own is { Length: > 0 } ? own : null;
+        IReadOnlyList<string>? single = own.Length > 0 ? own : null;
         var same = true;
         foreach (var c in chains)
         {
@@ -329,7 +413,7 @@ public sealed class DnsAnalyzer : IAnalyzer
             return [];
         if (same && IsSortedSet(single))
             return single;
-        var all = new SortedSet<string>(own ?? [], StringComparer.Ordinal);
+        var all = new SortedSet<string>(own, StringComparer.Ordinal);
         foreach (var c in chains)
             all.UnionWith(v6 ? c.IPv6 : c.IPv4);
         return [.. all];
@@ -386,8 +470,9 @@ public sealed class DnsAnalyzer : IAnalyzer
             }
             // Each response is followed on its own records: the A and the AAAA answers can take different Traffic
             // Manager chains, and a chain can change during the capture; the name resolved to all their addresses.
-            IReadOnlyList<DnsChain> chains = s.Chain is null ? [] : s.Rare?.Chains is { } more ? [s.Chain,
-                .. more] : [s.Chain];
+            var first = s.Chain;
+            IReadOnlyList<DnsChain> chains = first is null ? [] : s.Rare?.Chains is { } more ? [first, .. more]
+                : [first];
             IReadOnlyList<string> cnames = chain is { Count: > 0 } ? [.. chain] : [];
             if (cnames.Count == 0)
                 foreach (var c in chains)
@@ -397,9 +482,12 @@ public sealed class DnsAnalyzer : IAnalyzer
                         break;
                     }
             var end = _names.GetValueOrDefault(cur);
-            s.CnameChain = cnames;
-            s.FinalIPv4 = Union(end?.IPv4, chains, v6: false);
-            s.FinalIPv6 = Union(end?.Rare?.IPv6, chains, v6: true);
+            var own4 = Addresses(end?.IPv4);
+            var v4 = Union(own4, chains, v6: false);
+            var v6 = Union(end?.Rare?.IPv6 ?? [], chains, v6: true);
+            var plain = ReferenceEquals(end, s) && cnames.Count == 0 && SameAddresses(v4, s.IPv4)
+                && v6.SequenceEqual((IReadOnlyList<string>?)s.Rare?.IPv6 ?? []);
+            s.Final = plain ? null : new FinalAnswers(cnames, v4, v6);
             if (s.QueryTypes is string one)
                 s.QueryTypes = OneType(one);
         }
@@ -452,15 +540,15 @@ public sealed class DnsAnalyzer : IAnalyzer
             IPv6 = x.IPv6.SequenceEqual(v6) ? x.IPv6 : [.. x.IPv6.Union(v6).Order(StringComparer.Ordinal)],
             Responses = x.Responses + 1,
         };
-        if (state.Chain is null)
+        var firstChain = state.Chain;
+        if (firstChain is null)
         {
-            state.Chain = new DnsChain(type, cnames.Count == 0 ? [] : [.. cnames], Shared(v4, state.IPv4), v6, frame,
-                1);
+            state.Chain = new DnsChain(type, cnames.Count == 0 ? [] : [.. cnames], v4, v6, frame, 1);
             return;
         }
-        if (Same(state.Chain))
+        if (Same(firstChain))
         {
-            state.Chain = Merged(state.Chain);
+            state.Chain = Merged(firstChain);
             return;
         }
         var more = state.More.Chains ??= new List<DnsChain>(1);
@@ -471,8 +559,6 @@ public sealed class DnsAnalyzer : IAnalyzer
             more.Add(new DnsChain(type, cnames.Count == 0 ? [] : [.. cnames], v4, v6, frame, 1));
     }
 
-    /// <summary>The name's own address array when it holds the same addresses: one array, not two.</summary>
-    private static string[] Shared(string[] v, string[]? own) => own is not null && own.SequenceEqual(v) ? own : v;
 
     public DnsSection Build(IEnumerable<string> dohServers)
     {
