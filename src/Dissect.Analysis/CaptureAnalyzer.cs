@@ -88,16 +88,10 @@ public static class CaptureAnalyzer
         };
     }
 
-    // Fields of every packet, whichever analyzers run.
-    private static readonly string[] CoreFields =
-    [
-        "frame.number", "frame.time_epoch", "frame.len", "frame.cap_len", "frame.protocols", "tcp.stream", "udp.stream",
-    ];
-
     /// <summary>The union of the fields every analyzer declares: the single tshark pass exports exactly
     /// these.</summary>
     public static IReadOnlyList<string> Fields(IEnumerable<IAnalyzer> analyzers) =>
-        CoreFields
+        Packet.CoreFields
             .Concat(analyzers.SelectMany(a => a.Fields)).Distinct().ToList();
 
     /// <summary>The tshark command <see cref="AnalyzeAsync"/> runs for a capture.</summary>

@@ -4,9 +4,19 @@ using Dissect.Tshark;
 
 namespace Dissect.Analysis;
 
-/// <summary>Typed access to one EK record.</summary>
+/// <summary>Typed access to one EK record: the packet context every analyzer reads.</summary>
 public readonly struct Packet(EkRecord r)
 {
+    /// <summary>
+    /// The fields the context itself reads (time, lengths, layers, addresses, streams): exported for every packet,
+    /// whichever analyzers run, so <see cref="Src"/> or <see cref="Length"/> never depend on another analyzer's list.
+    /// </summary>
+    public static readonly IReadOnlyList<string> CoreFields =
+    [
+        "frame.number", "frame.time_epoch", "frame.len", "frame.cap_len", "frame.protocols", "tcp.stream", "udp.stream",
+        "ip.src", "ip.dst", "ipv6.src", "ipv6.dst",
+    ];
+
     private readonly string _protocols = Normalize(r);
 
     public EkRecord Record => r;
