@@ -67,7 +67,10 @@ public sealed class StunAnalyzer : IAnalyzer
     private readonly HashSet<string> _iceChecks = [];
 
     // MS-TURN messages per 0.1 s slot and kind (sparse), for the message sequence over time.
-    private readonly SortedDictionary<long, Dictionary<string, long>> _slots = [];
+    // MS-TURN messages over time, per operation (the schema's, and "Other").
+    private static readonly string[] Operations = [.. Spec.MessageTypes.Select(m => m.Operation).Distinct()
+        .Order(StringComparer.Ordinal), "Other"];
+    private readonly TimeSlots _slots = new(Operations.Length);
 
     // The operation a message belongs to (a response names its request's): the message sequence's series.
     private static string KindOf(MessageTypeSpec? m, string flavour) =>
@@ -251,11 +254,8 @@ public sealed class StunAnalyzer : IAnalyzer
             _allocs.Add(new TurnAllocation(client, server, relayed, mapped, lifetime, frame, lifetime == 0));
         if (topFlavour == MsTurn.Ms)
         {
-            var slot = (long)Math.Floor((p.Time - _t0.Value) * 10);
-            if (!_slots.TryGetValue(slot, out var counts))
-                _slots[slot] = counts = [];
-            var kind = KindOf(msg, topFlavour);
-            counts[kind] = counts.GetValueOrDefault(kind) + 1;
+            var kind = Array.IndexOf(Operations, KindOf(msg, topFlavour));
+            _slots.Add(p.Time - _t0.Value, kind < 0 ? Operations.Length - 1 : kind, 1);
         }
         var ev = new TimelineEvent(Math.Round(p.Time - _t0.Value, 3), msg?.Name ?? $"0x{top:X4}", frame)
         {
@@ -360,26 +360,32 @@ public sealed class StunAnalyzer : IAnalyzer
     {
         if (_slots.Count == 0)
             return (1, []);
-        var first = _slots.Keys.First();
-        var last = _slots.Keys.Last();
+        var slots = _slots.ByTenths();
+        var first = slots.Keys.First();
+        var last = slots.Keys.Last();
         // Days between two messages (odd timestamps): not a sequence worth drawing.
         if ((last - first) / 10.0 > 86400)
             return (1, []);
-        var width = TrafficAnalyzer.WidthFor(Math.Max(0.1, (last - first) / 10.0));
-        var bins = new SortedDictionary<long, Dictionary<string, long>>();
-        foreach (var (slot, counts) in _slots)
+        var width = Math.Max(TimeSlots.WidthFor(Math.Max(0.1, (last - first) / 10.0)), _slots.Tenths / 10.0);
+        var bins = new SortedDictionary<long, long[]>();
+        foreach (var (slot, v) in slots)
         {
             var b = (long)Math.Floor(slot / 10.0 / width);
             if (!bins.TryGetValue(b, out var acc))
-                bins[b] = acc = [];
-            foreach (var (k, v) in counts)
-                acc[k] = acc.GetValueOrDefault(k) + v;
+                bins[b] = acc = new long[Operations.Length];
+            for (var i = 0; i < acc.Length; i++)
+                acc[i] += v.Values[i];
         }
         var list = new List<CountBin>();
         for (var b = bins.Keys.First(); b <= bins.Keys.Last(); b++)
-            list.Add(new CountBin(Math.Round(b * width, 3), bins.TryGetValue(b,
-                out var c) ? new SortedDictionary<string, long>(c,
-                    StringComparer.Ordinal) : new SortedDictionary<string, long>()));
+        {
+            var counts = new SortedDictionary<string, long>(StringComparer.Ordinal);
+            if (bins.TryGetValue(b, out var c))
+                for (var i = 0; i < c.Length; i++)
+                    if (c[i] > 0)
+                        counts[Operations[i]] = c[i];
+            list.Add(new CountBin(Math.Round(b * width, 3), counts));
+        }
         return (width, list);
     }
 

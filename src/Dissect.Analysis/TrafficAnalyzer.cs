@@ -1,65 +1,23 @@
 namespace Dissect.Analysis;
 
-/// <summary>Bytes and packets over time, in at most 65,536 sparse slots.</summary>
+/// <summary>Bytes and packets over time, in at most 65,536 sparse slots (<see cref="TimeSlots"/>).</summary>
 public sealed class TrafficAnalyzer : IAnalyzer
 {
     public static readonly string[] Classes = ["STUN/TURN", "Media", "TLS", "QUIC", "DNS", "Other TCP", "Other UDP",
         "Other"];
-    private static readonly double[] Widths = [0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 1800, 3600, 7200,
-        21600, 43200, 86400, 604800, 2592000, 31536000];
-
     private static readonly Schema.FilterNames Names = new(Schema.Protocols.MsTurn.Spec);
     private static readonly string ProtoLayer = ":" + Names.Prefix;
 
     public IEnumerable<string> Fields => ["frame.time_epoch", "frame.len", "frame.protocols", Names.Media];
 
     /// <summary>A readable bin width giving at most 120 bins over <paramref name="span"/> seconds.</summary>
-    public static double WidthFor(double span) => Widths.FirstOrDefault(w => span / w <= 120, Widths[^1]);
+    public static double WidthFor(double span) => TimeSlots.WidthFor(span);
 
-    // Sparse slots of a width that grows with the number of slots, so memory stays flat whatever the span (1M packets
-    // over 28 hours once took 248 MB at a fixed 0.1 s). Each width divides every bin width the chart can then use.
-    private static readonly long[] SlotTenths = [1, 10, 600, 36000, 864000];
-    private const int MaxSlots = 1 << 16;
-    private int _slotLevel;
-    private Dictionary<long, (long Packets, long[] Bytes)> _slots = [];
+    private readonly TimeSlots _slots = new(Classes.Length);
 
-    private long Tenths => SlotTenths[_slotLevel];
+    private long Tenths => _slots.Tenths;
 
-    public void Add(in Packet p)
-    {
-        var slot = (long)Math.Floor(p.Time * 10 / Tenths);
-        if (!_slots.TryGetValue(slot, out var v))
-        {
-            v = (0, new long[Classes.Length]);
-            if (_slots.Count >= MaxSlots && _slotLevel < SlotTenths.Length - 1)
-            {
-                Coarsen();
-                Add(p);
-                return;
-            }
-        }
-        v.Bytes[ClassOf(p)] += p.Length;
-        _slots[slot] = (v.Packets + 1, v.Bytes);
-    }
-
-    private void Coarsen()
-    {
-        var ratio = SlotTenths[_slotLevel + 1] / Tenths;
-        _slotLevel++;
-        var merged = new Dictionary<long, (long Packets, long[] Bytes)>();
-        foreach (var (slot, v) in _slots)
-        {
-            var k = (long)Math.Floor((double)slot / ratio);
-            if (merged.TryGetValue(k, out var acc))
-            {
-                for (var i = 0; i < Classes.Length; i++) acc.Bytes[i] += v.Bytes[i];
-                merged[k] = (acc.Packets + v.Packets, acc.Bytes);
-            }
-            else
-                merged[k] = v;
-        }
-        _slots = merged;
-    }
+    public void Add(in Packet p) => _slots.Add(p.Time, ClassOf(p), p.Length);
 
     private static int ClassOf(in Packet p)
     {
@@ -81,8 +39,7 @@ public sealed class TrafficAnalyzer : IAnalyzer
             return new TrafficSection(1, Classes, [], null, 0);
         // One stray timestamp far from the rest must not stretch the axis: split at gaps of more than a
         // day, bin the cluster that holds most packets, and report the gap and what was left out.
-        var perTenth = new SortedDictionary<long, (long Packets, long[] Bytes)>(
-            _slots.ToDictionary(kv => kv.Key * Tenths, kv => kv.Value));
+        var perTenth = _slots.ByTenths();
         var slots = perTenth.Keys.ToList();
         double? gap = null;
         var clusters = new List<(int From, int To, long Packets)>();
@@ -93,13 +50,13 @@ public sealed class TrafficAnalyzer : IAnalyzer
                 continue;
             if (i < slots.Count)
                 gap = Math.Max(gap ?? 0, (slots[i] - slots[i - 1]) / 10.0);
-            clusters.Add((from, i - 1, slots.Skip(from).Take(i - from).Sum(k => perTenth[k].Packets)));
+            clusters.Add((from, i - 1, slots.Skip(from).Take(i - from).Sum(k => perTenth[k].Count)));
             from = i;
         }
         var main = clusters.OrderByDescending(c => c.Packets).ThenBy(c => c.From).First();
         var firstSlot = slots[main.From];
         var lastSlot = slots[main.To];
-        var excluded = perTenth.Values.Sum(v => v.Packets) - main.Packets;
+        var excluded = perTenth.Values.Sum(v => v.Count) - main.Packets;
         var span = Math.Max(Tenths / 10.0, (lastSlot + Tenths - firstSlot) / 10.0 - 0.1);
         var width = Math.Max(WidthFor(span), Tenths / 10.0);
         var bins = new SortedDictionary<long, (long Packets, long[] Bytes)>();
@@ -108,8 +65,8 @@ public sealed class TrafficAnalyzer : IAnalyzer
             if (slot < firstSlot || slot > lastSlot) continue;
             var b = (long)Math.Floor((slot - firstSlot) / 10.0 / width);
             if (!bins.TryGetValue(b, out var acc)) acc = (0, new long[Classes.Length]);
-            for (var i = 0; i < Classes.Length; i++) acc.Bytes[i] += v.Bytes[i];
-            bins[b] = (acc.Packets + v.Packets, acc.Bytes);
+            for (var i = 0; i < Classes.Length; i++) acc.Bytes[i] += v.Values[i];
+            bins[b] = (acc.Packets + v.Count, acc.Bytes);
         }
         var list = new List<TrafficBin>();
         var dense = bins.Keys.Last() < 2000;

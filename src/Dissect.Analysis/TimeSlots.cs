@@ -1,0 +1,67 @@
+namespace Dissect.Analysis;
+
+/// <summary>
+/// Counters per class over time, the one time-binning helper of the analysis: sparse slots of 0.1 s whose width grows
+/// (0.1 s → 1 s → 1 min → 1 h → 1 day) once there are 65,536 of them, so memory stays flat whatever the span (1M
+/// packets over 28 hours once took 248 MB at a fixed 0.1 s). Each slot width divides every bin width
+/// <see cref="WidthFor"/> can then pick, so a chart's bins are whole slots.
+/// </summary>
+public sealed class TimeSlots(int classes)
+{
+    private static readonly double[] Widths = [0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 1800, 3600, 7200,
+        21600, 43200, 86400, 604800, 2592000, 31536000];
+    private static readonly long[] SlotTenths = [1, 10, 600, 36000, 864000];
+    private const int MaxSlots = 1 << 16;
+
+    private int _level;
+    private Dictionary<long, (long Count, long[] Values)> _slots = [];
+
+    /// <summary>A readable bin width giving at most 120 bins over <paramref name="span"/> seconds.</summary>
+    public static double WidthFor(double span) => Widths.FirstOrDefault(w => span / w <= 120, Widths[^1]);
+
+    /// <summary>The slots' width now, in tenths of a second.</summary>
+    public long Tenths => SlotTenths[_level];
+
+    public int Count => _slots.Count;
+
+    /// <summary>Counts one event at <paramref name="seconds"/>, adding <paramref name="amount"/> to its class.</summary>
+    public void Add(double seconds, int cls, long amount)
+    {
+        var slot = (long)Math.Floor(seconds * 10 / Tenths);
+        if (!_slots.TryGetValue(slot, out var v))
+        {
+            if (_slots.Count >= MaxSlots && _level < SlotTenths.Length - 1)
+            {
+                Coarsen();
+                Add(seconds, cls, amount);
+                return;
+            }
+            v = (0, new long[classes]);
+        }
+        v.Values[cls] += amount;
+        _slots[slot] = (v.Count + 1, v.Values);
+    }
+
+    private void Coarsen()
+    {
+        var ratio = SlotTenths[_level + 1] / Tenths;
+        _level++;
+        var merged = new Dictionary<long, (long Count, long[] Values)>();
+        foreach (var (slot, v) in _slots)
+        {
+            var k = (long)Math.Floor((double)slot / ratio);
+            if (merged.TryGetValue(k, out var acc))
+            {
+                for (var i = 0; i < classes; i++) acc.Values[i] += v.Values[i];
+                merged[k] = (acc.Count + v.Count, acc.Values);
+            }
+            else
+                merged[k] = v;
+        }
+        _slots = merged;
+    }
+
+    /// <summary>The slots in time order: start in tenths of a second, events, and the amount per class.</summary>
+    public SortedDictionary<long, (long Count, long[] Values)> ByTenths() =>
+        new(_slots.ToDictionary(kv => kv.Key * Tenths, kv => kv.Value));
+}
