@@ -24,7 +24,8 @@ public sealed class TimeSlots(int classes)
 
     public int Count => _slots.Count;
 
-    /// <summary>Counts one event at <paramref name="seconds"/>, adding <paramref name="amount"/> to its class.</summary>
+    /// <summary>Counts one event at <paramref name="seconds"/>, adding <paramref name="amount"/> to its
+    /// class.</summary>
     public void Add(double seconds, int cls, long amount)
     {
         var slot = (long)Math.Floor(seconds * 10 / Tenths);
