@@ -94,10 +94,23 @@ public static class CaptureAnalyzer
         Packet.CoreFields
             .Concat(analyzers.SelectMany(a => a.Fields)).Distinct().ToList();
 
+    /// <summary>
+    /// The analyzers of one analysis, registered in this one place: the tshark command exports the fields they
+    /// declare, and every packet goes to each, in this order.
+    /// </summary>
+    private sealed class AnalyzerSet
+    {
+        public DnsAnalyzer Dns { get; } = new();
+        public TlsAnalyzer Tls { get; } = new();
+        public NetworkAnalyzer Net { get; } = new();
+        public StunAnalyzer Stun { get; } = new();
+        public TrafficAnalyzer Traffic { get; } = new();
+        public IAnalyzer[] All => [Dns, Tls, Net, Stun, Traffic];
+    }
+
     /// <summary>The tshark command <see cref="AnalyzeAsync"/> runs for a capture.</summary>
     public static TsharkCommand Command(string capture, AnalyzeOptions options) =>
-        new(options.TsharkPath, capture, Fields([new DnsAnalyzer(), new TlsAnalyzer(), new NetworkAnalyzer(),
-            new StunAnalyzer(), new TrafficAnalyzer()]),
+        new(options.TsharkPath, capture, Fields(new AnalyzerSet().All),
             options.LuaScript, DisplayFilter: options.DisplayFilter, MaxPackets: options.MaxPackets,
                 Timeout: options.Timeout,
             EnableHeuristics: Heuristics,
@@ -127,12 +140,9 @@ public static class CaptureAnalyzer
         AnalysisProgress? progress = null)
     {
         var format = CheckCaptureFile(capture);
-        var dns = new DnsAnalyzer();
-        var tls = new TlsAnalyzer();
-        var net = new NetworkAnalyzer();
-        var stun = new StunAnalyzer();
-        var traffic = new TrafficAnalyzer();
-        IAnalyzer[] analyzers = [dns, tls, net, stun, traffic];
+        var set = new AnalyzerSet();
+        var (dns, tls, net, stun, traffic) = (set.Dns, set.Tls, set.Net, set.Stun, set.Traffic);
+        var analyzers = set.All;
         var fields = Fields(analyzers);
         var keyToField = fields.ToDictionary(EkRecord.KeyOf, f => f, StringComparer.Ordinal);
         var record = new EkRecord();
