@@ -67,8 +67,8 @@ public sealed class DnsAnalyzer : IAnalyzer
     // Kept small on purpose: a capture of 300k names keeps 300k of these, and each byte saved counts about twice in
     // the process's memory (the GC's room grows with what survives). What most names lack lives in Rare; one query
     // type is a shared string rather than an array, one address a string rather than an array; the first chain, when
-    // plain (no alias, no IPv6, as most are), is four fields rather than an object; the final answers are only kept
-    // when they differ from the name's own.
+    // plain (no alias, no IPv6, the name's own addresses, as most are), is three fields rather than an object; the
+    // final answers are only kept when they differ from the name's own.
     private sealed class NameState
     {
         public string? Spelling;
@@ -80,8 +80,8 @@ public sealed class DnsAnalyzer : IAnalyzer
         public object? IPv4;     // null, one address (string) or several (string[])
         public RareState? Rare;
         public RareState More => Rare ??= new RareState();
-        private object? _chain;  // the first chain (DnsChain), or the query type of a plain one (string)
-        private object? _plainV4;
+        // The first chain (DnsChain), or the query type of a plain one (string) whose addresses are the name's own.
+        private object? _chain;
         private uint _plainFrame;
         private int _plainResponses;
 
@@ -91,22 +91,27 @@ public sealed class DnsAnalyzer : IAnalyzer
             get => _chain switch
             {
                 DnsChain c => c,
-                string type => new DnsChain(type, [], Addresses(_plainV4), [], _plainFrame, _plainResponses),
+                string type => new DnsChain(type, [], Addresses(IPv4), [], _plainFrame, _plainResponses),
                 _ => null,
             };
             set
             {
-                if (value is { Cnames.Count: 0, IPv6.Count: 0 } && value.FirstFrame is >= 0 and <= uint.MaxValue)
-                {
+                if (value is { Cnames.Count: 0, IPv6.Count: 0 } && value.FirstFrame is >= 0 and <= uint.MaxValue
+                    && SameAddresses(value.IPv4, IPv4))
                     (_chain, _plainFrame, _plainResponses) = (value.QueryType, (uint)value.FirstFrame,
                         value.Responses);
-                    _plainV4 = Compact(value.IPv4, IPv4);
-                }
                 else
-                {
-                    (_chain, _plainV4) = (value, null);
-                }
+                    _chain = value;
             }
+        }
+
+        /// <summary>Adds an address the name resolved to; a plain first chain keeps the addresses it had.</summary>
+        public void AddIPv4(string address)
+        {
+            var before = IPv4;
+            AddOnce(ref IPv4, address);
+            if (_chain is string type && !ReferenceEquals(before, IPv4))
+                _chain = new DnsChain(type, [], Addresses(before), [], _plainFrame, _plainResponses);
         }
 
         // Set once reading is over, from every name's answers; null when they are the name's own (no alias, its own
@@ -147,14 +152,6 @@ public sealed class DnsAnalyzer : IAnalyzer
         string[] many => many,
         _ => [],
     };
-
-    /// <summary>A list as a compact value; the name's own value when it holds the same addresses.</summary>
-    private static object? Compact(IReadOnlyList<string> l, object? own)
-    {
-        if (SameAddresses(l, own))
-            return own;
-        return l.Count switch { 0 => null, 1 => l[0], _ => l as string[] ?? [.. l] };
-    }
 
     private static bool SameAddresses(IReadOnlyList<string> l, object? v) => v switch
     {
@@ -298,7 +295,7 @@ public sealed class DnsAnalyzer : IAnalyzer
                 if (r.Type == "CNAME")
                     State(r.Name).More.FirstCname ??= r.Data;
                 else if (r.Type == "A")
-                    AddOnce(ref State(r.Name).IPv4, r.Data);
+                    State(r.Name).AddIPv4(r.Data);
                 else if (r.Type == "AAAA")
                     AddOnce(ref State(r.Name).More.IPv6, r.Data);
             }
