@@ -16,6 +16,11 @@ for c in $cases; do
   "${dissect[@]}" sample --large "$n" --shape "$shape" -o "$work/$shape-$n.pcap" >/dev/null
   out=$("${dissect[@]}" report "$work/$shape-$n.pcap" -o "$work/r" --format pdf,json,md,html --stats 2>&1 || true)
   line=$(grep '^stats:' <<<"$out" || echo "stats: seconds=fail dissect_peak_mb=fail")
+  # A report that failed after its stats line (a renderer's error) must not pass as a measurement.
+  if grep -q '^dissect: error' <<<"$out"; then
+    grep '^dissect: error' <<<"$out" >&2
+    line="stats: seconds=fail dissect_peak_mb=fail"
+  fi
   secs=$(grep -o 'seconds=[^ ]*' <<<"$line" | head -1 | cut -d= -f2)
   mb=$(grep -o 'dissect_peak_mb=[^ ]*' <<<"$line" | cut -d= -f2)
   pdf="$work/r/$shape-$n.pdf"
