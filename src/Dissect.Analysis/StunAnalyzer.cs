@@ -66,8 +66,7 @@ public sealed class StunAnalyzer : IAnalyzer
     // relay saw, not how the client's own NAT maps it, so they stay out of the NAT verdict.
     private readonly HashSet<string> _iceChecks = [];
 
-    // MS-TURN messages per 0.1 s slot and kind (sparse), for the message sequence over time.
-    // MS-TURN messages over time, per operation (the schema's, and "Other").
+    // MS-TURN messages over time, per operation (the schema's, and "Other"), for the message sequence chart.
     private static readonly string[] Operations = [.. Spec.MessageTypes.Select(m => m.Operation).Distinct()
         .Order(StringComparer.Ordinal), "Other"];
     private readonly TimeSlots _slots = new(Operations.Length);

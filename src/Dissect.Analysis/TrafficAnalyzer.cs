@@ -10,9 +10,6 @@ public sealed class TrafficAnalyzer : IAnalyzer
 
     public IEnumerable<string> Fields => ["frame.time_epoch", "frame.len", "frame.protocols", Names.Media];
 
-    /// <summary>A readable bin width giving at most 120 bins over <paramref name="span"/> seconds.</summary>
-    public static double WidthFor(double span) => TimeSlots.WidthFor(span);
-
     private readonly TimeSlots _slots = new(Classes.Length);
 
     private long Tenths => _slots.Tenths;
@@ -58,7 +55,7 @@ public sealed class TrafficAnalyzer : IAnalyzer
         var lastSlot = slots[main.To];
         var excluded = perTenth.Values.Sum(v => v.Count) - main.Packets;
         var span = Math.Max(Tenths / 10.0, (lastSlot + Tenths - firstSlot) / 10.0 - 0.1);
-        var width = Math.Max(WidthFor(span), Tenths / 10.0);
+        var width = Math.Max(TimeSlots.WidthFor(span), Tenths / 10.0);
         var bins = new SortedDictionary<long, (long Packets, long[] Bytes)>();
         foreach (var (slot, v) in perTenth)
         {

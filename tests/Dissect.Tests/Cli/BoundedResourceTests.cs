@@ -94,7 +94,7 @@ public class BoundedResourceTests
         Assert.Equal(100L * n, section.Bins.Sum(b => b.Bytes));
         Assert.Equal(0, section.ExcludedPackets);
         // A round width covering 28 hours in at most 120 bins, as for a capture read at full resolution.
-        Assert.Equal(TrafficAnalyzer.WidthFor(28 * 3600.0), section.BinSeconds);
+        Assert.Equal(TimeSlots.WidthFor(28 * 3600.0), section.BinSeconds);
     }
 
     [Fact]
