@@ -255,8 +255,7 @@ public sealed class PdfReport
         var scale = AxisScale.For(c.Series.SelectMany(x => x.Values));
         chart.YAxis.MaximumScale = scale.Maximum;
         chart.YAxis.MajorTick = scale.Step;
-        // Invariant number formats only: French ticks go without a group separator rather than with an English one.
-        chart.YAxis.TickLabels.Format = _lang.Language == "en" ? "#,##0" : "0";
+        chart.YAxis.TickLabels.Format = "#,##0";
         if (c.XAxis is not null)
         {
             chart.XAxis.Title.Caption = TextSafety.Clean(c.XAxis, 200);
@@ -279,7 +278,20 @@ public sealed class PdfReport
         var frame = new PdfSharp.Charting.ChartFrame(new XRect(Margin, _y + 14, PageW - 2 * Margin,
             h + legendRows * 10));
         frame.Add(chart);
-        frame.Draw(_g);
+        // PdfSharp.Charting formats its tick labels with the thread's culture: the report's own number format
+        // for the time of the drawing gives French ticks their no-break-space groups ("12 000", not "12,000").
+        var culture = CultureInfo.CurrentCulture;
+        var local = (CultureInfo)CultureInfo.InvariantCulture.Clone();
+        local.NumberFormat = _lang.Numbers;
+        CultureInfo.CurrentCulture = local;
+        try
+        {
+            frame.Draw(_g);
+        }
+        finally
+        {
+            CultureInfo.CurrentCulture = culture;
+        }
         _y += 14 + h + legendRows * 10 + 10;
     }
 

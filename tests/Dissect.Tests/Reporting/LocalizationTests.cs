@@ -111,6 +111,11 @@ public partial class LocalizationTests(CallModels calls) : IClassFixture<CallMod
                 var english = EnglishWords.Where(words.Contains).ToList();
                 Assert.True(english.Count == 0, $"{capture} {format}: English words {string.Join(", ", english)}");
             }
+            // A chart's value ticks are lines of their own in the PDF text: "10 000", neither "10,000" nor "10000".
+            var ticks = texts["pdf"].Split('\n').Where(l => AxisTick().IsMatch(l)).ToList();
+            Assert.NotEmpty(ticks);
+            Assert.True(ticks.All(t => t.Length < 4 || t.Contains(' ') || t.Contains('\u00A0')),
+                $"{capture}: ticks {string.Join(" | ", ticks)}");
         }
     }
 
@@ -197,4 +202,8 @@ public partial class LocalizationTests(CallModels calls) : IClassFixture<CallMod
 
     [GeneratedRegex(@"\b[A-Za-z]+\b")]
     private static partial Regex Words();
+
+    // Multiples of ten only: a tick of a round axis, not a figure of a table.
+    [GeneratedRegex(@"^\d{1,3}(?:[ ,\u00A0]?\d{3})*0$")]
+    private static partial Regex AxisTick();
 }
