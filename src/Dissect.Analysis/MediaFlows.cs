@@ -36,15 +36,25 @@ public sealed record MediaFlow(
 
     public string? Reason { get; init; }
 
+    /// <summary>When the flow's first packet was seen, in seconds after the capture's first packet.</summary>
+    public double FirstSeconds { get; init; }
+
     /// <summary>"audio", "video", "screen" or "unknown", guessed from packet sizes and rate, and for a Teams client
-    /// from its media port ranges: see <see cref="KindReason"/>.</summary>
+    /// from its media port ranges: see <see cref="KindEvidence"/>.</summary>
     public string Kind { get; init; } = "unknown";
 
-    public string? KindReason { get; init; }
+    /// <summary>What the kind was told from; null when the flow gave nothing to go on.</summary>
+    public KindEvidence? KindEvidence { get; init; }
 
     /// <summary>Each RTP stream of the flow, with its loss and jitter.</summary>
     public IReadOnlyList<RtpStreamStats> Streams { get; init; } = [];
 }
+
+/// <summary>
+/// The facts a flow's kind rests on: the busier direction's mean packet size and rate (null under 20 packets), and
+/// for a Teams client the kind of the media port range its local port falls in (null outside them).
+/// </summary>
+public sealed record KindEvidence(int? MeanPacketBytes, int? PacketsPerSecond, string? PortRange, int? LocalPort);
 
 /// <summary>One direction of a flow: packets, bytes (frames on the wire), the mean rate over its duration (first to
 /// last packet), in kbit/s.</summary>
@@ -242,7 +252,8 @@ internal sealed class MediaFlowTracker
         return "none";
     }
 
-    public IReadOnlyList<MediaFlow> Result(IReadOnlyDictionary<string, string> names)
+    /// <param name="t0">The time of the capture's first packet: flows start at seconds after it.</param>
+    public IReadOnlyList<MediaFlow> Result(IReadOnlyDictionary<string, string> names, double t0)
     {
         // Streams grouped by flow once: a capture may hold thousands of flows and of streams.
         var streams = _streams.Values.ToLookup(x => x.Flow, StringComparer.Ordinal);
@@ -262,14 +273,17 @@ internal sealed class MediaFlowTracker
                 {
                     RemoteName = names.TryGetValue(Net.Host(f.B), out var n) ? n : null,
                     Reason = f.Reason,
+                    FirstSeconds = Math.Round(Math.Min(Start(f.FirstOut), Start(f.FirstIn)) - t0, 3),
                     Kind = kind,
-                    KindReason = why,
+                    KindEvidence = why,
                     Streams = [.. streams[Key(f)].OrderBy(x => x.From != f.A)
                         .ThenBy(x => x.Ssrc, StringComparer.Ordinal).Select(x => x.Result())],
                 };
             }),
         ];
     }
+
+    private static double Start(double t) => double.IsNaN(t) ? double.PositiveInfinity : t;
 
     /// <summary>The remote hosts of the flows, to name from DNS.</summary>
     public IEnumerable<string> RemoteHosts => _flows.Values.Select(f => Net.Host(f.B));
@@ -288,31 +302,25 @@ internal sealed class MediaFlowTracker
     /// 50020-50039, screen sharing 50040-50059): screen sharing is video by its sizes and known only by its port, and
     /// the range settles a flow its sizes leave unknown.
     /// </summary>
-    private static (string Kind, string? Reason) KindOf(FlowDirection up, FlowDirection down, string? teamsPort)
+    private static (string Kind, KindEvidence? Evidence) KindOf(FlowDirection up, FlowDirection down,
+        string? teamsPort)
     {
-        var byPort = int.TryParse(teamsPort, NumberStyles.None, CultureInfo.InvariantCulture, out var port)
-            ? port switch
-            {
-                >= 50000 and <= 50019 => "audio",
-                >= 50020 and <= 50039 => "video",
-                >= 50040 and <= 50059 => "screen",
-                _ => null
-            }
-            : null;
-        var portWhy = byPort is null ? null : byPort switch
+        var local = int.TryParse(teamsPort, NumberStyles.None, CultureInfo.InvariantCulture, out var port)
+            ? port : (int?)null;
+        var byPort = local switch
         {
-            "audio" => "Teams audio port range 50000-50019",
-            "video" => "Teams video port range 50020-50039",
-            _ => "Teams screen-sharing port range 50040-50059",
-        } + $" (local port {teamsPort})";
+            >= 50000 and <= 50019 => "audio",
+            >= 50020 and <= 50039 => "video",
+            >= 50040 and <= 50059 => "screen",
+            _ => null,
+        };
         var d = up.Packets >= down.Packets ? up : down;
         if (d.Packets < 20 || d.DurationSeconds <= 0)
-            return byPort is null ? ("unknown", null) : (byPort, portWhy);
+            return byPort is null ? ("unknown", null) : (byPort, new KindEvidence(null, null, byPort, local));
         var size = d.Bytes / (double)d.Packets;
         var rate = d.Packets / d.DurationSeconds;
-        var why = string.Create(CultureInfo.InvariantCulture, $"mean packet {size:0} B, {rate:0} packets/s");
+        var why = new KindEvidence((int)Math.Round(size), (int)Math.Round(rate), byPort, byPort is null ? null : local);
         var bySize = size < 300 && rate <= 70 ? "audio" : size >= 500 ? "video" : "unknown";
-        return byPort == "screen" || (byPort is not null && bySize == "unknown") ? (byPort!, portWhy + "; " + why)
-            : (bySize, why);
+        return (byPort == "screen" || (byPort is not null && bySize == "unknown") ? byPort! : bySize, why);
     }
 }

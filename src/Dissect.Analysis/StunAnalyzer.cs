@@ -395,7 +395,7 @@ public sealed class StunAnalyzer : IAnalyzer
         // address, which the peer sees, is the relay.
         var relayed = _allocs.Where(a => a.Relayed is not null).GroupBy(a => (a.Client, Net.Host(a.Relayed!)))
             .ToDictionary(g => g.Key, g => g.First().Relayed!);
-        return new([.. _media.Result(names).Select(f => f.Via is { } via
+        return new([.. _media.Result(names, _t0 ?? 0).Select(f => f.Via is { } via
             && relayed.TryGetValue((f.Local, Net.Host(via)), out var r) && r != via
                 ? f with { Via = r, Reason = "allocation" } : f)]);
     }

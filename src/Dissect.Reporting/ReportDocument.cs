@@ -127,6 +127,16 @@ public static class ReportDocument
                 widths ?? Enumerable.Repeat(1.0, h.Length).ToArray());
         string Counts(IReadOnlyDictionary<string, int> d) => d.Count == 0 ? L["none"] : string.Join(", ",
             d.Select(kv => $"{kv.Key} {N(kv.Value)}"));
+        // The kind with what it was told from: the busier direction's mean size and rate, a Teams port range.
+        string KindCell(MediaFlow f)
+        {
+            var lines = new List<string> { L.Code("kind", f.Kind) };
+            if (f.KindEvidence is { MeanPacketBytes: { } bytes, PacketsPerSecond: { } rate })
+                lines.Add(L.T("kind.evidence.size", ("bytes", (long)bytes), ("rate", (long)rate)));
+            if (f.KindEvidence is { LocalPort: { } port })
+                lines.Add(L.T("kind.evidence.port", ("port", port.ToString(Inv))));
+            return string.Join("\n", lines);
+        }
         string Listed(IReadOnlyList<string> items) => items.Count == 0 ? L["none"]
             : items.Count <= MaxListed ? string.Join(", ", items)
             : string.Join(", ", items.Take(MaxListed)) + " " + L.T("and-more", ("count", (long)(items.Count -
@@ -410,7 +420,7 @@ public static class ReportDocument
                     m.Media.Flows.Take(MaxRows).Select(f => (IReadOnlyList<string>)[
                         L.Code("path", f.Path), f.Local, f.Remote + (f.RemoteName is { } rn ? "\n" + rn : ""),
                         string.Join(", ", f.Encapsulation.Select(e => L.Code("encap", e))),
-                        string.Join(", ", f.Protocols), L.Code("kind", f.Kind),
+                        string.Join(", ", f.Protocols), KindCell(f),
                         $"{N(f.Up.Packets)} / {N(f.Down.Packets)}", $"{N(f.Up.Bytes)} / {N(f.Down.Bytes)}",
                         $"{L.Num(f.Up.Kbps)} / {L.Num(f.Down.Kbps)}", string.Join(", ", f.Ssrcs)]),
                     [6, 7, 8], [0.8, 2, 2, 1.6, 0.9, 0.7, 1.1, 1.3, 1, 1.4]), m.Media.Flows.Count);
@@ -590,7 +600,7 @@ public static class ReportDocument
                 && hosts.IndexOf(Net.Host(f.Via ?? f.Remote)) is var z and >= 0 && a != z)
                 steps.Add((f.FirstFrame, new LadderStep(a, z, l.T("ladder.media", ("kinds", f.Protocols),
                     ("packets", f.Up.Packets + f.Down.Packets), ("bytes", f.Up.Bytes + f.Down.Bytes)),
-                    "· " + f.FirstFrame.ToString(Inv), Band: true)));
+                    $"{l.Num(f.FirstSeconds, "0.000")} s · {f.FirstFrame.ToString(Inv)}", Band: true)));
         return steps.Count == 0 ? null : new Ladder(l["ladder.title"], columns,
             [.. steps.OrderBy(x => x.Frame).Take(LadderSteps).Select(x => x.Step)]);
     }

@@ -39,6 +39,19 @@ public class MediaFlowTests
     }
 
     [CorpusFact]
+    public async Task A_flow_starts_at_its_first_frames_time_as_tshark_reads_it()
+    {
+        const string c = "Lopiuy+LINFO1341_P1/Traces/audio.pcapng";
+        var flows = await FlowsOf(c);
+        Assert.NotEmpty(flows);
+        var filter = string.Join(" || ", flows.Select(f => $"frame.number == {f.FirstFrame}"));
+        var times = TsharkCli.BareFields(Repo.CorpusFile(c), filter, ["frame.number", "frame.time_relative"]).Rows
+            .ToDictionary(r => long.Parse(r[0], System.Globalization.CultureInfo.InvariantCulture),
+                r => double.Parse(r[1], System.Globalization.CultureInfo.InvariantCulture));
+        Assert.All(flows, f => Assert.Equal(times[f.FirstFrame], f.FirstSeconds, 0.0015));
+    }
+
+    [CorpusFact]
     public async Task A_relayed_Signal_call_goes_through_its_TURN_server_in_ChannelData()
     {
         const string c = "MxDx+LINFO1341_Projet/NAT analysis/call_relay_2.pcap";
@@ -123,6 +136,11 @@ public class UnansweredDnsTests
             System.Globalization.CultureInfo.InvariantCulture) - 8).ToList();
         Assert.InRange(sizes.Count, busiest.Up.Packets, busiest.Up.Packets + 50);   // with its few ICE checks
         Assert.True(sizes.Average() > 500, $"mean {sizes.Average():0} bytes");
+        // The evidence the kind rests on, as facts: the port range and the local port, the sizes and rate.
+        Assert.Equal(new KindEvidence(busiest.KindEvidence!.MeanPacketBytes, busiest.KindEvidence.PacketsPerSecond,
+            "screen", int.Parse(port, System.Globalization.CultureInfo.InvariantCulture)), busiest.KindEvidence);
+        if (busiest.Up.Packets >= busiest.Down.Packets)
+            Assert.InRange(busiest.KindEvidence.MeanPacketBytes!.Value, sizes.Average(), sizes.Average() + 100);
         Assert.All(flows.Where(f => Net.Port(f.Local) == "50008" && f.Kind != "unknown"), f => Assert.Equal("audio",
             f.Kind));
         // A Teams video call: its video port's flow is video, by sizes and by port alike.
