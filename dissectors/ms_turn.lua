@@ -1862,7 +1862,7 @@ local function track_transaction(tvb, off, fl, mclass, msg_tree, pinfo)
   local t = transactions[key]
   if mclass == CLASS_REQUEST then
     if t == nil then
-      t = { req = pinfo.number, req_ts = pinfo.abs_ts }
+      t = { req = pinfo.number, req_ts = pinfo.abs_ts, flow = conv_key(pinfo), ports = port_pair(pinfo) }
       transactions[key] = t
     end
     if t.resp then msg_tree:add(F["response_in"], t.resp):set_generated() end
@@ -1983,6 +1983,13 @@ local function dissect_message(tvb, off, avail, pinfo, tree, fl, ctx)
     local key = conv_key(pinfo)
     if raw_media[key] == nil then raw_media[key] = pinfo.number end
     raw_media_ports[port_pair(pinfo)] = true
+    -- A relay may answer from another address than the one asked (Skype: 20.202.1.37 for 20.202.146.142); the
+    -- client then sends its raw media to the address it asked.
+    local t = transactions[tvb(off + 4, 16):bytes():tohex()]
+    if t and t.flow and t.flow ~= key then
+      if raw_media[t.flow] == nil then raw_media[t.flow] = pinfo.number end
+      raw_media_ports[t.ports] = true
+    end
   end
   return math.min(total, avail)
 end

@@ -12,10 +12,12 @@ namespace Dissect.Analysis;
 /// <param name="Path">"relayed" (through a TURN relay, <see cref="Via"/>) or "direct" (host to host).</param>
 /// <param name="Encapsulation">How the media travelled: <c>none</c> (plain UDP), <c>ms-turn-send-data</c> (inside
 /// MS-TURN Send requests and Data Indications), <c>ms-turn-mux</c> (MS-TURN's multiplexed 0xFF10 frames and the
-/// relay's bare answers), <c>raw-after-set-active-destination</c>, <c>turn-channeldata</c>.</param>
+/// relay's bare answers), <c>raw-after-set-active-destination</c>, <c>turn-channeldata</c>, <c>ms-turn-tcp-data</c>
+/// (the end-to-end data blocks of MS-TURN's TCP framing).</param>
 /// <param name="Protocols">SRTP, SRTCP, RTP, RTCP, or data for payloads no dissector recognised.</param>
 /// <param name="Reason">How the relay was told: <c>allocation</c> (the relayed address an Allocate response gave this
-/// client on that server), or, as an inference, <c>public-end</c> (the public end facing a private one),
+/// client on that server), <c>turn-server</c> (plain media to the very address of a TURN server the capture's
+/// clients allocated on, as WhatsApp and Messenger send it), or, as an inference, <c>public-end</c> (the public end facing a private one),
 /// <c>turn-port</c> (the end on a TURN port), <c>destination</c> (neither: the receiver of the first packet); null
 /// for direct flows.</param>
 public sealed record MediaFlow(
@@ -35,6 +37,9 @@ public sealed record MediaFlow(
     public string? RemoteName { get; init; }
 
     public string? Reason { get; init; }
+
+    /// <summary>"udp", or "tcp" for media relayed over TCP (MS-TURN on port 443 when UDP is blocked).</summary>
+    public string Transport { get; init; } = "udp";
 
     /// <summary>When the flow's first packet was seen, in seconds after the capture's first packet.</summary>
     public double FirstSeconds { get; init; }
@@ -84,8 +89,10 @@ internal sealed class MediaFlowTracker
         public string? Via { get; } = via;
         public long FirstFrame { get; } = frame;
         public long PacketsOut, BytesOut, PacketsIn, BytesIn;
+        public long RtpPackets, RtpBytes;   // RTP found by Wireshark alone, outside any TURN wrapping
         public double FirstOut = double.NaN, LastOut, FirstIn = double.NaN, LastIn;
         public string? Reason;
+        public bool Tcp;
         public SortedSet<string> CarriedAs { get; } = new(StringComparer.Ordinal);
         public SortedSet<string> Kinds { get; } = new(StringComparer.Ordinal);
         public SortedSet<string> Ssrcs { get; } = new(StringComparer.Ordinal);
@@ -98,7 +105,7 @@ internal sealed class MediaFlowTracker
 
     public static IEnumerable<string> Fields =>
         ["rtp.ssrc", "rtp.p_type", "rtp.seq", "rtp.timestamp", "stun.channel", MuxChannel, MuxAnswer, RawSince,
-            "udp.srcport", "udp.dstport"];
+            "udp.srcport", "udp.dstport", "tcp.srcport", "tcp.dstport"];
 
     /// <summary>A stream's receiver statistics as it is read (RFC 3550 A.1 and A.8).</summary>
     private sealed class StreamState(string flow, string from, string to, string ssrc, int pt, int? clock)
@@ -172,14 +179,16 @@ internal sealed class MediaFlowTracker
         // An ICMP error quoting a media packet: its addresses are the ICMP packet's, its ports the quoted one's.
         if (p.Protocols.Contains(":icmp", StringComparison.Ordinal))
             return;
-        var sport = p.Str("udp.srcport");
-        var dport = p.Str("udp.dstport");
+        var relayed = relayedKinds.Count > 0 || channel;
+        // Media relayed over TCP (MS-TURN on 443, when UDP is blocked) is a flow too; plain RTP is only found on UDP.
+        var tcp = !p.Has("udp.srcport") && relayed;
+        var sport = p.Str(tcp ? "tcp.srcport" : "udp.srcport");
+        var dport = p.Str(tcp ? "tcp.dstport" : "udp.dstport");
         if (sport is null || dport is null || p.Src is null || p.Dst is null)
             return;
         var src = Net.Endpoint(p.Src, sport);
         var dst = Net.Endpoint(p.Dst, dport);
-        var relayed = relayedKinds.Count > 0 || channel;
-        var key = string.CompareOrdinal(src, dst) < 0 ? src + "|" + dst : dst + "|" + src;
+        var key = (tcp ? "tcp|" : "") + (string.CompareOrdinal(src, dst) < 0 ? src + "|" + dst : dst + "|" + src);
         if (!_flows.TryGetValue(key, out var f))
         {
             if (_flows.Count >= MaxFlows)
@@ -191,7 +200,7 @@ internal sealed class MediaFlowTracker
             var a = via is null ? src : via == src ? dst : src;
             _flows[key] = f = new State(a, a == src ? dst : src, relayed ? "relayed" : "direct", via,
                 p.Long("frame.number"))
-            { Reason = reason };
+            { Reason = reason, Tcp = tcp };
         }
         var time = p.Time;
         if (src == f.A)
@@ -208,7 +217,12 @@ internal sealed class MediaFlowTracker
             if (double.IsNaN(f.FirstIn)) f.FirstIn = time;
             f.LastIn = time;
         }
-        f.CarriedAs.Add(CarriedAs(p, channel, top));
+        f.CarriedAs.Add(CarriedAs(p, channel, tcp, top));
+        if (rtp && !relayed)
+        {
+            f.RtpPackets++;
+            f.RtpBytes += p.Length;
+        }
         foreach (var k in relayedKinds)
             f.Kinds.Add(k);
         if (relayedKinds.Count == 0)
@@ -229,7 +243,8 @@ internal sealed class MediaFlowTracker
         }
     }
 
-    private static string Key(State f) => string.CompareOrdinal(f.A, f.B) < 0 ? f.A + "|" + f.B : f.B + "|" + f.A;
+    private static string Key(State f) =>
+        (f.Tcp ? "tcp|" : "") + (string.CompareOrdinal(f.A, f.B) < 0 ? f.A + "|" + f.B : f.B + "|" + f.A);
 
     // The relay's side of a relayed flow: the public end facing a private one, else the end on a TURN port.
     private static (string, string) RelayOf(string src, string sport, string dst, string dport)
@@ -243,44 +258,77 @@ internal sealed class MediaFlowTracker
         return (dst, "destination");
     }
 
-    private static string CarriedAs(in Packet p, bool channel, MessageTypeSpec? top)
+    private static string CarriedAs(in Packet p, bool channel, bool tcp, MessageTypeSpec? top)
     {
         if (channel) return "turn-channeldata";
         if (p.Has(MuxChannel) || p.Has(MuxAnswer)) return "ms-turn-mux";
         if (p.Has(RawSince)) return "raw-after-set-active-destination";
         if (top is { CarriesData: true }) return "ms-turn-send-data";
+        // Over TCP, media outside any message is the TCP framing's end-to-end data block (MS-TURN 2.1.4).
+        if (tcp) return "ms-turn-tcp-data";
         return "none";
     }
 
+    /// <summary>RTP packets and bytes of the flows found direct, once <see cref="Result"/> has run.</summary>
+    public (long Packets, long Bytes) DirectRtp { get; private set; }
+
+    /// <summary>Packets and bytes of the flows found relayed, once <see cref="Result"/> has run.</summary>
+    public (long Packets, long Bytes) RelayedMedia { get; private set; }
+
     /// <param name="t0">The time of the capture's first packet: flows start at seconds after it.</param>
-    public IReadOnlyList<MediaFlow> Result(IReadOnlyDictionary<string, string> names, double t0)
+    /// <param name="turnServers">The TURN servers the capture's clients allocated on ("ip:port"): a flow that
+    /// looked direct but ends on one goes through that server (WhatsApp and Messenger send plain RTP to it).</param>
+    public IReadOnlyList<MediaFlow> Result(IReadOnlyDictionary<string, string> names, double t0,
+        IReadOnlySet<string> turnServers)
     {
+        long rtp = 0, rtpBytes = 0, relayed = 0, relayedBytes = 0;
         // Streams grouped by flow once: a capture may hold thousands of flows and of streams.
         var streams = _streams.Values.ToLookup(x => x.Flow, StringComparer.Ordinal);
         // A Skype/Teams client: one of its flows goes through MS-TURN. Its media ports then say what a flow carries.
         var microsoft = _flows.Values.Any(f => f.CarriedAs.Any(c => c.StartsWith("ms-turn", StringComparison.Ordinal)
             || c == "raw-after-set-active-destination"));
-        return
+        List<MediaFlow> result =
         [
         .. _flows.Values.OrderByDescending(f => f.PacketsOut + f.PacketsIn).ThenBy(f => f.FirstFrame)
             .Select(f =>
             {
                 var up = Direction(f.PacketsOut, f.BytesOut, f.FirstOut, f.LastOut);
                 var down = Direction(f.PacketsIn, f.BytesIn, f.FirstIn, f.LastIn);
-                var (kind, why) = KindOf(up, down, microsoft ? Net.Port(f.A) : null);
-                return new MediaFlow(f.Path, f.A, f.B, f.Via, [.. f.CarriedAs], [.. f.Kinds], up, down,
+                var (local, remote, path, via, reason) = (f.A, f.B, f.Path, f.Via, f.Reason);
+                if (path == "direct" && (turnServers.Contains(local) || turnServers.Contains(remote)))
+                {
+                    if (turnServers.Contains(local) && !turnServers.Contains(remote))
+                        (local, remote, up, down) = (remote, local, down, up);
+                    (path, via, reason) = ("relayed", remote, "turn-server");
+                }
+                if (path == "direct")
+                {
+                    rtp += f.RtpPackets;
+                    rtpBytes += f.RtpBytes;
+                }
+                else
+                {
+                    relayed += f.PacketsOut + f.PacketsIn;
+                    relayedBytes += f.BytesOut + f.BytesIn;
+                }
+                var (kind, why) = KindOf(up, down, microsoft ? Net.Port(local) : null);
+                return new MediaFlow(path, local, remote, via, [.. f.CarriedAs], [.. f.Kinds], up, down,
                     [.. f.Ssrcs], [.. f.PayloadTypes], f.FirstFrame)
                 {
-                    RemoteName = names.TryGetValue(Net.Host(f.B), out var n) ? n : null,
-                    Reason = f.Reason,
+                    RemoteName = names.TryGetValue(Net.Host(remote), out var n) ? n : null,
+                    Reason = reason,
+                    Transport = f.Tcp ? "tcp" : "udp",
                     FirstSeconds = Math.Round(Math.Min(Start(f.FirstOut), Start(f.FirstIn)) - t0, 3),
                     Kind = kind,
                     KindEvidence = why,
-                    Streams = [.. streams[Key(f)].OrderBy(x => x.From != f.A)
+                    Streams = [.. streams[Key(f)].OrderBy(x => x.From != local)
                         .ThenBy(x => x.Ssrc, StringComparer.Ordinal).Select(x => x.Result())],
                 };
             }),
         ];
+        DirectRtp = (rtp, rtpBytes);
+        RelayedMedia = (relayed, relayedBytes);
+        return result;
     }
 
     private static double Start(double t) => double.IsNaN(t) ? double.PositiveInfinity : t;

@@ -246,8 +246,10 @@ public sealed record StunSection
     public required IReadOnlyList<string> MappedAddresses { get; init; }
     public required IReadOnlyList<string> LocalAddresses { get; init; }
     public required NatFacts Nat { get; init; }
+    /// <summary>Packets (and their bytes) of the media flows found relayed, whatever their wrapping.</summary>
     public required long RelayedMediaPackets { get; init; }
     public required long RelayedMediaBytes { get; init; }
+    /// <summary>RTP packets (and their bytes) of the media flows found direct: none through a relay.</summary>
     public required long DirectRtpPackets { get; init; }
     public required long DirectRtpBytes { get; init; }
     public required IReadOnlyList<string> AttributesSeen { get; init; }

@@ -154,7 +154,6 @@ public sealed class StunAnalyzer : IAnalyzer
     // The first frame that showed each public (mapped or peer-reflexive) address: the NAT verdict's evidence.
     private readonly Dictionary<string, long> _evidence = new(StringComparer.Ordinal);
     private readonly Dictionary<(string, string, string), (int Index, long Count)> _repeats = [];
-    private long _mediaPackets, _mediaBytes, _rtp, _rtpBytes;
     private double? _t0;
 
     public void Add(in Packet p)
@@ -162,18 +161,7 @@ public sealed class StunAnalyzer : IAnalyzer
         _t0 ??= p.Time;
         _media.Add(p, TopMessage(p));
         if (p.Protocols.Contains(":stun", StringComparison.Ordinal)) _stun++;
-        // Direct media: RTP that Wireshark's RTP heuristic found outside any MS-TURN wrapping.
-        if (p.Protocols.Contains(":rtp", StringComparison.Ordinal) && !p.Has(N.Media))
-        {
-            _rtp++;
-            _rtpBytes += p.Length;
-        }
         var types = p.All(N.MessageType);
-        if (p.Has(N.Media))
-        {
-            _mediaPackets++;
-            _mediaBytes += p.Length;
-        }
         if (types.Count == 0)
         {
             AddBuiltInStun(p);
@@ -395,7 +383,8 @@ public sealed class StunAnalyzer : IAnalyzer
         // address, which the peer sees, is the relay.
         var relayed = _allocs.Where(a => a.Relayed is not null).GroupBy(a => (a.Client, Net.Host(a.Relayed!)))
             .ToDictionary(g => g.Key, g => g.First().Relayed!);
-        return new([.. _media.Result(names, _t0 ?? 0).Select(f => f.Via is { } via
+        var servers = _allocs.Select(a => a.Server).ToHashSet(StringComparer.Ordinal);
+        return new([.. _media.Result(names, _t0 ?? 0, servers).Select(f => f.Via is { } via
             && relayed.TryGetValue((f.Local, Net.Host(via)), out var r) && r != via
                 ? f with { Via = r, Reason = "allocation" } : f)]);
     }
@@ -442,10 +431,10 @@ public sealed class StunAnalyzer : IAnalyzer
             MappedAddresses = [.. _mapped],
             LocalAddresses = localIps,
             Nat = nat,
-            RelayedMediaPackets = _mediaPackets,
-            RelayedMediaBytes = _mediaBytes,
-            DirectRtpPackets = _rtp,
-            DirectRtpBytes = _rtpBytes,
+            RelayedMediaPackets = _media.RelayedMedia.Packets,
+            RelayedMediaBytes = _media.RelayedMedia.Bytes,
+            DirectRtpPackets = _media.DirectRtp.Packets,
+            DirectRtpBytes = _media.DirectRtp.Bytes,
             AttributesSeen = [.. _attrs],
             Timeline = _timeline,
             MessageBinSeconds = width,

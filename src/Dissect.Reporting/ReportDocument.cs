@@ -419,7 +419,8 @@ public static class ReportDocument
                         "bytes-each-way", "rate-each-way", "ssrc"],
                     m.Media.Flows.Take(MaxRows).Select(f => (IReadOnlyList<string>)[
                         L.Code("path", f.Path), f.Local, f.Remote + (f.RemoteName is { } rn ? "\n" + rn : ""),
-                        string.Join(", ", f.Encapsulation.Select(e => L.Code("encap", e))),
+                        string.Join(", ", f.Encapsulation.Select(e => L.Code("encap", e)))
+                            + (f.Transport == "tcp" && !f.Encapsulation.Contains("ms-turn-tcp-data") ? " (TCP)" : ""),
                         string.Join(", ", f.Protocols), KindCell(f),
                         $"{N(f.Up.Packets)} / {N(f.Down.Packets)}", $"{N(f.Up.Bytes)} / {N(f.Down.Bytes)}",
                         $"{L.Num(f.Up.Kbps)} / {L.Num(f.Down.Kbps)}", string.Join(", ", f.Ssrcs)]),

@@ -52,6 +52,45 @@ public class MediaFlowTests
     }
 
     [CorpusFact]
+    public async Task Plain_RTP_to_the_TURN_server_a_client_allocated_on_is_relayed_not_direct()
+    {
+        // WhatsApp sends its media as plain RTP to the very address of the TURN server it allocated on.
+        const string c = "ntop+nDPI/tests/cfgs/default/pcap/stun_wa_call.pcapng";
+        var model = await CaptureAnalyzer.AnalyzeAsync(Repo.CorpusFile(c), Runtime.Prepare(null));
+        // Wireshark's own STUN dissector: the servers the capture's Allocate requests went to.
+        var servers = TsharkCli.BareFields(Repo.CorpusFile(c), "stun.type == 0x0003", ["ip.dst", "udp.dstport"]).Rows
+            .Select(r => r[0] + ":" + r[1]).ToHashSet();
+        Assert.Contains("93.57.123.227:3478", servers);
+        var f = Between(model.Media.Flows, "192.168.12.156:46652", "93.57.123.227:3478");
+        Assert.Equal(("relayed", "93.57.123.227:3478", "turn-server"), (f.Path, f.Via, f.Reason));
+        Assert.Equal(Count(c, "(rtp || rtcp) && !icmp && udp.port == 46652 && ip.addr == 93.57.123.227",
+            "--enable-heuristic", "rtp_udp"), f.Up.Packets + f.Down.Packets);
+        Assert.All(model.Media.Flows.Where(x => x.Path == "direct"), x => Assert.DoesNotContain(x.Remote, servers));
+        // Direct RTP: only what Wireshark finds as RTP with no allocation server at either end.
+        var hosts = servers.Select(Net.Host).Distinct().Select(h => $"ip.addr == {h}");
+        Assert.Equal(Count(c, $"rtp && !icmp && !({string.Join(" || ", hosts)})", "--enable-heuristic", "rtp_udp"),
+            model.Stun.DirectRtpPackets);
+    }
+
+    [CorpusFact]
+    public async Task Raw_media_goes_to_the_address_asked_when_the_relay_answers_from_another()
+    {
+        // Skype asked 20.202.146.142 to Set Active Destination; the success came from 20.202.1.37. The client then
+        // sends its raw media to the address it asked: bare RTP-version datagrams, not STUN, after the success.
+        const string c = "Lopiuy+LINFO1341_P1/Traces/AppelLocalIpad.pcapng";
+        const string ask = "ip.src == 192.168.1.18 && udp.srcport == 27600 && ip.dst == 20.202.146.142"
+            + " && udp.dstport == 3478 && !icmp";
+        var expected = Count(c, ask + " && frame.number > 1170 && udp.payload[0:1] >= 80 && udp.payload[0:1] <= bf");
+        Assert.True(expected > 0);
+        var r = TsharkCli.Fields(Repo.CorpusFile(c), ask + " && msturn.media.raw_since", "frame.number");
+        Assert.Equal(0, r.ExitCode);
+        Assert.Equal(expected, r.Rows.Count);
+        var f = Between(await FlowsOf(c), "192.168.1.18:27600", "20.202.146.142:3478");
+        Assert.Equal("relayed", f.Path);
+        Assert.Contains("raw-after-set-active-destination", f.Encapsulation);
+    }
+
+    [CorpusFact]
     public async Task A_relayed_Signal_call_goes_through_its_TURN_server_in_ChannelData()
     {
         const string c = "MxDx+LINFO1341_Projet/NAT analysis/call_relay_2.pcap";
