@@ -17,9 +17,9 @@ namespace Dissect.Analysis;
 /// <param name="Protocols">SRTP, SRTCP, RTP, RTCP, or data for payloads no dissector recognised.</param>
 /// <param name="Reason">How the relay was told: <c>allocation</c> (the relayed address an Allocate response gave this
 /// client on that server), <c>turn-server</c> (plain media to the very address of a TURN server the capture's
-/// clients allocated on, as WhatsApp and Messenger send it), or, as an inference, <c>public-end</c> (the public end facing a private one),
-/// <c>turn-port</c> (the end on a TURN port), <c>destination</c> (neither: the receiver of the first packet); null
-/// for direct flows.</param>
+/// clients allocated on, as WhatsApp and Messenger send it), or, as an inference, <c>public-end</c> (the public end
+/// facing a private one), <c>turn-port</c> (the end on a TURN port), <c>destination</c> (neither: the receiver of the
+/// first packet); null for direct flows.</param>
 public sealed record MediaFlow(
     string Path,
     string Local,
