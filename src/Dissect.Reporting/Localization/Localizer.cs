@@ -76,7 +76,8 @@ public sealed partial class Localizer
             var format = m.Groups[2].Success ? m.Groups[2].Value : null;
             foreach (var (n, v) in values)
                 if (n == name)
-                    return Format(v, format);
+                    return format is not null && format.Contains('|', StringComparison.Ordinal)
+                        ? Counted(v, format) : Format(v, format);
             return m.Value;
         });
     }
@@ -101,6 +102,25 @@ public sealed partial class Localizer
             return null;
         var v6 = f.Values.TryGetValue("untranslatedIPv6", out var b) && Truth(b);
         return T(v6 ? "nat.untranslated-ipv6" : "nat.untranslated-other", ("untranslated", u));
+    }
+
+    /// <summary>
+    /// A count with its noun, <c>{name:one|other}</c>: "1 packet", "2 packets". French takes the singular for 0 and 1
+    /// as well ("0 paquet"), English only for 1.
+    /// </summary>
+    private string Counted(object? v, string forms)
+    {
+        var bar = forms.IndexOf('|', StringComparison.Ordinal);
+        var count = v switch
+        {
+            int i => i,
+            long l => l,
+            double d => d,
+            JsonElement { ValueKind: JsonValueKind.Number } e => e.GetDouble(),
+            _ => double.NaN,
+        };
+        var one = Language == "fr" ? count is >= 0 and < 2 : count == 1;
+        return Format(v) + " " + (one ? forms[..bar] : forms[(bar + 1)..]);
     }
 
     public string N(long v) => v.ToString("N0", Numbers);

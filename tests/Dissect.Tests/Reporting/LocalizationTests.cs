@@ -77,6 +77,17 @@ public partial class LocalizationTests(CallModels calls) : IClassFixture<CallMod
         Assert.Equal("3 April 2023, 09:43:35.271", Localizer.For("en").DateTime(t));
     }
 
+    [Fact]
+    public void Counts_take_the_singular_by_each_languages_rule()
+    {
+        string Media(string lang, long packets, long bytes) =>
+            Localizer.For(lang).T("ladder.media", ("kinds", "SRTP"), ("packets", packets), ("bytes", bytes));
+        Assert.Equal("media SRTP: 1 packet, 154 bytes", Media("en", 1, 154));
+        Assert.Equal("media SRTP: 0 packets, 1 byte", Media("en", 0, 1));
+        Assert.Equal("médias SRTP : 1 paquet, 1\u00A0540 octets", Media("fr", 1, 1540));
+        Assert.Equal("médias SRTP : 0 paquet, 2 octets", Media("fr", 0, 2));
+    }
+
     // English words that no French sentence holds; identifiers and protocol names are removed before the search.
     private static readonly string[] EnglishWords =
     [
