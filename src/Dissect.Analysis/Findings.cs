@@ -70,7 +70,8 @@ public static class Findings
         var s = m.Stun;
         if (s.MsTurnMessages > 0 || s.StunMessages > 0)
         {
-            f.Add(Info("stun.summary", ("messages", s.MsTurnMessages), ("servers", s.Servers.Count),
+            f.Add(Info("stun.summary", ("messages", s.MsTurnMessages), ("stun", s.StunMessages),
+                ("servers", s.Servers.Count),
                 ("allocations", s.Allocations.Count)));
             f.Add(NatFinding(s.Nat));
             if (s.RelayedMediaPackets > 0)

@@ -143,6 +143,9 @@ public sealed class StunAnalyzer : IAnalyzer
 
     private int _ms, _stun;
     private readonly SortedDictionary<string, int> _types = new(StringComparer.Ordinal);
+    // Public ends that sent requests to a private one (ICE peers), and each server answer's mapping.
+    private readonly HashSet<string> _requesters = new(StringComparer.Ordinal);
+    private readonly List<(string Server, string Mapped, string Local)> _mappedFrom = [];
     private readonly SortedSet<string> _servers = new(StringComparer.Ordinal), _peers = new(StringComparer.Ordinal),
         _versions = new(StringComparer.Ordinal),
         _streams = new(StringComparer.Ordinal), _software = new(StringComparer.Ordinal),
@@ -282,6 +285,10 @@ public sealed class StunAnalyzer : IAnalyzer
         var response = msg?.Class is MessageClass.SuccessResponse or MessageClass.ErrorResponse;
         var id = p.Str("stun.id") ?? "";
         var attTypes = p.All("stun.att.type").Select(t => (ushort)(Packet.ParseLong(t) ?? 0)).ToList();
+        // A public end that sends requests to a private one is a peer doing ICE checks, with or without PRIORITY
+        // (WhatsApp's have none): servers answer, they do not ask.
+        if (msg?.Class == MessageClass.Request && !Net.IsPrivate(src) && Net.IsPrivate(dst))
+            _requesters.Add(Net.Endpoint(src, sport));
         if (!response && attTypes.Any(a => RoleOf(a, MsTurn.Rfc) == AttributeRole.IcePriority))
         {
             if (_iceChecks.Count < 100_000) _iceChecks.Add(id);
@@ -334,6 +341,8 @@ public sealed class StunAnalyzer : IAnalyzer
         {
             _mapped.Add(mapped);
             _evidence.TryAdd(Net.Host(mapped), p.Long("frame.number"));
+            if (msg?.Class == MessageClass.SuccessResponse && client is not null && _mappedFrom.Count < 100_000)
+                _mappedFrom.Add((server, mapped, client));
         }
         if (Allocates(msg, MsTurn.Rfc))
         {
@@ -396,6 +405,18 @@ public sealed class StunAnalyzer : IAnalyzer
         var (width, bins) = MessageBins();
         foreach (var (index, count) in _repeats.Values)
             _timeline[index] = _timeline[index] with { Count = count };
+        // What an ICE peer answered (found a peer only once it sent its own requests) is a peer-reflexive address,
+        // not a server's mapping: the peer leaves the servers, its answers join the check answers. A relay the client
+        // allocated on stays a server, though checks come through it once media flows (Skype's raw mode).
+        _requesters.ExceptWith(_allocs.Select(a => a.Server));
+        var byServers = _mappedFrom.Where(x => !_requesters.Contains(x.Server)).Select(x => x.Mapped).ToHashSet();
+        foreach (var (_, mapped, local) in _mappedFrom.Where(x => _requesters.Contains(x.Server)))
+            if (!byServers.Contains(mapped) && _mapped.Remove(mapped))
+            {
+                _peerReflexive.Add(mapped);
+                _checkLocal.Add(local);
+            }
+        _servers.ExceptWith(_requesters);
         var localIps = _local.ToList();
         var allMapped = _mapped.Select(Net.Host).Distinct().ToList();
         // Mapped addresses that are a client's own say there is no translation on that path (typically IPv6).

@@ -84,6 +84,25 @@ public class IceNatTests
         Assert.Equal(["192.168.1.47"], model.Stun.Nat.Local);
         Assert.Equal(["87.65.203.123"], model.Stun.Nat.Public);
     }
+
+    [CorpusFact]
+    public void A_peer_that_sends_its_own_checks_is_not_listed_as_a_stun_server()
+    {
+        // WhatsApp's checks carry no PRIORITY: the peer is told by its own Binding requests to the private host.
+        var capture = Repo.CorpusFile("ntop+nDPI/tests/cfgs/default/pcap/stun_wa_call.pcapng");
+        var json = Path.Combine(Repo.TempDir("wa-peer"), "m.json");
+        var (code, _, err) = DissectCli.Run("analyze", capture, "--json", json);
+        Assert.True(code == 0, err);
+        var model = ReportJson.Read(json);
+        // Independent reading (Wireshark's own STUN dissector): the public ends that sent requests to a private one.
+        var askers = TsharkCli.BareFields(capture, "stun.type.class == 0x0000 && ip.dst == 192.168.0.0/16"
+            + " && !(ip.src == 192.168.0.0/16)", ["ip.src", "udp.srcport"]).Rows.Select(r => $"{r[0]}:{r[1]}")
+            .ToHashSet();
+        Assert.Contains("93.33.118.87:41107", askers);
+        Assert.NotEmpty(model.Stun.Servers);
+        Assert.DoesNotContain(model.Stun.Servers, askers.Contains);
+        Assert.Contains("93.57.123.227:3478", model.Stun.Servers);
+    }
 }
 
 public class Ipv6StunTests
