@@ -1697,6 +1697,7 @@ local function add_info(pinfo, ctx, text)
 end
 
 local dissect_payload -- forward declaration: DATA and multiplexed frames hand their bytes to it
+local note_links      -- forward declaration: link attributes of messages handed to Wireshark's STUN
 
 local function decode_address(tvb, p, size, tree, xor_off, msg_off, ctx)
   if size < 4 then
@@ -2074,6 +2075,24 @@ local function call_keeping_columns(d, tvb, pinfo, tree)
   pinfo.cols.protocol:set(prot)
 end
 
+-- A message handed to Wireshark's STUN dissector is not decoded here, but its link attributes still announce
+-- sessions (Teams' ICE checks carry MS-MULTIPLEXED-TURN-SESSION-ID): read them so the flows they name are followed.
+note_links = function(tvb, n, fl, pinfo)
+  if pinfo.visited then return end
+  local a = 20
+  while a + 4 <= n do
+    local al = tvb(a + 2, 2):uint()
+    if a + 4 + al > n then return end
+    local spec = fl.attributes[tvb(a, 2):uint()]
+    if spec and spec.link and al > 0 then
+      local id = tvb(a + 4, al):bytes():tohex()
+      if mux_sessions[id] == nil then mux_sessions[id] = pinfo.number end
+    end
+    a = a + 4 + al
+    if fl.padding then a = a + (4 - al % 4) % 4 end
+  end
+end
+
 -- Relayed bytes: STUN (any flavour), then SRTP/SRTCP by the RTP version bits and RFC 5761 type ranges.
 dissect_payload = function(ptvb, pinfo, tree, ctx)
   local n = ptvb:len()
@@ -2085,6 +2104,7 @@ dissect_payload = function(ptvb, pinfo, tree, ctx)
       -- An ICE check: a standard STUN message, so Wireshark's STUN dissector shows it and `stun` filters find it.
       local info = fl.messages[ptvb(0, 2):uint()]
       ctx.inner[#ctx.inner + 1] = info and info.name or "STUN"
+      note_links(ptvb, n, fl, pinfo)
       call_keeping_columns(stun_builtin, ptvb, pinfo, tree)
       return
     end
@@ -2235,6 +2255,7 @@ function proto.dissector(tvb, pinfo, tree)
   local fl = flavour_of(tvb, 0, n)
   if fl then
     if not fl.marker and prefs_state.rfc_to_builtin and stun_builtin then
+      note_links(tvb, n, fl, pinfo)
       return stun_builtin:call(tvb, pinfo, tree)
     end
     return dissect_udp_message(tvb, pinfo, tree, fl)

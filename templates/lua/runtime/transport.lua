@@ -119,6 +119,7 @@ function proto.dissector(tvb, pinfo, tree)
   local fl = flavour_of(tvb, 0, n)
   if fl then
     if not fl.marker and prefs_state.rfc_to_builtin and stun_builtin then
+      note_links(tvb, n, fl, pinfo)
       return stun_builtin:call(tvb, pinfo, tree)
     end
     return dissect_udp_message(tvb, pinfo, tree, fl)

@@ -91,6 +91,24 @@ public class MediaFlowTests
     }
 
     [CorpusFact]
+    public async Task A_multiplexed_flow_announced_only_in_an_ice_check_is_followed()
+    {
+        // Teams names the multiplexed session in the ICE checks it relays (MS-MULTIPLEXED-TURN-SESSION-ID), which
+        // Wireshark's STUN dissector shows; the 0xFF10 frames on 3479 that follow are the dissector's all the same.
+        const string c = "Zyth0x+LINFO1341-Projet/Appel_simple_+_partage_d_ecran/appel_simple_partage_ecran.pcapng";
+        const string up = "ip.src == 130.104.37.81 && udp.srcport == 50008 && ip.dst == 52.112.173.88"
+            + " && udp.dstport == 3479 && !icmp";
+        var expected = Count(c, up + " && udp.payload[0:2] == ff:10");
+        Assert.True(expected > 1000, $"{expected}");
+        var r = TsharkCli.Fields(Repo.CorpusFile(c), up + " && msturn.mux.channel", "frame.number");
+        Assert.Equal(0, r.ExitCode);
+        Assert.Equal(expected, r.Rows.Count);
+        var f = Between(await FlowsOf(c), "130.104.37.81:50008", "52.112.173.88:3479");
+        Assert.Equal("relayed", f.Path);
+        Assert.Contains("ms-turn-mux", f.Encapsulation);
+    }
+
+    [CorpusFact]
     public async Task A_relayed_Signal_call_goes_through_its_TURN_server_in_ChannelData()
     {
         const string c = "MxDx+LINFO1341_Projet/NAT analysis/call_relay_2.pcap";
