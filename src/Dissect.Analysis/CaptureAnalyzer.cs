@@ -283,11 +283,9 @@ public static class CaptureAnalyzer
         var dnsSection = dns.Build(tls.DohServers);
         dns.Release();
         var built = System.Diagnostics.Stopwatch.GetTimestamp();
-        // The media flows first: the STUN section's direct-media counts are those of the flows found direct.
-        var media = stun.Media(names);
         var model = new ReportModel(ReportModel.CurrentSchemaVersion, info, dnsSection, tlsSection, net.Build(names),
             stun.Build(), traffic.Build(start), [])
-        { Media = media };
+        { Media = stun.Media(names) };
         model = model with { Findings = Findings.Compute(model) };
         if (profile)
         {

@@ -392,13 +392,14 @@ public sealed class StunAnalyzer : IAnalyzer
         // address, which the peer sees, is the relay.
         var relayed = _allocs.Where(a => a.Relayed is not null).GroupBy(a => (a.Client, Net.Host(a.Relayed!)))
             .ToDictionary(g => g.Key, g => g.First().Relayed!);
-        var servers = _allocs.Select(a => a.Server).ToHashSet(StringComparer.Ordinal);
-        return new([.. _media.Result(names, _t0 ?? 0, servers).Select(f => f.Via is { } via
+        return new([.. _media.Result(names, _t0 ?? 0, AllocationServers()).Select(f => f.Via is { } via
             && relayed.TryGetValue((f.Local, Net.Host(via)), out var r) && r != via
                 ? f with { Via = r, Reason = "allocation" } : f)]);
     }
 
     public IEnumerable<string> MediaHosts => _media.RemoteHosts;
+
+    private HashSet<string> AllocationServers() => _allocs.Select(a => a.Server).ToHashSet(StringComparer.Ordinal);
 
     public StunSection Build()
     {
@@ -417,6 +418,9 @@ public sealed class StunAnalyzer : IAnalyzer
                 _checkLocal.Add(local);
             }
         _servers.ExceptWith(_requesters);
+        // The direct and relayed counts are the flows': worked out here too, so they do not depend on Media running
+        // first.
+        _media.Result(new Dictionary<string, string>(), _t0 ?? 0, AllocationServers());
         var localIps = _local.ToList();
         var allMapped = _mapped.Select(Net.Host).Distinct().ToList();
         // Mapped addresses that are a client's own say there is no translation on that path (typically IPv6).
