@@ -439,8 +439,14 @@ public static class ReportDocument
                         x.MaxJitterMs is { } max ? L.Num(max, "0.000") + " ms" : L["unknown"]]),
                     [3], [1.1, 3, 0.4, 0.8, 0.9, 0.9, 0.9]), streams.Count);
             }
-            if (CallLadder(m, L) is { } ladder)
+            if (CallLadder(m, L) is var (ladder, steps, hosts))
+            {
                 b.Add(ladder);
+                // A cut diagram says so, and where to see it whole.
+                if (steps > ladder.Steps.Count || hosts > ladder.Columns.Count)
+                    b.Add(new Paragraph(L.T("ladder.cut", ("shown", ladder.Steps.Count), ("steps", steps),
+                        ("columns", ladder.Columns.Count), ("hosts", hosts))));
+            }
             if (s.MessagesOverTime.Count > 1)
             {
                 // Series in the order the operations first appear, "Other" last.
@@ -565,7 +571,7 @@ public static class ReportDocument
     /// they appear, then the peer; each MS-TURN message an arrow (Send and Data Indication once per direction, with
     /// their count), each media flow a band.
     /// </summary>
-    private static Ladder? CallLadder(ReportModel m, Localizer l)
+    private static (Ladder Ladder, int Steps, int Hosts)? CallLadder(ReportModel m, Localizer l)
     {
         var s = m.Stun;
         var events = s.Timeline.Where(e => e.From.Length > 0 && e.To.Length > 0).ToList();
@@ -602,8 +608,12 @@ public static class ReportDocument
                 steps.Add((f.FirstFrame, new LadderStep(a, z, l.T("ladder.media", ("kinds", f.Protocols),
                     ("packets", f.Up.Packets + f.Down.Packets), ("bytes", f.Up.Bytes + f.Down.Bytes)),
                     $"{l.Num(f.FirstSeconds, "0.000")} s · {f.FirstFrame.ToString(Inv)}", Band: true)));
-        return steps.Count == 0 ? null : new Ladder(l["ladder.title"], columns,
-            [.. steps.OrderBy(x => x.Frame).Take(LadderSteps).Select(x => x.Step)]);
+        if (steps.Count == 0)
+            return null;
+        var allSteps = events.Count(e => Net.Host(e.From) != Net.Host(e.To)) + flows.Count;
+        return (new Ladder(l["ladder.title"], columns,
+            [.. steps.OrderBy(x => x.Frame).Take(LadderSteps).Select(x => x.Step)]), Math.Max(allSteps, steps.Count),
+            order.Count);
     }
 
     private static string Quoted(string s) => "\"" + s.Replace("\\", "\\\\", StringComparison.Ordinal)

@@ -77,6 +77,29 @@ public partial class LocalizationTests(CallModels calls) : IClassFixture<CallMod
         Assert.Equal("3 April 2023, 09:43:35.271", Localizer.For("en").DateTime(t));
     }
 
+    [CorpusFact]
+    public void A_ladder_cut_to_fit_says_how_much_it_shows_and_where_to_see_it_all()
+    {
+        const string c = "Zyth0x+LINFO1341-Projet/Appel_simple_+_partage_d_ecran/appel_simple_partage_ecran.pcapng";
+        var model = CaptureAnalyzer.AnalyzeAsync(Repo.CorpusFile(c), Runtime.Prepare(null)).GetAwaiter().GetResult();
+        var blocks = ReportDocument.Build(model, new ReportOptions());
+        var ladder = Assert.Single(blocks.OfType<Ladder>());
+        Assert.Equal(ReportDocument.LadderColumns, ladder.Columns.Count);
+        // Independent reading: the hosts that exchanged MS-TURN messages, by tshark with the dissector.
+        var hosts = TsharkCli.Fields(Repo.CorpusFile(c), "msturn.type", "ip.src", "ip.dst").Rows
+            .SelectMany(r => r).Where(h => h.Length > 0).Distinct().Count();
+        Assert.True(hosts > ladder.Columns.Count, $"{hosts} hosts");
+        var text = string.Join("\n", blocks.OfType<Paragraph>().Select(p => p.Text));
+        var said = LadderCut().Match(text);
+        Assert.True(said.Success, "no sentence says the diagram is cut");
+        Assert.Equal(ladder.Columns.Count, int.Parse(said.Groups[1].Value, System.Globalization.CultureInfo
+            .InvariantCulture));
+        Assert.True(int.Parse(said.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture) >= hosts);
+    }
+
+    [GeneratedRegex(@"(\d+) hosts of (\d+) \(the busiest\); Wireshark shows them all in Statistics › Flow Graph")]
+    private static partial Regex LadderCut();
+
     [Fact]
     public void Counts_take_the_singular_by_each_languages_rule()
     {
