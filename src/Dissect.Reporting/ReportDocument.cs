@@ -582,7 +582,10 @@ public static class ReportDocument
             .Concat(flows.SelectMany(f => new[] { Net.Host(f.Local), Net.Host(f.Via ?? f.Remote) })).ToList();
         var weight = traffic.GroupBy(h => h).ToDictionary(g => g.Key, g => g.Count());
         var order = traffic.Distinct().ToList();
-        var locals = order.Where(h => s.Nat.Local.Contains(h) || Net.IsPrivate(h)).Take(2).ToList();
+        // The client: behind a NAT, or the host that asked for allocations (a public client has no NAT to show).
+        var clients = s.Allocations.Select(a => Net.Host(a.Client)).ToHashSet();
+        var locals = order.Where(h => s.Nat.Local.Contains(h) || Net.IsPrivate(h) || clients.Contains(h)).Take(2)
+            .ToList();
         // With more hosts than columns, the busiest keep theirs, still in order of appearance.
         var others = order.Except(locals).OrderByDescending(h => weight[h]).ThenBy(order.IndexOf)
             .Take(LadderColumns - locals.Count).OrderBy(order.IndexOf);
