@@ -80,14 +80,27 @@ public class MediaFlowTests
         const string c = "Lopiuy+LINFO1341_P1/Traces/AppelLocalIpad.pcapng";
         const string ask = "ip.src == 192.168.1.18 && udp.srcport == 27600 && ip.dst == 20.202.146.142"
             + " && udp.dstport == 3478 && !icmp";
-        var expected = Count(c, ask + " && frame.number > 1170 && udp.payload[0:1] >= 80 && udp.payload[0:1] <= bf");
-        Assert.True(expected > 0);
-        var r = TsharkCli.Fields(Repo.CorpusFile(c), ask + " && msturn.media.raw_since", "frame.number");
+        const string rtpAfter = " && frame.number > 1170 && udp.payload[0:1] >= 80 && udp.payload[0:1] <= bf";
+        await ClaimedAsCountedBare(c, ask, rtpAfter, "msturn.media.raw_since", 1,
+            ("192.168.1.18:27600", "20.202.146.142:3478"), "raw-after-set-active-destination");
+    }
+
+    /// <summary>
+    /// The frames of one direction that the dissector claims (<paramref name="field"/> present) are the ones a bare
+    /// tshark reading of their bytes finds (<paramref name="bare"/>), at least <paramref name="least"/>; and the
+    /// flow they belong to is relayed with that encapsulation.
+    /// </summary>
+    private static async Task ClaimedAsCountedBare(string c, string direction, string bare, string field, int least,
+        (string A, string B) flow, string encapsulation)
+    {
+        var expected = Count(c, direction + bare);
+        Assert.True(expected >= least, $"{expected}");
+        var r = TsharkCli.Fields(Repo.CorpusFile(c), direction + " && " + field, "frame.number");
         Assert.Equal(0, r.ExitCode);
         Assert.Equal(expected, r.Rows.Count);
-        var f = Between(await FlowsOf(c), "192.168.1.18:27600", "20.202.146.142:3478");
+        var f = Between(await FlowsOf(c), flow.A, flow.B);
         Assert.Equal("relayed", f.Path);
-        Assert.Contains("raw-after-set-active-destination", f.Encapsulation);
+        Assert.Contains(encapsulation, f.Encapsulation);
     }
 
     [CorpusFact]
@@ -98,14 +111,8 @@ public class MediaFlowTests
         const string c = "Zyth0x+LINFO1341-Projet/Appel_simple_+_partage_d_ecran/appel_simple_partage_ecran.pcapng";
         const string up = "ip.src == 130.104.37.81 && udp.srcport == 50008 && ip.dst == 52.112.173.88"
             + " && udp.dstport == 3479 && !icmp";
-        var expected = Count(c, up + " && udp.payload[0:2] == ff:10");
-        Assert.True(expected > 1000, $"{expected}");
-        var r = TsharkCli.Fields(Repo.CorpusFile(c), up + " && msturn.mux.channel", "frame.number");
-        Assert.Equal(0, r.ExitCode);
-        Assert.Equal(expected, r.Rows.Count);
-        var f = Between(await FlowsOf(c), "130.104.37.81:50008", "52.112.173.88:3479");
-        Assert.Equal("relayed", f.Path);
-        Assert.Contains("ms-turn-mux", f.Encapsulation);
+        await ClaimedAsCountedBare(c, up, " && udp.payload[0:2] == ff:10", "msturn.mux.channel", 1000,
+            ("130.104.37.81:50008", "52.112.173.88:3479"), "ms-turn-mux");
     }
 
     [CorpusFact]
