@@ -418,6 +418,15 @@ public sealed class StunAnalyzer : IAnalyzer
                 _checkLocal.Add(local);
             }
         _servers.ExceptWith(_requesters);
+        // A "mapped" address on a relay's own host is not the client's NAT: it is how a peer saw the client through
+        // the relay (checks answered once Skype's raw mode carries them), a relayed candidate.
+        var relayHosts = _allocs.SelectMany(a => new[] { a.Server, a.Relayed }).OfType<string>().Select(Net.Host)
+            .ToHashSet();
+        foreach (var mapped in _mapped.Where(m => relayHosts.Contains(Net.Host(m))).ToList())
+        {
+            _mapped.Remove(mapped);
+            _peerReflexive.Add(mapped);
+        }
         // The direct and relayed counts are the flows': worked out here too, so they do not depend on Media running
         // first.
         _media.Result(new Dictionary<string, string>(), _t0 ?? 0, AllocationServers());

@@ -86,6 +86,24 @@ public class IceNatTests
     }
 
     [CorpusFact]
+    public void A_relays_own_address_seen_in_relayed_checks_is_not_the_clients_nat()
+    {
+        // Once Skype's raw mode carries the ICE checks through the relay, their answers show the relay's address: how
+        // the peer sees the client through the relay, not the client's public address.
+        var capture = Repo.CorpusFile("Lopiuy+LINFO1341_P1/Traces/AppelLocalIpad.pcapng");
+        var json = Path.Combine(Repo.TempDir("relay-nat"), "m.json");
+        var (code, _, err) = DissectCli.Run("analyze", capture, "--json", json);
+        Assert.True(code == 0, err);
+        var model = ReportJson.Read(json);
+        // Independent reading: the hosts the client sent Allocate requests to (tshark with the dissector).
+        var relays = TsharkCli.Fields(capture, "msturn.type == 0x0003", "ip.dst").Rows.Select(r => r[0]).ToHashSet();
+        Assert.Contains("20.202.146.142", relays);
+        Assert.Equal("nat", model.Stun.Nat.Verdict);
+        Assert.Equal(["81.247.114.53"], model.Stun.Nat.Public);
+        Assert.DoesNotContain(model.Stun.MappedAddresses, m => relays.Contains(Net.Host(m)));
+    }
+
+    [CorpusFact]
     public void A_peer_that_sends_its_own_checks_is_not_listed_as_a_stun_server()
     {
         // WhatsApp's checks carry no PRIORITY: the peer is told by its own Binding requests to the private host.
