@@ -9,7 +9,7 @@ namespace Dissect.Tests.Analysis;
 /// tshark.</summary>
 public class StunErrorTests
 {
-    private static ReportModel Analyze(string capture)
+    internal static ReportModel Analyze(string capture)
     {
         var json = Path.Combine(Repo.TempDir("stunerr"), "m.json");
         var (code, _, err) = DissectCli.Run("analyze", capture, "--json", json);
@@ -69,10 +69,7 @@ public class IceNatTests
     public void Answers_to_ice_checks_show_nat_as_a_peer_reflexive_address_kept_apart_from_server_mapped_ones()
     {
         var capture = Repo.CorpusFile("hugodel07+LINFO1341-DiscordK/trace_9_discord_call_via_website.pcapng");
-        var json = Path.Combine(Repo.TempDir("ice"), "m.json");
-        var (code, _, err) = DissectCli.Run("analyze", capture, "--json", json);
-        Assert.True(code == 0, err);
-        var model = ReportJson.Read(json);
+        var model = StunErrorTests.Analyze(capture);
         // Independent reading: the XOR-MAPPED-ADDRESS of Binding success responses sent to the local host.
         var expected = TsharkCli.Fields(capture, "stun.type == 0x0101 && ip.dst == 192.168.1.47", "stun.att.ipv4",
             "stun.att.port")
@@ -91,10 +88,7 @@ public class IceNatTests
         // Once Skype's raw mode carries the ICE checks through the relay, their answers show the relay's address: how
         // the peer sees the client through the relay, not the client's public address.
         var capture = Repo.CorpusFile("Lopiuy+LINFO1341_P1/Traces/AppelLocalIpad.pcapng");
-        var json = Path.Combine(Repo.TempDir("relay-nat"), "m.json");
-        var (code, _, err) = DissectCli.Run("analyze", capture, "--json", json);
-        Assert.True(code == 0, err);
-        var model = ReportJson.Read(json);
+        var model = StunErrorTests.Analyze(capture);
         // Independent reading: the hosts the client sent Allocate requests to (tshark with the dissector).
         var relays = TsharkCli.Fields(capture, "msturn.type == 0x0003", "ip.dst").Rows.Select(r => r[0]).ToHashSet();
         Assert.Contains("20.202.146.142", relays);
@@ -108,10 +102,7 @@ public class IceNatTests
     {
         // WhatsApp's checks carry no PRIORITY: the peer is told by its own Binding requests to the private host.
         var capture = Repo.CorpusFile("ntop+nDPI/tests/cfgs/default/pcap/stun_wa_call.pcapng");
-        var json = Path.Combine(Repo.TempDir("wa-peer"), "m.json");
-        var (code, _, err) = DissectCli.Run("analyze", capture, "--json", json);
-        Assert.True(code == 0, err);
-        var model = ReportJson.Read(json);
+        var model = StunErrorTests.Analyze(capture);
         // Independent reading (Wireshark's own STUN dissector): the public ends that sent requests to a private one.
         var askers = TsharkCli.BareFields(capture, "stun.type.class == 0x0000 && ip.dst == 192.168.0.0/16"
             + " && !(ip.src == 192.168.0.0/16)", ["ip.src", "udp.srcport"]).Rows.Select(r => $"{r[0]}:{r[1]}")
