@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace Dissect.Analysis;
 
 public sealed class NetworkAnalyzer : IAnalyzer
@@ -7,32 +9,20 @@ public sealed class NetworkAnalyzer : IAnalyzer
         Packet.TlsLayerField, .. Packet.MsturnItemFields];
 
     private long _v4, _v6, _tcp, _udp, _tcpBytes, _udpBytes, _other;
-    private readonly Dictionary<string, (long Frames, long Bytes)> _protocols = [];
-    private readonly Dictionary<string, (long Frames, long Bytes)> _paths = [];
-    private readonly Dictionary<(string, string, string), (long Frames, long Bytes)> _convs = [];
-    private readonly Dictionary<string, (long Frames, long Bytes)> _endpoints = [];
+    // Per packet only the frame.protocols string is counted; the per-protocol and hierarchy counts are derived from
+    // these few hundred distinct strings when first asked for, not by splitting every packet's layers.
+    private readonly Dictionary<string, (long Frames, long Bytes)> _stacks = new(StringComparer.Ordinal);
+    private Dictionary<string, (long Frames, long Bytes)>? _protocols;
+    private Dictionary<string, (long Frames, long Bytes)>? _paths;
+    // Keyed by the raw addresses and ports, each conversation under one orientation; written as endpoints on build.
+    private readonly Dictionary<(string, string?, string, string?, string), (long Frames, long Bytes)> _convs = [];
+    private readonly Dictionary<string, (long Frames, long Bytes)> _endpoints = new(StringComparer.Ordinal);
 
     public void Add(in Packet p)
     {
         var len = p.Length;
-        var protos = p.Protocols;
-        foreach (var proto in protos.Split(':').Distinct())
-        {
-            var v = _protocols.GetValueOrDefault(proto);
-            _protocols[proto] = (v.Frames + 1, v.Bytes + len);
-        }
-        // Every prefix of the path is a node of the hierarchy, as in tshark -z io,phs (which leaves out
-        // the "ethertype" pseudo-layer and counts IPv6 extension headers as part of IPv6).
-        var path = protos.Replace(":ethertype", "", StringComparison.Ordinal);
-        if (path.Contains(":ipv6.", StringComparison.Ordinal))
-            path = string.Join(':', path.Split(':').Where(l => !l.StartsWith("ipv6.", StringComparison.Ordinal)));
-        for (var i = path.IndexOf(':', StringComparison.Ordinal); ; i = path.IndexOf(':', i + 1))
-        {
-            var prefix = i < 0 ? path : path[..i];
-            var v = _paths.GetValueOrDefault(prefix);
-            _paths[prefix] = (v.Frames + 1, v.Bytes + len);
-            if (i < 0) break;
-        }
+        ref var st = ref CollectionsMarshal.GetValueRefOrAddDefault(_stacks, p.Protocols, out _);
+        st = (st.Frames + 1, st.Bytes + len);
         var src = p.Src;
         var dst = p.Dst;
         if (p.Has("ip.src")) _v4++;
@@ -41,26 +31,66 @@ public sealed class NetworkAnalyzer : IAnalyzer
         string? sp, dp;
         if (p.Has("tcp.srcport"))
         {
-            _tcp++; _tcpBytes += len; transport = "TCP"; sp = p.Str("tcp.srcport"); dp =
-            p.Str("tcp.dstport");
+            _tcp++; _tcpBytes += len; transport = "TCP"; sp = p.Str("tcp.srcport"); dp = p.Str("tcp.dstport");
         }
         else if (p.Has("udp.srcport"))
         {
-            _udp++; _udpBytes += len; transport = "UDP"; sp = p.Str("udp.srcport"); dp =
-            p.Str("udp.dstport");
+            _udp++; _udpBytes += len; transport = "UDP"; sp = p.Str("udp.srcport"); dp = p.Str("udp.dstport");
         }
         else { _other++; transport = "other"; sp = dp = null; }
         if (src is null || dst is null) return;
-        var a = sp is null ? src : Endpoint(src, sp);
-        var b = dp is null ? dst : Endpoint(dst, dp);
-        var key = string.CompareOrdinal(a, b) < 0 ? (a, b, transport) : (b, a, transport);
-        var c = _convs.GetValueOrDefault(key);
-        _convs[key] = (c.Frames + 1, c.Bytes + len);
-        foreach (var ip in new[] { src, dst })
+        var order = string.CompareOrdinal(src, dst);
+        if (order == 0) order = string.CompareOrdinal(sp, dp);
+        var key = order <= 0 ? (src, sp, dst, dp, transport) : (dst, dp, src, sp, transport);
+        ref var c = ref CollectionsMarshal.GetValueRefOrAddDefault(_convs, key, out _);
+        c = (c.Frames + 1, c.Bytes + len);
+        ref var e = ref CollectionsMarshal.GetValueRefOrAddDefault(_endpoints, src, out _);
+        e = (e.Frames + 1, e.Bytes + len);
+        e = ref CollectionsMarshal.GetValueRefOrAddDefault(_endpoints, dst, out _);
+        e = (e.Frames + 1, e.Bytes + len);
+    }
+
+    private Dictionary<string, (long Frames, long Bytes)> Protocols()
+    {
+        if (_protocols is not null) return _protocols;
+        _protocols = new(StringComparer.Ordinal);
+        foreach (var (stack, n) in _stacks)
+            foreach (var proto in stack.Split(':').Distinct())
+            {
+                var v = _protocols.GetValueOrDefault(proto);
+                _protocols[proto] = (v.Frames + n.Frames, v.Bytes + n.Bytes);
+            }
+        return _protocols;
+    }
+
+    private Dictionary<string, (long Frames, long Bytes)> Paths()
+    {
+        if (_paths is not null) return _paths;
+        _paths = new(StringComparer.Ordinal);
+        foreach (var (stack, n) in _stacks)
         {
-            var e = _endpoints.GetValueOrDefault(ip);
-            _endpoints[ip] = (e.Frames + 1, e.Bytes + len);
+            // Every prefix of the path is a node of the hierarchy, as in tshark -z io,phs (which leaves out
+            // the "ethertype" pseudo-layer and counts IPv6 extension headers as part of IPv6).
+            var path = stack.Replace(":ethertype", "", StringComparison.Ordinal);
+            if (path.Contains(":ipv6.", StringComparison.Ordinal))
+                path = string.Join(':', path.Split(':').Where(l => !l.StartsWith("ipv6.", StringComparison.Ordinal)));
+            for (var i = path.IndexOf(':', StringComparison.Ordinal); ; i = path.IndexOf(':', i + 1))
+            {
+                var prefix = i < 0 ? path : path[..i];
+                var v = _paths.GetValueOrDefault(prefix);
+                _paths[prefix] = (v.Frames + n.Frames, v.Bytes + n.Bytes);
+                if (i < 0) break;
+            }
         }
+        return _paths;
+    }
+
+    // A conversation as the report writes it: its two endpoints in ordinal order.
+    private static (string, string, string) Written((string, string?, string, string?, string) k)
+    {
+        var a = k.Item2 is null ? k.Item1 : Endpoint(k.Item1, k.Item2);
+        var b = k.Item4 is null ? k.Item3 : Endpoint(k.Item3, k.Item4);
+        return string.CompareOrdinal(a, b) < 0 ? (a, b, k.Item5) : (b, a, k.Item5);
     }
 
     private static string Endpoint(string ip, string port) => ip.Contains(':',
@@ -70,13 +100,14 @@ public sealed class NetworkAnalyzer : IAnalyzer
         StringComparison.Ordinal)]
         : endpoint.Contains(':', StringComparison.Ordinal) ? endpoint[..endpoint.LastIndexOf(':')] : endpoint;
 
-    public long Frames(string proto) => _protocols.GetValueOrDefault(proto).Frames;
+    public long Frames(string proto) => Protocols().GetValueOrDefault(proto).Frames;
 
     private const int Shown = 15;
     private HashSet<string>? _shown;
 
     private IEnumerable<KeyValuePair<(string, string, string), (long Frames, long Bytes)>> TopConversations() =>
-        _convs.OrderByDescending(kv => kv.Value.Bytes).ThenBy(kv => kv.Key.Item1, StringComparer.Ordinal).Take(Shown);
+        _convs.Select(kv => KeyValuePair.Create(Written(kv.Key), kv.Value))
+            .OrderByDescending(kv => kv.Value.Bytes).ThenBy(kv => kv.Key.Item1, StringComparer.Ordinal).Take(Shown);
 
     private IEnumerable<KeyValuePair<string, (long Frames, long Bytes)>> TopEndpoints() =>
         _endpoints.OrderByDescending(kv => kv.Value.Bytes).ThenBy(kv => kv.Key, StringComparer.Ordinal).Take(Shown);
@@ -89,7 +120,7 @@ public sealed class NetworkAnalyzer : IAnalyzer
     public NetworkSection Build(IReadOnlyDictionary<string, string> names)
     {
         string? Name(string ip) => names.TryGetValue(ip, out var n) ? n : null;
-        var protocols = _protocols.OrderByDescending(kv => kv.Value.Frames).ThenBy(kv => kv.Key, StringComparer.Ordinal)
+        var protocols = Protocols().OrderByDescending(kv => kv.Value.Frames).ThenBy(kv => kv.Key, StringComparer.Ordinal)
             .Select(kv => new ProtocolShare(kv.Key, kv.Value.Frames, kv.Value.Bytes)).ToList();
         var convs = TopConversations()
             .Select(kv => new Conversation(kv.Key.Item1, kv.Key.Item2, kv.Key.Item3, kv.Value.Frames, kv.Value.Bytes,
@@ -98,7 +129,7 @@ public sealed class NetworkAnalyzer : IAnalyzer
             .Select(kv => new Endpoint(kv.Key, kv.Value.Frames, kv.Value.Bytes, Net.IsPrivate(kv.Key), Name(kv.Key))
             { Scope = Net.Scope(kv.Key) }).ToList();
         var priv = _endpoints.Keys.Where(Net.IsPrivate).Order(StringComparer.Ordinal).ToList();
-        var paths = _paths.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => new ProtocolShare(kv.Key,
+        var paths = Paths().OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => new ProtocolShare(kv.Key,
             kv.Value.Frames, kv.Value.Bytes)).ToList();
         // Multicast, broadcast, loopback and link-local addresses are not public hosts.
         var publicCount = _endpoints.Keys.Count(k => Net.Scope(k) == "public");
