@@ -19,7 +19,7 @@ public sealed record ReportModel(
     public MediaSection Media { get; init; } = new([]);
 
     // 2: findings and the NAT verdict became facts (ids and values), cipher-suite weaknesses codes.
-    public const int CurrentSchemaVersion = 2;
+    public const int CurrentSchemaVersion = 3;
 }
 
 /// <summary>Where the call's media went: each UDP flow of media, relayed (through which relay) or direct.</summary>
@@ -240,8 +240,10 @@ public sealed record StunSection
     public required IReadOnlyList<string> Servers { get; init; }
     public required IReadOnlyList<TurnAllocation> Allocations { get; init; }
     public required IReadOnlyList<string> Peers { get; init; }
-    public required IReadOnlyList<string> MsVersions { get; init; }
-    public required IReadOnlyList<string> StreamTypes { get; init; }
+    /// <summary>MS-VERSION values seen, as numbers: each report language names them from the schema.</summary>
+    public required IReadOnlyList<long> MsVersions { get; init; }
+    /// <summary>Stream types of the service-quality attributes seen, as numbers (1 audio, 2 video…).</summary>
+    public required IReadOnlyList<long> StreamTypes { get; init; }
     public required IReadOnlyList<string> Software { get; init; }
     public required IReadOnlyList<string> MappedAddresses { get; init; }
     public required IReadOnlyList<string> LocalAddresses { get; init; }

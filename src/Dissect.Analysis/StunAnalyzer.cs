@@ -76,13 +76,10 @@ public sealed class StunAnalyzer : IAnalyzer
         (m?.RequestCode is { } rc ? Spec.FindMessageType(rc, flavour) : m)?.Operation ?? "Other";
 
     // Value names of the version and stream-type fields, found by their attributes' roles in the schema.
-    private static readonly ImmutableArray<ValueName> VersionNames = ValuesOf(AttributeRole.Version, "value");
-    private static readonly ImmutableArray<ValueName> StreamNames =
-        ValuesOf(AttributeRole.ServiceQuality, "stream_type");
-
-    private static ImmutableArray<ValueName> ValuesOf(AttributeRole role, string field) =>
-        Spec.Attributes.First(a => a.Role == role).Layouts.SelectMany(l => l.Fields)
-            .First(f => f.Name == field).Values;
+    /// <summary>The fields whose values the model lists as numbers; each report language names them.</summary>
+    public static readonly (AttributeRole Role, string Field) VersionField = (AttributeRole.Version, "value");
+    public static readonly (AttributeRole Role, string Field) StreamTypeField = (AttributeRole.ServiceQuality,
+        "stream_type");
 
     // The frame's first MS-TURN message, as the schema knows it.
     private static MessageTypeSpec? TopMessage(in Packet p)
@@ -146,10 +143,9 @@ public sealed class StunAnalyzer : IAnalyzer
     // Public ends that sent requests to a private one (ICE peers), and each server answer's mapping.
     private readonly HashSet<string> _requesters = new(StringComparer.Ordinal);
     private readonly List<(string Server, string Mapped, string Local)> _mappedFrom = [];
+    private readonly SortedSet<long> _versions = [], _streams = [];
     private readonly SortedSet<string> _servers = new(StringComparer.Ordinal), _peers = new(StringComparer.Ordinal),
-        _versions = new(StringComparer.Ordinal),
-        _streams = new(StringComparer.Ordinal), _software = new(StringComparer.Ordinal),
-            _mapped = new(StringComparer.Ordinal), _local = new(StringComparer.Ordinal),
+        _software = new(StringComparer.Ordinal), _mapped = new(StringComparer.Ordinal), _local = new(StringComparer.Ordinal),
         _attrs = new(StringComparer.Ordinal);
     private readonly List<TurnAllocation> _allocs = [];
     private readonly List<TimelineEvent> _timeline = [];
@@ -234,11 +230,11 @@ public sealed class StunAnalyzer : IAnalyzer
         }
         uint? lifetime = p.Str(Lifetime) is { } lt ? (uint?)Packet.ParseLong(lt) : null;
         foreach (var v in p.All(Version))
-            _versions.Add(VersionNames.FirstOrDefault(x => x.Value == (ulong)(Packet.ParseLong(v)
-                ?? 0))?.Name is { } n ? $"{v} ({n})" : v);
+            if (Packet.ParseLong(v) is { } version)
+                _versions.Add(version);
         foreach (var s in p.All(StreamType))
-            _streams.Add(StreamNames.FirstOrDefault(x => x.Value == (ulong)(Packet.ParseLong(s) ?? 0))?.Name
-                ?? $"type {s}");
+            if (Packet.ParseLong(s) is { } type)
+                _streams.Add(type);
         foreach (var s in p.All(Software)) _software.Add(s);
         if (Allocates(msg, topFlavour))
             _allocs.Add(new TurnAllocation(client, server, relayed, mapped, lifetime, frame, lifetime == 0));

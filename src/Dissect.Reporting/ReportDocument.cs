@@ -121,6 +121,12 @@ public static class ReportDocument
             b.Add(new Paragraph(L.T("more-rows", ("count", (long)(all - Math.Min(MaxRows, t.Rows.Count))))));
         }
         string N(long v) => L.N(v);
+        // A value the model lists as a number, named from the schema in the report's language: "6 (…)" when the
+        // number is worth keeping beside its name (a version), the name alone otherwise.
+        string SchemaValue((Schema.AttributeRole Role, string Field) f, long v, bool withNumber) =>
+            Schema.Protocols.MsTurn.Spec.NameOf(f.Role, f.Field, (ulong)v) is { } name
+                ? withNumber ? $"{v.ToString(Inv)} ({L.SchemaName(name)})" : L.SchemaName(name)
+                : withNumber ? v.ToString(Inv) : L.T("stun.stream-type-number", ("type", v));
         string H(string key) => L["col." + key];
         Table T(string[] h, IEnumerable<IReadOnlyList<string>> rows, int[]? numeric = null, double[]? widths = null) =>
             new([.. h.Select(H)], rows.ToList(), (numeric ?? []).ToHashSet(),
@@ -385,7 +391,8 @@ public static class ReportDocument
             b.Add(new Paragraph(L.T("stun.summary", ("msturn", s.MsTurnMessages), ("stun", s.StunMessages),
                 ("nat", L.Finding(Findings.NatFinding(s.Nat))), ("relayed", s.RelayedMediaPackets),
                 ("relayedBytes", s.RelayedMediaBytes), ("direct", s.DirectRtpPackets),
-                ("directBytes", s.DirectRtpBytes), ("versions", s.MsVersions), ("streams", s.StreamTypes),
+                ("directBytes", s.DirectRtpBytes), ("versions", s.MsVersions.Select(v => SchemaValue(StunAnalyzer.VersionField, v, true)).ToList()),
+                ("streams", s.StreamTypes.Select(v => SchemaValue(StunAnalyzer.StreamTypeField, v, false)).ToList()),
                 ("software", s.Software))));
             AddTable(T(["message-type", "count"], s.MessageTypes.Select(kv => (IReadOnlyList<string>)[kv.Key,
                 N(kv.Value)]), [1], [3, 1]));

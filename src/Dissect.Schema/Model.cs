@@ -194,4 +194,13 @@ public sealed record ProtocolSpec(
         MessageTypes.FirstOrDefault(m => m.Code == code && m.AppliesTo(flavour));
 
     public FlavourSpec Flavour(string id) => Flavours.First(f => f.Id == id);
+
+    /// <summary>The named values of one field of the attribute that plays <paramref name="role"/> (MS-VERSION's
+    /// versions, the stream types of a service-quality attribute).</summary>
+    public ImmutableArray<ValueName> ValuesOf(AttributeRole role, string field) =>
+        Attributes.First(a => a.Role == role).Layouts.SelectMany(l => l.Fields).First(f => f.Name == field).Values;
+
+    /// <summary>The schema's name of a value, or null when the schema has none.</summary>
+    public string? NameOf(AttributeRole role, string field, ulong value) =>
+        ValuesOf(role, field).FirstOrDefault(v => v.Value == value)?.Name;
 }

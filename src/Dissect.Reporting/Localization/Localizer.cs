@@ -84,6 +84,10 @@ public sealed partial class Localizer
 
     public string this[string key] => T(key);
 
+    /// <summary>A name the protocol schema gives (an MS-VERSION, a stream type) in this language: the entry
+    /// "schema.NAME" of a language that translates it, else the schema's own (English) name.</summary>
+    public string SchemaName(string name) => _strings.TryGetValue("schema." + name, out var t) ? t : name;
+
     /// <summary>A code from the model (a scope, a status, a weakness…) in words: the entry "group.code", or the code
     /// itself when the table has none (protocol names and other identifiers stay as they are).</summary>
     public string Code(string group, string? code) =>

@@ -94,8 +94,8 @@ public class BatchInputTests
     }
 
     [Theory]
-    [InlineData("""{"schemaVersion":2}""", "$.capture, $.dns")]
-    [InlineData("""{"schemaVersion":7}""", "schemaVersion 7; this Dissect reads version 2")]
+    [InlineData("""{"schemaVersion":3}""", "$.capture, $.dns")]
+    [InlineData("""{"schemaVersion":7}""", "schemaVersion 7; this Dissect reads version 3")]
     [InlineData("""{"schemaVersion":1,""", "not JSON (line 1")]
     [InlineData("""[1, 2]""", "no schemaVersion")]
     [InlineData("null", "no schemaVersion")]

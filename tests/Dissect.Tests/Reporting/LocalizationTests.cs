@@ -39,7 +39,9 @@ public partial class LocalizationTests(CallModels calls) : IClassFixture<CallMod
         var en = Localizer.Load("en")!;
         foreach (var lang in Localizer.Languages.Where(l => l != "en"))
         {
-            var other = Localizer.Load(lang)!;
+            // "schema.NAME" entries translate names the schema gives; English takes them from the schema itself.
+            var other = Localizer.Load(lang)!.Where(kv => !kv.Key.StartsWith("schema.", StringComparison.Ordinal))
+                .ToDictionary();
             Assert.Empty(en.Keys.Except(other.Keys).Select(k => $"{lang} lacks {k}"));
             Assert.Empty(other.Keys.Except(en.Keys).Select(k => $"{lang} has an unknown {k}"));
             foreach (var (key, text) in en)
@@ -47,6 +49,30 @@ public partial class LocalizationTests(CallModels calls) : IClassFixture<CallMod
                     $"{lang}.{key}: placeholders differ from English");
         }
     }
+
+    [Fact]
+    public void Every_schema_name_a_report_shows_is_translated_and_every_translation_names_a_schema_value()
+    {
+        var shown = new[] { StunAnalyzer.VersionField, StunAnalyzer.StreamTypeField }
+            .SelectMany(f => Dissect.Schema.Protocols.MsTurn.Spec.ValuesOf(f.Role, f.Field)).Select(v => v.Name)
+            .ToHashSet();
+        foreach (var lang in Localizer.Languages.Where(l => l != "en"))
+        {
+            var table = Localizer.Load(lang)!;
+            var translated = table.Keys.Where(k => k.StartsWith("schema.", StringComparison.Ordinal))
+                .Select(k => k["schema.".Length..]).ToHashSet();
+            // Protocol names, the same in every language (MS-ICE, MS-ICE2), need no entry; words do.
+            Assert.Empty(shown.Where(n => !translated.Contains(n) && !ProtocolName().IsMatch(n))
+                .Select(n => $"{lang} lacks {n}"));
+            Assert.Empty(translated.Except(shown).Select(n => $"{lang}: schema.{n} names no schema value"));
+        }
+        var fr = Localizer.For("fr");
+        Assert.Equal("TURN multiplexé sur UDP et TCP", fr.SchemaName("Multiplexed TURN over UDP and TCP"));
+        Assert.Equal("MS-ICE2", fr.SchemaName("MS-ICE2"));
+    }
+
+    [GeneratedRegex("^[A-Z0-9-]+$")]
+    private static partial Regex ProtocolName();
 
     private static readonly string[] AnomalyKinds = ["implausible-length", "dns-placeholder", "dns-root"];
     private static readonly string[] NatVerdicts =
