@@ -125,9 +125,12 @@ public static class CaptureAnalyzer
     private static readonly string MsTurnFieldPrefix =
         new Schema.FilterNames(Schema.Protocols.MsTurn.Spec).Prefix + ".";
 
-    /// <summary>RTP is found by a heuristic that tshark leaves off by default; without it direct media would show as
-    /// plain UDP.</summary>
-    public static readonly IReadOnlyList<string> Heuristics = ["rtp_udp"];
+    /// <summary>
+    /// Heuristics tshark leaves off by default: RTP on UDP (without it direct media would show as plain UDP), and RTP
+    /// and STUN inside standard TURN (ChannelData, Send and Data indications): relayed media then shows its SSRCs, and
+    /// an ICE check relayed through TURN shows as STUN, not as media.
+    /// </summary>
+    public static readonly IReadOnlyList<string> Heuristics = ["rtp_udp", "rtp_stun", "stun_turn"];
 
     public static Task<ReportModel> AnalyzeAsync(string capture, AnalyzeOptions options,
         CancellationToken ct = default) =>

@@ -11,7 +11,8 @@ namespace Dissect.Analysis;
 /// </summary>
 /// <param name="Path">"relayed" (through a TURN relay, <see cref="Via"/>) or "direct" (host to host).</param>
 /// <param name="Encapsulation">How the media travelled: <c>none</c> (plain UDP), <c>ms-turn-send-data</c> (inside
-/// MS-TURN Send requests and Data Indications), <c>ms-turn-mux</c> (MS-TURN's multiplexed 0xFF10 frames and the
+/// MS-TURN Send requests and Data Indications), <c>turn-send-data</c> (inside standard TURN Send and Data indications,
+/// RFC 5766 10), <c>ms-turn-mux</c> (MS-TURN's multiplexed 0xFF10 frames and the
 /// relay's bare answers), <c>raw-after-set-active-destination</c>, <c>turn-channeldata</c>, <c>ms-turn-tcp-data</c>
 /// (the end-to-end data blocks of MS-TURN's TCP framing).</param>
 /// <param name="Protocols">SRTP, SRTCP, RTP, RTCP, or data for payloads no dissector recognised.</param>
@@ -65,6 +66,19 @@ public sealed record KindEvidence(int? MeanPacketBytes, int? PacketsPerSecond, s
 /// last packet), in kbit/s.</summary>
 public sealed record FlowDirection(long Packets, long Bytes, double Kbps, double DurationSeconds);
 
+/// <summary>Display filters for what the flow tracker counts as media, for the report's "verify in
+/// Wireshark".</summary>
+public static class MediaFilters
+{
+    /// <summary>
+    /// Standard TURN wrapping of relayed data (ChannelData, Send and Data indications, the message types the schema
+    /// marks as carrying data) whose payload is not an ICE check: <c>stun#2</c> is a second STUN layer, the check.
+    /// </summary>
+    public static string TurnData { get; } = "((stun.channel || " + string.Join(" || ", MsTurn.Spec.MessageTypes
+        .Where(m => m.CarriesData && m.AppliesTo(MsTurn.Rfc))
+        .Select(m => "stun.type == 0x" + m.Code.ToString("x4", CultureInfo.InvariantCulture))) + ") && !stun#2)";
+}
+
 /// <summary>
 /// Sorts each media packet into its flow: relayed when the dissector found it inside MS-TURN (or Wireshark's STUN
 /// dissector in TURN ChannelData), direct when Wireshark's RTP or RTCP dissector found it alone on UDP.
@@ -77,6 +91,7 @@ internal sealed class MediaFlowTracker
     private static readonly string MuxChannel = N.MuxChannel;
     private static readonly string MuxAnswer = N.Of("mux.flow_since");
     private static readonly string RawSince = N.Of("media.raw_since");
+    private const string StunType = "stun.type";
 
     // Well-known TURN ports (RFC 5766, MS-TURN 2.1), to tell the relay when both ends have public addresses.
     private static readonly HashSet<string> TurnPorts = ["3478", "3479", "3480", "3481", "443", "5349"];
@@ -104,7 +119,8 @@ internal sealed class MediaFlowTracker
     public long Unlisted { get; private set; }
 
     public static IEnumerable<string> Fields =>
-        ["rtp.ssrc", "rtp.p_type", "rtp.seq", "rtp.timestamp", "stun.channel", MuxChannel, MuxAnswer, RawSince,
+        [StunType, "rtp.ssrc", "rtp.p_type", "rtp.seq", "rtp.timestamp", "stun.channel", MuxChannel, MuxAnswer,
+            RawSince,
             "udp.srcport", "udp.dstport", "tcp.srcport", "tcp.dstport"];
 
     /// <summary>A stream's receiver statistics as it is read (RFC 3550 A.1 and A.8).</summary>
@@ -172,14 +188,19 @@ internal sealed class MediaFlowTracker
     {
         var relayedKinds = p.All(N.Media);
         var channel = p.Has("stun.channel");
+        var sendData = StandardSendData(p);
+        // An ICE check relayed through standard TURN (STUN inside ChannelData or a Send/Data indication) tests a path;
+        // it is not media.
+        if ((channel || sendData) && p.Protocols.Contains(":stun:stun", StringComparison.Ordinal))
+            return;
         var rtp = p.Protocols.Contains(":rtp", StringComparison.Ordinal);
         var rtcp = p.Protocols.Contains(":rtcp", StringComparison.Ordinal);
-        if (relayedKinds.Count == 0 && !channel && !rtp && !rtcp)
+        if (relayedKinds.Count == 0 && !channel && !sendData && !rtp && !rtcp)
             return;
         // An ICMP error quoting a media packet: its addresses are the ICMP packet's, its ports the quoted one's.
         if (p.Protocols.Contains(":icmp", StringComparison.Ordinal))
             return;
-        var relayed = relayedKinds.Count > 0 || channel;
+        var relayed = relayedKinds.Count > 0 || channel || sendData;
         // Media relayed over TCP (MS-TURN on 443, when UDP is blocked) is a flow too; plain RTP is only found on UDP.
         var tcp = !p.Has("udp.srcport") && relayed;
         var sport = p.Str(tcp ? "tcp.srcport" : "udp.srcport");
@@ -217,7 +238,7 @@ internal sealed class MediaFlowTracker
             if (double.IsNaN(f.FirstIn)) f.FirstIn = time;
             f.LastIn = time;
         }
-        f.CarriedAs.Add(CarriedAs(p, channel, tcp, top));
+        f.CarriedAs.Add(CarriedAs(p, channel, sendData, tcp, top));
         if (rtp && !relayed)
         {
             f.RtpPackets++;
@@ -258,9 +279,21 @@ internal sealed class MediaFlowTracker
         return (dst, "destination");
     }
 
-    private static string CarriedAs(in Packet p, bool channel, bool tcp, MessageTypeSpec? top)
+    // A standard TURN Send or Data indication (RFC 5766 10), decoded by Wireshark's STUN dissector: which message
+    // types carry data is the schema's knowledge, for the RFC flavour as for MS-TURN's.
+    private static bool StandardSendData(in Packet p)
+    {
+        foreach (var t in p.All(StunType))
+            if (Packet.ParseLong(t) is { } code && MsTurn.Spec.FindMessageType((ushort)code, MsTurn.Rfc) is
+                { CarriesData: true })
+                return true;
+        return false;
+    }
+
+    private static string CarriedAs(in Packet p, bool channel, bool sendData, bool tcp, MessageTypeSpec? top)
     {
         if (channel) return "turn-channeldata";
+        if (sendData) return "turn-send-data";
         if (p.Has(MuxChannel) || p.Has(MuxAnswer)) return "ms-turn-mux";
         if (p.Has(RawSince)) return "raw-after-set-active-destination";
         if (top is { CarriesData: true }) return "ms-turn-send-data";

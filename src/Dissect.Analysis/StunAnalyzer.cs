@@ -145,8 +145,8 @@ public sealed class StunAnalyzer : IAnalyzer
     private readonly List<(string Server, string Mapped, string Local)> _mappedFrom = [];
     private readonly SortedSet<long> _versions = [], _streams = [];
     private readonly SortedSet<string> _servers = new(StringComparer.Ordinal), _peers = new(StringComparer.Ordinal),
-        _software = new(StringComparer.Ordinal), _mapped = new(StringComparer.Ordinal), _local = new(StringComparer.Ordinal),
-        _attrs = new(StringComparer.Ordinal);
+        _software = new(StringComparer.Ordinal), _mapped = new(StringComparer.Ordinal),
+        _local = new(StringComparer.Ordinal), _attrs = new(StringComparer.Ordinal);
     private readonly List<TurnAllocation> _allocs = [];
     private readonly List<TimelineEvent> _timeline = [];
 

@@ -160,7 +160,9 @@ public static class ReportDocument
         {
             if (checks.Count == 0)
                 return;
-            b.Add(new Paragraph(L["verify.intro"]));
+            // The preference and heuristics named are those of Dissect's own pass.
+            b.Add(new Paragraph(L.T("verify.intro", ("preference", CaptureAnalyzer.Preferences[0].Split(':')[0]),
+                ("heuristics", CaptureAnalyzer.Heuristics))));
             b.Add(T(["claim", "filter", "first-frame"], checks.Select(x => (IReadOnlyList<string>)[x.Claim,
                 x.Check.Filter, x.Check.Frame.ToString(Inv)]), [2], [2, 3, 0.6]) with
             {
@@ -391,7 +393,8 @@ public static class ReportDocument
             b.Add(new Paragraph(L.T("stun.summary", ("msturn", s.MsTurnMessages), ("stun", s.StunMessages),
                 ("nat", L.Finding(Findings.NatFinding(s.Nat))), ("relayed", s.RelayedMediaPackets),
                 ("relayedBytes", s.RelayedMediaBytes), ("direct", s.DirectRtpPackets),
-                ("directBytes", s.DirectRtpBytes), ("versions", s.MsVersions.Select(v => SchemaValue(StunAnalyzer.VersionField, v, true)).ToList()),
+                ("directBytes", s.DirectRtpBytes),
+                ("versions", s.MsVersions.Select(v => SchemaValue(StunAnalyzer.VersionField, v, true)).ToList()),
                 ("streams", s.StreamTypes.Select(v => SchemaValue(StunAnalyzer.StreamTypeField, v, false)).ToList()),
                 ("software", s.Software))));
             AddTable(T(["message-type", "count"], s.MessageTypes.Select(kv => (IReadOnlyList<string>)[kv.Key,
@@ -500,7 +503,7 @@ public static class ReportDocument
                     e.FirstFrame);
             foreach (var f in m.Media.Flows)
                 Claim($"{L.Code("path", f.Path)} {f.Local} ↔ {f.Remote}", FlowFilter(f.Local, f.Remote) +
-                    $" && (rtp || rtcp || stun.channel || {Msturn.Media})", f.FirstFrame);
+                    $" && (rtp || rtcp || {MediaFilters.TurnData} || {Msturn.Media})", f.FirstFrame);
         }
         VerifyTable();
 

@@ -222,7 +222,7 @@ public class TsharkStatisticsTests
     {
         // With the preferences Dissect sets for its own pass (out-of-order TCP reassembly).
         var prefs = CaptureAnalyzer.Preferences.SelectMany(p => new[] { "-o", p });
-        var r = TsharkCli.Run(["-X", "lua_script:" + Repo.Dissector, "--enable-heuristic", "rtp_udp", .. prefs, "-r",
+        var r = TsharkCli.Run(["-X", "lua_script:" + Repo.Dissector, .. TsharkCli.DissectHeuristics, .. prefs, "-r",
             capture, "-q", "-z", "io,phs"]);
         var stack = new List<string>();
         var result = new Dictionary<string, long>();

@@ -33,9 +33,41 @@ public class MediaFlowTests
         Assert.Null(f.Via);
         // Every RTP or RTCP packet on that pair, found by Wireshark's own heuristics, outside ICMP errors.
         var expected = Count(c, "udp.port == 47198 && udp.port == 48615 && (rtp || rtcp) && !icmp",
-            "--enable-heuristic", "rtp_udp");
+            TsharkCli.DissectHeuristics);
         Assert.Equal(expected, f.Up.Packets + f.Down.Packets);
         Assert.DoesNotContain(await FlowsOf(c), x => x.Path == "relayed");
+    }
+
+    // Wireshark's STUN dissector, with the heuristics Dissect enables: frames of standard TURN (ChannelData, Send
+    // and Data indications) whose payload is not itself a STUN message (an ICE check relayed through TURN).
+    private const string TurnMediaFrames = "(stun.channel || stun.type == 0x0016 || stun.type == 0x0017) && "
+        + "!(stun.type == 0x0001 || stun.type == 0x0101 || stun.type == 0x0111)";
+
+    [CorpusFact]
+    public async Task Media_in_standard_TURN_send_and_data_indications_is_a_relayed_flow_with_its_streams()
+    {
+        // Meet over TCP to Google's TURN server: RTP inside Data indications.
+        const string c = "ntop+nDPI/tests/cfgs/default/pcap/stun_dtls_rtp.pcapng";
+        var f = Between(await FlowsOf(c), "192.168.12.182:50221", "142.250.82.249:3478");
+        Assert.Equal(("relayed", "tcp"), (f.Path, f.Transport));
+        Assert.Contains("turn-send-data", f.Encapsulation);
+        var frames = TsharkCli.BareFields(Repo.CorpusFile(c), TurnMediaFrames + " && tcp.port == 50221",
+            ["frame.number", "rtp.ssrc"], TsharkCli.DissectHeuristics).Rows;
+        Assert.Equal(frames.Count, f.Up.Packets + f.Down.Packets);
+        Assert.Equal(frames.Select(r => r[1]).Where(s => s.Length > 0).Distinct().Order(StringComparer.Ordinal),
+            f.Ssrcs);
+    }
+
+    [CorpusFact]
+    public async Task An_ice_check_relayed_through_standard_TURN_is_not_counted_as_media()
+    {
+        const string c = "ntop+nDPI/tests/cfgs/default/pcap/stun.pcap";
+        var f = Between(await FlowsOf(c), "192.168.12.169:38123", "31.13.86.54:40003");
+        Assert.Equal(Count(c, TurnMediaFrames + " && udp.port == 38123 && ip.addr == 31.13.86.54",
+            TsharkCli.DissectHeuristics), f.Up.Packets + f.Down.Packets);
+        // A Teams call whose only TURN-wrapped packets are two ICE checks has no relayed flow at all.
+        Assert.DoesNotContain(await FlowsOf("Zyth0x+LINFO1341-Projet/Appel_simple/appel_simple.pcapng"),
+            x => x.Path == "relayed");
     }
 
     [CorpusFact]
@@ -64,11 +96,11 @@ public class MediaFlowTests
         var f = Between(model.Media.Flows, "192.168.12.156:46652", "93.57.123.227:3478");
         Assert.Equal(("relayed", "93.57.123.227:3478", "turn-server"), (f.Path, f.Via, f.Reason));
         Assert.Equal(Count(c, "(rtp || rtcp) && !icmp && udp.port == 46652 && ip.addr == 93.57.123.227",
-            "--enable-heuristic", "rtp_udp"), f.Up.Packets + f.Down.Packets);
+            TsharkCli.DissectHeuristics), f.Up.Packets + f.Down.Packets);
         Assert.All(model.Media.Flows.Where(x => x.Path == "direct"), x => Assert.DoesNotContain(x.Remote, servers));
         // Direct RTP: only what Wireshark finds as RTP with no allocation server at either end.
         var hosts = servers.Select(Net.Host).Distinct().Select(h => $"ip.addr == {h}");
-        Assert.Equal(Count(c, $"rtp && !icmp && !({string.Join(" || ", hosts)})", "--enable-heuristic", "rtp_udp"),
+        Assert.Equal(Count(c, $"rtp && !icmp && !({string.Join(" || ", hosts)})", TsharkCli.DissectHeuristics),
             model.Stun.DirectRtpPackets);
     }
 
@@ -124,8 +156,9 @@ public class MediaFlowTests
         Assert.Equal("relayed", f.Path);
         Assert.Equal("[2600:1900:40c0:be62:0:1b::]:3478", f.Via);
         Assert.Contains("turn-channeldata", f.Encapsulation);
-        var expected = Count(c, "stun.channel && udp.port == 3478 && ipv6.addr == 2600:1900:40c0:be62:0:1b::"
-            + " && !icmpv6 && udp.port == " + f.Local[(f.Local.LastIndexOf(':') + 1)..]);
+        var expected = Count(c, TurnMediaFrames + " && udp.port == 3478 && ipv6.addr == 2600:1900:40c0:be62:0:1b::"
+            + " && !icmpv6 && udp.port == " + f.Local[(f.Local.LastIndexOf(':') + 1)..],
+            TsharkCli.DissectHeuristics);
         Assert.Equal(expected, f.Up.Packets + f.Down.Packets);
     }
 

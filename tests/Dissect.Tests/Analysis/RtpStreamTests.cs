@@ -19,8 +19,8 @@ public class RtpStreamTests
     // "start end src sport dst dport ssrc payload pkts lost (x%) minΔ meanΔ maxΔ minJ meanJ maxJ [X]"
     private static List<TsharkStream> RtpStreams(string capture)
     {
-        var r = TsharkCli.Run("-X", "lua_script:" + Repo.Dissector, "-o", CaptureAnalyzer.Preferences[0],
-            "--enable-heuristic", "rtp_udp", "-r", capture, "-q", "-z", "rtp,streams");
+        var r = TsharkCli.Run(["-X", "lua_script:" + Repo.Dissector, "-o", CaptureAnalyzer.Preferences[0],
+            .. TsharkCli.DissectHeuristics, "-r", capture, "-q", "-z", "rtp,streams"]);
         Assert.True(r.ExitCode == 0, r.Stderr);
         return [.. r.Stdout.Split('\n').Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries))
             .Where(c => c.Length >= 17 && c[6].StartsWith("0x", StringComparison.Ordinal))

@@ -37,9 +37,9 @@ public partial class VerifyInWiresharkTests(CallModels calls) : IClassFixture<Ca
         Assert.DoesNotContain(checks, c => c.Filter.Contains(',', StringComparison.Ordinal));
         var columns = checks.SelectMany(c => new[] { $"frame.number == {c.Frame} && ({c.Filter})",
             $"frame.number < {c.Frame} && ({c.Filter})" });
-        var r = TsharkCli.Run("-X", "lua_script:" + Repo.Dissector, "-o", CaptureAnalyzer.Preferences[0],
-            "--enable-heuristic", CaptureAnalyzer.Heuristics[0], "-r",
-            Repo.CorpusFile(capture), "-q", "-z", "io,stat,0," + string.Join(",", columns));
+        var r = TsharkCli.Run(["-X", "lua_script:" + Repo.Dissector, "-o", CaptureAnalyzer.Preferences[0],
+            .. TsharkCli.DissectHeuristics, "-r",
+            Repo.CorpusFile(capture), "-q", "-z", "io,stat,0," + string.Join(",", columns)]);
         Assert.True(r.ExitCode == 0, r.Stderr);
         var row = r.Stdout.Split('\n').Last(l => l.Contains("<>", StringComparison.Ordinal));
         // "| 0.0 <> 37.5 | frames | bytes | frames | bytes | …": one frames and bytes pair per column.

@@ -95,6 +95,11 @@ public static class TsharkCli
 {
     public static Proc.Result Run(params string[] args) => Wireshark.Get(Wireshark.Host).Tshark(args);
 
+    /// <summary>The heuristics Dissect enables for its own pass, as tshark options: a reading to compare with must
+    /// find the same RTP and STUN.</summary>
+    public static string[] DissectHeuristics =>
+        [.. Dissect.Analysis.CaptureAnalyzer.Heuristics.SelectMany(h => new[] { "--enable-heuristic", h })];
+
     /// <summary>tshark with the committed dissector, exporting fields (all occurrences joined by ',').</summary>
     public static Proc.Result Fields(string capture, string? filter, params string[] fields) =>
         Fields(Wireshark.Get(Wireshark.Host), capture, filter, fields);
