@@ -92,6 +92,23 @@ public partial class LocalizationTests(CallModels calls) : IClassFixture<CallMod
     }
 
     [Fact]
+    public void Every_encapsulation_a_media_flow_can_have_is_named_in_every_language()
+    {
+        var source = File.ReadAllText(Path.Combine(Repo.Root, "src", "Dissect.Analysis", "MediaFlows.cs"));
+        var carried = source[source.IndexOf("private static string CarriedAs", StringComparison.Ordinal)..];
+        var codes = Returned().Matches(carried[..carried.IndexOf("\n    }", StringComparison.Ordinal)])
+            .Select(m => m.Groups[1].Value).ToHashSet();
+        Assert.Contains("turn-send-data", codes);
+        Assert.True(codes.Count >= 7, string.Join(", ", codes));
+        foreach (var lang in Localizer.Languages)
+            foreach (var code in codes)
+                Assert.True(Localizer.For(lang).Has("encap." + code), $"{lang}: no name for encapsulation {code}");
+    }
+
+    [GeneratedRegex("return \"([a-z-]+)\";")]
+    private static partial Regex Returned();
+
+    [Fact]
     public void French_numbers_and_dates_are_written_the_French_way()
     {
         var fr = Localizer.For("fr");
