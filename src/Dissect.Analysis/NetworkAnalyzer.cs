@@ -14,9 +14,10 @@ public sealed class NetworkAnalyzer : IAnalyzer
     private readonly Dictionary<string, (long Frames, long Bytes)> _stacks = new(StringComparer.Ordinal);
     private Dictionary<string, (long Frames, long Bytes)>? _protocols;
     private Dictionary<string, (long Frames, long Bytes)>? _paths;
-    // Keyed by the raw addresses and ports, each conversation under one orientation; written as endpoints on build.
-    private readonly Dictionary<(string, string?, string, string?, string), (long Frames, long Bytes)> _convs = [];
-    private readonly Dictionary<string, (long Frames, long Bytes)> _endpoints = new(StringComparer.Ordinal);
+    // Conversations keyed by their written endpoints. Keyed by the raw address and port strings instead, a report of
+    // 600k DNS messages peaked at 264 MB against 185 MB (bench/memory.sh), for 0.2 s of CPU saved on 122k packets.
+    private readonly Dictionary<(string, string, string), (long Frames, long Bytes)> _convs = [];
+    private readonly Dictionary<string, (long Frames, long Bytes)> _endpoints = [];
 
     public void Add(in Packet p)
     {
@@ -39,15 +40,16 @@ public sealed class NetworkAnalyzer : IAnalyzer
         }
         else { _other++; transport = "other"; sp = dp = null; }
         if (src is null || dst is null) return;
-        var order = string.CompareOrdinal(src, dst);
-        if (order == 0) order = string.CompareOrdinal(sp, dp);
-        var key = order <= 0 ? (src, sp, dst, dp, transport) : (dst, dp, src, sp, transport);
-        ref var c = ref CollectionsMarshal.GetValueRefOrAddDefault(_convs, key, out _);
-        c = (c.Frames + 1, c.Bytes + len);
-        ref var e = ref CollectionsMarshal.GetValueRefOrAddDefault(_endpoints, src, out _);
-        e = (e.Frames + 1, e.Bytes + len);
-        e = ref CollectionsMarshal.GetValueRefOrAddDefault(_endpoints, dst, out _);
-        e = (e.Frames + 1, e.Bytes + len);
+        var a = sp is null ? src : Endpoint(src, sp);
+        var b = dp is null ? dst : Endpoint(dst, dp);
+        var key = string.CompareOrdinal(a, b) < 0 ? (a, b, transport) : (b, a, transport);
+        var c = _convs.GetValueOrDefault(key);
+        _convs[key] = (c.Frames + 1, c.Bytes + len);
+        foreach (var ip in new[] { src, dst })
+        {
+            var e = _endpoints.GetValueOrDefault(ip);
+            _endpoints[ip] = (e.Frames + 1, e.Bytes + len);
+        }
     }
 
     private Dictionary<string, (long Frames, long Bytes)> Protocols()
@@ -85,14 +87,6 @@ public sealed class NetworkAnalyzer : IAnalyzer
         return _paths;
     }
 
-    // A conversation as the report writes it: its two endpoints in ordinal order.
-    private static (string, string, string) Written((string, string?, string, string?, string) k)
-    {
-        var a = k.Item2 is null ? k.Item1 : Endpoint(k.Item1, k.Item2);
-        var b = k.Item4 is null ? k.Item3 : Endpoint(k.Item3, k.Item4);
-        return string.CompareOrdinal(a, b) < 0 ? (a, b, k.Item5) : (b, a, k.Item5);
-    }
-
     private static string Endpoint(string ip, string port) => ip.Contains(':',
         StringComparison.Ordinal) ? $"[{ip}]:{port}" : $"{ip}:{port}";
 
@@ -106,8 +100,8 @@ public sealed class NetworkAnalyzer : IAnalyzer
     private HashSet<string>? _shown;
 
     private IEnumerable<KeyValuePair<(string, string, string), (long Frames, long Bytes)>> TopConversations() =>
-        _convs.Select(kv => KeyValuePair.Create(Written(kv.Key), kv.Value))
-            .OrderByDescending(kv => kv.Value.Bytes).ThenBy(kv => kv.Key.Item1, StringComparer.Ordinal).Take(Shown);
+        _convs.OrderByDescending(kv => kv.Value.Bytes).ThenBy(kv => kv.Key.Item1, StringComparer.Ordinal)
+            .Take(Shown);
 
     private IEnumerable<KeyValuePair<string, (long Frames, long Bytes)>> TopEndpoints() =>
         _endpoints.OrderByDescending(kv => kv.Value.Bytes).ThenBy(kv => kv.Key, StringComparer.Ordinal).Take(Shown);
@@ -121,8 +115,7 @@ public sealed class NetworkAnalyzer : IAnalyzer
     {
         string? Name(string ip) => names.TryGetValue(ip, out var n) ? n : null;
         var protocols = Protocols().OrderByDescending(kv => kv.Value.Frames)
-            .ThenBy(kv => kv.Key, StringComparer.Ordinal)
-            .Select(kv => new ProtocolShare(kv.Key, kv.Value.Frames, kv.Value.Bytes)).ToList();
+            .ThenBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => new ProtocolShare(kv.Key, kv.Value.Frames, kv.Value.Bytes)).ToList();
         var convs = TopConversations()
             .Select(kv => new Conversation(kv.Key.Item1, kv.Key.Item2, kv.Key.Item3, kv.Value.Frames, kv.Value.Bytes,
                 Name(Host(kv.Key.Item2)) ?? Name(Host(kv.Key.Item1)))).ToList();
