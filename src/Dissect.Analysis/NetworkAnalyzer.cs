@@ -115,7 +115,8 @@ public sealed class NetworkAnalyzer : IAnalyzer
     {
         string? Name(string ip) => names.TryGetValue(ip, out var n) ? n : null;
         var protocols = Protocols().OrderByDescending(kv => kv.Value.Frames)
-            .ThenBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => new ProtocolShare(kv.Key, kv.Value.Frames, kv.Value.Bytes)).ToList();
+            .ThenBy(kv => kv.Key, StringComparer.Ordinal)
+            .Select(kv => new ProtocolShare(kv.Key, kv.Value.Frames, kv.Value.Bytes)).ToList();
         var convs = TopConversations()
             .Select(kv => new Conversation(kv.Key.Item1, kv.Key.Item2, kv.Key.Item3, kv.Value.Frames, kv.Value.Bytes,
                 Name(Host(kv.Key.Item2)) ?? Name(Host(kv.Key.Item1)))).ToList();
