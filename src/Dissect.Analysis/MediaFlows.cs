@@ -120,8 +120,7 @@ internal sealed class MediaFlowTracker
 
     public static IEnumerable<string> Fields =>
         [StunType, "rtp.ssrc", "rtp.p_type", "rtp.seq", "rtp.timestamp", "stun.channel", MuxChannel, MuxAnswer,
-            RawSince,
-            "udp.srcport", "udp.dstport", "tcp.srcport", "tcp.dstport"];
+            RawSince, "udp.srcport", "udp.dstport", "tcp.srcport", "tcp.dstport"];
 
     /// <summary>A stream's receiver statistics as it is read (RFC 3550 A.1 and A.8).</summary>
     private sealed class StreamState(string flow, string from, string to, string ssrc, int pt, int? clock)

@@ -75,8 +75,8 @@ public sealed class StunAnalyzer : IAnalyzer
     private static string KindOf(MessageTypeSpec? m, string flavour) =>
         (m?.RequestCode is { } rc ? Spec.FindMessageType(rc, flavour) : m)?.Operation ?? "Other";
 
-    // Value names of the version and stream-type fields, found by their attributes' roles in the schema.
-    /// <summary>The fields whose values the model lists as numbers; each report language names them.</summary>
+    /// <summary>The version and stream-type fields, found by their attributes' roles in the schema: the model lists
+    /// their values as numbers, and each report language names them.</summary>
     public static readonly (AttributeRole Role, string Field) VersionField = (AttributeRole.Version, "value");
     public static readonly (AttributeRole Role, string Field) StreamTypeField = (AttributeRole.ServiceQuality,
         "stream_type");
