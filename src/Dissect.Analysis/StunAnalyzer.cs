@@ -269,7 +269,9 @@ public sealed class StunAnalyzer : IAnalyzer
     private void AddBuiltInStun(in Packet p)
     {
         var stunTypes = p.All("stun.type");
-        if (stunTypes.Count == 0) return;
+        // A message inside TURN ChannelData is an ICE check relayed through the relay: the peer's answer names the
+        // relayed address, nothing about this host's NAT (the frame counts as media or as nothing, not here).
+        if (stunTypes.Count == 0 || p.Has("stun.channel")) return;
         var code = (ushort)(Packet.ParseLong(stunTypes[0]) ?? 0);
         var msg = Spec.FindMessageType(code, MsTurn.Rfc);
         var label = (msg?.Name ?? $"0x{code:X4}") + " (STUN)";
@@ -285,7 +287,9 @@ public sealed class StunAnalyzer : IAnalyzer
         // (WhatsApp's have none): servers answer, they do not ask.
         if (msg?.Class == MessageClass.Request && !Net.IsPrivate(src) && Net.IsPrivate(dst))
             _requesters.Add(Net.Endpoint(src, sport));
-        if (!response && attTypes.Any(a => RoleOf(a, MsTurn.Rfc) == AttributeRole.IcePriority))
+        // A Send or Data indication's attributes include those of the check it carries: its own are not a check's.
+        if (!response && msg?.CarriesData != true
+            && attTypes.Any(a => RoleOf(a, MsTurn.Rfc) == AttributeRole.IcePriority))
         {
             if (_iceChecks.Count < 100_000) _iceChecks.Add(id);
             return;

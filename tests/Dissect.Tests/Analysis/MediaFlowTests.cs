@@ -71,6 +71,28 @@ public class MediaFlowTests
     }
 
     [CorpusFact]
+    public async Task An_ice_check_answered_through_TURN_is_not_taken_for_this_hosts_nat_mapping()
+    {
+        // Relayed checks are answered with the relay's allocated address: that is the relayed candidate, not NAT.
+        const string c = "ntop+nDPI/tests/cfgs/default/pcap/stun.pcap";
+        var rows = TsharkCli.BareFields(Repo.CorpusFile(c), "stun.type == 0x0103",
+            ["stun.att.type", "stun.att.ipv4", "stun.att.port"]).Rows;
+        // XOR-MAPPED-ADDRESS (0x0020) and XOR-RELAYED-ADDRESS (0x0016) carry the addresses, in attribute order.
+        var relayed = rows.SelectMany(r =>
+        {
+            var types = r[0].Split(',').Where(t => t is "0x0020" or "0x0016").ToList();
+            var ips = r[1].Split(',');
+            var ports = r[2].Split(',');
+            return types.Select((t, i) => (t, ep: ips[i] + ":" + ports[i])).Where(x => x.t == "0x0016")
+                .Select(x => x.ep);
+        }).ToHashSet();
+        Assert.Contains("31.13.86.54:53789", relayed);
+        var stun = (await CaptureAnalyzer.AnalyzeAsync(Repo.CorpusFile(c), Runtime.Prepare(null))).Stun;
+        Assert.NotEmpty(stun.PeerReflexiveAddresses);
+        Assert.DoesNotContain(stun.PeerReflexiveAddresses.Concat(stun.MappedAddresses), relayed.Contains);
+    }
+
+    [CorpusFact]
     public async Task A_flow_starts_at_its_first_frames_time_as_tshark_reads_it()
     {
         const string c = "Lopiuy+LINFO1341_P1/Traces/audio.pcapng";
