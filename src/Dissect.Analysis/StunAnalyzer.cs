@@ -243,14 +243,21 @@ public sealed class StunAnalyzer : IAnalyzer
             var kind = Array.IndexOf(Operations, KindOf(msg, topFlavour));
             _slots.Add(p.Time - _t0.Value, kind < 0 ? Operations.Length - 1 : kind, 1);
         }
-        var ev = new TimelineEvent(Math.Round(p.Time - _t0.Value, 3), msg?.Name ?? $"0x{top:X4}", frame)
+        // Thousands of Send requests are one line of the call's story: counted on their first.
+        AddEvent(p, msg?.Name ?? $"0x{top:X4}", msg?.CarriesData == true, Net.Endpoint(src, sport),
+            Net.Endpoint(dst, dport));
+    }
+
+    // One step of the call's timeline; a repeated one (same message, same two ends) is counted on its first.
+    private void AddEvent(in Packet p, string kind, bool collapse, string from, string to)
+    {
+        var ev = new TimelineEvent(Math.Round(p.Time - _t0!.Value, 3), kind, p.Long("frame.number"))
         {
-            From = Net.Endpoint(src, sport),
-            To = Net.Endpoint(dst, dport),
+            From = from,
+            To = to,
         };
-        if (msg?.CarriesData == true)
+        if (collapse)
         {
-            // Thousands of Send requests are one line of the call's story: counted on their first.
             var key = (ev.Kind, ev.From, ev.To);
             if (_repeats.TryGetValue(key, out var r))
                 _repeats[key] = (r.Index, r.Count + 1);
@@ -263,6 +270,11 @@ public sealed class StunAnalyzer : IAnalyzer
         else if (_timeline.Count < 500)
             _timeline.Add(ev);
     }
+
+    // The allocation exchange (request, 401, success) keeps its order in the timeline; other standard messages
+    // repeat (ICE checks, refreshes, permissions, channel binds, data) and are counted on their first.
+    private static bool OfAllocation(MessageTypeSpec? m, string flavour) =>
+        (m?.RequestCode is { } rc ? Spec.FindMessageType(rc, flavour) : m)?.CreatesAllocation == true;
 
     /// <summary>Ordinary STUN/TURN decoded by Wireshark's own dissector (Signal, WhatsApp, Discord, ICE
     /// checks…).</summary>
@@ -281,6 +293,9 @@ public sealed class StunAnalyzer : IAnalyzer
         var sport = p.Str("udp.srcport") ?? p.Str("tcp.srcport");
         var dport = p.Str("udp.dstport") ?? p.Str("tcp.dstport");
         var response = msg?.Class is MessageClass.SuccessResponse or MessageClass.ErrorResponse;
+        // Standard STUN/TURN is part of the call's story too (Signal, WhatsApp, Meet: Allocate, ChannelBind, checks).
+        AddEvent(p, label, msg?.Class != MessageClass.ErrorResponse && !OfAllocation(msg, MsTurn.Rfc),
+            Net.Endpoint(src, sport), Net.Endpoint(dst, dport));
         var id = p.Str("stun.id") ?? "";
         var attTypes = p.All("stun.att.type").Select(t => (ushort)(Packet.ParseLong(t) ?? 0)).ToList();
         // A public end that sends requests to a private one is a peer doing ICE checks, with or without PRIORITY

@@ -493,8 +493,9 @@ public static class ReportDocument
             foreach (var a in s.Allocations.DistinctBy(a => (a.Relayed, a.Mapped)))
                 if (kindOf.TryGetValue(a.Frame, out var kind) && MessageFilter(kind) is { } byType)
                     Claim($"{kind}: {a.Relayed ?? "–"} / {a.Mapped ?? "–"}", byType + (a.Relayed is { } relayed
-                        ? $" && {AddressField(relayed)} == {Net.Host(relayed)} && {Msturn.AttributePort} == " +
-                            Net.Port(relayed) : ""), a.Frame);
+                        ? $" && {AddressField(relayed, kind)} == {Net.Host(relayed)} && "
+                            + $"{(kind.EndsWith(StunSuffix, StringComparison.Ordinal) ? "stun.att.port"
+                                : Msturn.AttributePort)} == {Net.Port(relayed)}" : ""), a.Frame);
             // MS-TURN's error code, or the one Wireshark's STUN dissector reads from other apps' TURN.
             foreach (var e in s.ErrorResponses.DistinctBy(e => (e.Code, e.Server)))
                 Claim($"{e.Message} {e.Code}", $"({Msturn.Of("att.error_code")} == {e.Code.ToString(Inv)} || " +
@@ -603,9 +604,13 @@ public static class ReportDocument
         var names = m.Network.TopEndpoints.Where(e => e.Name is not null).ToDictionary(e => e.Address, e => e.Name!);
         var servers = s.Servers.Select(Net.Host).ToHashSet();
         var relays = s.Allocations.Select(a => a.Relayed).OfType<string>().Select(Net.Host).ToHashSet();
+        // A dual-stack client has more addresses than the columns kept for it: each of them is still the client,
+        // and only a private one is shown with the public address the NAT gives it.
+        bool IsClient(string h) => locals.Contains(h) || s.Nat.Local.Contains(h) || Net.IsPrivate(h)
+            || clients.Contains(h);
         string Role(string h) =>
-            locals.Contains(h) ? (s.Nat.Public.Count > 0 ? l.T("ladder.client-public", ("public", s.Nat.Public))
-                : l["ladder.client"])
+            IsClient(h) ? (s.Nat.Public.Count > 0 && Net.IsPrivate(h)
+                ? l.T("ladder.client-public", ("public", s.Nat.Public)) : l["ladder.client"])
             : relays.Contains(h) ? l["ladder.relay"] : servers.Contains(h) ? l["ladder.server"] : l["ladder.peer"];
         var columns = hosts.Select(h => new LadderColumn(h, Role(h) + (names.TryGetValue(h, out var n) ? "\n" + n
             : ""))).ToList();
@@ -644,14 +649,30 @@ public static class ReportDocument
     /// the schema does not know (Wireshark's own STUN decodes those).</summary>
     private static string? MessageFilter(string name)
     {
+        // A message Wireshark's STUN dissector decoded ("Allocate request (STUN)"): the frame's own message, the first
+        // STUN layer of a frame that holds no MS-TURN message (STUN inside MS-TURN or TURN is a relayed check).
+        if (name.EndsWith(StunSuffix, StringComparison.Ordinal))
+        {
+            var own = name[..^StunSuffix.Length];
+            var code = Schema.Protocols.MsTurn.Spec.MessageTypes
+                .FirstOrDefault(x => x.Name == own && x.AppliesTo(Schema.Protocols.MsTurn.Rfc))?.Code;
+            return code is null ? null : $"stun.type#1 == 0x{code:x4} && !{Msturn.MessageType}";
+        }
         var codes = Schema.Protocols.MsTurn.Spec.MessageTypes.Where(x => x.Name == name).Select(x => x.Code)
             .Distinct().ToList();
         return codes.Count == 0 ? null : codes.Count == 1 ? $"{Msturn.MessageType} == 0x{codes[0]:x4}"
             : $"{Msturn.MessageType} in {{{string.Join(" ", codes.Select(x => $"0x{x:x4}"))}}}";
     }
 
-    private static string AddressField(string endpoint) => Net.Host(endpoint).Contains(':', StringComparison.Ordinal)
-        ? Msturn.AttributeIpv6 : Msturn.AttributeIpv4;
+    private const string StunSuffix = " (STUN)";
+
+    // The address field of the dissector that decoded the message: Wireshark's STUN one for "(STUN)" kinds.
+    private static string AddressField(string endpoint, string kind)
+    {
+        var v6 = Net.Host(endpoint).Contains(':', StringComparison.Ordinal);
+        return kind.EndsWith(StunSuffix, StringComparison.Ordinal) ? v6 ? "stun.att.ipv6" : "stun.att.ipv4"
+            : v6 ? Msturn.AttributeIpv6 : Msturn.AttributeIpv4;
+    }
 
     /// <summary>Both ends of a UDP flow ("ip:port", IPv6 in brackets).</summary>
     private static string FlowFilter(string a, string b)

@@ -32,6 +32,29 @@ public class LadderTests(CallModels calls) : IClassFixture<CallModels>
         Assert.True(sends > 10, $"{sends} Send requests");
         Assert.Equal(sends, shown);
     }
+
+    [CorpusFact]
+    public async Task A_standard_TURN_call_shows_its_allocation_exchange_in_the_ladder()
+    {
+        // Signal: Wireshark's own STUN dissector decodes it; the ladder tells the same story as for MS-TURN.
+        const string c = "MxDx+LINFO1341_Projet/NAT analysis/call_relay_2.pcap";
+        var model = await Dissect.Analysis.CaptureAnalyzer.AnalyzeAsync(Repo.CorpusFile(c),
+            Dissect.Cli.Runtime.Prepare(null));
+        var ladder = Assert.Single(ReportDocument.Build(model, new ReportOptions()).OfType<Ladder>());
+        long FrameOf(LadderStep s) => long.Parse(s.When.Split('·')[1].Trim(),
+            System.Globalization.CultureInfo.InvariantCulture);
+        // tshark, separately: the capture's first Allocate request and first Allocate error response (401).
+        long First(string type) => long.Parse(TsharkCli.BareFields(Repo.CorpusFile(c), $"stun.type#1 == {type}",
+            ["frame.number"], TsharkCli.DissectHeuristics).Rows[0][0],
+            System.Globalization.CultureInfo.InvariantCulture);
+        var request = ladder.Steps.First(s => s.Label == "Allocate request (STUN)");
+        var refused = ladder.Steps.First(s => s.Label == "Allocate error response (STUN)");
+        Assert.Equal((First("0x0003"), First("0x0113")), (FrameOf(request), FrameOf(refused)));
+        Assert.True(FrameOf(request) < FrameOf(refused));
+        // The CreatePermission refreshes are one step each way, with their count.
+        Assert.Contains(ladder.Steps, s => s.Label.StartsWith("CreatePermission request (STUN) ×",
+            StringComparison.Ordinal));
+    }
 }
 
 /// <summary>The local stub resolver, counted apart and checked against a separate tshark reading.</summary>
