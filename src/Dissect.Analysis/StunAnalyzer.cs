@@ -271,6 +271,10 @@ public sealed class StunAnalyzer : IAnalyzer
             _timeline.Add(ev);
     }
 
+    /// <summary>What the names of messages Wireshark's own STUN dissector decoded end with, in the message types
+    /// and the timeline ("Allocate request (STUN)"), apart from MS-TURN's.</summary>
+    public const string StandardSuffix = " (STUN)";
+
     // The allocation exchange (request, 401, success) keeps its order in the timeline; other standard messages
     // repeat (ICE checks, refreshes, permissions, channel binds, data) and are counted on their first.
     private static bool OfAllocation(MessageTypeSpec? m, string flavour) =>
@@ -286,7 +290,7 @@ public sealed class StunAnalyzer : IAnalyzer
         if (stunTypes.Count == 0 || p.Has("stun.channel")) return;
         var code = (ushort)(Packet.ParseLong(stunTypes[0]) ?? 0);
         var msg = Spec.FindMessageType(code, MsTurn.Rfc);
-        var label = (msg?.Name ?? $"0x{code:X4}") + " (STUN)";
+        var label = (msg?.Name ?? $"0x{code:X4}") + StandardSuffix;
         _types[label] = _types.GetValueOrDefault(label) + 1;
         var src = p.Src ?? "?";
         var dst = p.Dst ?? "?";

@@ -494,7 +494,7 @@ public static class ReportDocument
                 if (kindOf.TryGetValue(a.Frame, out var kind) && MessageFilter(kind) is { } byType)
                     Claim($"{kind}: {a.Relayed ?? "–"} / {a.Mapped ?? "–"}", byType + (a.Relayed is { } relayed
                         ? $" && {AddressField(relayed, kind)} == {Net.Host(relayed)} && "
-                            + $"{(kind.EndsWith(StunSuffix, StringComparison.Ordinal) ? "stun.att.port"
+                            + $"{(kind.EndsWith(StunAnalyzer.StandardSuffix, StringComparison.Ordinal) ? "stun.att.port"
                                 : Msturn.AttributePort)} == {Net.Port(relayed)}" : ""), a.Frame);
             // MS-TURN's error code, or the one Wireshark's STUN dissector reads from other apps' TURN.
             foreach (var e in s.ErrorResponses.DistinctBy(e => (e.Code, e.Server)))
@@ -651,9 +651,9 @@ public static class ReportDocument
     {
         // A message Wireshark's STUN dissector decoded ("Allocate request (STUN)"): the frame's own message, the first
         // STUN layer of a frame that holds no MS-TURN message (STUN inside MS-TURN or TURN is a relayed check).
-        if (name.EndsWith(StunSuffix, StringComparison.Ordinal))
+        if (name.EndsWith(StunAnalyzer.StandardSuffix, StringComparison.Ordinal))
         {
-            var own = name[..^StunSuffix.Length];
+            var own = name[..^StunAnalyzer.StandardSuffix.Length];
             var code = Schema.Protocols.MsTurn.Spec.MessageTypes
                 .FirstOrDefault(x => x.Name == own && x.AppliesTo(Schema.Protocols.MsTurn.Rfc))?.Code;
             return code is null ? null : $"stun.type#1 == 0x{code:x4} && !{Msturn.MessageType}";
@@ -664,13 +664,12 @@ public static class ReportDocument
             : $"{Msturn.MessageType} in {{{string.Join(" ", codes.Select(x => $"0x{x:x4}"))}}}";
     }
 
-    private const string StunSuffix = " (STUN)";
-
     // The address field of the dissector that decoded the message: Wireshark's STUN one for "(STUN)" kinds.
     private static string AddressField(string endpoint, string kind)
     {
         var v6 = Net.Host(endpoint).Contains(':', StringComparison.Ordinal);
-        return kind.EndsWith(StunSuffix, StringComparison.Ordinal) ? v6 ? "stun.att.ipv6" : "stun.att.ipv4"
+        return kind.EndsWith(StunAnalyzer.StandardSuffix, StringComparison.Ordinal)
+            ? v6 ? "stun.att.ipv6" : "stun.att.ipv4"
             : v6 ? Msturn.AttributeIpv6 : Msturn.AttributeIpv4;
     }
 
