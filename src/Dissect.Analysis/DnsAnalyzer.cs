@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Dissect.Analysis;
 
 public sealed class DnsAnalyzer : IAnalyzer
@@ -77,7 +79,10 @@ public sealed class DnsAnalyzer : IAnalyzer
         public int Queries, Responses;
         public uint First;       // frame numbers are 32-bit in every capture format
         public object? QueryTypes;
-        public object? IPv4;     // null, one address (string) or several (string[])
+        // null, one address (OneIPv4: its 32 bits in _ipv4, not a 48-byte string), one address tshark wrote
+        // otherwise (string) or several (string[]).
+        private object? _ipv4s;
+        private uint _ipv4;
         public RareState? Rare;
         public RareState More => Rare ??= new RareState();
         // The first chain (DnsChain), or the query type of a plain one (string) whose addresses are the name's own.
@@ -91,13 +96,13 @@ public sealed class DnsAnalyzer : IAnalyzer
             get => _chain switch
             {
                 DnsChain c => c,
-                string type => new DnsChain(type, [], Addresses(IPv4), [], _plainFrame, _plainResponses),
+                string type => new DnsChain(type, [], IPv4s(), [], _plainFrame, _plainResponses),
                 _ => null,
             };
             set
             {
                 if (value is { Cnames.Count: 0, IPv6.Count: 0 } && value.FirstFrame is >= 0 and <= uint.MaxValue
-                    && SameAddresses(value.IPv4, IPv4))
+                    && SameIPv4s(value.IPv4))
                     (_chain, _plainFrame, _plainResponses) = (value.QueryType, (uint)value.FirstFrame,
                         value.Responses);
                 else
@@ -108,11 +113,33 @@ public sealed class DnsAnalyzer : IAnalyzer
         /// <summary>Adds an address the name resolved to; a plain first chain keeps the addresses it had.</summary>
         public void AddIPv4(string address)
         {
-            var before = IPv4;
-            AddOnce(ref IPv4, address);
-            if (_chain is string type && !ReferenceEquals(before, IPv4))
-                _chain = new DnsChain(type, [], Addresses(before), [], _plainFrame, _plainResponses);
+            var before = IPv4s();
+            if (Array.IndexOf(before, address) >= 0)
+                return;
+            if (before.Length == 0 && Ipv4Bits(address) is { } bits)
+                (_ipv4s, _ipv4) = (OneIPv4, bits);
+            else
+                _ipv4s = before.Length == 0 ? address : (string[])[.. before, address];
+            if (_chain is string type)
+                _chain = new DnsChain(type, [], before, [], _plainFrame, _plainResponses);
         }
+
+        /// <summary>The addresses the name resolved to, in the order first seen.</summary>
+        public string[] IPv4s() => _ipv4s switch
+        {
+            null => [],
+            string one => [one],
+            string[] many => many,
+            _ => [Ipv4Text(_ipv4)],
+        };
+
+        public bool SameIPv4s(IReadOnlyList<string> l) => _ipv4s switch
+        {
+            null => l.Count == 0,
+            string one => l.Count == 1 && l[0] == one,
+            string[] many => l.SequenceEqual(many),
+            _ => l.Count == 1 && Ipv4Bits(l[0]) == _ipv4,
+        };
 
         // Set once reading is over, from every name's answers; null when they are the name's own (no alias, its own
         // addresses).
@@ -129,7 +156,7 @@ public sealed class DnsAnalyzer : IAnalyzer
         public DnsNameSummary ToSummary()
         {
             var chain = Chain;
-            return new(Spelling!, Final?.Cnames ?? [], Final?.IPv4 ?? Addresses(IPv4),
+            return new(Spelling!, Final?.Cnames ?? [], Final?.IPv4 ?? IPv4s(),
                 Final?.IPv6 ?? (IReadOnlyList<string>?)Rare?.IPv6 ?? [],
                 QueryTypes switch { string one => [one], string[] many => Sorted(many), _ => [] },
                 Sorted(Rare?.AuthorityZones), Sorted(Rare?.AuthorityServers), Queries, Responses)
@@ -145,21 +172,35 @@ public sealed class DnsAnalyzer : IAnalyzer
     private sealed record FinalAnswers(IReadOnlyList<string> Cnames, IReadOnlyList<string> IPv4,
         IReadOnlyList<string> IPv6);
 
-    /// <summary>The addresses of a compact value (null, one string, or an array), as a list.</summary>
-    private static string[] Addresses(object? v) => v switch
-    {
-        string one => [one],
-        string[] many => many,
-        _ => [],
-    };
+    private static readonly object OneIPv4 = new();
 
-    private static bool SameAddresses(IReadOnlyList<string> l, object? v) => v switch
+    /// <summary>The 32 bits of an address written as tshark writes it (dotted decimal, no leading zero), or
+    /// null: only such text is kept as bits, so writing it back gives the same string.</summary>
+    private static uint? Ipv4Bits(string s)
     {
-        null => l.Count == 0,
-        string one => l.Count == 1 && l[0] == one,
-        string[] many => l.SequenceEqual(many),
-        _ => false,
-    };
+        uint bits = 0, part = 0;
+        int dots = 0, digits = 0;
+        foreach (var c in s)
+        {
+            if (c == '.')
+            {
+                if (digits == 0 || ++dots > 3) return null;
+                (bits, part, digits) = (bits << 8 | part, 0, 0);
+            }
+            else if (c is >= '0' and <= '9' && !(digits == 1 && part == 0) && digits < 3)
+            {
+                part = part * 10 + (uint)(c - '0');
+                digits++;
+                if (part > 255) return null;
+            }
+            else
+                return null;
+        }
+        return dots == 3 && digits > 0 ? bits << 8 | part : null;
+    }
+
+    private static string Ipv4Text(uint b) =>
+        string.Create(CultureInfo.InvariantCulture, $"{b >> 24}.{b >> 16 & 255}.{b >> 8 & 255}.{b & 255}");
 
     /// <summary>
     /// The model's list of names, made from the compact per-name state as it is read: a capture with 300k names
@@ -479,10 +520,10 @@ public sealed class DnsAnalyzer : IAnalyzer
                         break;
                     }
             var end = _names.GetValueOrDefault(cur);
-            var own4 = Addresses(end?.IPv4);
+            var own4 = end?.IPv4s() ?? [];
             var v4 = Union(own4, chains, v6: false);
             var v6 = Union(end?.Rare?.IPv6 ?? [], chains, v6: true);
-            var plain = ReferenceEquals(end, s) && cnames.Count == 0 && SameAddresses(v4, s.IPv4)
+            var plain = ReferenceEquals(end, s) && cnames.Count == 0 && s.SameIPv4s(v4)
                 && v6.SequenceEqual((IReadOnlyList<string>?)s.Rare?.IPv6 ?? []);
             s.Final = plain ? null : new FinalAnswers(cnames, v4, v6);
             if (s.QueryTypes is string one)
