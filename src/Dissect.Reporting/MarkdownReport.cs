@@ -54,19 +54,35 @@ public static class MarkdownReport
                 case Chart c:
                     Figure(sb, c.Title, Charts.SvgChart.Render(c, l), inlineSvg);
                     break;
+                case ChartGroup group when inlineSvg:
+                    sb.Append("<div class=\"charts\">");
+                    foreach (var c in group.Charts)
+                        Figure(sb, c.Title, Charts.SvgChart.Render(c, l, Charts.SvgChart.Width / group.Charts.Count),
+                            inline: true, separate: false);
+                    sb.Append("</div>\n\n");
+                    break;
+                case ChartGroup group:
+                    // Images on one line: Markdown viewers set them side by side.
+                    foreach (var c in group.Charts)
+                        Figure(sb, c.Title, Charts.SvgChart.Render(c, l, Charts.SvgChart.Width / group.Charts.Count),
+                            inline: false, separate: false);
+                    sb.Append("\n\n");
+                    break;
             }
         }
         return sb.ToString().TrimEnd('\n') + "\n";
     }
 
     // A figure: inline SVG in the HTML page; in a Markdown file that stands alone, an image with a data URI.
-    private static void Figure(StringBuilder sb, string title, string svg, bool inline)
+    private static void Figure(StringBuilder sb, string title, string svg, bool inline, bool separate = true)
     {
         if (inline)
             sb.Append("<figure><figcaption>").Append(System.Security.SecurityElement.Escape(TextSafety.Clean(title)))
-              .Append("</figcaption>").Append(svg).Append("</figure>\n\n");
+              .Append("</figcaption>").Append(svg).Append("</figure>");
         else
             sb.Append("![").Append(TextSafety.Markdown(title)).Append("](data:image/svg+xml;base64,")
-              .Append(Convert.ToBase64String(Encoding.UTF8.GetBytes(svg))).Append(")\n\n");
+              .Append(Convert.ToBase64String(Encoding.UTF8.GetBytes(svg))).Append(')');
+        if (separate)
+            sb.Append("\n\n");
     }
 }

@@ -35,6 +35,10 @@ public sealed record Chart(string Title, IReadOnlyList<string> Labels, IReadOnly
     public bool Integers { get; init; }
 }
 
+/// <summary>Small charts side by side (the cover's), each drawn as a <see cref="Chart"/> of its share of the
+/// width.</summary>
+public sealed record ChartGroup(IReadOnlyList<Chart> Charts) : Block;
+
 /// <summary>Intervals on a date axis with one marked instant (certificate validity against the capture date).</summary>
 public sealed record Timeline(string Title, IReadOnlyList<(string Label, DateTimeOffset From, DateTimeOffset To)> Items,
     DateTimeOffset Marker, string MarkerLabel) : Block;
@@ -192,6 +196,8 @@ public static class ReportDocument
         b.Add(new Heading(2, L["h.findings"]));
         foreach (var f in m.Findings)
             b.Add(new Paragraph("• " + (f.Severity == "warning" ? L["warning"] + " " : "") + L.Finding(f)));
+        if (CoverCharts(m, L) is { } coverCharts)
+            b.Add(coverCharts);
 
         // I. DNS
         var d = m.Dns;
@@ -537,6 +543,38 @@ public static class ReportDocument
 
     private static readonly string[] SectionKeys = ["h.dns", "h.network", "h.transport", "h.security", "h.stun",
         "h.traffic"];
+
+    /// <summary>
+    /// The capture's shape on page 1: its rate over time (where a call's media start and stop shows at once) and what
+    /// its bytes were made of. Section VI splits the same bins by class; the cover gives the whole.
+    /// </summary>
+    private static ChartGroup? CoverCharts(ReportModel m, Localizer l)
+    {
+        var tr = m.Traffic;
+        if (tr.Bins.Count == 0 || tr.BinSeconds <= 0)
+            return null;
+        var rate = new Chart(l.T("chart.cover-rate", ("bin", l.Num(tr.BinSeconds, "0.###"))),
+            [.. tr.Bins.Select(x => l.Num(x.StartSeconds))],
+            [(l["chart.cover-all"], [.. tr.Bins.Select(x => x.Bytes * 8 / 1000.0 / tr.BinSeconds)])], true)
+        {
+            XAxis = l["axis.seconds-short"],
+            YAxis = "kbit/s",
+        };
+        var classes = tr.Classes.Select(c => (Class: c, Bytes: tr.Bins.Sum(x => x.BytesByClass.GetValueOrDefault(c))))
+            .Where(x => x.Bytes > 0).OrderByDescending(x => x.Bytes).ThenBy(x => x.Class, StringComparer.Ordinal)
+            .Select(x => (Label: l.Code("class", x.Class), x.Bytes)).ToList();
+        // Half a page holds four labels side by side: the smallest classes go together.
+        const int bars = 4;
+        if (classes.Count > bars)
+            classes = [.. classes.Take(bars - 1), (l["other"], classes.Skip(bars - 1).Sum(x => x.Bytes))];
+        var mix = new Chart(l["chart.cover-mix"], [.. classes.Select(x => x.Label)],
+            [(l["axis.bytes"], [.. classes.Select(x => (double)x.Bytes)])], false)
+        {
+            YAxis = l["axis.bytes"],
+            Integers = true,
+        };
+        return new ChartGroup([rate, mix]);
+    }
 
     /// <summary>The lab's questions answered on page 1: media path, servers and relays, NAT, TLS, DNS.</summary>
     private static List<IReadOnlyList<string>> Cover(ReportModel m, Localizer l)

@@ -67,6 +67,7 @@ public static class HtmlReport
                "td,th{border:1px solid #ccc;padding:2px 6px;vertical-align:top}" +
                "blockquote{color:#555;border-left:3px solid #0072b2;margin-left:0;padding-left:10px}" +
                "figure{margin:8px 0}figcaption{font-weight:bold;font-size:12px}svg{max-width:100%;height:auto}" +
+               ".charts{display:flex;gap:16px}.charts figure{flex:1;min-width:0}" +
                "</style></head><body>\n" +
                body + "</body></html>\n";
     }

@@ -77,6 +77,7 @@ public sealed class PdfReport
                 case Note n: NoteBox(n.Text); break;
                 case Table t: Table(t); break;
                 case Chart c: Chart(c); break;
+                case ChartGroup cg: ChartRow(cg); break;
                 case Timeline tl: Timeline(tl); break;
                 case Ladder l: Ladder(l); break;
             }
@@ -214,9 +215,36 @@ public sealed class PdfReport
     private void Chart(Chart c)
     {
         const double h = 170;
-        var legendRows = c.Series.Count > 1 ? 1 + (c.Series.Count - 1) / 4 : 0;
+        var legendRows = LegendRows(c);
         Need(h + 30 + legendRows * 10);
-        _g.DrawString(TextSafety.Clean(c.Title), _smallBold, XBrushes.Black, new XPoint(Margin, _y + 8));
+        DrawChart(c, Margin, PageW - 2 * Margin, h);
+        _y += 14 + h + legendRows * 10 + 10;
+    }
+
+    private static int LegendRows(Chart c) => c.Series.Count > 1 ? 1 + (c.Series.Count - 1) / 4 : 0;
+
+    /// <summary>Small charts side by side, kept on one page.</summary>
+    private void ChartRow(ChartGroup group)
+    {
+        const double most = 105, least = 72, gap = 18;
+        var legendRows = group.Charts.Max(LegendRows);
+        // They belong with what is above them (the cover): a little lower rather than alone on the next page.
+        var room = Bottom - _y - 36 - legendRows * 10;
+        if (room < least)
+            NewPage();
+        var h = room < least ? most : Math.Min(most, room);
+        _y += 6;
+        var width = (PageW - 2 * Margin - gap * (group.Charts.Count - 1)) / group.Charts.Count;
+        for (var i = 0; i < group.Charts.Count; i++)
+            DrawChart(group.Charts[i], Margin + i * (width + gap), width, h);
+        _y += 14 + h + legendRows * 10 + 10;
+    }
+
+    /// <summary>A chart's title and frame at the current line; the caller moves down past them.</summary>
+    private void DrawChart(Chart c, double left, double width, double h)
+    {
+        var legendRows = LegendRows(c);
+        _g.DrawString(TextSafety.Clean(c.Title), _smallBold, XBrushes.Black, new XPoint(left, _y + 8));
         if (c.Labels.Count == 0)
             return;
         // A line needs two points: one bin is drawn as a column.
@@ -252,7 +280,7 @@ public sealed class PdfReport
         chart.YAxis.HasMajorGridlines = true;
         chart.YAxis.MajorGridlines.LineFormat.Color = XColors.LightGray;
         chart.YAxis.MinimumScale = 0;
-        var scale = AxisScale.For(c.Series.SelectMany(x => x.Values));
+        var scale = AxisScale.For(c.Series.SelectMany(x => x.Values), h < 120 ? 3 : AxisScale.MaxTicks);
         chart.YAxis.MaximumScale = scale.Maximum;
         chart.YAxis.MajorTick = scale.Step;
         chart.YAxis.TickLabels.Format = "#,##0";
@@ -275,8 +303,7 @@ public sealed class PdfReport
             chart.Legend.LineFormat.Visible = false;
             chart.Legend.Font.Size = XUnit.FromPoint(6.5);
         }
-        var frame = new PdfSharp.Charting.ChartFrame(new XRect(Margin, _y + 14, PageW - 2 * Margin,
-            h + legendRows * 10));
+        var frame = new PdfSharp.Charting.ChartFrame(new XRect(left, _y + 14, width, h + legendRows * 10));
         frame.Add(chart);
         // PdfSharp.Charting formats its tick labels with the thread's culture: the report's own number format
         // for the time of the drawing gives French ticks their no-break-space groups ("12 000", not "12,000").
@@ -292,7 +319,6 @@ public sealed class PdfReport
         {
             CultureInfo.CurrentCulture = culture;
         }
-        _y += 14 + h + legendRows * 10 + 10;
     }
 
     /// <summary>
