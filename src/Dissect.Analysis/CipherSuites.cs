@@ -70,7 +70,12 @@ public static class CipherSuites
     public static string NameOf(int code) => IsGrease(code) ? "GREASE"
         : Names.TryGetValue(code, out var n) ? n : "0x" + code.ToString("X4", CultureInfo.InvariantCulture);
 
-    public static CipherSuiteInfo Describe(int code)
+    // A suite's description is the same every time: each ClientHello lists a dozen or more, so it is worked out once.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<int, CipherSuiteInfo> Described = new();
+
+    public static CipherSuiteInfo Describe(int code) => Described.GetOrAdd(code, DescribeOnce);
+
+    private static CipherSuiteInfo DescribeOnce(int code)
     {
         var name = NameOf(code);
         if (!name.StartsWith("TLS_", StringComparison.Ordinal) || name.EndsWith("_SCSV", StringComparison.Ordinal))

@@ -18,6 +18,10 @@ public readonly struct Packet(EkRecord r)
     ];
 
     private readonly string _protocols = Normalize(r);
+    // Read once: every analyzer asks for them, several times a packet.
+    private readonly double _time = double.TryParse(r.First("frame.time_epoch"), NumberStyles.Float,
+        CultureInfo.InvariantCulture, out var t) ? t : 0;
+    private readonly long _length = LengthOf(r);
 
     public EkRecord Record => r;
     public IReadOnlyList<string> All(string f) => r[f];
@@ -37,8 +41,7 @@ public readonly struct Packet(EkRecord r)
         return long.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out var d) ? d : null;
     }
 
-    public double Time => double.TryParse(r.First("frame.time_epoch"), NumberStyles.Float, CultureInfo.InvariantCulture,
-        out var t) ? t : 0;
+    public double Time => _time;
     /// <summary>
     /// frame.protocols without the layers that only Dissect's dispatching adds: the TCP port wrapper, the
     /// late-segment post-dissector, and "msturn" on a port-3478 frame that it handed to the built-in STUN
@@ -80,13 +83,12 @@ public readonly struct Packet(EkRecord r)
     /// The frame's length on the wire; an original length no link could carry (0xFFFFFFFF in a crafted or damaged
     /// file) would add gigabytes to every total, so the captured length stands in for it.
     /// </summary>
-    public long Length
+    public long Length => _length;
+
+    private static long LengthOf(EkRecord r)
     {
-        get
-        {
-            var len = Long("frame.len");
-            return len > MaxPlausibleLength ? Math.Min(len, Long("frame.cap_len")) : len;
-        }
+        var len = ParseLong(r.First("frame.len")) ?? 0;
+        return len > MaxPlausibleLength ? Math.Min(len, ParseLong(r.First("frame.cap_len")) ?? 0) : len;
     }
 
     public bool ImplausibleLength => Long("frame.len") > MaxPlausibleLength;
