@@ -60,6 +60,20 @@ public static class CaptureAnalyzer
         return FormatOf(magic);
     }
 
+    /// <summary>
+    /// Whether tshark read the record as a whole file rather than a packet: files that are not captures (a header it
+    /// cannot parse, MP4 or image files: "mime_dlt" or no protocol; text that parses as JSON, even a few bytes of
+    /// white space: "json"; PEM: "rfc7468") come out as one record of the whole file.
+    /// </summary>
+    public static bool IsWholeFileRecord(string protocols) => protocols.Length == 0
+        || protocols.StartsWith("mime_dlt", StringComparison.Ordinal)
+        || FirstLayer(protocols) is "json" or "rfc7468";
+
+    private static string FirstLayer(string protocols) =>
+        protocols.IndexOf(':', StringComparison.Ordinal) is var i and >= 0 ? protocols[..i] : protocols;
+
+    private static bool IsCaptureMagic(string format) => format.StartsWith("pcap", StringComparison.Ordinal);
+
     private static bool WindowsPath(string path) =>
         !OperatingSystem.IsWindows() && (path.Contains('\\') || (path.Length > 2 && char.IsAsciiLetter(path[0])
             && path[1] == ':'));
@@ -185,9 +199,7 @@ public static class CaptureAnalyzer
                 var protos = p.Protocols;
                 var colon = protos.IndexOf(':', StringComparison.Ordinal);
                 linkTypes.Add(colon > 0 ? protos[..colon] : protos);
-                // tshark opens some files that are not captures (a header it cannot parse, MP4 or image files) as
-                // one record of the whole file, with no protocol or as "mime_dlt": no network packet at all.
-                if (protos.Length == 0 || protos.StartsWith("mime_dlt", StringComparison.Ordinal))
+                if (IsWholeFileRecord(protos))
                     mimeOnly++;
                 if (!profile)
                 {
@@ -242,9 +254,13 @@ public static class CaptureAnalyzer
                 "export it from Wireshark as pcapng, or check that it is the right file");
         }
         // tshark reads a file whose header it cannot parse as one "MIME" record of the whole file: no packet at all.
+        // With a capture format's own first bytes, it is that capture cut or damaged in its header.
         if (packets > 0 && packets == mimeOnly)
-            throw new CaptureFileException("holds no network packet: tshark could only read it as a whole file",
-                "give a capture; if it is one, it is cut short or damaged before its first packet");
+            throw IsCaptureMagic(format)
+                ? new CaptureFileException($"is a {format} file cut short or damaged before its first packet",
+                    "nothing could be read from it; check that the copy is complete")
+                : new CaptureFileException("holds no network packet: tshark could only read it as a whole file",
+                    "give a capture; if it is one, it is cut short or damaged before its first packet");
         if (packets == 0)
             warning ??= "the capture holds no packets";
 

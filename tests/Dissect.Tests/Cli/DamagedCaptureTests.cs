@@ -50,6 +50,8 @@ public class DamagedCaptureTests
     [Theory]
     [InlineData("junk\n")]   // tshark opens it as "MP4 media": one record of the whole file
     [InlineData("hello, this is not a capture at all\n")]
+    [InlineData("{\"packets\": []}\n")]   // read as one JSON record
+    [InlineData("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n")]   // one PEM record
     public void A_file_that_is_no_capture_is_refused_even_when_tshark_opens_it_as_a_file_format(string content)
     {
         var path = Path.Combine(Repo.TempDir("notcap"), "text.pcap");
@@ -103,8 +105,15 @@ public class DamagedCaptureTests
         File.WriteAllBytes(stub, File.ReadAllBytes(ng)[..40]);   // tshark reads this as one whole-file "MIME" record
         var (code2, out2, err2) = DissectCli.Run("report", stub, "-o", Path.Combine(dir, "out"), "--format", "json");
         Assert.Equal(ExitCodes.Failure, code2);
-        Assert.Contains("holds no network packet", err2);
+        Assert.Contains("is a pcapng file cut short or damaged before its first packet", err2);
         Assert.DoesNotContain("wrote", out2);
+        // Its first four bytes alone are white space to tshark's JSON reader: one whole-file record again.
+        var magic = Path.Combine(dir, "magic.pcapng");
+        File.WriteAllBytes(magic, File.ReadAllBytes(ng)[..4]);
+        var (code4, out4, err4) = DissectCli.Run("analyze", magic);
+        Assert.Equal(ExitCodes.Failure, code4);
+        Assert.Contains("cut short or damaged before its first packet", err4);
+        Assert.DoesNotContain("1 packets", out4);
         var cut = Path.Combine(dir, "cut.pcapng");
         File.WriteAllBytes(cut, File.ReadAllBytes(ng)[..200]);
         var (code3, _, err3) = DissectCli.Run("analyze", cut);
