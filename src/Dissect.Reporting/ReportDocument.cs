@@ -602,13 +602,15 @@ public static class ReportDocument
         if (m.Tls.Connections.Count > 0)
             rows.Add(["TLS", string.Join(", ", m.Tls.NegotiatedVersions.Select(kv => $"{kv.Key} ×{l.N(kv.Value)}"))
                 + (m.Tls.ChosenSuites.Count > 0 ? "\n" + string.Join("\n", m.Tls.ChosenSuites.Keys) : "")]);
-        // A top 8 kept in one pass: the names may be 300k summaries made on the fly, never all held at once.
+        // A top 5 kept in one pass: the names may be 300k summaries made on the fly, never all held at once.
         var busiest = Busiest(m.Dns.Names.Where(n => n.IPv4.Count + n.IPv6.Count > 0), n => n.Queries + n.Responses,
-            n => n.Name, 8).OrderByDescending(n => n.Queries + n.Responses).ToList();
+            n => n.Name, 5).OrderByDescending(n => n.Queries + n.Responses).ToList();
         if (busiest.Count > 0)
             rows.Add([l["cover.dns"], string.Join("\n", busiest.Select(n =>
                 $"{n.Name} → {string.Join(", ", n.IPv4.Concat(n.IPv6))}"))]);
-        rows.Add([l["cover.contents"], string.Join("\n", SectionKeys.Select(k => l[k]))]);
+        // Three sections a line: page 1 keeps room for its two small charts.
+        rows.Add([l["cover.contents"], string.Join("\n", SectionKeys.Chunk(3).Select(line =>
+            string.Join(" · ", line.Select(k => l[k]))))]);
         return rows;
     }
 
