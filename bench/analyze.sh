@@ -15,6 +15,8 @@ corpus=../shared/captures
 mapfile -t caps < <(tail -n +2 "$corpus/MANIFEST.tsv" | cut -f2 | sed "s#^#$corpus/#")
 mergecap -F pcapng -w "$work/corpus.pcapng" "${caps[@]}"
 "${dissect[@]}" sample --large "$size" -o "$work/large.pcap" >/dev/null
+# DNS-heavy, as a busy resolver sees it: the same 1,000 names asked again and again (memory must stay flat).
+"${dissect[@]}" sample --large "$size" --shape dns-busy -o "$work/dns.pcap" >/dev/null
 TIMEFORMAT='%R %U %S'
 measure() {   # $1 = label, $2 = capture
   local cmd bare ours stats
@@ -37,3 +39,4 @@ printf '%-22s %8s %7s %7s %6s %8s %8s %6s %8s %6s\n' input packets bare_s ours_s
   pkts_per_s MB
 measure "corpus merged" "$work/corpus.pcapng"
 measure "generated $size" "$work/large.pcap"
+measure "dns-busy $size" "$work/dns.pcap"

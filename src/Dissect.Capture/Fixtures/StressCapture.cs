@@ -13,6 +13,9 @@ public enum StressShape
 
     /// <summary>DNS queries and answers, every name different.</summary>
     Dns,
+
+    /// <summary>DNS queries and answers over the same 1,000 names, as a busy resolver sees them.</summary>
+    DnsBusy,
 }
 
 public static class StressCapture
@@ -38,14 +41,15 @@ public static class StressCapture
                     w.Udp(start + span * ((double)i / packets), Client, Server, payload);
                     break;
                 default:
-                    var name = $"n{i}.stress.example";
+                    var n = shape == StressShape.DnsBusy ? i % 1000 : i;
+                    var name = $"n{n}.stress.example";
                     var t = start.AddMilliseconds(i);
                     var port = new IPEndPoint(Client.Address, 10000 + i % 50000);
                     w.Udp(t, port, Resolver, DnsMessage.Query((ushort)i, name, 1));
                     if (w.Packets < packets)
                     {
                         w.Udp(t.AddTicks(5000), Resolver, port, DnsMessage.Response((ushort)i, name, 1,
-                            new DnsMessage.Answer(name, 1, 60, $"10.{i >> 16 & 255}.{i >> 8 & 255}.{i & 255}")));
+                            new DnsMessage.Answer(name, 1, 60, $"10.{n >> 16 & 255}.{n >> 8 & 255}.{n & 255}")));
                     }
 
                     break;

@@ -27,10 +27,11 @@ public static class SampleCommand
         var shape = new Option<string>("--shape")
         {
             Description = "With --large: mix (calls, DNS, TLS), same-time (UDP packets sharing one timestamp), "
-                + "spread (UDP over 28 hours) or dns (every name different)",
+                + "spread (UDP over 28 hours), dns (every name different) or dns-busy (1,000 names asked again and "
+                + "again)",
             DefaultValueFactory = _ => "mix",
         };
-        shape.AcceptOnlyFromAmong("mix", "same-time", "spread", "dns");
+        shape.AcceptOnlyFromAmong("mix", "same-time", "spread", "dns", "dns-busy");
         var cmd = new Command("sample",
             "Write the demo capture (DNS with a CNAME chain, TLS 1.2 and a relayed MS-TURN call), built from the " +
                 "schema") { output, malformed, large, shape };
@@ -47,6 +48,7 @@ public static class SampleCommand
                     "same-time" => StressShape.SameTime,
                     "spread" => StressShape.Spread,
                     "dns" => StressShape.Dns,
+                    "dns-busy" => StressShape.DnsBusy,
                     _ => null,
                 };
                 AtomicFile.Write(path, tmp => written = stress is { } st
