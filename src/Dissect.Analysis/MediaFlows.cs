@@ -18,7 +18,9 @@ namespace Dissect.Analysis;
 /// <param name="Protocols">SRTP, SRTCP, RTP, RTCP, or data for payloads no dissector recognised.</param>
 /// <param name="Reason">How the relay was told: <c>allocation</c> (the relayed address an Allocate response gave this
 /// client on that server), <c>turn-server</c> (plain media to the very address of a TURN server the capture's
-/// clients allocated on, as WhatsApp and Messenger send it), or, as an inference, <c>public-end</c> (the public end
+/// clients allocated on, as WhatsApp and Messenger send it), <c>ice-lite</c> (a media server: this host checked
+/// the path with ICE and the server only answered, never checked back, as an ICE-lite server does), or, as an
+/// inference, <c>public-end</c> (the public end
 /// facing a private one), <c>turn-port</c> (the end on a TURN port), <c>destination</c> (neither: the receiver of the
 /// first packet); null for direct flows.</param>
 public sealed record MediaFlow(
@@ -51,6 +53,9 @@ public sealed record MediaFlow(
 
     /// <summary>What the kind was told from; null when the flow gave nothing to go on.</summary>
     public KindEvidence? KindEvidence { get; init; }
+
+    /// <summary>The <see cref="Reason"/> of a flow through a media server in ICE-lite mode.</summary>
+    public const string IceLiteReason = "ice-lite";
 
     /// <summary>Each RTP stream of the flow, with its loss and jitter.</summary>
     public IReadOnlyList<RtpStreamStats> Streams { get; init; } = [];
@@ -310,9 +315,14 @@ internal sealed class MediaFlowTracker
     /// <param name="t0">The time of the capture's first packet: flows start at seconds after it.</param>
     /// <param name="turnServers">The TURN servers the capture's clients allocated on ("ip:port"): a flow that
     /// looked direct but ends on one goes through that server (WhatsApp and Messenger send plain RTP to it).</param>
+    /// <param name="checks">The ICE connectivity checks seen, as (from, to) endpoints. Both ends of a peer-to-peer
+    /// path check it, and keep checking it for consent (RFC 7675); a media server in ICE-lite mode (RFC 8445 2.5,
+    /// as Google Meet's) only answers: a flow whose one end was checked but never checked back goes through it.</param>
     public IReadOnlyList<MediaFlow> Result(IReadOnlyDictionary<string, string> names, double t0,
-        IReadOnlySet<string> turnServers)
+        IReadOnlySet<string> turnServers, IReadOnlySet<(string From, string To)> checks)
     {
+        bool Lite(string server, string client) => checks.Contains((client, server)) && !checks.Contains((server,
+            client));
         long rtp = 0, rtpBytes = 0, relayed = 0, relayedBytes = 0;
         // Streams grouped by flow once: a capture may hold thousands of flows and of streams.
         var streams = _streams.Values.ToLookup(x => x.Flow, StringComparer.Ordinal);
@@ -332,6 +342,12 @@ internal sealed class MediaFlowTracker
                     if (turnServers.Contains(local) && !turnServers.Contains(remote))
                         (local, remote, up, down) = (remote, local, down, up);
                     (path, via, reason) = ("relayed", remote, "turn-server");
+                }
+                if (path == "direct" && (Lite(remote, local) || Lite(local, remote)))
+                {
+                    if (Lite(local, remote))
+                        (local, remote, up, down) = (remote, local, down, up);
+                    (path, via, reason) = ("relayed", remote, MediaFlow.IceLiteReason);
                 }
                 if (path == "direct")
                 {

@@ -65,6 +65,8 @@ public sealed class StunAnalyzer : IAnalyzer
     // Transaction ids of ICE connectivity checks (requests with PRIORITY): their responses tell what a peer or
     // relay saw, not how the client's own NAT maps it, so they stay out of the NAT verdict.
     private readonly HashSet<string> _iceChecks = [];
+    // Which end checked which (from, to): a media server in ICE-lite mode answers checks and never makes its own.
+    private readonly HashSet<(string From, string To)> _checkPairs = [];
 
     // MS-TURN messages over time, per operation (the schema's, and "Other"), for the message sequence chart.
     private static readonly string[] Operations = [.. Spec.MessageTypes.Select(m => m.Operation).Distinct()
@@ -311,6 +313,7 @@ public sealed class StunAnalyzer : IAnalyzer
             && attTypes.Any(a => RoleOf(a, MsTurn.Rfc) == AttributeRole.IcePriority))
         {
             if (_iceChecks.Count < 100_000) _iceChecks.Add(id);
+            if (_checkPairs.Count < 100_000) _checkPairs.Add((Net.Endpoint(src, sport), Net.Endpoint(dst, dport)));
             return;
         }
         if (response && _iceChecks.Contains(id))
@@ -411,7 +414,7 @@ public sealed class StunAnalyzer : IAnalyzer
         // address, which the peer sees, is the relay.
         var relayed = _allocs.Where(a => a.Relayed is not null).GroupBy(a => (a.Client, Net.Host(a.Relayed!)))
             .ToDictionary(g => g.Key, g => g.First().Relayed!);
-        return new([.. _media.Result(names, _t0 ?? 0, AllocationServers()).Select(f => f.Via is { } via
+        return new([.. _media.Result(names, _t0 ?? 0, AllocationServers(), _checkPairs).Select(f => f.Via is { } via
             && relayed.TryGetValue((f.Local, Net.Host(via)), out var r) && r != via
                 ? f with { Via = r, Reason = "allocation" } : f)]);
     }
@@ -448,7 +451,7 @@ public sealed class StunAnalyzer : IAnalyzer
         }
         // The direct and relayed counts are the flows': worked out here too, so they do not depend on Media running
         // first.
-        _media.Result(new Dictionary<string, string>(), _t0 ?? 0, AllocationServers());
+        _media.Result(new Dictionary<string, string>(), _t0 ?? 0, AllocationServers(), _checkPairs);
         var localIps = _local.ToList();
         var allMapped = _mapped.Select(Net.Host).Distinct().ToList();
         // Mapped addresses that are a client's own say there is no translation on that path (typically IPv6).

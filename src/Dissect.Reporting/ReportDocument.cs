@@ -587,6 +587,8 @@ public static class ReportDocument
         var carried = relayed.SelectMany(f => f.Encapsulation).Distinct().Select(e => l.Code("encap", e)).ToArray();
         var pairs = direct.Select(f => $"{f.Local} ↔ {f.Remote}").Distinct().ToArray();
         rows.Add([l["cover.media"], relayed.Count + direct.Count == 0 ? l["cover.no-media"]
+            : direct.Count == 0 && relayed.All(f => f.Reason == MediaFlow.IceLiteReason)
+                ? l.T("cover.server-only", ("vias", vias))
             : direct.Count == 0 ? l.T("cover.relayed-only", ("vias", vias), ("carried", carried))
             : relayed.Count == 0 ? l.T("cover.direct-only", ("pairs", pairs))
             : l.T("cover.both", ("vias", vias), ("carried", carried), ("pairs", pairs))]);

@@ -25,6 +25,26 @@ public class MediaFlowTests
         Assert.Single(flows, f => (f.Local == x && f.Remote == y) || (f.Local == y && f.Remote == x));
 
     [CorpusFact]
+    public async Task A_media_server_that_answers_ice_checks_but_never_checks_back_is_a_relay_not_a_peer()
+    {
+        // Google Meet: the client checks the path to Google's media server, which only answers (ICE-lite).
+        const string c = "RomainBarbason+LINFO1341-Projet-1/Packets/Edurom/"
+            + "Cree+Ferme-meet-instantané-no-micro-no-camera-solo- 20 ⁄ 03.pcapng";
+        const string client = "192.168.201.25:54401", server = "142.250.82.153:19305";
+        var f = Between(await FlowsOf(c), client, server);
+        Assert.Equal(("relayed", client, server, "ice-lite"), (f.Path, f.Local, f.Via, f.Reason));
+        // Wireshark's own STUN: Binding requests each way on that pair.
+        const string pair = "stun.type == 0x0001 && udp.port == 54401 && udp.port == 19305";
+        Assert.True(Count(c, pair + " && ip.src == 192.168.201.25") > 0);
+        Assert.Equal(0, Count(c, pair + " && ip.src == 142.250.82.153"));
+        // A peer checks back: the direct Teams call keeps its direct path.
+        const string teams = "Baboushka+LINFO1341-P1/CallVideo/Ethernet/packets/K1VE.pcapng";
+        Assert.True(Count(teams, "stun.type == 0x0001 && ip.src == 109.132.195.16") > 0);
+        Assert.All((await FlowsOf(teams)).Where(x => x.Remote.StartsWith("109.132.195.16:", StringComparison.Ordinal)),
+            x => Assert.Equal("direct", x.Path));
+    }
+
+    [CorpusFact]
     public async Task A_call_without_relay_is_one_direct_flow_between_the_two_hosts()
     {
         const string c = "MxDx+LINFO1341_Projet/NAT analysis/call_without_relay_2.pcap";
