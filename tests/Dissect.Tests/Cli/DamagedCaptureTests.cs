@@ -101,25 +101,22 @@ public class DamagedCaptureTests
         Assert.Contains("is damaged before its first packet", err);
 
         var ng = Path.Combine(dir, "demo.pcapng");
-        var stub = Path.Combine(dir, "stub.pcapng");
-        File.WriteAllBytes(stub, File.ReadAllBytes(ng)[..40]);   // tshark reads this as one whole-file "MIME" record
-        var (code2, out2, err2) = DissectCli.Run("report", stub, "-o", Path.Combine(dir, "out"), "--format", "json");
-        Assert.Equal(ExitCodes.Failure, code2);
-        Assert.Contains("is a pcapng file cut short or damaged before its first packet", err2);
-        Assert.DoesNotContain("wrote", out2);
-        // Its first four bytes alone are white space to tshark's JSON reader: one whole-file record again.
-        var magic = Path.Combine(dir, "magic.pcapng");
-        File.WriteAllBytes(magic, File.ReadAllBytes(ng)[..4]);
-        var (code4, out4, err4) = DissectCli.Run("analyze", magic);
-        Assert.Equal(ExitCodes.Failure, code4);
-        Assert.Contains("cut short or damaged before its first packet", err4);
-        Assert.DoesNotContain("1 packets", out4);
-        var cut = Path.Combine(dir, "cut.pcapng");
-        File.WriteAllBytes(cut, File.ReadAllBytes(ng)[..200]);
-        var (code3, _, err3) = DissectCli.Run("analyze", cut);
-        Assert.Equal(ExitCodes.Failure, code3);
-        Assert.Contains("cut short before its first packet", err3);
-        Assert.DoesNotContain("packets before the cut were read", err3);
+        // The demo's first n bytes, given to a command: exit 1 with the expected words, and nothing said as read.
+        void Cut(int n, string command, string expected, string absent)
+        {
+            var cut = Path.Combine(dir, $"cut{n}.pcapng");
+            File.WriteAllBytes(cut, File.ReadAllBytes(ng)[..n]);
+            string[] args = command == "report" ? [command, cut, "-o", Path.Combine(dir, "out"), "--format", "json"]
+                : [command, cut];
+            var (c, output, e) = DissectCli.Run(args);
+            Assert.Equal(ExitCodes.Failure, c);
+            Assert.Contains(expected, e);
+            Assert.DoesNotContain(absent, output + e);
+        }
+        // tshark reads 40 bytes as one whole-file "MIME" record, and the first four alone as an empty JSON document.
+        Cut(40, "report", "is a pcapng file cut short or damaged before its first packet", "wrote");
+        Cut(4, "analyze", "cut short or damaged before its first packet", "1 packets");
+        Cut(200, "analyze", "cut short before its first packet", "packets before the cut were read");
     }
 }
 
