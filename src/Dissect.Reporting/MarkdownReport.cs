@@ -54,19 +54,15 @@ public static class MarkdownReport
                 case Chart c:
                     Figure(sb, c.Title, Charts.SvgChart.Render(c, l), inlineSvg);
                     break;
-                case ChartGroup group when inlineSvg:
-                    sb.Append("<div class=\"charts\">");
-                    foreach (var c in group.Charts)
-                        Figure(sb, c.Title, Charts.SvgChart.Render(c, l, Charts.SvgChart.Width / group.Charts.Count),
-                            inline: true, separate: false);
-                    sb.Append("</div>\n\n");
-                    break;
                 case ChartGroup group:
-                    // Images on one line: Markdown viewers set them side by side.
+                    // Side by side: a flex row in the HTML page; in Markdown, images on one line, which viewers set
+                    // side by side.
+                    if (inlineSvg)
+                        sb.Append("<div class=\"charts\">");
                     foreach (var c in group.Charts)
                         Figure(sb, c.Title, Charts.SvgChart.Render(c, l, Charts.SvgChart.Width / group.Charts.Count),
-                            inline: false, separate: false);
-                    sb.Append("\n\n");
+                            inlineSvg, separate: false);
+                    sb.Append(inlineSvg ? "</div>\n\n" : "\n\n");
                     break;
             }
         }
