@@ -65,12 +65,13 @@ public static class CaptureAnalyzer
     /// cannot parse, MP4 or image files: "mime_dlt" or no protocol; text that parses as JSON, even a few bytes of
     /// white space: "json"; PEM: "rfc7468") come out as one record of the whole file.
     /// </summary>
-    public static bool IsWholeFileRecord(string protocols) => protocols.Length == 0
+    private static bool IsWholeFileRecord(string protocols) => protocols.Length == 0
         || protocols.StartsWith("mime_dlt", StringComparison.Ordinal)
         || FirstLayer(protocols) is "json" or "rfc7468";
 
+    /// <summary>The link layer: the first of frame.protocols' layers.</summary>
     private static string FirstLayer(string protocols) =>
-        protocols.IndexOf(':', StringComparison.Ordinal) is var i and >= 0 ? protocols[..i] : protocols;
+        protocols.IndexOf(':', StringComparison.Ordinal) is var i and > 0 ? protocols[..i] : protocols;
 
     private static bool IsCaptureMagic(string format) => format.StartsWith("pcap", StringComparison.Ordinal);
 
@@ -197,8 +198,7 @@ public static class CaptureAnalyzer
                 if (first is null || t < first) first = t;
                 if (last is null || t > last) last = t;
                 var protos = p.Protocols;
-                var colon = protos.IndexOf(':', StringComparison.Ordinal);
-                linkTypes.Add(colon > 0 ? protos[..colon] : protos);
+                linkTypes.Add(FirstLayer(protos));
                 if (IsWholeFileRecord(protos))
                     mimeOnly++;
                 if (!profile)
