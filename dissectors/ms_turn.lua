@@ -1567,12 +1567,24 @@ local CLASS_REQUEST, CLASS_SUCCESS, CLASS_ERROR, CLASS_INDICATION = 0, 1, 2, 3
 -- signed 32-bit numbers: only ever shift or mask them before printing (see ipv4_string).
 local band, bxor, rshift = bit.band, bit.bxor, bit.rshift
 
+-- Numbers are read from one string of the bytes (tvb:raw) at 1-based positions: a range object per number costs
+-- about twice as much, and the hot path reads dozens per message.
+local sbyte = string.byte
+local function u16(s, i)
+  local a, b = sbyte(s, i, i + 1)
+  return a * 256 + b
+end
+local function u32(s, i)
+  local a, b, c, d = sbyte(s, i, i + 3)
+  return ((a * 256 + b) * 256 + c) * 256 + d
+end
+
 local prefs_state = { rfc_to_builtin = true, data_mode = 1, heur_udp = true, heur_tcp = true, late_segments = true }
 local DATA_AUTO, DATA_WIRESHARK, DATA_RAW = 1, 2, 3
 
 -- State kept across packets. Keys are frame numbers or strings, so a second pass (GUI) sees the same.
-local transactions = {}   -- transaction id hex -> { req = frame, req_ts = seconds, resp = frame }
-local mux_sessions = {}   -- session id hex -> frame that announced it
+local transactions = {}   -- transaction id (its raw bytes) -> { req = frame, req_ts = seconds, resp = frame }
+local mux_sessions = {}   -- session id (its raw bytes) -> frame that announced it
 local raw_media = {}      -- 5-tuple key -> frame of the Set Active Destination success
 local raw_media_first = {} -- 5-tuple key -> first raw media frame of that flow
 local mux_flows = {}      -- 5-tuple key -> first multiplexed frame: the relay answers on it with bare payloads
@@ -1603,19 +1615,18 @@ local data_dissector = Dissector.get("data")
 
 local function flavour_of(tvb, off, avail)
   if avail < 20 then return nil end
-  if band(tvb(off, 1):uint(), 0xC0) ~= 0 then return nil end
-  local mlen = tvb(off + 2, 2):uint()
-  for _, fl in ipairs(FLAVOURS) do
-    if fl.marker then
-      if avail >= 28 and tvb(off + 20, 2):uint() == fl.marker and tvb(off + 22, 2):uint() == 4
-          and tvb(off + 24, 4):uint() == fl.marker_value then
-        return fl
-      end
+  local h = tvb:raw(off, avail >= 28 and 28 or 20)
+  if sbyte(h, 1) >= 0x40 then return nil end
+  local mlen = u16(h, 3)
+  if avail >= 28 then
+    local marker, mark_len, value = u16(h, 21), u16(h, 23), u32(h, 25)
+    for _, fl in ipairs(FLAVOURS) do
+      if fl.marker == marker and mark_len == 4 and value == fl.marker_value then return fl end
     end
   end
+  local cookie = u32(h, 5)
   for _, fl in ipairs(FLAVOURS) do
-    if not fl.marker and fl.cookie and tvb(off + 4, 4):uint() == fl.cookie
-        and (not fl.padding or mlen % 4 == 0) and 20 + mlen <= avail then
+    if not fl.marker and fl.cookie == cookie and (not fl.padding or mlen % 4 == 0) and 20 + mlen <= avail then
       return fl
     end
   end
@@ -1624,11 +1635,13 @@ end
 
 -- Inside DATA the bytes are known to be relayed: a STUN header with the cookie is a message even when
 -- its length is wrong, so the damage is reported instead of the bytes being shown as unknown data.
-local function flavour_of_relayed(tvb, n)
+local function flavour_of_relayed(tvb, n, first)
+  if n < 20 or first >= 0x40 then return nil end
   local fl = flavour_of(tvb, 0, n)
-  if fl or n < 20 or band(tvb(0, 1):uint(), 0xC0) ~= 0 then return fl end
+  if fl then return fl end
+  local cookie = u32(tvb:raw(4, 4), 1)
   for _, f in ipairs(FLAVOURS) do
-    if not f.marker and f.cookie and tvb(4, 4):uint() == f.cookie then return f end
+    if not f.marker and f.cookie == cookie then return f end
   end
   return nil
 end
@@ -1687,13 +1700,12 @@ local function text_of(s)
   return table.concat(out)
 end
 
-local function add_info(pinfo, ctx, text)
-  if ctx.info_set then
-    pinfo.cols.info:append(", " .. text)
-  else
-    pinfo.cols.info:set(text)
-    ctx.info_set = true
-  end
+-- The Info text is gathered in ctx and set once, with the protocol column, when the packet is done (finish_info):
+-- the dissectors relayed bytes are handed to write their own columns, and these overwrite them.
+local function add_info(ctx, text)
+  local t = ctx.text
+  if #t > 0 then t[#t + 1] = ", " end
+  t[#t + 1] = text
 end
 
 local dissect_payload -- forward declaration: DATA and multiplexed frames hand their bytes to it
@@ -1704,32 +1716,35 @@ local function decode_address(tvb, p, size, tree, xor_off, msg_off, ctx)
     tree:add_proto_expert_info(E.bad_length, "address shorter than 4 bytes")
     return "?"
   end
+  local v = tvb:raw(p, math.min(size, 20))
+  local key = xor_off > 0 and tvb:raw(msg_off + xor_off, 16) or nil
   tree:add(F["att.reserved"], tvb(p, 1))
   tree:add(F["att.family"], tvb(p + 1, 1))
-  local family = tvb(p + 1, 1):uint()
-  local port = tvb(p + 2, 2):uint()
-  if xor_off > 0 then port = bxor(port, tvb(msg_off + xor_off, 2):uint()) end
+  local family = sbyte(v, 2)
+  local port = u16(v, 3)
+  if key then port = bxor(port, u16(key, 1)) end
   local port_item = tree:add(F["att.port"], tvb(p + 2, 2), port)
-  if xor_off > 0 then port_item:append_text(" (XOR-ed on the wire)") end
+  if key and ctx.show then port_item:append_text(" (XOR-ed on the wire)") end
   if family == 1 and size == 8 then
-    local ip = tvb(p + 4, 4):uint()
-    if xor_off > 0 then
-      ip = bxor(ip, tvb(msg_off + xor_off, 4):uint())
+    local ip = u32(v, 5)
+    if key then
+      ip = bxor(ip, u32(key, 1))
       if ip < 0 then ip = ip + 4294967296 end
-      tree:add(F["att.ipv4"], tvb(p + 4, 4), Address.ip(ipv4_string(ip))):set_generated()
-    else
-      tree:add(F["att.ipv4"], tvb(p + 4, 4))
+      local text = ipv4_string(ip)
+      tree:add(F["att.ipv4"], tvb(p + 4, 4), Address.ip(text)):set_generated()
+      return text .. ":" .. port
     end
+    tree:add(F["att.ipv4"], tvb(p + 4, 4))
     return ipv4_string(ip) .. ":" .. port
   elseif family == 2 and size == 20 then
     local parts = {}
     for i = 0, 7 do
-      local w = tvb(p + 4 + 2 * i, 2):uint()
-      if xor_off > 0 then w = bxor(w, tvb(msg_off + xor_off + 2 * i, 2):uint()) end
+      local w = u16(v, 5 + 2 * i)
+      if key then w = bxor(w, u16(key, 1 + 2 * i)) end
       parts[#parts + 1] = string.format("%x", w)
     end
     local text = table.concat(parts, ":")
-    if xor_off > 0 then
+    if key then
       tree:add(F["att.ipv6"], tvb(p + 4, 16), Address.ipv6(text)):set_generated()
     else
       tree:add(F["att.ipv6"], tvb(p + 4, 16))
@@ -1755,8 +1770,9 @@ local function field_text(f, r, size, text)
   return tostring(v) .. f.unit
 end
 
--- Returns the value's summary: the one meaningful field as it reads, or "Label: value" for each of several.
-local function decode_fields(fields, tvb, p, vend, tree, pinfo, ctx, msg_off)
+-- Returns the value's summary: the one meaningful field as it reads, or "Label: value" for each of several (only
+-- when wanted: by a tree someone sees, or for the Info column).
+local function decode_fields(fields, tvb, p, vend, tree, pinfo, ctx, msg_off, want)
   local parts = {}
   for _, f in ipairs(fields) do
     local size = f.size or (vend - p)
@@ -1766,17 +1782,18 @@ local function decode_fields(fields, tvb, p, vend, tree, pinfo, ctx, msg_off)
     end
     local k = f.kind
     if k == "addr" or k == "xaddr" then
-      parts[#parts + 1] = { f.label, decode_address(tvb, p, size, tree, k == "xaddr" and f.xor or 0, msg_off, ctx) }
+      local text = decode_address(tvb, p, size, tree, k == "xaddr" and f.xor or 0, msg_off, ctx)
+      if want then parts[#parts + 1] = { f.label, text } end
     elseif size > 0 then
       local r = tvb(p, size)
       if k == "group" then
         local sub = tree:add(f.f, r)
-        decode_fields(f.children, tvb, p, p + size, sub, pinfo, ctx, msg_off)
+        decode_fields(f.children, tvb, p, p + size, sub, pinfo, ctx, msg_off, false)
       else
         local text = k == "text" and text_of(r:raw()) or nil
         local item = text and tree:add(f.f, r, text) or tree:add(f.f, r)
         for _, b in ipairs(f.bits) do item:add(b, r) end
-        if not f.reserved then parts[#parts + 1] = { f.label, field_text(f, r, size, text) } end
+        if want and not f.reserved then parts[#parts + 1] = { f.label, field_text(f, r, size, text) } end
       end
     end
     p = p + size
@@ -1830,7 +1847,7 @@ local function decode_role(spec, tvb, p, len, tree, msg_off, summary)
   return summary, nil
 end
 
-local function decode_value(spec, tvb, p, len, tree, pinfo, ctx, msg_off)
+local function decode_value(spec, tvb, p, len, tree, pinfo, ctx, msg_off, want)
   local layout = nil
   for _, l in ipairs(spec.layouts) do
     if l.len == len then layout = l break end
@@ -1845,11 +1862,11 @@ local function decode_value(spec, tvb, p, len, tree, pinfo, ctx, msg_off)
     if len > 0 then tree:add(F["att.value"], tvb(p, len)) end
     return nil
   end
-  local summary = decode_fields(layout.fields, tvb, p, p + len, tree, pinfo, ctx, msg_off)
+  local summary = decode_fields(layout.fields, tvb, p, p + len, tree, pinfo, ctx, msg_off, want)
   local info_text = nil
   if spec.role then summary, info_text = decode_role(spec, tvb, p, len, tree, msg_off, summary or "") end
   if spec.link and len > 0 then
-    local id = tvb(p, len):bytes():tohex()
+    local id = tvb:raw(p, len)
     if mux_sessions[id] == nil then mux_sessions[id] = pinfo.number end
   end
   if spec.payload and len > 0 then
@@ -1859,7 +1876,7 @@ local function decode_value(spec, tvb, p, len, tree, pinfo, ctx, msg_off)
 end
 
 local function track_transaction(tvb, off, fl, mclass, msg_tree, pinfo)
-  local key = tvb(off + 4, 16):bytes():tohex()
+  local key = tvb:raw(off + 4, 16)
   local t = transactions[key]
   if mclass == CLASS_REQUEST then
     if t == nil then
@@ -1901,11 +1918,13 @@ end
 
 -- Dissects one message at off; returns the bytes it covers (0 when not a message).
 local function dissect_message(tvb, off, avail, pinfo, tree, fl, ctx)
-  local mtype = tvb(off, 2):uint()
-  local mlen = tvb(off + 2, 2):uint()
-  local total = 20 + mlen
+  local seen = math.min(20 + u16(tvb:raw(off + 2, 2), 1), avail)
+  local s = tvb:raw(off, seen)   -- s[i] is the byte at off + i - 1
+  local mtype = u16(s, 1)
+  local total = 20 + u16(s, 3)
   local msg_end = off + total
-  local msg_tree = tree:add(proto, tvb(off, math.min(total, avail)))
+  local show = ctx.show
+  local msg_tree = tree:add(proto, tvb(off, seen))
   local info = fl.messages[mtype]
   local name, suffix
   if info then
@@ -1915,13 +1934,16 @@ local function dissect_message(tvb, off, avail, pinfo, tree, fl, ctx)
     name = string.format("Unknown message type 0x%04x", mtype)
     suffix = " (" .. name .. ")"
   end
-  msg_tree:append_text(": " .. name)
-  msg_tree:add(F_type, tvb(off, 2)):append_text(suffix)
+  local type_item = msg_tree:add(F_type, tvb(off, 2))
+  if show then
+    msg_tree:append_text(": " .. name)
+    type_item:append_text(suffix)
+  end
   msg_tree:add(F_length, tvb(off + 2, 2))
   if fl.cookie then msg_tree:add(F_cookie, tvb(off + 4, 4)) end
   msg_tree:add(F_tid, tvb(off + fl.tid_offset, fl.tid_length))
   msg_tree:add(F_flavour, fl.name):set_generated()
-  if ctx.depth == 0 then add_info(pinfo, ctx, name) else ctx.inner[#ctx.inner + 1] = name end
+  if ctx.depth == 0 then add_info(ctx, name) else ctx.inner[#ctx.inner + 1] = name end
 
   if total > avail then
     msg_tree:add_proto_expert_info(E.truncated,
@@ -1937,19 +1959,22 @@ local function dissect_message(tvb, off, avail, pinfo, tree, fl, ctx)
       msg_tree:add_proto_expert_info(E.overrun, "attribute header cut short")
       break
     end
-    local at = tvb(a, 2):uint()
-    local al = tvb(a + 2, 2):uint()
+    local at = u16(s, a - off + 1)
+    local al = u16(s, a - off + 3)
     local step = 4 + al
     if fl.padding then step = 4 + al + (4 - al % 4) % 4 end
     local spec = fl.attributes[at]
     local at_tree = msg_tree:add(F_att, tvb(a, math.min(step, msg_end - a)))
-    if spec then
+    local type_item = at_tree:add(F_att_type, tvb(a, 2))
+    if not show then
+      -- Wireshark drops item texts when no one sees the tree (tshark -q, -T fields, -e): none are made.
+    elseif spec then
       local l = labels_of(spec, at)
       at_tree:set_text(l.title)
-      at_tree:add(F_att_type, tvb(a, 2)):append_text(l.suffix)
+      type_item:append_text(l.suffix)
     else
       at_tree:set_text(string.format("Unknown (0x%04x)", at))
-      at_tree:add(F_att_type, tvb(a, 2)):append_text(" (Unknown)")
+      type_item:append_text(" (Unknown)")
     end
     at_tree:add(F_att_length, tvb(a + 2, 2))
     if a + 4 + al > msg_end then
@@ -1957,12 +1982,11 @@ local function dissect_message(tvb, off, avail, pinfo, tree, fl, ctx)
       break
     end
     if spec then
-      local summary, info_text = decode_value(spec, tvb, a + 4, al, at_tree, pinfo, ctx, off)
+      local to_info = spec.info and ctx.depth == 0
+      local summary, info_text = decode_value(spec, tvb, a + 4, al, at_tree, pinfo, ctx, off, show or to_info)
       if summary then
-        at_tree:append_text(": " .. summary)
-        if spec.info and ctx.depth == 0 then
-          info_parts[#info_parts + 1] = spec.info .. " " .. (info_text or summary)
-        end
+        if show then at_tree:append_text(": " .. summary) end
+        if to_info then info_parts[#info_parts + 1] = spec.info .. " " .. (info_text or summary) end
       end
     else
       at_tree:add_proto_expert_info(E.unknown)
@@ -1978,7 +2002,7 @@ local function dissect_message(tvb, off, avail, pinfo, tree, fl, ctx)
     a = a + step
   end
 
-  if #info_parts > 0 then pinfo.cols.info:append(" " .. table.concat(info_parts, ", ")) end
+  if #info_parts > 0 then ctx.text[#ctx.text + 1] = " " .. table.concat(info_parts, ", ") end
 
   if info and info.raw_media and ctx.udp and ctx.depth == 0 and not pinfo.visited then
     local key = conv_key(pinfo)
@@ -1986,7 +2010,7 @@ local function dissect_message(tvb, off, avail, pinfo, tree, fl, ctx)
     raw_media_ports[port_pair(pinfo)] = true
     -- A relay may answer from another address than the one asked (Skype: 20.202.1.37 for 20.202.146.142); the
     -- client then sends its raw media to the address it asked.
-    local t = transactions[tvb(off + 4, 16):bytes():tohex()]
+    local t = transactions[tvb:raw(off + 4, 16)]
     if t and t.flow and t.flow ~= key then
       if raw_media[t.flow] == nil then raw_media[t.flow] = pinfo.number end
       raw_media_ports[t.ports] = true
@@ -1995,7 +2019,8 @@ local function dissect_message(tvb, off, avail, pinfo, tree, fl, ctx)
   return math.min(total, avail)
 end
 
-local function dissect_srtp(tvb, pinfo, tree)
+-- h: the packet's first bytes (at least the 12-byte header).
+local function dissect_srtp(tvb, h, pinfo, tree, show)
   local n = tvb:len()
   local t = tree:add(F["media"], tvb(), "SRTP")
   if not rtp_dissector then
@@ -2003,16 +2028,18 @@ local function dissect_srtp(tvb, pinfo, tree)
     t:add(F["rtp.cc"], tvb(0, 1)); t:add(F["rtp.marker"], tvb(1, 1)); t:add(F["rtp.pt"], tvb(1, 1))
     t:add(F["rtp.seq"], tvb(2, 2)); t:add(F["rtp.timestamp"], tvb(4, 4)); t:add(F["rtp.ssrc"], tvb(8, 4))
   end
-  local p = 12 + 4 * band(tvb(0, 1):uint(), 0x0F)
-  if band(tvb(0, 1):uint(), 0x10) ~= 0 and p + 4 <= n then
+  local first = sbyte(h, 1)
+  local p = 12 + 4 * band(first, 0x0F)
+  if band(first, 0x10) ~= 0 and p + 4 <= n then
     if not rtp_dissector then
       t:add(F["rtp.ext_profile"], tvb(p, 2)); t:add(F["rtp.ext_length"], tvb(p + 2, 2))
     end
-    p = p + 4 + 4 * tvb(p + 2, 2):uint()
+    p = p + 4 + 4 * u16(tvb:raw(p + 2, 2), 1)
   end
   if p < n then t:add(F["srtp.payload"], tvb(p, n - p)) end
-  t:append_text(string.format(", PT=%d, SSRC=0x%08x, Seq=%d", band(tvb(1, 1):uint(), 0x7F), tvb(8, 4):uint(),
-    tvb(2, 2):uint()))
+  if show then
+    t:append_text(string.format(", PT=%d, SSRC=0x%08x, Seq=%d", band(sbyte(h, 2), 0x7F), u32(h, 9), u16(h, 3)))
+  end
   return "SRTP"
 end
 
@@ -2041,7 +2068,7 @@ local function srtcp_trailer(tvb, n, ssrc)
   return nil
 end
 
-local function dissect_srtcp(tvb, pinfo, tree)
+local function dissect_srtcp(tvb, pinfo, tree, show)
   local n = tvb:len()
   local t = tree:add(F["media"], tvb(), "SRTCP")
   t:add(F["rtcp.version"], tvb(0, 1)); t:add(F["rtcp.padding"], tvb(0, 1)); t:add(F["rtcp.count"], tvb(0, 1))
@@ -2055,37 +2082,36 @@ local function dissect_srtcp(tvb, pinfo, tree)
     t:add(F["srtcp.e_flag"], tvb(at, 4)); t:add(F["srtcp.index"], tvb(at, 4))
     if tr.mki > 0 then t:add(F["srtcp.mki"], tvb(at + 4, tr.mki)) end
     t:add(F["srtcp.auth_tag"], tvb(n - tr.tag, tr.tag))
-    t:append_text(string.format(", PT=%d, SSRC=0x%08x, index %d", tvb(1, 1):uint(), ssrc,
-      band(tvb(at, 4):uint(), 0x7FFFFFFF)))
+    if show then
+      t:append_text(string.format(", PT=%d, SSRC=0x%08x, index %d", tvb(1, 1):uint(), ssrc,
+        band(tvb(at, 4):uint(), 0x7FFFFFFF)))
+    end
   else
     if n > 8 then t:add(F["srtcp.encrypted"], tvb(8, n - 8)) end
-    t:append_text(string.format(", PT=%d, SSRC=0x%08x", tvb(1, 1):uint(), ssrc))
+    if show then t:append_text(string.format(", PT=%d, SSRC=0x%08x", tvb(1, 1):uint(), ssrc)) end
   end
   return "SRTCP"
 end
 
--- Relayed bytes: STUN (any flavour), then SRTP/SRTCP by the RTP version bits and RFC 5761 type ranges.
 -- Hands relayed bytes to one of Wireshark's dissectors, so its filters, taps and statistics see them (stun, rtp,
--- Telephony › RTP Streams). The packet's columns stay ours: the relay's message is what the packet is. An exception
--- inside that dissector stays its own, as its items show.
-local function call_keeping_columns(d, tvb, pinfo, tree)
-  local info, prot = tostring(pinfo.cols.info), tostring(pinfo.cols.protocol)
+-- Telephony › RTP Streams). The packet's columns stay ours (finish_info sets them after): the relay's message is
+-- what the packet is. An exception inside that dissector stays its own, as its items show.
+local function call_relayed(d, tvb, pinfo, tree)
   pcall(d.call, d, tvb, pinfo, tree)
-  pinfo.cols.info:set(info)
-  pinfo.cols.protocol:set(prot)
 end
 
 -- A message handed to Wireshark's STUN dissector is not decoded here, but its link attributes still announce
 -- sessions (Teams' ICE checks carry MS-MULTIPLEXED-TURN-SESSION-ID): read them so the flows they name are followed.
 note_links = function(tvb, n, fl, pinfo)
   if pinfo.visited then return end
+  local s = tvb:raw(0, n)
   local a = 20
   while a + 4 <= n do
-    local al = tvb(a + 2, 2):uint()
+    local al = u16(s, a + 3)
     if a + 4 + al > n then return end
-    local spec = fl.attributes[tvb(a, 2):uint()]
+    local spec = fl.attributes[u16(s, a + 1)]
     if spec and spec.link and al > 0 then
-      local id = tvb(a + 4, al):bytes():tohex()
+      local id = tvb:raw(a + 4, al)
       if mux_sessions[id] == nil then mux_sessions[id] = pinfo.number end
     end
     a = a + 4 + al
@@ -2098,14 +2124,16 @@ dissect_payload = function(ptvb, pinfo, tree, ctx)
   local n = ptvb:len()
   if n == 0 then return end
   local mode = prefs_state.data_mode
-  local fl = flavour_of_relayed(ptvb, n)
+  local h = ptvb:raw(0, n >= 12 and 12 or n)
+  local first = sbyte(h, 1)
+  local fl = flavour_of_relayed(ptvb, n, first)
   if fl and mode ~= DATA_RAW then
-    if not fl.marker and prefs_state.rfc_to_builtin and stun_builtin and 20 + ptvb(2, 2):uint() == n then
+    if not fl.marker and prefs_state.rfc_to_builtin and stun_builtin and 20 + u16(h, 3) == n then
       -- An ICE check: a standard STUN message, so Wireshark's STUN dissector shows it and `stun` filters find it.
-      local info = fl.messages[ptvb(0, 2):uint()]
+      local info = fl.messages[u16(h, 1)]
       ctx.inner[#ctx.inner + 1] = info and info.name or "STUN"
       note_links(ptvb, n, fl, pinfo)
-      call_keeping_columns(stun_builtin, ptvb, pinfo, tree)
+      call_relayed(stun_builtin, ptvb, pinfo, tree)
       return
     end
     ctx.depth = ctx.depth + 1
@@ -2113,21 +2141,21 @@ dissect_payload = function(ptvb, pinfo, tree, ctx)
     ctx.depth = ctx.depth - 1
     return
   end
-  if n >= 12 and rshift(ptvb(0, 1):uint(), 6) == 2 and mode ~= DATA_RAW then
-    local pt = ptvb(1, 1):uint()
+  if n >= 12 and rshift(first, 6) == 2 and mode ~= DATA_RAW then
+    local pt = sbyte(h, 2)
     local is_rtcp = pt >= 192 and pt <= 223
     if mode == DATA_WIRESHARK then
       local d = is_rtcp and rtcp_dissector or rtp_dissector
       if d then
         ctx.inner[#ctx.inner + 1] = is_rtcp and "RTCP" or "RTP"
-        call_keeping_columns(d, ptvb, pinfo, tree)
+        call_relayed(d, ptvb, pinfo, tree)
         return
       end
     end
-    local kind = is_rtcp and dissect_srtcp(ptvb, pinfo, tree) or dissect_srtp(ptvb, pinfo, tree)
+    local kind = is_rtcp and dissect_srtcp(ptvb, pinfo, tree, ctx.show) or dissect_srtp(ptvb, h, pinfo, tree, ctx.show)
     -- SRTP's header is clear: Wireshark's RTP dissector reads it, so RTP Streams and -z rtp,streams count relayed
     -- calls (loss, jitter); the payload stays encrypted bytes.
-    if not is_rtcp and rtp_dissector then call_keeping_columns(rtp_dissector, ptvb, pinfo, tree) end
+    if not is_rtcp and rtp_dissector then call_relayed(rtp_dissector, ptvb, pinfo, tree) end
     ctx.inner[#ctx.inner + 1] = kind
     return
   end
@@ -2138,36 +2166,44 @@ end
 
 -- Transports: UDP datagrams, multiplexed 0xFF10 frames, raw media, and TCP framing ---------------
 
-local function new_ctx(udp)
-  return { depth = 0, inner = {}, info_set = false, udp = udp }
+-- show: someone sees the tree (Wireshark's own test); without it, item texts are not made, as Wireshark drops them.
+local function new_ctx(udp, tree)
+  return { depth = 0, inner = {}, text = {}, udp = udp, show = tree.visible }
 end
 
+-- Sets the protocol and Info columns once the packet is decoded, over whatever a dissector handed relayed bytes
+-- wrote: the packet is the relay's message; what it carried is listed in brackets.
 local function finish_info(pinfo, ctx)
-  if #ctx.inner > 0 then
+  pinfo.cols.protocol = PROTOCOL_COLUMN
+  local t, inner = ctx.text, ctx.inner
+  if #inner == 1 then
+    t[#t + 1] = " [" .. inner[1] .. "]"
+  elseif #inner > 1 then
     local seen, list = {}, {}
-    for _, k in ipairs(ctx.inner) do
+    for _, k in ipairs(inner) do
       if not seen[k] then seen[k] = true list[#list + 1] = k end
     end
-    pinfo.cols.info:append(" [" .. table.concat(list, ", ") .. "]")
+    t[#t + 1] = " [" .. table.concat(list, ", ") .. "]"
   end
+  if #t > 0 then pinfo.cols.info:set(table.concat(t)) end
 end
 
 local function is_mux_frame(tvb, n)
-  return MUX_CHANNEL ~= nil and n >= 4 + MUX_SESSION_LEN and tvb(0, 2):uint() == MUX_CHANNEL
+  return MUX_CHANNEL ~= nil and n >= 4 + MUX_SESSION_LEN and u16(tvb:raw(0, 2), 1) == MUX_CHANNEL
 end
 
 local function dissect_mux(tvb, pinfo, tree)
   local n = tvb:len()
-  pinfo.cols.protocol = PROTOCOL_COLUMN
-  local ctx = new_ctx(true)
-  local declared = tvb(2, 2):uint()
+  local ctx = new_ctx(true, tree)
+  local h = tvb:raw(0, 4 + MUX_SESSION_LEN)
+  local declared = u16(h, 3)
   local t = tree:add(proto, tvb())
-  t:append_text(": Multiplexed TURN frame")
+  if ctx.show then t:append_text(": Multiplexed TURN frame") end
   local mt = t:add(F["mux"], tvb(0, 4 + MUX_SESSION_LEN))
   mt:add(F["mux.channel"], tvb(0, 2))
   mt:add(F["mux.length"], tvb(2, 2))
   mt:add(F["mux.session_id"], tvb(4, MUX_SESSION_LEN))
-  local id = tvb(4, MUX_SESSION_LEN):bytes():tohex()
+  local id = h:sub(5)
   if mux_sessions[id] then mt:add(F["mux.session_in"], mux_sessions[id]):set_generated() end
   if not pinfo.visited then
     local key = conv_key(pinfo)
@@ -2179,7 +2215,7 @@ local function dissect_mux(tvb, pinfo, tree)
     mt:add_proto_expert_info(E.mux, string.format("length field %d, datagram holds %d", declared, body))
     if declared < body then body = declared end
   end
-  add_info(pinfo, ctx, "Multiplexed TURN frame")
+  add_info(ctx, "Multiplexed TURN frame")
   local plen = body - MUX_SESSION_LEN
   if plen > 0 then dissect_payload(tvb(4 + MUX_SESSION_LEN, plen):tvb(), pinfo, t, ctx) end
   finish_info(pinfo, ctx)
@@ -2189,12 +2225,14 @@ end
 -- Bare payloads on a flow a relay already set up: after Set Active Destination (raw media, MS-TURN 2.2.2.11), and
 -- the relay's answers on a multiplexed flow, where the client sends 0xFF10 frames (MS-TURN 2.2.3). Both start with
 -- RTP's version bits, on the address pair of the message that set them up, after it.
+-- Returns the frame that set the flow up, and the flow's key.
 local function relayed_since(flows, ports, tvb, pinfo, n)
   if next(ports) == nil or n < 12 or not ports[port_pair(pinfo)] or rshift(tvb(0, 1):uint(), 6) ~= 2 then
     return nil
   end
-  local since = flows[conv_key(pinfo)]
-  if since and since < pinfo.number then return since end
+  local key = conv_key(pinfo)
+  local since = flows[key]
+  if since and since < pinfo.number then return since, key end
   return nil
 end
 
@@ -2202,22 +2240,20 @@ local function mux_flow_since(tvb, pinfo, n) return relayed_since(mux_flows, mux
 local function raw_media_since(tvb, pinfo, n) return relayed_since(raw_media, raw_media_ports, tvb, pinfo, n) end
 
 -- label: what the tree and Info call it; since_field: the generated link to the frame that set the flow up.
-local function dissect_bare(tvb, pinfo, tree, label, since_field, since, note)
-  pinfo.cols.protocol = PROTOCOL_COLUMN
-  local ctx = new_ctx(true)
+local function dissect_bare(tvb, pinfo, tree, label, since_field, since, key, note)
+  local ctx = new_ctx(true, tree)
   local t = tree:add(proto, tvb())
-  t:append_text(": " .. label)
+  if ctx.show then t:append_text(": " .. label) end
   t:add(since_field, since):set_generated()
-  if note then note(t, pinfo) end
-  add_info(pinfo, ctx, label)
+  if note then note(t, pinfo, key) end
+  add_info(ctx, label)
   dissect_payload(tvb, pinfo, t, ctx)
   finish_info(pinfo, ctx)
   return tvb:len()
 end
 
 -- One note per raw-media flow, on its first packet: one per packet would bury real problems in Expert Info.
-local function note_raw_media(t, pinfo)
-  local key = conv_key(pinfo)
+local function note_raw_media(t, pinfo, key)
   local first = raw_media_first[key]
   if not first or pinfo.number < first then
     first = pinfo.number
@@ -2226,17 +2262,16 @@ local function note_raw_media(t, pinfo)
   if first == pinfo.number then t:add_proto_expert_info(E.raw) end
 end
 
-local function dissect_mux_answer(tvb, pinfo, tree, since)
-  return dissect_bare(tvb, pinfo, tree, "Multiplexed relay data", F["mux.flow_since"], since, nil)
+local function dissect_mux_answer(tvb, pinfo, tree, since, key)
+  return dissect_bare(tvb, pinfo, tree, "Multiplexed relay data", F["mux.flow_since"], since, key, nil)
 end
 
-local function dissect_raw_media(tvb, pinfo, tree, since)
-  return dissect_bare(tvb, pinfo, tree, "Raw relayed media", F["media.raw_since"], since, note_raw_media)
+local function dissect_raw_media(tvb, pinfo, tree, since, key)
+  return dissect_bare(tvb, pinfo, tree, "Raw relayed media", F["media.raw_since"], since, key, note_raw_media)
 end
 
 local function dissect_udp_message(tvb, pinfo, tree, fl)
-  pinfo.cols.protocol = PROTOCOL_COLUMN
-  local ctx = new_ctx(true)
+  local ctx = new_ctx(true, tree)
   local used = dissect_message(tvb, 0, tvb:len(), pinfo, tree, fl, ctx)
   finish_info(pinfo, ctx)
   return used
@@ -2261,10 +2296,10 @@ function proto.dissector(tvb, pinfo, tree)
     return dissect_udp_message(tvb, pinfo, tree, fl)
   end
   if is_mux_frame(tvb, n) then return dissect_mux(tvb, pinfo, tree) end
-  local since = raw_media_since(tvb, pinfo, n)
-  if since then return dissect_raw_media(tvb, pinfo, tree, since) end
-  local mux_since = mux_flow_since(tvb, pinfo, n)
-  if mux_since then return dissect_mux_answer(tvb, pinfo, tree, mux_since) end
+  local since, key = raw_media_since(tvb, pinfo, n)
+  if since then return dissect_raw_media(tvb, pinfo, tree, since, key) end
+  local mux_since, mux_key = mux_flow_since(tvb, pinfo, n)
+  if mux_since then return dissect_mux_answer(tvb, pinfo, tree, mux_since, mux_key) end
   -- Not ours (TURN ChannelData on 3478, say): to the dissector this port had (STUN), as without this script; where
   -- the port had none, refused, so UDP tries its heuristics (RTCP…) as it would have.
   -- Dissector:call falls back to "data" when the callee refuses, so only what STUN takes (a whole message, or
@@ -2291,21 +2326,21 @@ local function heur_udp(tvb, pinfo, tree)
       return true
     end
   end
-  if is_mux_frame(tvb, n) and mux_sessions[tvb(4, MUX_SESSION_LEN):bytes():tohex()] then
+  if is_mux_frame(tvb, n) and mux_sessions[tvb:raw(4, MUX_SESSION_LEN)] then
     -- Bound to this dissector so the flow's next frames come here first: STUN, which also reads 0xFF10 frames (and
     -- would bind the flow on the relay's first bare STUN answer), sees only what this dissector hands it.
     pinfo.conversation = proto
     dissect_mux(tvb, pinfo, tree)
     return true
   end
-  local since = raw_media_since(tvb, pinfo, n)
+  local since, key = raw_media_since(tvb, pinfo, n)
   if since then
-    dissect_raw_media(tvb, pinfo, tree, since)
+    dissect_raw_media(tvb, pinfo, tree, since, key)
     return true
   end
-  local mux_since = mux_flow_since(tvb, pinfo, n)
+  local mux_since, mux_key = mux_flow_since(tvb, pinfo, n)
   if mux_since then
-    dissect_mux_answer(tvb, pinfo, tree, mux_since)
+    dissect_mux_answer(tvb, pinfo, tree, mux_since, mux_key)
     return true
   end
   return false
@@ -2375,8 +2410,7 @@ end
 -- those are decoded as they stand.
 local function dissect_tcp_frames(tvb, pinfo, tree, can_desegment)
   local n = tvb:len()
-  pinfo.cols.protocol = PROTOCOL_COLUMN
-  local ctx = new_ctx(false)
+  local ctx = new_ctx(false, tree)
   local off = 0
   while off < n do
     local left = n - off
@@ -2395,7 +2429,7 @@ local function dissect_tcp_frames(tvb, pinfo, tree, can_desegment)
         pt:add(F["pseudo_tls.handshake"], tvb(off + 5, rlen))
         dissect_pseudo_hellos(tvb, off + 5, off + 5 + rlen, pt)
       end
-      add_info(pinfo, ctx, "Pseudo-TLS hello")
+      add_info(ctx, "Pseudo-TLS hello")
       off = off + 5 + rlen
     elseif (first == 2 or first == 3) and (left < 2 or tvb(off + 1, 1):uint() == 0) then
       if left < 4 then return need_more(pinfo, tree, ctx, off, DESEGMENT_ONE_MORE_SEGMENT, can_desegment, tvb, n) end
@@ -2416,7 +2450,7 @@ local function dissect_tcp_frames(tvb, pinfo, tree, can_desegment)
           ft:add_proto_expert_info(E.framing, "control frame without an MS-TURN message")
           ft:add(F["framing.data"], tvb(off + 4, flen))
         else
-          add_info(pinfo, ctx, "End-to-end data")
+          add_info(ctx, "End-to-end data")
           local dt = tree:add(proto, tvb(off, 4 + flen))
           dt:append_text(": End-to-end data")
           dissect_payload(body, pinfo, dt, ctx)
@@ -2426,7 +2460,7 @@ local function dissect_tcp_frames(tvb, pinfo, tree, can_desegment)
     else
       local bad = tree:add(proto, tvb(off, left))
       bad:add_proto_expert_info(E.framing, string.format("unexpected byte 0x%02x where a frame should start", first))
-      add_info(pinfo, ctx, "Bad framing")
+      add_info(ctx, "Bad framing")
       off = n
     end
   end

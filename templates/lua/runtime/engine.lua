@@ -9,12 +9,24 @@
 -- signed 32-bit numbers: only ever shift or mask them before printing (see ipv4_string).
 local band, bxor, rshift = bit.band, bit.bxor, bit.rshift
 
+-- Numbers are read from one string of the bytes (tvb:raw) at 1-based positions: a range object per number costs
+-- about twice as much, and the hot path reads dozens per message.
+local sbyte = string.byte
+local function u16(s, i)
+  local a, b = sbyte(s, i, i + 1)
+  return a * 256 + b
+end
+local function u32(s, i)
+  local a, b, c, d = sbyte(s, i, i + 3)
+  return ((a * 256 + b) * 256 + c) * 256 + d
+end
+
 local prefs_state = { rfc_to_builtin = true, data_mode = 1, heur_udp = true, heur_tcp = true, late_segments = true }
 local DATA_AUTO, DATA_WIRESHARK, DATA_RAW = 1, 2, 3
 
 -- State kept across packets. Keys are frame numbers or strings, so a second pass (GUI) sees the same.
-local transactions = {}   -- transaction id hex -> { req = frame, req_ts = seconds, resp = frame }
-local mux_sessions = {}   -- session id hex -> frame that announced it
+local transactions = {}   -- transaction id (its raw bytes) -> { req = frame, req_ts = seconds, resp = frame }
+local mux_sessions = {}   -- session id (its raw bytes) -> frame that announced it
 local raw_media = {}      -- 5-tuple key -> frame of the Set Active Destination success
 local raw_media_first = {} -- 5-tuple key -> first raw media frame of that flow
 local mux_flows = {}      -- 5-tuple key -> first multiplexed frame: the relay answers on it with bare payloads
@@ -45,19 +57,18 @@ local data_dissector = Dissector.get("data")
 
 local function flavour_of(tvb, off, avail)
   if avail < 20 then return nil end
-  if band(tvb(off, 1):uint(), 0xC0) ~= 0 then return nil end
-  local mlen = tvb(off + 2, 2):uint()
-  for _, fl in ipairs(FLAVOURS) do
-    if fl.marker then
-      if avail >= 28 and tvb(off + 20, 2):uint() == fl.marker and tvb(off + 22, 2):uint() == 4
-          and tvb(off + 24, 4):uint() == fl.marker_value then
-        return fl
-      end
+  local h = tvb:raw(off, avail >= 28 and 28 or 20)
+  if sbyte(h, 1) >= 0x40 then return nil end
+  local mlen = u16(h, 3)
+  if avail >= 28 then
+    local marker, mark_len, value = u16(h, 21), u16(h, 23), u32(h, 25)
+    for _, fl in ipairs(FLAVOURS) do
+      if fl.marker == marker and mark_len == 4 and value == fl.marker_value then return fl end
     end
   end
+  local cookie = u32(h, 5)
   for _, fl in ipairs(FLAVOURS) do
-    if not fl.marker and fl.cookie and tvb(off + 4, 4):uint() == fl.cookie
-        and (not fl.padding or mlen % 4 == 0) and 20 + mlen <= avail then
+    if not fl.marker and fl.cookie == cookie and (not fl.padding or mlen % 4 == 0) and 20 + mlen <= avail then
       return fl
     end
   end
@@ -66,11 +77,13 @@ end
 
 -- Inside DATA the bytes are known to be relayed: a STUN header with the cookie is a message even when
 -- its length is wrong, so the damage is reported instead of the bytes being shown as unknown data.
-local function flavour_of_relayed(tvb, n)
+local function flavour_of_relayed(tvb, n, first)
+  if n < 20 or first >= 0x40 then return nil end
   local fl = flavour_of(tvb, 0, n)
-  if fl or n < 20 or band(tvb(0, 1):uint(), 0xC0) ~= 0 then return fl end
+  if fl then return fl end
+  local cookie = u32(tvb:raw(4, 4), 1)
   for _, f in ipairs(FLAVOURS) do
-    if not f.marker and f.cookie and tvb(4, 4):uint() == f.cookie then return f end
+    if not f.marker and f.cookie == cookie then return f end
   end
   return nil
 end
@@ -129,13 +142,12 @@ local function text_of(s)
   return table.concat(out)
 end
 
-local function add_info(pinfo, ctx, text)
-  if ctx.info_set then
-    pinfo.cols.info:append(", " .. text)
-  else
-    pinfo.cols.info:set(text)
-    ctx.info_set = true
-  end
+-- The Info text is gathered in ctx and set once, with the protocol column, when the packet is done (finish_info):
+-- the dissectors relayed bytes are handed to write their own columns, and these overwrite them.
+local function add_info(ctx, text)
+  local t = ctx.text
+  if #t > 0 then t[#t + 1] = ", " end
+  t[#t + 1] = text
 end
 
 local dissect_payload -- forward declaration: DATA and multiplexed frames hand their bytes to it
@@ -146,32 +158,35 @@ local function decode_address(tvb, p, size, tree, xor_off, msg_off, ctx)
     tree:add_proto_expert_info(E.bad_length, "address shorter than 4 bytes")
     return "?"
   end
+  local v = tvb:raw(p, math.min(size, 20))
+  local key = xor_off > 0 and tvb:raw(msg_off + xor_off, 16) or nil
   tree:add(F["att.reserved"], tvb(p, 1))
   tree:add(F["att.family"], tvb(p + 1, 1))
-  local family = tvb(p + 1, 1):uint()
-  local port = tvb(p + 2, 2):uint()
-  if xor_off > 0 then port = bxor(port, tvb(msg_off + xor_off, 2):uint()) end
+  local family = sbyte(v, 2)
+  local port = u16(v, 3)
+  if key then port = bxor(port, u16(key, 1)) end
   local port_item = tree:add(F["att.port"], tvb(p + 2, 2), port)
-  if xor_off > 0 then port_item:append_text(" (XOR-ed on the wire)") end
+  if key and ctx.show then port_item:append_text(" (XOR-ed on the wire)") end
   if family == 1 and size == 8 then
-    local ip = tvb(p + 4, 4):uint()
-    if xor_off > 0 then
-      ip = bxor(ip, tvb(msg_off + xor_off, 4):uint())
+    local ip = u32(v, 5)
+    if key then
+      ip = bxor(ip, u32(key, 1))
       if ip < 0 then ip = ip + 4294967296 end
-      tree:add(F["att.ipv4"], tvb(p + 4, 4), Address.ip(ipv4_string(ip))):set_generated()
-    else
-      tree:add(F["att.ipv4"], tvb(p + 4, 4))
+      local text = ipv4_string(ip)
+      tree:add(F["att.ipv4"], tvb(p + 4, 4), Address.ip(text)):set_generated()
+      return text .. ":" .. port
     end
+    tree:add(F["att.ipv4"], tvb(p + 4, 4))
     return ipv4_string(ip) .. ":" .. port
   elseif family == 2 and size == 20 then
     local parts = {}
     for i = 0, 7 do
-      local w = tvb(p + 4 + 2 * i, 2):uint()
-      if xor_off > 0 then w = bxor(w, tvb(msg_off + xor_off + 2 * i, 2):uint()) end
+      local w = u16(v, 5 + 2 * i)
+      if key then w = bxor(w, u16(key, 1 + 2 * i)) end
       parts[#parts + 1] = string.format("%x", w)
     end
     local text = table.concat(parts, ":")
-    if xor_off > 0 then
+    if key then
       tree:add(F["att.ipv6"], tvb(p + 4, 16), Address.ipv6(text)):set_generated()
     else
       tree:add(F["att.ipv6"], tvb(p + 4, 16))
@@ -197,8 +212,9 @@ local function field_text(f, r, size, text)
   return tostring(v) .. f.unit
 end
 
--- Returns the value's summary: the one meaningful field as it reads, or "Label: value" for each of several.
-local function decode_fields(fields, tvb, p, vend, tree, pinfo, ctx, msg_off)
+-- Returns the value's summary: the one meaningful field as it reads, or "Label: value" for each of several (only
+-- when wanted: by a tree someone sees, or for the Info column).
+local function decode_fields(fields, tvb, p, vend, tree, pinfo, ctx, msg_off, want)
   local parts = {}
   for _, f in ipairs(fields) do
     local size = f.size or (vend - p)
@@ -208,17 +224,18 @@ local function decode_fields(fields, tvb, p, vend, tree, pinfo, ctx, msg_off)
     end
     local k = f.kind
     if k == "addr" or k == "xaddr" then
-      parts[#parts + 1] = { f.label, decode_address(tvb, p, size, tree, k == "xaddr" and f.xor or 0, msg_off, ctx) }
+      local text = decode_address(tvb, p, size, tree, k == "xaddr" and f.xor or 0, msg_off, ctx)
+      if want then parts[#parts + 1] = { f.label, text } end
     elseif size > 0 then
       local r = tvb(p, size)
       if k == "group" then
         local sub = tree:add(f.f, r)
-        decode_fields(f.children, tvb, p, p + size, sub, pinfo, ctx, msg_off)
+        decode_fields(f.children, tvb, p, p + size, sub, pinfo, ctx, msg_off, false)
       else
         local text = k == "text" and text_of(r:raw()) or nil
         local item = text and tree:add(f.f, r, text) or tree:add(f.f, r)
         for _, b in ipairs(f.bits) do item:add(b, r) end
-        if not f.reserved then parts[#parts + 1] = { f.label, field_text(f, r, size, text) } end
+        if want and not f.reserved then parts[#parts + 1] = { f.label, field_text(f, r, size, text) } end
       end
     end
     p = p + size
@@ -272,7 +289,7 @@ local function decode_role(spec, tvb, p, len, tree, msg_off, summary)
   return summary, nil
 end
 
-local function decode_value(spec, tvb, p, len, tree, pinfo, ctx, msg_off)
+local function decode_value(spec, tvb, p, len, tree, pinfo, ctx, msg_off, want)
   local layout = nil
   for _, l in ipairs(spec.layouts) do
     if l.len == len then layout = l break end
@@ -287,11 +304,11 @@ local function decode_value(spec, tvb, p, len, tree, pinfo, ctx, msg_off)
     if len > 0 then tree:add(F["att.value"], tvb(p, len)) end
     return nil
   end
-  local summary = decode_fields(layout.fields, tvb, p, p + len, tree, pinfo, ctx, msg_off)
+  local summary = decode_fields(layout.fields, tvb, p, p + len, tree, pinfo, ctx, msg_off, want)
   local info_text = nil
   if spec.role then summary, info_text = decode_role(spec, tvb, p, len, tree, msg_off, summary or "") end
   if spec.link and len > 0 then
-    local id = tvb(p, len):bytes():tohex()
+    local id = tvb:raw(p, len)
     if mux_sessions[id] == nil then mux_sessions[id] = pinfo.number end
   end
   if spec.payload and len > 0 then
@@ -301,7 +318,7 @@ local function decode_value(spec, tvb, p, len, tree, pinfo, ctx, msg_off)
 end
 
 local function track_transaction(tvb, off, fl, mclass, msg_tree, pinfo)
-  local key = tvb(off + 4, 16):bytes():tohex()
+  local key = tvb:raw(off + 4, 16)
   local t = transactions[key]
   if mclass == CLASS_REQUEST then
     if t == nil then
@@ -343,11 +360,13 @@ end
 
 -- Dissects one message at off; returns the bytes it covers (0 when not a message).
 local function dissect_message(tvb, off, avail, pinfo, tree, fl, ctx)
-  local mtype = tvb(off, 2):uint()
-  local mlen = tvb(off + 2, 2):uint()
-  local total = 20 + mlen
+  local seen = math.min(20 + u16(tvb:raw(off + 2, 2), 1), avail)
+  local s = tvb:raw(off, seen)   -- s[i] is the byte at off + i - 1
+  local mtype = u16(s, 1)
+  local total = 20 + u16(s, 3)
   local msg_end = off + total
-  local msg_tree = tree:add(proto, tvb(off, math.min(total, avail)))
+  local show = ctx.show
+  local msg_tree = tree:add(proto, tvb(off, seen))
   local info = fl.messages[mtype]
   local name, suffix
   if info then
@@ -357,13 +376,16 @@ local function dissect_message(tvb, off, avail, pinfo, tree, fl, ctx)
     name = string.format("Unknown message type 0x%04x", mtype)
     suffix = " (" .. name .. ")"
   end
-  msg_tree:append_text(": " .. name)
-  msg_tree:add(F_type, tvb(off, 2)):append_text(suffix)
+  local type_item = msg_tree:add(F_type, tvb(off, 2))
+  if show then
+    msg_tree:append_text(": " .. name)
+    type_item:append_text(suffix)
+  end
   msg_tree:add(F_length, tvb(off + 2, 2))
   if fl.cookie then msg_tree:add(F_cookie, tvb(off + 4, 4)) end
   msg_tree:add(F_tid, tvb(off + fl.tid_offset, fl.tid_length))
   msg_tree:add(F_flavour, fl.name):set_generated()
-  if ctx.depth == 0 then add_info(pinfo, ctx, name) else ctx.inner[#ctx.inner + 1] = name end
+  if ctx.depth == 0 then add_info(ctx, name) else ctx.inner[#ctx.inner + 1] = name end
 
   if total > avail then
     msg_tree:add_proto_expert_info(E.truncated,
@@ -379,19 +401,22 @@ local function dissect_message(tvb, off, avail, pinfo, tree, fl, ctx)
       msg_tree:add_proto_expert_info(E.overrun, "attribute header cut short")
       break
     end
-    local at = tvb(a, 2):uint()
-    local al = tvb(a + 2, 2):uint()
+    local at = u16(s, a - off + 1)
+    local al = u16(s, a - off + 3)
     local step = 4 + al
     if fl.padding then step = 4 + al + (4 - al % 4) % 4 end
     local spec = fl.attributes[at]
     local at_tree = msg_tree:add(F_att, tvb(a, math.min(step, msg_end - a)))
-    if spec then
+    local type_item = at_tree:add(F_att_type, tvb(a, 2))
+    if not show then
+      -- Wireshark drops item texts when no one sees the tree (tshark -q, -T fields, -e): none are made.
+    elseif spec then
       local l = labels_of(spec, at)
       at_tree:set_text(l.title)
-      at_tree:add(F_att_type, tvb(a, 2)):append_text(l.suffix)
+      type_item:append_text(l.suffix)
     else
       at_tree:set_text(string.format("Unknown (0x%04x)", at))
-      at_tree:add(F_att_type, tvb(a, 2)):append_text(" (Unknown)")
+      type_item:append_text(" (Unknown)")
     end
     at_tree:add(F_att_length, tvb(a + 2, 2))
     if a + 4 + al > msg_end then
@@ -399,12 +424,11 @@ local function dissect_message(tvb, off, avail, pinfo, tree, fl, ctx)
       break
     end
     if spec then
-      local summary, info_text = decode_value(spec, tvb, a + 4, al, at_tree, pinfo, ctx, off)
+      local to_info = spec.info and ctx.depth == 0
+      local summary, info_text = decode_value(spec, tvb, a + 4, al, at_tree, pinfo, ctx, off, show or to_info)
       if summary then
-        at_tree:append_text(": " .. summary)
-        if spec.info and ctx.depth == 0 then
-          info_parts[#info_parts + 1] = spec.info .. " " .. (info_text or summary)
-        end
+        if show then at_tree:append_text(": " .. summary) end
+        if to_info then info_parts[#info_parts + 1] = spec.info .. " " .. (info_text or summary) end
       end
     else
       at_tree:add_proto_expert_info(E.unknown)
@@ -420,7 +444,7 @@ local function dissect_message(tvb, off, avail, pinfo, tree, fl, ctx)
     a = a + step
   end
 
-  if #info_parts > 0 then pinfo.cols.info:append(" " .. table.concat(info_parts, ", ")) end
+  if #info_parts > 0 then ctx.text[#ctx.text + 1] = " " .. table.concat(info_parts, ", ") end
 
   if info and info.raw_media and ctx.udp and ctx.depth == 0 and not pinfo.visited then
     local key = conv_key(pinfo)
@@ -428,7 +452,7 @@ local function dissect_message(tvb, off, avail, pinfo, tree, fl, ctx)
     raw_media_ports[port_pair(pinfo)] = true
     -- A relay may answer from another address than the one asked (Skype: 20.202.1.37 for 20.202.146.142); the
     -- client then sends its raw media to the address it asked.
-    local t = transactions[tvb(off + 4, 16):bytes():tohex()]
+    local t = transactions[tvb:raw(off + 4, 16)]
     if t and t.flow and t.flow ~= key then
       if raw_media[t.flow] == nil then raw_media[t.flow] = pinfo.number end
       raw_media_ports[t.ports] = true
@@ -437,7 +461,8 @@ local function dissect_message(tvb, off, avail, pinfo, tree, fl, ctx)
   return math.min(total, avail)
 end
 
-local function dissect_srtp(tvb, pinfo, tree)
+-- h: the packet's first bytes (at least the 12-byte header).
+local function dissect_srtp(tvb, h, pinfo, tree, show)
   local n = tvb:len()
   local t = tree:add(F["media"], tvb(), "SRTP")
   if not rtp_dissector then
@@ -445,16 +470,18 @@ local function dissect_srtp(tvb, pinfo, tree)
     t:add(F["rtp.cc"], tvb(0, 1)); t:add(F["rtp.marker"], tvb(1, 1)); t:add(F["rtp.pt"], tvb(1, 1))
     t:add(F["rtp.seq"], tvb(2, 2)); t:add(F["rtp.timestamp"], tvb(4, 4)); t:add(F["rtp.ssrc"], tvb(8, 4))
   end
-  local p = 12 + 4 * band(tvb(0, 1):uint(), 0x0F)
-  if band(tvb(0, 1):uint(), 0x10) ~= 0 and p + 4 <= n then
+  local first = sbyte(h, 1)
+  local p = 12 + 4 * band(first, 0x0F)
+  if band(first, 0x10) ~= 0 and p + 4 <= n then
     if not rtp_dissector then
       t:add(F["rtp.ext_profile"], tvb(p, 2)); t:add(F["rtp.ext_length"], tvb(p + 2, 2))
     end
-    p = p + 4 + 4 * tvb(p + 2, 2):uint()
+    p = p + 4 + 4 * u16(tvb:raw(p + 2, 2), 1)
   end
   if p < n then t:add(F["srtp.payload"], tvb(p, n - p)) end
-  t:append_text(string.format(", PT=%d, SSRC=0x%08x, Seq=%d", band(tvb(1, 1):uint(), 0x7F), tvb(8, 4):uint(),
-    tvb(2, 2):uint()))
+  if show then
+    t:append_text(string.format(", PT=%d, SSRC=0x%08x, Seq=%d", band(sbyte(h, 2), 0x7F), u32(h, 9), u16(h, 3)))
+  end
   return "SRTP"
 end
 
@@ -483,7 +510,7 @@ local function srtcp_trailer(tvb, n, ssrc)
   return nil
 end
 
-local function dissect_srtcp(tvb, pinfo, tree)
+local function dissect_srtcp(tvb, pinfo, tree, show)
   local n = tvb:len()
   local t = tree:add(F["media"], tvb(), "SRTCP")
   t:add(F["rtcp.version"], tvb(0, 1)); t:add(F["rtcp.padding"], tvb(0, 1)); t:add(F["rtcp.count"], tvb(0, 1))
@@ -497,37 +524,36 @@ local function dissect_srtcp(tvb, pinfo, tree)
     t:add(F["srtcp.e_flag"], tvb(at, 4)); t:add(F["srtcp.index"], tvb(at, 4))
     if tr.mki > 0 then t:add(F["srtcp.mki"], tvb(at + 4, tr.mki)) end
     t:add(F["srtcp.auth_tag"], tvb(n - tr.tag, tr.tag))
-    t:append_text(string.format(", PT=%d, SSRC=0x%08x, index %d", tvb(1, 1):uint(), ssrc,
-      band(tvb(at, 4):uint(), 0x7FFFFFFF)))
+    if show then
+      t:append_text(string.format(", PT=%d, SSRC=0x%08x, index %d", tvb(1, 1):uint(), ssrc,
+        band(tvb(at, 4):uint(), 0x7FFFFFFF)))
+    end
   else
     if n > 8 then t:add(F["srtcp.encrypted"], tvb(8, n - 8)) end
-    t:append_text(string.format(", PT=%d, SSRC=0x%08x", tvb(1, 1):uint(), ssrc))
+    if show then t:append_text(string.format(", PT=%d, SSRC=0x%08x", tvb(1, 1):uint(), ssrc)) end
   end
   return "SRTCP"
 end
 
--- Relayed bytes: STUN (any flavour), then SRTP/SRTCP by the RTP version bits and RFC 5761 type ranges.
 -- Hands relayed bytes to one of Wireshark's dissectors, so its filters, taps and statistics see them (stun, rtp,
--- Telephony › RTP Streams). The packet's columns stay ours: the relay's message is what the packet is. An exception
--- inside that dissector stays its own, as its items show.
-local function call_keeping_columns(d, tvb, pinfo, tree)
-  local info, prot = tostring(pinfo.cols.info), tostring(pinfo.cols.protocol)
+-- Telephony › RTP Streams). The packet's columns stay ours (finish_info sets them after): the relay's message is
+-- what the packet is. An exception inside that dissector stays its own, as its items show.
+local function call_relayed(d, tvb, pinfo, tree)
   pcall(d.call, d, tvb, pinfo, tree)
-  pinfo.cols.info:set(info)
-  pinfo.cols.protocol:set(prot)
 end
 
 -- A message handed to Wireshark's STUN dissector is not decoded here, but its link attributes still announce
 -- sessions (Teams' ICE checks carry MS-MULTIPLEXED-TURN-SESSION-ID): read them so the flows they name are followed.
 note_links = function(tvb, n, fl, pinfo)
   if pinfo.visited then return end
+  local s = tvb:raw(0, n)
   local a = 20
   while a + 4 <= n do
-    local al = tvb(a + 2, 2):uint()
+    local al = u16(s, a + 3)
     if a + 4 + al > n then return end
-    local spec = fl.attributes[tvb(a, 2):uint()]
+    local spec = fl.attributes[u16(s, a + 1)]
     if spec and spec.link and al > 0 then
-      local id = tvb(a + 4, al):bytes():tohex()
+      local id = tvb:raw(a + 4, al)
       if mux_sessions[id] == nil then mux_sessions[id] = pinfo.number end
     end
     a = a + 4 + al
@@ -540,14 +566,16 @@ dissect_payload = function(ptvb, pinfo, tree, ctx)
   local n = ptvb:len()
   if n == 0 then return end
   local mode = prefs_state.data_mode
-  local fl = flavour_of_relayed(ptvb, n)
+  local h = ptvb:raw(0, n >= 12 and 12 or n)
+  local first = sbyte(h, 1)
+  local fl = flavour_of_relayed(ptvb, n, first)
   if fl and mode ~= DATA_RAW then
-    if not fl.marker and prefs_state.rfc_to_builtin and stun_builtin and 20 + ptvb(2, 2):uint() == n then
+    if not fl.marker and prefs_state.rfc_to_builtin and stun_builtin and 20 + u16(h, 3) == n then
       -- An ICE check: a standard STUN message, so Wireshark's STUN dissector shows it and `stun` filters find it.
-      local info = fl.messages[ptvb(0, 2):uint()]
+      local info = fl.messages[u16(h, 1)]
       ctx.inner[#ctx.inner + 1] = info and info.name or "STUN"
       note_links(ptvb, n, fl, pinfo)
-      call_keeping_columns(stun_builtin, ptvb, pinfo, tree)
+      call_relayed(stun_builtin, ptvb, pinfo, tree)
       return
     end
     ctx.depth = ctx.depth + 1
@@ -555,21 +583,21 @@ dissect_payload = function(ptvb, pinfo, tree, ctx)
     ctx.depth = ctx.depth - 1
     return
   end
-  if n >= 12 and rshift(ptvb(0, 1):uint(), 6) == 2 and mode ~= DATA_RAW then
-    local pt = ptvb(1, 1):uint()
+  if n >= 12 and rshift(first, 6) == 2 and mode ~= DATA_RAW then
+    local pt = sbyte(h, 2)
     local is_rtcp = pt >= 192 and pt <= 223
     if mode == DATA_WIRESHARK then
       local d = is_rtcp and rtcp_dissector or rtp_dissector
       if d then
         ctx.inner[#ctx.inner + 1] = is_rtcp and "RTCP" or "RTP"
-        call_keeping_columns(d, ptvb, pinfo, tree)
+        call_relayed(d, ptvb, pinfo, tree)
         return
       end
     end
-    local kind = is_rtcp and dissect_srtcp(ptvb, pinfo, tree) or dissect_srtp(ptvb, pinfo, tree)
+    local kind = is_rtcp and dissect_srtcp(ptvb, pinfo, tree, ctx.show) or dissect_srtp(ptvb, h, pinfo, tree, ctx.show)
     -- SRTP's header is clear: Wireshark's RTP dissector reads it, so RTP Streams and -z rtp,streams count relayed
     -- calls (loss, jitter); the payload stays encrypted bytes.
-    if not is_rtcp and rtp_dissector then call_keeping_columns(rtp_dissector, ptvb, pinfo, tree) end
+    if not is_rtcp and rtp_dissector then call_relayed(rtp_dissector, ptvb, pinfo, tree) end
     ctx.inner[#ctx.inner + 1] = kind
     return
   end

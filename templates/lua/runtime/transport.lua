@@ -2,36 +2,44 @@
 
 -- Transports: UDP datagrams, multiplexed 0xFF10 frames, raw media, and TCP framing ---------------
 
-local function new_ctx(udp)
-  return { depth = 0, inner = {}, info_set = false, udp = udp }
+-- show: someone sees the tree (Wireshark's own test); without it, item texts are not made, as Wireshark drops them.
+local function new_ctx(udp, tree)
+  return { depth = 0, inner = {}, text = {}, udp = udp, show = tree.visible }
 end
 
+-- Sets the protocol and Info columns once the packet is decoded, over whatever a dissector handed relayed bytes
+-- wrote: the packet is the relay's message; what it carried is listed in brackets.
 local function finish_info(pinfo, ctx)
-  if #ctx.inner > 0 then
+  pinfo.cols.protocol = PROTOCOL_COLUMN
+  local t, inner = ctx.text, ctx.inner
+  if #inner == 1 then
+    t[#t + 1] = " [" .. inner[1] .. "]"
+  elseif #inner > 1 then
     local seen, list = {}, {}
-    for _, k in ipairs(ctx.inner) do
+    for _, k in ipairs(inner) do
       if not seen[k] then seen[k] = true list[#list + 1] = k end
     end
-    pinfo.cols.info:append(" [" .. table.concat(list, ", ") .. "]")
+    t[#t + 1] = " [" .. table.concat(list, ", ") .. "]"
   end
+  if #t > 0 then pinfo.cols.info:set(table.concat(t)) end
 end
 
 local function is_mux_frame(tvb, n)
-  return MUX_CHANNEL ~= nil and n >= 4 + MUX_SESSION_LEN and tvb(0, 2):uint() == MUX_CHANNEL
+  return MUX_CHANNEL ~= nil and n >= 4 + MUX_SESSION_LEN and u16(tvb:raw(0, 2), 1) == MUX_CHANNEL
 end
 
 local function dissect_mux(tvb, pinfo, tree)
   local n = tvb:len()
-  pinfo.cols.protocol = PROTOCOL_COLUMN
-  local ctx = new_ctx(true)
-  local declared = tvb(2, 2):uint()
+  local ctx = new_ctx(true, tree)
+  local h = tvb:raw(0, 4 + MUX_SESSION_LEN)
+  local declared = u16(h, 3)
   local t = tree:add(proto, tvb())
-  t:append_text(": Multiplexed TURN frame")
+  if ctx.show then t:append_text(": Multiplexed TURN frame") end
   local mt = t:add(F["mux"], tvb(0, 4 + MUX_SESSION_LEN))
   mt:add(F["mux.channel"], tvb(0, 2))
   mt:add(F["mux.length"], tvb(2, 2))
   mt:add(F["mux.session_id"], tvb(4, MUX_SESSION_LEN))
-  local id = tvb(4, MUX_SESSION_LEN):bytes():tohex()
+  local id = h:sub(5)
   if mux_sessions[id] then mt:add(F["mux.session_in"], mux_sessions[id]):set_generated() end
   if not pinfo.visited then
     local key = conv_key(pinfo)
@@ -43,7 +51,7 @@ local function dissect_mux(tvb, pinfo, tree)
     mt:add_proto_expert_info(E.mux, string.format("length field %d, datagram holds %d", declared, body))
     if declared < body then body = declared end
   end
-  add_info(pinfo, ctx, "Multiplexed TURN frame")
+  add_info(ctx, "Multiplexed TURN frame")
   local plen = body - MUX_SESSION_LEN
   if plen > 0 then dissect_payload(tvb(4 + MUX_SESSION_LEN, plen):tvb(), pinfo, t, ctx) end
   finish_info(pinfo, ctx)
@@ -53,12 +61,14 @@ end
 -- Bare payloads on a flow a relay already set up: after Set Active Destination (raw media, MS-TURN 2.2.2.11), and
 -- the relay's answers on a multiplexed flow, where the client sends 0xFF10 frames (MS-TURN 2.2.3). Both start with
 -- RTP's version bits, on the address pair of the message that set them up, after it.
+-- Returns the frame that set the flow up, and the flow's key.
 local function relayed_since(flows, ports, tvb, pinfo, n)
   if next(ports) == nil or n < 12 or not ports[port_pair(pinfo)] or rshift(tvb(0, 1):uint(), 6) ~= 2 then
     return nil
   end
-  local since = flows[conv_key(pinfo)]
-  if since and since < pinfo.number then return since end
+  local key = conv_key(pinfo)
+  local since = flows[key]
+  if since and since < pinfo.number then return since, key end
   return nil
 end
 
@@ -66,22 +76,20 @@ local function mux_flow_since(tvb, pinfo, n) return relayed_since(mux_flows, mux
 local function raw_media_since(tvb, pinfo, n) return relayed_since(raw_media, raw_media_ports, tvb, pinfo, n) end
 
 -- label: what the tree and Info call it; since_field: the generated link to the frame that set the flow up.
-local function dissect_bare(tvb, pinfo, tree, label, since_field, since, note)
-  pinfo.cols.protocol = PROTOCOL_COLUMN
-  local ctx = new_ctx(true)
+local function dissect_bare(tvb, pinfo, tree, label, since_field, since, key, note)
+  local ctx = new_ctx(true, tree)
   local t = tree:add(proto, tvb())
-  t:append_text(": " .. label)
+  if ctx.show then t:append_text(": " .. label) end
   t:add(since_field, since):set_generated()
-  if note then note(t, pinfo) end
-  add_info(pinfo, ctx, label)
+  if note then note(t, pinfo, key) end
+  add_info(ctx, label)
   dissect_payload(tvb, pinfo, t, ctx)
   finish_info(pinfo, ctx)
   return tvb:len()
 end
 
 -- One note per raw-media flow, on its first packet: one per packet would bury real problems in Expert Info.
-local function note_raw_media(t, pinfo)
-  local key = conv_key(pinfo)
+local function note_raw_media(t, pinfo, key)
   local first = raw_media_first[key]
   if not first or pinfo.number < first then
     first = pinfo.number
@@ -90,17 +98,16 @@ local function note_raw_media(t, pinfo)
   if first == pinfo.number then t:add_proto_expert_info(E.raw) end
 end
 
-local function dissect_mux_answer(tvb, pinfo, tree, since)
-  return dissect_bare(tvb, pinfo, tree, "Multiplexed relay data", F["mux.flow_since"], since, nil)
+local function dissect_mux_answer(tvb, pinfo, tree, since, key)
+  return dissect_bare(tvb, pinfo, tree, "Multiplexed relay data", F["mux.flow_since"], since, key, nil)
 end
 
-local function dissect_raw_media(tvb, pinfo, tree, since)
-  return dissect_bare(tvb, pinfo, tree, "Raw relayed media", F["media.raw_since"], since, note_raw_media)
+local function dissect_raw_media(tvb, pinfo, tree, since, key)
+  return dissect_bare(tvb, pinfo, tree, "Raw relayed media", F["media.raw_since"], since, key, note_raw_media)
 end
 
 local function dissect_udp_message(tvb, pinfo, tree, fl)
-  pinfo.cols.protocol = PROTOCOL_COLUMN
-  local ctx = new_ctx(true)
+  local ctx = new_ctx(true, tree)
   local used = dissect_message(tvb, 0, tvb:len(), pinfo, tree, fl, ctx)
   finish_info(pinfo, ctx)
   return used
@@ -125,10 +132,10 @@ function proto.dissector(tvb, pinfo, tree)
     return dissect_udp_message(tvb, pinfo, tree, fl)
   end
   if is_mux_frame(tvb, n) then return dissect_mux(tvb, pinfo, tree) end
-  local since = raw_media_since(tvb, pinfo, n)
-  if since then return dissect_raw_media(tvb, pinfo, tree, since) end
-  local mux_since = mux_flow_since(tvb, pinfo, n)
-  if mux_since then return dissect_mux_answer(tvb, pinfo, tree, mux_since) end
+  local since, key = raw_media_since(tvb, pinfo, n)
+  if since then return dissect_raw_media(tvb, pinfo, tree, since, key) end
+  local mux_since, mux_key = mux_flow_since(tvb, pinfo, n)
+  if mux_since then return dissect_mux_answer(tvb, pinfo, tree, mux_since, mux_key) end
   -- Not ours (TURN ChannelData on 3478, say): to the dissector this port had (STUN), as without this script; where
   -- the port had none, refused, so UDP tries its heuristics (RTCP…) as it would have.
   -- Dissector:call falls back to "data" when the callee refuses, so only what STUN takes (a whole message, or
@@ -155,21 +162,21 @@ local function heur_udp(tvb, pinfo, tree)
       return true
     end
   end
-  if is_mux_frame(tvb, n) and mux_sessions[tvb(4, MUX_SESSION_LEN):bytes():tohex()] then
+  if is_mux_frame(tvb, n) and mux_sessions[tvb:raw(4, MUX_SESSION_LEN)] then
     -- Bound to this dissector so the flow's next frames come here first: STUN, which also reads 0xFF10 frames (and
     -- would bind the flow on the relay's first bare STUN answer), sees only what this dissector hands it.
     pinfo.conversation = proto
     dissect_mux(tvb, pinfo, tree)
     return true
   end
-  local since = raw_media_since(tvb, pinfo, n)
+  local since, key = raw_media_since(tvb, pinfo, n)
   if since then
-    dissect_raw_media(tvb, pinfo, tree, since)
+    dissect_raw_media(tvb, pinfo, tree, since, key)
     return true
   end
-  local mux_since = mux_flow_since(tvb, pinfo, n)
+  local mux_since, mux_key = mux_flow_since(tvb, pinfo, n)
   if mux_since then
-    dissect_mux_answer(tvb, pinfo, tree, mux_since)
+    dissect_mux_answer(tvb, pinfo, tree, mux_since, mux_key)
     return true
   end
   return false
@@ -239,8 +246,7 @@ end
 -- those are decoded as they stand.
 local function dissect_tcp_frames(tvb, pinfo, tree, can_desegment)
   local n = tvb:len()
-  pinfo.cols.protocol = PROTOCOL_COLUMN
-  local ctx = new_ctx(false)
+  local ctx = new_ctx(false, tree)
   local off = 0
   while off < n do
     local left = n - off
@@ -259,7 +265,7 @@ local function dissect_tcp_frames(tvb, pinfo, tree, can_desegment)
         pt:add(F["pseudo_tls.handshake"], tvb(off + 5, rlen))
         dissect_pseudo_hellos(tvb, off + 5, off + 5 + rlen, pt)
       end
-      add_info(pinfo, ctx, "Pseudo-TLS hello")
+      add_info(ctx, "Pseudo-TLS hello")
       off = off + 5 + rlen
     elseif (first == 2 or first == 3) and (left < 2 or tvb(off + 1, 1):uint() == 0) then
       if left < 4 then return need_more(pinfo, tree, ctx, off, DESEGMENT_ONE_MORE_SEGMENT, can_desegment, tvb, n) end
@@ -280,7 +286,7 @@ local function dissect_tcp_frames(tvb, pinfo, tree, can_desegment)
           ft:add_proto_expert_info(E.framing, "control frame without an MS-TURN message")
           ft:add(F["framing.data"], tvb(off + 4, flen))
         else
-          add_info(pinfo, ctx, "End-to-end data")
+          add_info(ctx, "End-to-end data")
           local dt = tree:add(proto, tvb(off, 4 + flen))
           dt:append_text(": End-to-end data")
           dissect_payload(body, pinfo, dt, ctx)
@@ -290,7 +296,7 @@ local function dissect_tcp_frames(tvb, pinfo, tree, can_desegment)
     else
       local bad = tree:add(proto, tvb(off, left))
       bad:add_proto_expert_info(E.framing, string.format("unexpected byte 0x%02x where a frame should start", first))
-      add_info(pinfo, ctx, "Bad framing")
+      add_info(ctx, "Bad framing")
       off = n
     end
   end
