@@ -331,11 +331,23 @@ public static class CaptureAnalyzer
         stderr.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith('(') && l.EndsWith(')')) is { } l
             ? l[1..^1] : "a record tshark could not read";
 
-    public static async Task<string> Sha256Async(string path, CancellationToken ct = default)
-    {
-        await using var f = File.OpenRead(path);
-        return Convert.ToHexStringLower(await SHA256.HashDataAsync(f, ct));
-    }
+    /// <summary>Hashes on a thread of its own, in large blocking reads: awaiting small reads woke thread-pool workers
+    /// thousands of times per capture, and their spinning between reads cost more CPU than the hash.</summary>
+    public static Task<string> Sha256Async(string path, CancellationToken ct = default) =>
+        Task.Factory.StartNew(() =>
+        {
+            using var f = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1,
+                FileOptions.SequentialScan);
+            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            var buf = new byte[1 << 20];
+            int n;
+            while ((n = f.Read(buf)) > 0)
+            {
+                ct.ThrowIfCancellationRequested();
+                hash.AppendData(buf, 0, n);
+            }
+            return Convert.ToHexStringLower(hash.GetHashAndReset());
+        }, ct, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
     private static DateTimeOffset FromEpoch(double t) =>
         DateTimeOffset.FromUnixTimeMilliseconds((long)Math.Round(t * 1000));
