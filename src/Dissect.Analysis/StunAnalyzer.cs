@@ -379,20 +379,20 @@ public sealed class StunAnalyzer : IAnalyzer
         if (_slots.Count == 0)
             return (1, []);
         var slots = _slots.ByTenths();
-        var first = slots.Keys.First();
-        var last = slots.Keys.Last();
+        var first = slots[0].Tenth;
+        var last = slots[^1].Tenth;
         // Days between two messages (odd timestamps): not a sequence worth drawing.
         if ((last - first) / 10.0 > 86400)
             return (1, []);
         var width = Math.Max(TimeSlots.WidthFor(Math.Max(0.1, (last - first) / 10.0)), _slots.Tenths / 10.0);
         var bins = new SortedDictionary<long, long[]>();
-        foreach (var (slot, v) in slots)
+        foreach (var (slot, _, values) in slots)
         {
             var b = (long)Math.Floor(slot / 10.0 / width);
             if (!bins.TryGetValue(b, out var acc))
                 bins[b] = acc = new long[Operations.Length];
             for (var i = 0; i < acc.Length; i++)
-                acc[i] += v.Values[i];
+                acc[i] += values[i];
         }
         var list = new List<CountBin>();
         for (var b = bins.Keys.First(); b <= bins.Keys.Last(); b++)

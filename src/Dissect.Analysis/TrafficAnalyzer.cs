@@ -36,34 +36,36 @@ public sealed class TrafficAnalyzer : IAnalyzer
             return new TrafficSection(1, Classes, [], null, 0);
         // One stray timestamp far from the rest must not stretch the axis: split at gaps of more than a
         // day, bin the cluster that holds most packets, and report the gap and what was left out.
-        var perTenth = _slots.ByTenths();
-        var slots = perTenth.Keys.ToList();
+        var slots = _slots.ByTenths();
         double? gap = null;
         var clusters = new List<(int From, int To, long Packets)>();
         var from = 0;
-        for (var i = 1; i <= slots.Count; i++)
+        long total = 0, cluster = 0;
+        for (var i = 1; i <= slots.Length; i++)
         {
-            if (i < slots.Count && (slots[i] - slots[i - 1]) / 10.0 <= 86400)
+            cluster += slots[i - 1].Count;
+            if (i < slots.Length && (slots[i].Tenth - slots[i - 1].Tenth) / 10.0 <= 86400)
                 continue;
-            if (i < slots.Count)
-                gap = Math.Max(gap ?? 0, (slots[i] - slots[i - 1]) / 10.0);
-            clusters.Add((from, i - 1, slots.Skip(from).Take(i - from).Sum(k => perTenth[k].Count)));
-            from = i;
+            if (i < slots.Length)
+                gap = Math.Max(gap ?? 0, (slots[i].Tenth - slots[i - 1].Tenth) / 10.0);
+            clusters.Add((from, i - 1, cluster));
+            total += cluster;
+            (from, cluster) = (i, 0);
         }
         var main = clusters.OrderByDescending(c => c.Packets).ThenBy(c => c.From).First();
-        var firstSlot = slots[main.From];
-        var lastSlot = slots[main.To];
-        var excluded = perTenth.Values.Sum(v => v.Count) - main.Packets;
+        var firstSlot = slots[main.From].Tenth;
+        var lastSlot = slots[main.To].Tenth;
+        var excluded = total - main.Packets;
         var span = Math.Max(Tenths / 10.0, (lastSlot + Tenths - firstSlot) / 10.0 - 0.1);
         var width = Math.Max(TimeSlots.WidthFor(span), Tenths / 10.0);
         var bins = new SortedDictionary<long, (long Packets, long[] Bytes)>();
-        foreach (var (slot, v) in perTenth)
+        foreach (var (slot, count, values) in slots)
         {
             if (slot < firstSlot || slot > lastSlot) continue;
             var b = (long)Math.Floor((slot - firstSlot) / 10.0 / width);
             if (!bins.TryGetValue(b, out var acc)) acc = (0, new long[Classes.Length]);
-            for (var i = 0; i < Classes.Length; i++) acc.Bytes[i] += v.Values[i];
-            bins[b] = (acc.Packets + v.Count, acc.Bytes);
+            for (var i = 0; i < Classes.Length; i++) acc.Bytes[i] += values[i];
+            bins[b] = (acc.Packets + count, acc.Bytes);
         }
         var list = new List<TrafficBin>();
         var dense = bins.Keys.Last() < 2000;
