@@ -11,8 +11,8 @@ public static class ReportJson
         WriteIndented = true,
         // The default encoder escapes <, >, &, quotes and non-ASCII: text from captures cannot break out of a string.
         Encoder = JavaScriptEncoder.Default,
-        // Metadata generated at build time: reflection built it on every run (about 0.1 s of CPU and several MB of
-        // emitted code per process). Types only known at run time (finding values) fall back to reflection.
+        // Metadata generated at build time: reflection built it on every run, with its emitted code (the merged
+        // corpus's report: peak 81.7 -> 78.4 MB). Types only known at run time (finding values) fall back to it.
         TypeInfoResolver = System.Text.Json.Serialization.Metadata.JsonTypeInfoResolver.Combine(
             ReportModelContext.Default, new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver()),
     };
