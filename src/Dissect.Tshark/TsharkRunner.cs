@@ -93,6 +93,7 @@ public static class TsharkRunner
             throw new TsharkNotFoundException($"cannot start {cmd.TsharkPath}: {e.Message}", TsharkLocator.InstallHint);
         }
         using var _ = p;
+        Dissect.IO.PipeBuffer.Widen(p.StandardOutput.BaseStream);
         var stderr = new StringBuilder();
         var errTask = Task.Run(async () =>
         {
