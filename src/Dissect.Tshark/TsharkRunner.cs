@@ -49,6 +49,9 @@ public sealed record TsharkCommand(
 /// </summary>
 public static class TsharkRunner
 {
+    private const int ShortRead = 64 * 1024;
+    private static readonly TimeSpan ReadPause = TimeSpan.FromMilliseconds(10);
+
     // Fresh, private and removed at exit: a HOME another user made could hold plugins that tshark would run.
     private static readonly Lazy<string> PrivateHome = new(() => Dissect.IO.PrivateFolders.CreateTemp("dissect-home-"));
 
@@ -93,7 +96,8 @@ public static class TsharkRunner
             throw new TsharkNotFoundException($"cannot start {cmd.TsharkPath}: {e.Message}", TsharkLocator.InstallHint);
         }
         using var _ = p;
-        Dissect.IO.PipeBuffer.Widen(p.StandardOutput.BaseStream);
+        // With room for 1 MB, tshark (at most ~30 MB/s of EK) never fills the pipe while the reader pauses 10 ms.
+        var pause = Dissect.IO.PipeBuffer.Widen(p.StandardOutput.BaseStream) ? ReadPause : TimeSpan.Zero;
         var stderr = new StringBuilder();
         var errTask = Task.Run(async () =>
         {
@@ -124,7 +128,7 @@ public static class TsharkRunner
                     // EK alternates {"index":…} lines with packet records; only records carry "layers".
                     if (line.Length > 2 && line[2] != (byte)'i')
                         onRecord(line);
-                }), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+                }, pause), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
             linked.Token.ThrowIfCancellationRequested();
             await p.WaitForExitAsync(linked.Token);
         }
@@ -187,7 +191,7 @@ public static class TsharkRunner
 
     /// <summary>Splits a byte stream into lines without decoding it to strings, reading as data comes
     /// (blocking).</summary>
-    public static void ReadLines(Stream s, Action<ReadOnlySpan<byte>> onLine)
+    public static void ReadLines(Stream s, Action<ReadOnlySpan<byte>> onLine, TimeSpan pause = default)
     {
         var buf = new byte[1 << 20];
         int start = 0, end = 0;
@@ -209,6 +213,10 @@ public static class TsharkRunner
             var n = s.Read(buf.AsSpan(end));
             if (n == 0)
                 break;
+            // A short read means the reader caught up with tshark: waiting a moment before the next one lets the
+            // pipe fill, so one wake-up takes many records instead of tshark's every 4 KB write.
+            if (pause > TimeSpan.Zero && n < ShortRead)
+                Thread.Sleep(pause);
             var scanFrom = end;
             end += n;
             int nl;

@@ -9,12 +9,13 @@ public static partial class PipeBuffer
 {
     private const int SetPipeSize = 1031;   // F_SETPIPE_SZ
 
-    public static void Widen(Stream s, int bytes = 1 << 20)
+    /// <summary>Returns whether the pipe now holds at least <paramref name="bytes"/>.</summary>
+    public static bool Widen(Stream s, int bytes = 1 << 20)
     {
         if (!OperatingSystem.IsLinux() || s is not PipeStream pipe)
-            return;
+            return false;
         // Above /proc/sys/fs/pipe-max-size an unprivileged call fails, and the pipe keeps its 64 KB.
-        _ = SetSize((int)pipe.SafePipeHandle.DangerousGetHandle(), SetPipeSize, bytes);
+        return SetSize((int)pipe.SafePipeHandle.DangerousGetHandle(), SetPipeSize, bytes) >= bytes;
     }
 
     [LibraryImport("libc", EntryPoint = "fcntl")]

@@ -48,4 +48,30 @@ public class EkRecordTests
             l => lines.Add(Encoding.ASCII.GetString(l)));
         Assert.Equal(["first", big, "last"], lines);
     }
+
+    [Fact(Timeout = 10_000)]
+    public async Task Pausing_after_short_reads_loses_and_splits_no_line()
+    {
+        using var server = new System.IO.Pipes.AnonymousPipeServerStream(System.IO.Pipes.PipeDirection.In);
+        using var client = new System.IO.Pipes.AnonymousPipeClientStream(System.IO.Pipes.PipeDirection.Out,
+            server.ClientSafePipeHandle);
+        var expected = Enumerable.Range(0, 300).Select(i => $"{{\"n\":{i}}}").ToList();
+        // Writes in pieces that cut lines, with gaps, as tshark's buffered writes do.
+        var bytes = Encoding.ASCII.GetBytes(string.Join("\n", expected) + "\n");
+        var writer = Task.Run(async () =>
+        {
+            for (var at = 0; at < bytes.Length; at += 97)
+            {
+                await client.WriteAsync(bytes.AsMemory(at, Math.Min(97, bytes.Length - at)));
+                if (at % 970 == 0)
+                    await Task.Delay(3);
+            }
+            client.Dispose();
+        });
+        var lines = new List<string>();
+        await Task.Run(() => TsharkRunner.ReadLines(server, l => lines.Add(Encoding.ASCII.GetString(l)),
+            TimeSpan.FromMilliseconds(5)));
+        await writer;
+        Assert.Equal(expected, lines);
+    }
 }
