@@ -1570,6 +1570,12 @@ local band, bxor, rshift = bit.band, bit.bxor, bit.rshift
 -- Numbers are read from one string of the bytes (tvb:raw) at 1-based positions: a range object per number costs
 -- about twice as much, and the hot path reads dozens per message.
 local sbyte = string.byte
+
+-- wslua finds a method such as tvb:raw or item:add by its name, through a C __index dispatcher, on every call: about
+-- 1,000 machine instructions each (callgrind, tshark 4.0), more than most of these calls then do. The per-packet
+-- paths call the class functions themselves.
+local tvb_raw, tvb_len, item_add, item_append = Tvb.raw, Tvb.len, TreeItem.add, TreeItem.append_text
+local set_generated, dissector_call = TreeItem.set_generated, Dissector.call
 local function u16(s, i)
   local a, b = sbyte(s, i, i + 1)
   return a * 256 + b
@@ -1615,7 +1621,7 @@ local data_dissector = Dissector.get("data")
 
 local function flavour_of(tvb, off, avail)
   if avail < 20 then return nil end
-  local h = tvb:raw(off, avail >= 28 and 28 or 20)
+  local h = tvb_raw(tvb, off, avail >= 28 and 28 or 20)
   if sbyte(h, 1) >= 0x40 then return nil end
   local mlen = u16(h, 3)
   if avail >= 28 then
@@ -1639,7 +1645,7 @@ local function flavour_of_relayed(tvb, n, first)
   if n < 20 or first >= 0x40 then return nil end
   local fl = flavour_of(tvb, 0, n)
   if fl then return fl end
-  local cookie = u32(tvb:raw(4, 4), 1)
+  local cookie = u32(tvb_raw(tvb, 4, 4), 1)
   for _, f in ipairs(FLAVOURS) do
     if not f.marker and f.cookie == cookie then return f end
   end
@@ -1716,14 +1722,14 @@ local function decode_address(tvb, p, size, tree, xor_off, msg_off, ctx)
     tree:add_proto_expert_info(E.bad_length, "address shorter than 4 bytes")
     return "?"
   end
-  local v = tvb:raw(p, math.min(size, 20))
-  local key = xor_off > 0 and tvb:raw(msg_off + xor_off, 16) or nil
-  tree:add(F["att.reserved"], tvb(p, 1))
-  tree:add(F["att.family"], tvb(p + 1, 1))
+  local v = tvb_raw(tvb, p, math.min(size, 20))
+  local key = xor_off > 0 and tvb_raw(tvb, msg_off + xor_off, 16) or nil
+  item_add(tree, F["att.reserved"], tvb(p, 1))
+  item_add(tree, F["att.family"], tvb(p + 1, 1))
   local family = sbyte(v, 2)
   local port = u16(v, 3)
   if key then port = bxor(port, u16(key, 1)) end
-  local port_item = tree:add(F["att.port"], tvb(p + 2, 2), port)
+  local port_item = item_add(tree, F["att.port"], tvb(p + 2, 2), port)
   if key and ctx.show then port_item:append_text(" (XOR-ed on the wire)") end
   if family == 1 and size == 8 then
     local ip = u32(v, 5)
@@ -1734,7 +1740,7 @@ local function decode_address(tvb, p, size, tree, xor_off, msg_off, ctx)
       tree:add(F["att.ipv4"], tvb(p + 4, 4), Address.ip(text)):set_generated()
       return text .. ":" .. port
     end
-    tree:add(F["att.ipv4"], tvb(p + 4, 4))
+    item_add(tree, F["att.ipv4"], tvb(p + 4, 4))
     return ipv4_string(ip) .. ":" .. port
   elseif family == 2 and size == 20 then
     local parts = {}
@@ -1747,7 +1753,7 @@ local function decode_address(tvb, p, size, tree, xor_off, msg_off, ctx)
     if key then
       tree:add(F["att.ipv6"], tvb(p + 4, 16), Address.ipv6(text)):set_generated()
     else
-      tree:add(F["att.ipv6"], tvb(p + 4, 16))
+      item_add(tree, F["att.ipv6"], tvb(p + 4, 16))
     end
     return "[" .. text .. "]:" .. port
   end
@@ -1787,12 +1793,12 @@ local function decode_fields(fields, tvb, p, vend, tree, pinfo, ctx, msg_off, wa
     elseif size > 0 then
       local r = tvb(p, size)
       if k == "group" then
-        local sub = tree:add(f.f, r)
+        local sub = item_add(tree, f.f, r)
         decode_fields(f.children, tvb, p, p + size, sub, pinfo, ctx, msg_off, false)
       else
         local text = k == "text" and text_of(r:raw()) or nil
-        local item = text and tree:add(f.f, r, text) or tree:add(f.f, r)
-        for _, b in ipairs(f.bits) do item:add(b, r) end
+        local item = text and item_add(tree, f.f, r, text) or item_add(tree, f.f, r)
+        for _, b in ipairs(f.bits) do item_add(item, b, r) end
         if want and not f.reserved then parts[#parts + 1] = { f.label, field_text(f, r, size, text) } end
       end
     end
@@ -1835,9 +1841,9 @@ local function decode_role(spec, tvb, p, len, tree, msg_off, summary)
     if reason == "" then return tostring(code), tostring(code) end
     return code .. " (" .. reason .. ")", tostring(code)
   elseif spec.role == "fingerprint" and len == 4 then
-    local want = bxor(crc32(tvb:raw(msg_off, p - 4 - msg_off)), 0x5354554E)
+    local want = bxor(crc32(tvb_raw(tvb, msg_off, p - 4 - msg_off)), 0x5354554E)
     local ok = band(want, 0xFFFFFFFF) == band(tvb(p, 4):uint(), 0xFFFFFFFF)
-    local item = tree:add(F["att.fingerprint_status"], tvb(p, 4), ok and 1 or 0)
+    local item = item_add(tree, F["att.fingerprint_status"], tvb(p, 4), ok and 1 or 0)
     item:set_generated()
     if not ok then
       item:add_proto_expert_info(E.fingerprint, string.format("expected 0x%08x", band(want, 0xFFFFFFFF) % 4294967296))
@@ -1859,14 +1865,14 @@ local function decode_value(spec, tvb, p, len, tree, pinfo, ctx, msg_off, want)
   end
   if not layout then
     tree:add_proto_expert_info(E.bad_length, spec.name .. " has no layout for length " .. len)
-    if len > 0 then tree:add(F["att.value"], tvb(p, len)) end
+    if len > 0 then item_add(tree, F["att.value"], tvb(p, len)) end
     return nil
   end
   local summary = decode_fields(layout.fields, tvb, p, p + len, tree, pinfo, ctx, msg_off, want)
   local info_text = nil
   if spec.role then summary, info_text = decode_role(spec, tvb, p, len, tree, msg_off, summary or "") end
   if spec.link and len > 0 then
-    local id = tvb:raw(p, len)
+    local id = tvb_raw(tvb, p, len)
     if mux_sessions[id] == nil then mux_sessions[id] = pinfo.number end
   end
   if spec.payload and len > 0 then
@@ -1876,7 +1882,7 @@ local function decode_value(spec, tvb, p, len, tree, pinfo, ctx, msg_off, want)
 end
 
 local function track_transaction(tvb, off, fl, mclass, msg_tree, pinfo)
-  local key = tvb:raw(off + 4, 16)
+  local key = tvb_raw(tvb, off + 4, 16)
   local t = transactions[key]
   if mclass == CLASS_REQUEST then
     if t == nil then
@@ -1918,13 +1924,13 @@ end
 
 -- Dissects one message at off; returns the bytes it covers (0 when not a message).
 local function dissect_message(tvb, off, avail, pinfo, tree, fl, ctx)
-  local seen = math.min(20 + u16(tvb:raw(off + 2, 2), 1), avail)
-  local s = tvb:raw(off, seen)   -- s[i] is the byte at off + i - 1
+  local seen = math.min(20 + u16(tvb_raw(tvb, off + 2, 2), 1), avail)
+  local s = tvb_raw(tvb, off, seen)   -- s[i] is the byte at off + i - 1
   local mtype = u16(s, 1)
   local total = 20 + u16(s, 3)
   local msg_end = off + total
   local show = ctx.show
-  local msg_tree = tree:add(proto, tvb(off, seen))
+  local msg_tree = item_add(tree, proto, tvb(off, seen))
   local info = fl.messages[mtype]
   local name, suffix
   if info then
@@ -1934,14 +1940,14 @@ local function dissect_message(tvb, off, avail, pinfo, tree, fl, ctx)
     name = string.format("Unknown message type 0x%04x", mtype)
     suffix = " (" .. name .. ")"
   end
-  local type_item = msg_tree:add(F_type, tvb(off, 2))
+  local type_item = item_add(msg_tree, F_type, tvb(off, 2))
   if show then
     msg_tree:append_text(": " .. name)
     type_item:append_text(suffix)
   end
-  msg_tree:add(F_length, tvb(off + 2, 2))
-  if fl.cookie then msg_tree:add(F_cookie, tvb(off + 4, 4)) end
-  msg_tree:add(F_tid, tvb(off + fl.tid_offset, fl.tid_length))
+  item_add(msg_tree, F_length, tvb(off + 2, 2))
+  if fl.cookie then item_add(msg_tree, F_cookie, tvb(off + 4, 4)) end
+  item_add(msg_tree, F_tid, tvb(off + fl.tid_offset, fl.tid_length))
   msg_tree:add(F_flavour, fl.name):set_generated()
   if ctx.depth == 0 then add_info(ctx, name) else ctx.inner[#ctx.inner + 1] = name end
 
@@ -1964,8 +1970,8 @@ local function dissect_message(tvb, off, avail, pinfo, tree, fl, ctx)
     local step = 4 + al
     if fl.padding then step = 4 + al + (4 - al % 4) % 4 end
     local spec = fl.attributes[at]
-    local at_tree = msg_tree:add(F_att, tvb(a, math.min(step, msg_end - a)))
-    local type_item = at_tree:add(F_att_type, tvb(a, 2))
+    local at_tree = item_add(msg_tree, F_att, tvb(a, math.min(step, msg_end - a)))
+    local type_item = item_add(at_tree, F_att_type, tvb(a, 2))
     if not show then
       -- Wireshark drops item texts when no one sees the tree (tshark -q, -T fields, -e): none are made.
     elseif spec then
@@ -1976,7 +1982,7 @@ local function dissect_message(tvb, off, avail, pinfo, tree, fl, ctx)
       at_tree:set_text(string.format("Unknown (0x%04x)", at))
       type_item:append_text(" (Unknown)")
     end
-    at_tree:add(F_att_length, tvb(a + 2, 2))
+    item_add(at_tree, F_att_length, tvb(a + 2, 2))
     if a + 4 + al > msg_end then
       at_tree:add_proto_expert_info(E.overrun, string.format("length %d goes past the end of the message", al))
       break
@@ -1990,14 +1996,14 @@ local function dissect_message(tvb, off, avail, pinfo, tree, fl, ctx)
       end
     else
       at_tree:add_proto_expert_info(E.unknown)
-      if al > 0 then at_tree:add(F_att_value, tvb(a + 4, al)) end
+      if al > 0 then item_add(at_tree, F_att_value, tvb(a + 4, al)) end
     end
     if step > 4 + al then
       if a + step > msg_end then
         at_tree:add_proto_expert_info(E.overrun, "padding goes past the end of the message")
         break
       end
-      at_tree:add(F_att_padding, tvb(a + 4 + al, step - 4 - al))
+      item_add(at_tree, F_att_padding, tvb(a + 4 + al, step - 4 - al))
     end
     a = a + step
   end
@@ -2021,8 +2027,8 @@ end
 
 -- h: the packet's first bytes (at least the 12-byte header).
 local function dissect_srtp(tvb, h, pinfo, tree, show)
-  local n = tvb:len()
-  local t = tree:add(F["media"], tvb(), "SRTP")
+  local n = tvb_len(tvb)
+  local t = item_add(tree, F["media"], tvb(), "SRTP")
   if not rtp_dissector then
     t:add(F["rtp.version"], tvb(0, 1)); t:add(F["rtp.padding"], tvb(0, 1)); t:add(F["rtp.extension"], tvb(0, 1))
     t:add(F["rtp.cc"], tvb(0, 1)); t:add(F["rtp.marker"], tvb(1, 1)); t:add(F["rtp.pt"], tvb(1, 1))
@@ -2034,11 +2040,11 @@ local function dissect_srtp(tvb, h, pinfo, tree, show)
     if not rtp_dissector then
       t:add(F["rtp.ext_profile"], tvb(p, 2)); t:add(F["rtp.ext_length"], tvb(p + 2, 2))
     end
-    p = p + 4 + 4 * u16(tvb:raw(p + 2, 2), 1)
+    p = p + 4 + 4 * u16(tvb_raw(tvb, p + 2, 2), 1)
   end
-  if p < n then t:add(F["srtp.payload"], tvb(p, n - p)) end
+  if p < n then item_add(t, F["srtp.payload"], tvb(p, n - p)) end
   if show then
-    t:append_text(string.format(", PT=%d, SSRC=0x%08x, Seq=%d", band(sbyte(h, 2), 0x7F), u32(h, 9), u16(h, 3)))
+    item_append(t, string.format(", PT=%d, SSRC=0x%08x, Seq=%d", band(sbyte(h, 2), 0x7F), u32(h, 9), u16(h, 3)))
   end
   return "SRTP"
 end
@@ -2069,26 +2075,27 @@ local function srtcp_trailer(tvb, n, ssrc)
 end
 
 local function dissect_srtcp(tvb, pinfo, tree, show)
-  local n = tvb:len()
-  local t = tree:add(F["media"], tvb(), "SRTCP")
-  t:add(F["rtcp.version"], tvb(0, 1)); t:add(F["rtcp.padding"], tvb(0, 1)); t:add(F["rtcp.count"], tvb(0, 1))
-  t:add(F["rtcp.pt"], tvb(1, 1)); t:add(F["rtcp.length"], tvb(2, 2)); t:add(F["rtcp.ssrc"], tvb(4, 4))
+  local n = tvb_len(tvb)
+  local t = item_add(tree, F["media"], tvb(), "SRTCP")
+  item_add(t, F["rtcp.version"], tvb(0, 1)); item_add(t, F["rtcp.padding"], tvb(0, 1))
+  item_add(t, F["rtcp.count"], tvb(0, 1)); item_add(t, F["rtcp.pt"], tvb(1, 1))
+  item_add(t, F["rtcp.length"], tvb(2, 2)); item_add(t, F["rtcp.ssrc"], tvb(4, 4))
   -- The first header and sender SSRC travel in clear; the rest is encrypted, then comes the trailer.
   local ssrc = tvb(4, 4):uint()
   local tr = srtcp_trailer(tvb, n, ssrc)
   if tr then
     local at = n - 4 - tr.tag - tr.mki
-    if at > 8 then t:add(F["srtcp.encrypted"], tvb(8, at - 8)) end
-    t:add(F["srtcp.e_flag"], tvb(at, 4)); t:add(F["srtcp.index"], tvb(at, 4))
-    if tr.mki > 0 then t:add(F["srtcp.mki"], tvb(at + 4, tr.mki)) end
-    t:add(F["srtcp.auth_tag"], tvb(n - tr.tag, tr.tag))
+    if at > 8 then item_add(t, F["srtcp.encrypted"], tvb(8, at - 8)) end
+    item_add(t, F["srtcp.e_flag"], tvb(at, 4)); item_add(t, F["srtcp.index"], tvb(at, 4))
+    if tr.mki > 0 then item_add(t, F["srtcp.mki"], tvb(at + 4, tr.mki)) end
+    item_add(t, F["srtcp.auth_tag"], tvb(n - tr.tag, tr.tag))
     if show then
-      t:append_text(string.format(", PT=%d, SSRC=0x%08x, index %d", tvb(1, 1):uint(), ssrc,
+      item_append(t, string.format(", PT=%d, SSRC=0x%08x, index %d", tvb(1, 1):uint(), ssrc,
         band(tvb(at, 4):uint(), 0x7FFFFFFF)))
     end
   else
-    if n > 8 then t:add(F["srtcp.encrypted"], tvb(8, n - 8)) end
-    if show then t:append_text(string.format(", PT=%d, SSRC=0x%08x", tvb(1, 1):uint(), ssrc)) end
+    if n > 8 then item_add(t, F["srtcp.encrypted"], tvb(8, n - 8)) end
+    if show then item_append(t, string.format(", PT=%d, SSRC=0x%08x", tvb(1, 1):uint(), ssrc)) end
   end
   return "SRTCP"
 end
@@ -2097,7 +2104,7 @@ end
 -- Telephony › RTP Streams). The packet's columns stay ours (finish_info sets them after): the relay's message is
 -- what the packet is. An exception inside that dissector stays its own, as its items show.
 local function call_relayed(d, tvb, pinfo, tree)
-  pcall(d.call, d, tvb, pinfo, tree)
+  pcall(dissector_call, d, tvb, pinfo, tree)
 end
 
 -- A message handed to Wireshark's STUN dissector is not decoded here, but its link attributes still announce
@@ -2121,10 +2128,10 @@ end
 
 -- Relayed bytes: STUN (any flavour), then SRTP/SRTCP by the RTP version bits and RFC 5761 type ranges.
 dissect_payload = function(ptvb, pinfo, tree, ctx)
-  local n = ptvb:len()
+  local n = tvb_len(ptvb)
   if n == 0 then return end
   local mode = prefs_state.data_mode
-  local h = ptvb:raw(0, n >= 12 and 12 or n)
+  local h = tvb_raw(ptvb, 0, n >= 12 and 12 or n)
   local first = sbyte(h, 1)
   local fl = flavour_of_relayed(ptvb, n, first)
   if fl and mode ~= DATA_RAW then
@@ -2159,7 +2166,7 @@ dissect_payload = function(ptvb, pinfo, tree, ctx)
     ctx.inner[#ctx.inner + 1] = kind
     return
   end
-  tree:add(F["media.data"], ptvb())
+  item_add(tree, F["media.data"], ptvb())
 end
 
 -- Runtime transports (templates/lua/runtime/transport.lua): plain Lua, copied after the engine.
@@ -2174,7 +2181,8 @@ end
 -- Sets the protocol and Info columns once the packet is decoded, over whatever a dissector handed relayed bytes
 -- wrote: the packet is the relay's message; what it carried is listed in brackets.
 local function finish_info(pinfo, ctx)
-  pinfo.cols.protocol = PROTOCOL_COLUMN
+  local cols = pinfo.cols
+  cols.protocol = PROTOCOL_COLUMN
   local t, inner = ctx.text, ctx.inner
   if #inner == 1 then
     t[#t + 1] = " [" .. inner[1] .. "]"
@@ -2185,29 +2193,29 @@ local function finish_info(pinfo, ctx)
     end
     t[#t + 1] = " [" .. table.concat(list, ", ") .. "]"
   end
-  if #t > 0 then pinfo.cols.info:set(table.concat(t)) end
+  if #t > 0 then cols.info = table.concat(t) end
 end
 
 local function is_mux_frame(tvb, n)
-  return MUX_CHANNEL ~= nil and n >= 4 + MUX_SESSION_LEN and u16(tvb:raw(0, 2), 1) == MUX_CHANNEL
+  return MUX_CHANNEL ~= nil and n >= 4 + MUX_SESSION_LEN and u16(tvb_raw(tvb, 0, 2), 1) == MUX_CHANNEL
 end
 
 local function dissect_mux(tvb, pinfo, tree)
-  local n = tvb:len()
+  local n = tvb_len(tvb)
   local ctx = new_ctx(true, tree)
-  local h = tvb:raw(0, 4 + MUX_SESSION_LEN)
+  local h = tvb_raw(tvb, 0, 4 + MUX_SESSION_LEN)
   local declared = u16(h, 3)
-  local t = tree:add(proto, tvb())
-  if ctx.show then t:append_text(": Multiplexed TURN frame") end
-  local mt = t:add(F["mux"], tvb(0, 4 + MUX_SESSION_LEN))
-  mt:add(F["mux.channel"], tvb(0, 2))
-  mt:add(F["mux.length"], tvb(2, 2))
-  mt:add(F["mux.session_id"], tvb(4, MUX_SESSION_LEN))
+  local t = item_add(tree, proto, tvb())
+  if ctx.show then item_append(t, ": Multiplexed TURN frame") end
+  local mt = item_add(t, F["mux"], tvb(0, 4 + MUX_SESSION_LEN))
+  item_add(mt, F["mux.channel"], tvb(0, 2))
+  item_add(mt, F["mux.length"], tvb(2, 2))
+  item_add(mt, F["mux.session_id"], tvb(4, MUX_SESSION_LEN))
   local id = h:sub(5)
-  if mux_sessions[id] then mt:add(F["mux.session_in"], mux_sessions[id]):set_generated() end
+  if mux_sessions[id] then set_generated(item_add(mt, F["mux.session_in"], mux_sessions[id])) end
   if not pinfo.visited then
-    local key = conv_key(pinfo)
-    if not mux_flows[key] or pinfo.number < mux_flows[key] then mux_flows[key] = pinfo.number end
+    local key, number = conv_key(pinfo), pinfo.number
+    if not mux_flows[key] or number < mux_flows[key] then mux_flows[key] = number end
     mux_flow_ports[port_pair(pinfo)] = true
   end
   local body = n - 4
@@ -2225,31 +2233,33 @@ end
 -- Bare payloads on a flow a relay already set up: after Set Active Destination (raw media, MS-TURN 2.2.2.11), and
 -- the relay's answers on a multiplexed flow, where the client sends 0xFF10 frames (MS-TURN 2.2.3). Both start with
 -- RTP's version bits, on the address pair of the message that set them up, after it.
--- Returns the frame that set the flow up, and the flow's key.
-local function relayed_since(flows, ports, tvb, pinfo, n)
-  if next(ports) == nil or n < 12 or not ports[port_pair(pinfo)] or rshift(tvb(0, 1):uint(), 6) ~= 2 then
+-- Returns the frame that set the flow up, the flow's key, and true for raw media (false for the relay's answers);
+-- nil when the datagram is on neither kind of flow. Raw media is looked for first.
+local function relayed_flow(tvb, pinfo, n)
+  if n < 12 or (next(raw_media_ports) == nil and next(mux_flow_ports) == nil) then return nil end
+  local pair = port_pair(pinfo)
+  if not (raw_media_ports[pair] or mux_flow_ports[pair]) or rshift(sbyte(tvb_raw(tvb, 0, 1)), 6) ~= 2 then
     return nil
   end
-  local key = conv_key(pinfo)
-  local since = flows[key]
-  if since and since < pinfo.number then return since, key end
+  local key, number = conv_key(pinfo), pinfo.number
+  local since = raw_media[key]
+  if since and since < number then return since, key, true end
+  since = mux_flows[key]
+  if since and since < number then return since, key, false end
   return nil
 end
-
-local function mux_flow_since(tvb, pinfo, n) return relayed_since(mux_flows, mux_flow_ports, tvb, pinfo, n) end
-local function raw_media_since(tvb, pinfo, n) return relayed_since(raw_media, raw_media_ports, tvb, pinfo, n) end
 
 -- label: what the tree and Info call it; since_field: the generated link to the frame that set the flow up.
 local function dissect_bare(tvb, pinfo, tree, label, since_field, since, key, note)
   local ctx = new_ctx(true, tree)
-  local t = tree:add(proto, tvb())
-  if ctx.show then t:append_text(": " .. label) end
-  t:add(since_field, since):set_generated()
+  local t = item_add(tree, proto, tvb())
+  if ctx.show then item_append(t, ": " .. label) end
+  set_generated(item_add(t, since_field, since))
   if note then note(t, pinfo, key) end
   add_info(ctx, label)
   dissect_payload(tvb, pinfo, t, ctx)
   finish_info(pinfo, ctx)
-  return tvb:len()
+  return tvb_len(tvb)
 end
 
 -- One note per raw-media flow, on its first packet: one per packet would bury real problems in Expert Info.
@@ -2270,9 +2280,14 @@ local function dissect_raw_media(tvb, pinfo, tree, since, key)
   return dissect_bare(tvb, pinfo, tree, "Raw relayed media", F["media.raw_since"], since, key, note_raw_media)
 end
 
+local function dissect_relayed(tvb, pinfo, tree, since, key, raw)
+  if raw then return dissect_raw_media(tvb, pinfo, tree, since, key) end
+  return dissect_mux_answer(tvb, pinfo, tree, since, key)
+end
+
 local function dissect_udp_message(tvb, pinfo, tree, fl)
   local ctx = new_ctx(true, tree)
-  local used = dissect_message(tvb, 0, tvb:len(), pinfo, tree, fl, ctx)
+  local used = dissect_message(tvb, 0, tvb_len(tvb), pinfo, tree, fl, ctx)
   finish_info(pinfo, ctx)
   return used
 end
@@ -2286,7 +2301,7 @@ end
 
 -- Port table entry (3478 by default) and Decode As.
 function proto.dissector(tvb, pinfo, tree)
-  local n = tvb:len()
+  local n = tvb_len(tvb)
   local fl = flavour_of(tvb, 0, n)
   if fl then
     if not fl.marker and prefs_state.rfc_to_builtin and stun_builtin then
@@ -2296,10 +2311,8 @@ function proto.dissector(tvb, pinfo, tree)
     return dissect_udp_message(tvb, pinfo, tree, fl)
   end
   if is_mux_frame(tvb, n) then return dissect_mux(tvb, pinfo, tree) end
-  local since, key = raw_media_since(tvb, pinfo, n)
-  if since then return dissect_raw_media(tvb, pinfo, tree, since, key) end
-  local mux_since, mux_key = mux_flow_since(tvb, pinfo, n)
-  if mux_since then return dissect_mux_answer(tvb, pinfo, tree, mux_since, mux_key) end
+  local since, key, raw = relayed_flow(tvb, pinfo, n)
+  if since then return dissect_relayed(tvb, pinfo, tree, since, key, raw) end
   -- Not ours (TURN ChannelData on 3478, say): to the dissector this port had (STUN), as without this script; where
   -- the port had none, refused, so UDP tries its heuristics (RTCP…) as it would have.
   -- Dissector:call falls back to "data" when the callee refuses, so only what STUN takes (a whole message, or
@@ -2318,7 +2331,7 @@ end
 -- Heuristic: only what is certainly ours (marker attribute, an announced session, a known media flow).
 local function heur_udp(tvb, pinfo, tree)
   if not prefs_state.heur_udp then return false end
-  local n = tvb:len()
+  local n = tvb_len(tvb)
   if n >= 28 then
     local fl = flavour_of(tvb, 0, n)
     if fl and fl.marker then
@@ -2326,21 +2339,16 @@ local function heur_udp(tvb, pinfo, tree)
       return true
     end
   end
-  if is_mux_frame(tvb, n) and mux_sessions[tvb:raw(4, MUX_SESSION_LEN)] then
+  if is_mux_frame(tvb, n) and mux_sessions[tvb_raw(tvb, 4, MUX_SESSION_LEN)] then
     -- Bound to this dissector so the flow's next frames come here first: STUN, which also reads 0xFF10 frames (and
     -- would bind the flow on the relay's first bare STUN answer), sees only what this dissector hands it.
     pinfo.conversation = proto
     dissect_mux(tvb, pinfo, tree)
     return true
   end
-  local since, key = raw_media_since(tvb, pinfo, n)
+  local since, key, raw = relayed_flow(tvb, pinfo, n)
   if since then
-    dissect_raw_media(tvb, pinfo, tree, since, key)
-    return true
-  end
-  local mux_since, mux_key = mux_flow_since(tvb, pinfo, n)
-  if mux_since then
-    dissect_mux_answer(tvb, pinfo, tree, mux_since, mux_key)
+    dissect_relayed(tvb, pinfo, tree, since, key, raw)
     return true
   end
   return false

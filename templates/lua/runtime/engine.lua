@@ -12,6 +12,12 @@ local band, bxor, rshift = bit.band, bit.bxor, bit.rshift
 -- Numbers are read from one string of the bytes (tvb:raw) at 1-based positions: a range object per number costs
 -- about twice as much, and the hot path reads dozens per message.
 local sbyte = string.byte
+
+-- wslua finds a method such as tvb:raw or item:add by its name, through a C __index dispatcher, on every call: about
+-- 1,000 machine instructions each (callgrind, tshark 4.0), more than most of these calls then do. The per-packet
+-- paths call the class functions themselves.
+local tvb_raw, tvb_len, item_add, item_append = Tvb.raw, Tvb.len, TreeItem.add, TreeItem.append_text
+local set_generated, dissector_call = TreeItem.set_generated, Dissector.call
 local function u16(s, i)
   local a, b = sbyte(s, i, i + 1)
   return a * 256 + b
@@ -57,7 +63,7 @@ local data_dissector = Dissector.get("data")
 
 local function flavour_of(tvb, off, avail)
   if avail < 20 then return nil end
-  local h = tvb:raw(off, avail >= 28 and 28 or 20)
+  local h = tvb_raw(tvb, off, avail >= 28 and 28 or 20)
   if sbyte(h, 1) >= 0x40 then return nil end
   local mlen = u16(h, 3)
   if avail >= 28 then
@@ -81,7 +87,7 @@ local function flavour_of_relayed(tvb, n, first)
   if n < 20 or first >= 0x40 then return nil end
   local fl = flavour_of(tvb, 0, n)
   if fl then return fl end
-  local cookie = u32(tvb:raw(4, 4), 1)
+  local cookie = u32(tvb_raw(tvb, 4, 4), 1)
   for _, f in ipairs(FLAVOURS) do
     if not f.marker and f.cookie == cookie then return f end
   end
@@ -158,14 +164,14 @@ local function decode_address(tvb, p, size, tree, xor_off, msg_off, ctx)
     tree:add_proto_expert_info(E.bad_length, "address shorter than 4 bytes")
     return "?"
   end
-  local v = tvb:raw(p, math.min(size, 20))
-  local key = xor_off > 0 and tvb:raw(msg_off + xor_off, 16) or nil
-  tree:add(F["att.reserved"], tvb(p, 1))
-  tree:add(F["att.family"], tvb(p + 1, 1))
+  local v = tvb_raw(tvb, p, math.min(size, 20))
+  local key = xor_off > 0 and tvb_raw(tvb, msg_off + xor_off, 16) or nil
+  item_add(tree, F["att.reserved"], tvb(p, 1))
+  item_add(tree, F["att.family"], tvb(p + 1, 1))
   local family = sbyte(v, 2)
   local port = u16(v, 3)
   if key then port = bxor(port, u16(key, 1)) end
-  local port_item = tree:add(F["att.port"], tvb(p + 2, 2), port)
+  local port_item = item_add(tree, F["att.port"], tvb(p + 2, 2), port)
   if key and ctx.show then port_item:append_text(" (XOR-ed on the wire)") end
   if family == 1 and size == 8 then
     local ip = u32(v, 5)
@@ -176,7 +182,7 @@ local function decode_address(tvb, p, size, tree, xor_off, msg_off, ctx)
       tree:add(F["att.ipv4"], tvb(p + 4, 4), Address.ip(text)):set_generated()
       return text .. ":" .. port
     end
-    tree:add(F["att.ipv4"], tvb(p + 4, 4))
+    item_add(tree, F["att.ipv4"], tvb(p + 4, 4))
     return ipv4_string(ip) .. ":" .. port
   elseif family == 2 and size == 20 then
     local parts = {}
@@ -189,7 +195,7 @@ local function decode_address(tvb, p, size, tree, xor_off, msg_off, ctx)
     if key then
       tree:add(F["att.ipv6"], tvb(p + 4, 16), Address.ipv6(text)):set_generated()
     else
-      tree:add(F["att.ipv6"], tvb(p + 4, 16))
+      item_add(tree, F["att.ipv6"], tvb(p + 4, 16))
     end
     return "[" .. text .. "]:" .. port
   end
@@ -229,12 +235,12 @@ local function decode_fields(fields, tvb, p, vend, tree, pinfo, ctx, msg_off, wa
     elseif size > 0 then
       local r = tvb(p, size)
       if k == "group" then
-        local sub = tree:add(f.f, r)
+        local sub = item_add(tree, f.f, r)
         decode_fields(f.children, tvb, p, p + size, sub, pinfo, ctx, msg_off, false)
       else
         local text = k == "text" and text_of(r:raw()) or nil
-        local item = text and tree:add(f.f, r, text) or tree:add(f.f, r)
-        for _, b in ipairs(f.bits) do item:add(b, r) end
+        local item = text and item_add(tree, f.f, r, text) or item_add(tree, f.f, r)
+        for _, b in ipairs(f.bits) do item_add(item, b, r) end
         if want and not f.reserved then parts[#parts + 1] = { f.label, field_text(f, r, size, text) } end
       end
     end
@@ -277,9 +283,9 @@ local function decode_role(spec, tvb, p, len, tree, msg_off, summary)
     if reason == "" then return tostring(code), tostring(code) end
     return code .. " (" .. reason .. ")", tostring(code)
   elseif spec.role == "fingerprint" and len == 4 then
-    local want = bxor(crc32(tvb:raw(msg_off, p - 4 - msg_off)), 0x5354554E)
+    local want = bxor(crc32(tvb_raw(tvb, msg_off, p - 4 - msg_off)), 0x5354554E)
     local ok = band(want, 0xFFFFFFFF) == band(tvb(p, 4):uint(), 0xFFFFFFFF)
-    local item = tree:add(F["att.fingerprint_status"], tvb(p, 4), ok and 1 or 0)
+    local item = item_add(tree, F["att.fingerprint_status"], tvb(p, 4), ok and 1 or 0)
     item:set_generated()
     if not ok then
       item:add_proto_expert_info(E.fingerprint, string.format("expected 0x%08x", band(want, 0xFFFFFFFF) % 4294967296))
@@ -301,14 +307,14 @@ local function decode_value(spec, tvb, p, len, tree, pinfo, ctx, msg_off, want)
   end
   if not layout then
     tree:add_proto_expert_info(E.bad_length, spec.name .. " has no layout for length " .. len)
-    if len > 0 then tree:add(F["att.value"], tvb(p, len)) end
+    if len > 0 then item_add(tree, F["att.value"], tvb(p, len)) end
     return nil
   end
   local summary = decode_fields(layout.fields, tvb, p, p + len, tree, pinfo, ctx, msg_off, want)
   local info_text = nil
   if spec.role then summary, info_text = decode_role(spec, tvb, p, len, tree, msg_off, summary or "") end
   if spec.link and len > 0 then
-    local id = tvb:raw(p, len)
+    local id = tvb_raw(tvb, p, len)
     if mux_sessions[id] == nil then mux_sessions[id] = pinfo.number end
   end
   if spec.payload and len > 0 then
@@ -318,7 +324,7 @@ local function decode_value(spec, tvb, p, len, tree, pinfo, ctx, msg_off, want)
 end
 
 local function track_transaction(tvb, off, fl, mclass, msg_tree, pinfo)
-  local key = tvb:raw(off + 4, 16)
+  local key = tvb_raw(tvb, off + 4, 16)
   local t = transactions[key]
   if mclass == CLASS_REQUEST then
     if t == nil then
@@ -360,13 +366,13 @@ end
 
 -- Dissects one message at off; returns the bytes it covers (0 when not a message).
 local function dissect_message(tvb, off, avail, pinfo, tree, fl, ctx)
-  local seen = math.min(20 + u16(tvb:raw(off + 2, 2), 1), avail)
-  local s = tvb:raw(off, seen)   -- s[i] is the byte at off + i - 1
+  local seen = math.min(20 + u16(tvb_raw(tvb, off + 2, 2), 1), avail)
+  local s = tvb_raw(tvb, off, seen)   -- s[i] is the byte at off + i - 1
   local mtype = u16(s, 1)
   local total = 20 + u16(s, 3)
   local msg_end = off + total
   local show = ctx.show
-  local msg_tree = tree:add(proto, tvb(off, seen))
+  local msg_tree = item_add(tree, proto, tvb(off, seen))
   local info = fl.messages[mtype]
   local name, suffix
   if info then
@@ -376,14 +382,14 @@ local function dissect_message(tvb, off, avail, pinfo, tree, fl, ctx)
     name = string.format("Unknown message type 0x%04x", mtype)
     suffix = " (" .. name .. ")"
   end
-  local type_item = msg_tree:add(F_type, tvb(off, 2))
+  local type_item = item_add(msg_tree, F_type, tvb(off, 2))
   if show then
     msg_tree:append_text(": " .. name)
     type_item:append_text(suffix)
   end
-  msg_tree:add(F_length, tvb(off + 2, 2))
-  if fl.cookie then msg_tree:add(F_cookie, tvb(off + 4, 4)) end
-  msg_tree:add(F_tid, tvb(off + fl.tid_offset, fl.tid_length))
+  item_add(msg_tree, F_length, tvb(off + 2, 2))
+  if fl.cookie then item_add(msg_tree, F_cookie, tvb(off + 4, 4)) end
+  item_add(msg_tree, F_tid, tvb(off + fl.tid_offset, fl.tid_length))
   msg_tree:add(F_flavour, fl.name):set_generated()
   if ctx.depth == 0 then add_info(ctx, name) else ctx.inner[#ctx.inner + 1] = name end
 
@@ -406,8 +412,8 @@ local function dissect_message(tvb, off, avail, pinfo, tree, fl, ctx)
     local step = 4 + al
     if fl.padding then step = 4 + al + (4 - al % 4) % 4 end
     local spec = fl.attributes[at]
-    local at_tree = msg_tree:add(F_att, tvb(a, math.min(step, msg_end - a)))
-    local type_item = at_tree:add(F_att_type, tvb(a, 2))
+    local at_tree = item_add(msg_tree, F_att, tvb(a, math.min(step, msg_end - a)))
+    local type_item = item_add(at_tree, F_att_type, tvb(a, 2))
     if not show then
       -- Wireshark drops item texts when no one sees the tree (tshark -q, -T fields, -e): none are made.
     elseif spec then
@@ -418,7 +424,7 @@ local function dissect_message(tvb, off, avail, pinfo, tree, fl, ctx)
       at_tree:set_text(string.format("Unknown (0x%04x)", at))
       type_item:append_text(" (Unknown)")
     end
-    at_tree:add(F_att_length, tvb(a + 2, 2))
+    item_add(at_tree, F_att_length, tvb(a + 2, 2))
     if a + 4 + al > msg_end then
       at_tree:add_proto_expert_info(E.overrun, string.format("length %d goes past the end of the message", al))
       break
@@ -432,14 +438,14 @@ local function dissect_message(tvb, off, avail, pinfo, tree, fl, ctx)
       end
     else
       at_tree:add_proto_expert_info(E.unknown)
-      if al > 0 then at_tree:add(F_att_value, tvb(a + 4, al)) end
+      if al > 0 then item_add(at_tree, F_att_value, tvb(a + 4, al)) end
     end
     if step > 4 + al then
       if a + step > msg_end then
         at_tree:add_proto_expert_info(E.overrun, "padding goes past the end of the message")
         break
       end
-      at_tree:add(F_att_padding, tvb(a + 4 + al, step - 4 - al))
+      item_add(at_tree, F_att_padding, tvb(a + 4 + al, step - 4 - al))
     end
     a = a + step
   end
@@ -463,8 +469,8 @@ end
 
 -- h: the packet's first bytes (at least the 12-byte header).
 local function dissect_srtp(tvb, h, pinfo, tree, show)
-  local n = tvb:len()
-  local t = tree:add(F["media"], tvb(), "SRTP")
+  local n = tvb_len(tvb)
+  local t = item_add(tree, F["media"], tvb(), "SRTP")
   if not rtp_dissector then
     t:add(F["rtp.version"], tvb(0, 1)); t:add(F["rtp.padding"], tvb(0, 1)); t:add(F["rtp.extension"], tvb(0, 1))
     t:add(F["rtp.cc"], tvb(0, 1)); t:add(F["rtp.marker"], tvb(1, 1)); t:add(F["rtp.pt"], tvb(1, 1))
@@ -476,11 +482,11 @@ local function dissect_srtp(tvb, h, pinfo, tree, show)
     if not rtp_dissector then
       t:add(F["rtp.ext_profile"], tvb(p, 2)); t:add(F["rtp.ext_length"], tvb(p + 2, 2))
     end
-    p = p + 4 + 4 * u16(tvb:raw(p + 2, 2), 1)
+    p = p + 4 + 4 * u16(tvb_raw(tvb, p + 2, 2), 1)
   end
-  if p < n then t:add(F["srtp.payload"], tvb(p, n - p)) end
+  if p < n then item_add(t, F["srtp.payload"], tvb(p, n - p)) end
   if show then
-    t:append_text(string.format(", PT=%d, SSRC=0x%08x, Seq=%d", band(sbyte(h, 2), 0x7F), u32(h, 9), u16(h, 3)))
+    item_append(t, string.format(", PT=%d, SSRC=0x%08x, Seq=%d", band(sbyte(h, 2), 0x7F), u32(h, 9), u16(h, 3)))
   end
   return "SRTP"
 end
@@ -511,26 +517,27 @@ local function srtcp_trailer(tvb, n, ssrc)
 end
 
 local function dissect_srtcp(tvb, pinfo, tree, show)
-  local n = tvb:len()
-  local t = tree:add(F["media"], tvb(), "SRTCP")
-  t:add(F["rtcp.version"], tvb(0, 1)); t:add(F["rtcp.padding"], tvb(0, 1)); t:add(F["rtcp.count"], tvb(0, 1))
-  t:add(F["rtcp.pt"], tvb(1, 1)); t:add(F["rtcp.length"], tvb(2, 2)); t:add(F["rtcp.ssrc"], tvb(4, 4))
+  local n = tvb_len(tvb)
+  local t = item_add(tree, F["media"], tvb(), "SRTCP")
+  item_add(t, F["rtcp.version"], tvb(0, 1)); item_add(t, F["rtcp.padding"], tvb(0, 1))
+  item_add(t, F["rtcp.count"], tvb(0, 1)); item_add(t, F["rtcp.pt"], tvb(1, 1))
+  item_add(t, F["rtcp.length"], tvb(2, 2)); item_add(t, F["rtcp.ssrc"], tvb(4, 4))
   -- The first header and sender SSRC travel in clear; the rest is encrypted, then comes the trailer.
   local ssrc = tvb(4, 4):uint()
   local tr = srtcp_trailer(tvb, n, ssrc)
   if tr then
     local at = n - 4 - tr.tag - tr.mki
-    if at > 8 then t:add(F["srtcp.encrypted"], tvb(8, at - 8)) end
-    t:add(F["srtcp.e_flag"], tvb(at, 4)); t:add(F["srtcp.index"], tvb(at, 4))
-    if tr.mki > 0 then t:add(F["srtcp.mki"], tvb(at + 4, tr.mki)) end
-    t:add(F["srtcp.auth_tag"], tvb(n - tr.tag, tr.tag))
+    if at > 8 then item_add(t, F["srtcp.encrypted"], tvb(8, at - 8)) end
+    item_add(t, F["srtcp.e_flag"], tvb(at, 4)); item_add(t, F["srtcp.index"], tvb(at, 4))
+    if tr.mki > 0 then item_add(t, F["srtcp.mki"], tvb(at + 4, tr.mki)) end
+    item_add(t, F["srtcp.auth_tag"], tvb(n - tr.tag, tr.tag))
     if show then
-      t:append_text(string.format(", PT=%d, SSRC=0x%08x, index %d", tvb(1, 1):uint(), ssrc,
+      item_append(t, string.format(", PT=%d, SSRC=0x%08x, index %d", tvb(1, 1):uint(), ssrc,
         band(tvb(at, 4):uint(), 0x7FFFFFFF)))
     end
   else
-    if n > 8 then t:add(F["srtcp.encrypted"], tvb(8, n - 8)) end
-    if show then t:append_text(string.format(", PT=%d, SSRC=0x%08x", tvb(1, 1):uint(), ssrc)) end
+    if n > 8 then item_add(t, F["srtcp.encrypted"], tvb(8, n - 8)) end
+    if show then item_append(t, string.format(", PT=%d, SSRC=0x%08x", tvb(1, 1):uint(), ssrc)) end
   end
   return "SRTCP"
 end
@@ -539,7 +546,7 @@ end
 -- Telephony › RTP Streams). The packet's columns stay ours (finish_info sets them after): the relay's message is
 -- what the packet is. An exception inside that dissector stays its own, as its items show.
 local function call_relayed(d, tvb, pinfo, tree)
-  pcall(d.call, d, tvb, pinfo, tree)
+  pcall(dissector_call, d, tvb, pinfo, tree)
 end
 
 -- A message handed to Wireshark's STUN dissector is not decoded here, but its link attributes still announce
@@ -563,10 +570,10 @@ end
 
 -- Relayed bytes: STUN (any flavour), then SRTP/SRTCP by the RTP version bits and RFC 5761 type ranges.
 dissect_payload = function(ptvb, pinfo, tree, ctx)
-  local n = ptvb:len()
+  local n = tvb_len(ptvb)
   if n == 0 then return end
   local mode = prefs_state.data_mode
-  local h = ptvb:raw(0, n >= 12 and 12 or n)
+  local h = tvb_raw(ptvb, 0, n >= 12 and 12 or n)
   local first = sbyte(h, 1)
   local fl = flavour_of_relayed(ptvb, n, first)
   if fl and mode ~= DATA_RAW then
@@ -601,5 +608,5 @@ dissect_payload = function(ptvb, pinfo, tree, ctx)
     ctx.inner[#ctx.inner + 1] = kind
     return
   end
-  tree:add(F["media.data"], ptvb())
+  item_add(tree, F["media.data"], ptvb())
 end

@@ -10,7 +10,8 @@ end
 -- Sets the protocol and Info columns once the packet is decoded, over whatever a dissector handed relayed bytes
 -- wrote: the packet is the relay's message; what it carried is listed in brackets.
 local function finish_info(pinfo, ctx)
-  pinfo.cols.protocol = PROTOCOL_COLUMN
+  local cols = pinfo.cols
+  cols.protocol = PROTOCOL_COLUMN
   local t, inner = ctx.text, ctx.inner
   if #inner == 1 then
     t[#t + 1] = " [" .. inner[1] .. "]"
@@ -21,29 +22,29 @@ local function finish_info(pinfo, ctx)
     end
     t[#t + 1] = " [" .. table.concat(list, ", ") .. "]"
   end
-  if #t > 0 then pinfo.cols.info:set(table.concat(t)) end
+  if #t > 0 then cols.info = table.concat(t) end
 end
 
 local function is_mux_frame(tvb, n)
-  return MUX_CHANNEL ~= nil and n >= 4 + MUX_SESSION_LEN and u16(tvb:raw(0, 2), 1) == MUX_CHANNEL
+  return MUX_CHANNEL ~= nil and n >= 4 + MUX_SESSION_LEN and u16(tvb_raw(tvb, 0, 2), 1) == MUX_CHANNEL
 end
 
 local function dissect_mux(tvb, pinfo, tree)
-  local n = tvb:len()
+  local n = tvb_len(tvb)
   local ctx = new_ctx(true, tree)
-  local h = tvb:raw(0, 4 + MUX_SESSION_LEN)
+  local h = tvb_raw(tvb, 0, 4 + MUX_SESSION_LEN)
   local declared = u16(h, 3)
-  local t = tree:add(proto, tvb())
-  if ctx.show then t:append_text(": Multiplexed TURN frame") end
-  local mt = t:add(F["mux"], tvb(0, 4 + MUX_SESSION_LEN))
-  mt:add(F["mux.channel"], tvb(0, 2))
-  mt:add(F["mux.length"], tvb(2, 2))
-  mt:add(F["mux.session_id"], tvb(4, MUX_SESSION_LEN))
+  local t = item_add(tree, proto, tvb())
+  if ctx.show then item_append(t, ": Multiplexed TURN frame") end
+  local mt = item_add(t, F["mux"], tvb(0, 4 + MUX_SESSION_LEN))
+  item_add(mt, F["mux.channel"], tvb(0, 2))
+  item_add(mt, F["mux.length"], tvb(2, 2))
+  item_add(mt, F["mux.session_id"], tvb(4, MUX_SESSION_LEN))
   local id = h:sub(5)
-  if mux_sessions[id] then mt:add(F["mux.session_in"], mux_sessions[id]):set_generated() end
+  if mux_sessions[id] then set_generated(item_add(mt, F["mux.session_in"], mux_sessions[id])) end
   if not pinfo.visited then
-    local key = conv_key(pinfo)
-    if not mux_flows[key] or pinfo.number < mux_flows[key] then mux_flows[key] = pinfo.number end
+    local key, number = conv_key(pinfo), pinfo.number
+    if not mux_flows[key] or number < mux_flows[key] then mux_flows[key] = number end
     mux_flow_ports[port_pair(pinfo)] = true
   end
   local body = n - 4
@@ -61,31 +62,33 @@ end
 -- Bare payloads on a flow a relay already set up: after Set Active Destination (raw media, MS-TURN 2.2.2.11), and
 -- the relay's answers on a multiplexed flow, where the client sends 0xFF10 frames (MS-TURN 2.2.3). Both start with
 -- RTP's version bits, on the address pair of the message that set them up, after it.
--- Returns the frame that set the flow up, and the flow's key.
-local function relayed_since(flows, ports, tvb, pinfo, n)
-  if next(ports) == nil or n < 12 or not ports[port_pair(pinfo)] or rshift(tvb(0, 1):uint(), 6) ~= 2 then
+-- Returns the frame that set the flow up, the flow's key, and true for raw media (false for the relay's answers);
+-- nil when the datagram is on neither kind of flow. Raw media is looked for first.
+local function relayed_flow(tvb, pinfo, n)
+  if n < 12 or (next(raw_media_ports) == nil and next(mux_flow_ports) == nil) then return nil end
+  local pair = port_pair(pinfo)
+  if not (raw_media_ports[pair] or mux_flow_ports[pair]) or rshift(sbyte(tvb_raw(tvb, 0, 1)), 6) ~= 2 then
     return nil
   end
-  local key = conv_key(pinfo)
-  local since = flows[key]
-  if since and since < pinfo.number then return since, key end
+  local key, number = conv_key(pinfo), pinfo.number
+  local since = raw_media[key]
+  if since and since < number then return since, key, true end
+  since = mux_flows[key]
+  if since and since < number then return since, key, false end
   return nil
 end
-
-local function mux_flow_since(tvb, pinfo, n) return relayed_since(mux_flows, mux_flow_ports, tvb, pinfo, n) end
-local function raw_media_since(tvb, pinfo, n) return relayed_since(raw_media, raw_media_ports, tvb, pinfo, n) end
 
 -- label: what the tree and Info call it; since_field: the generated link to the frame that set the flow up.
 local function dissect_bare(tvb, pinfo, tree, label, since_field, since, key, note)
   local ctx = new_ctx(true, tree)
-  local t = tree:add(proto, tvb())
-  if ctx.show then t:append_text(": " .. label) end
-  t:add(since_field, since):set_generated()
+  local t = item_add(tree, proto, tvb())
+  if ctx.show then item_append(t, ": " .. label) end
+  set_generated(item_add(t, since_field, since))
   if note then note(t, pinfo, key) end
   add_info(ctx, label)
   dissect_payload(tvb, pinfo, t, ctx)
   finish_info(pinfo, ctx)
-  return tvb:len()
+  return tvb_len(tvb)
 end
 
 -- One note per raw-media flow, on its first packet: one per packet would bury real problems in Expert Info.
@@ -106,9 +109,14 @@ local function dissect_raw_media(tvb, pinfo, tree, since, key)
   return dissect_bare(tvb, pinfo, tree, "Raw relayed media", F["media.raw_since"], since, key, note_raw_media)
 end
 
+local function dissect_relayed(tvb, pinfo, tree, since, key, raw)
+  if raw then return dissect_raw_media(tvb, pinfo, tree, since, key) end
+  return dissect_mux_answer(tvb, pinfo, tree, since, key)
+end
+
 local function dissect_udp_message(tvb, pinfo, tree, fl)
   local ctx = new_ctx(true, tree)
-  local used = dissect_message(tvb, 0, tvb:len(), pinfo, tree, fl, ctx)
+  local used = dissect_message(tvb, 0, tvb_len(tvb), pinfo, tree, fl, ctx)
   finish_info(pinfo, ctx)
   return used
 end
@@ -122,7 +130,7 @@ end
 
 -- Port table entry (3478 by default) and Decode As.
 function proto.dissector(tvb, pinfo, tree)
-  local n = tvb:len()
+  local n = tvb_len(tvb)
   local fl = flavour_of(tvb, 0, n)
   if fl then
     if not fl.marker and prefs_state.rfc_to_builtin and stun_builtin then
@@ -132,10 +140,8 @@ function proto.dissector(tvb, pinfo, tree)
     return dissect_udp_message(tvb, pinfo, tree, fl)
   end
   if is_mux_frame(tvb, n) then return dissect_mux(tvb, pinfo, tree) end
-  local since, key = raw_media_since(tvb, pinfo, n)
-  if since then return dissect_raw_media(tvb, pinfo, tree, since, key) end
-  local mux_since, mux_key = mux_flow_since(tvb, pinfo, n)
-  if mux_since then return dissect_mux_answer(tvb, pinfo, tree, mux_since, mux_key) end
+  local since, key, raw = relayed_flow(tvb, pinfo, n)
+  if since then return dissect_relayed(tvb, pinfo, tree, since, key, raw) end
   -- Not ours (TURN ChannelData on 3478, say): to the dissector this port had (STUN), as without this script; where
   -- the port had none, refused, so UDP tries its heuristics (RTCP…) as it would have.
   -- Dissector:call falls back to "data" when the callee refuses, so only what STUN takes (a whole message, or
@@ -154,7 +160,7 @@ end
 -- Heuristic: only what is certainly ours (marker attribute, an announced session, a known media flow).
 local function heur_udp(tvb, pinfo, tree)
   if not prefs_state.heur_udp then return false end
-  local n = tvb:len()
+  local n = tvb_len(tvb)
   if n >= 28 then
     local fl = flavour_of(tvb, 0, n)
     if fl and fl.marker then
@@ -162,21 +168,16 @@ local function heur_udp(tvb, pinfo, tree)
       return true
     end
   end
-  if is_mux_frame(tvb, n) and mux_sessions[tvb:raw(4, MUX_SESSION_LEN)] then
+  if is_mux_frame(tvb, n) and mux_sessions[tvb_raw(tvb, 4, MUX_SESSION_LEN)] then
     -- Bound to this dissector so the flow's next frames come here first: STUN, which also reads 0xFF10 frames (and
     -- would bind the flow on the relay's first bare STUN answer), sees only what this dissector hands it.
     pinfo.conversation = proto
     dissect_mux(tvb, pinfo, tree)
     return true
   end
-  local since, key = raw_media_since(tvb, pinfo, n)
+  local since, key, raw = relayed_flow(tvb, pinfo, n)
   if since then
-    dissect_raw_media(tvb, pinfo, tree, since, key)
-    return true
-  end
-  local mux_since, mux_key = mux_flow_since(tvb, pinfo, n)
-  if mux_since then
-    dissect_mux_answer(tvb, pinfo, tree, mux_since, mux_key)
+    dissect_relayed(tvb, pinfo, tree, since, key, raw)
     return true
   end
   return false

@@ -60,9 +60,10 @@ public class BoundedResourceTests
         var alines = analyze.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.StartsWith("wrote ", alines[^3]);
         Assert.StartsWith("stats: ", alines[^2]);
-        // Then Dissect's own work by stage: EK parsing, each analyzer, the model, and its CPU time.
+        // Then Dissect's own work by stage: EK parsing, each analyzer, the model, its CPU time, and the part of it
+        // the runtime spent compiling methods (how many).
         Assert.Matches(@"^profile: parse_s=[\d.]+ dns_s=[\d.]+ tls_s=[\d.]+ network_s=[\d.]+ stun_s=[\d.]+ " +
-            @"traffic_s=[\d.]+ build_s=[\d.]+ dissect_cpu_s=[\d.]+$", alines[^1]);
+            @"traffic_s=[\d.]+ build_s=[\d.]+ dissect_cpu_s=[\d.]+ jit_s=[\d.]+ jit_methods=\d+$", alines[^1]);
     }
 
     private static Packet At(EkRecord rec, Dictionary<string, string> keys, double time, int frame)
