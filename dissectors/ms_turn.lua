@@ -1619,10 +1619,9 @@ local rtp_dissector = Dissector.get("rtp")
 local rtcp_dissector = Dissector.get("rtcp")
 local data_dissector = Dissector.get("data")
 
-local function flavour_of(tvb, off, avail)
-  if avail < 20 then return nil end
-  local h = tvb_raw(tvb, off, avail >= 28 and 28 or 20)
-  if sbyte(h, 1) >= 0x40 then return nil end
+-- h: the message's first bytes (28 of them when avail allows, else at least 20).
+local function flavour_in(h, avail)
+  if avail < 20 or sbyte(h, 1) >= 0x40 then return nil end
   local mlen = u16(h, 3)
   if avail >= 28 then
     local marker, mark_len, value = u16(h, 21), u16(h, 23), u32(h, 25)
@@ -1639,6 +1638,11 @@ local function flavour_of(tvb, off, avail)
   return nil
 end
 
+local function flavour_of(tvb, off, avail)
+  if avail < 20 then return nil end
+  return flavour_in(tvb_raw(tvb, off, avail >= 28 and 28 or 20), avail)
+end
+
 -- Inside DATA the bytes are known to be relayed: a STUN header with the cookie is a message even when
 -- its length is wrong, so the damage is reported instead of the bytes being shown as unknown data.
 local function flavour_of_relayed(tvb, n, first)
@@ -1652,15 +1656,17 @@ local function flavour_of_relayed(tvb, n, first)
   return nil
 end
 
-local function port_pair(pinfo)
-  local a, b = pinfo.src_port, pinfo.dst_port
+-- The two ports as one number, lower first. Ports may be given when the caller already read them: each read of
+-- pinfo goes through wslua's name lookup.
+local function port_pair(pinfo, a, b)
+  a, b = a or pinfo.src_port, b or pinfo.dst_port
   if a < b then return a * 65536 + b end
   return b * 65536 + a
 end
 
-local function conv_key(pinfo)
-  local a = tostring(pinfo.src) .. ":" .. pinfo.src_port
-  local b = tostring(pinfo.dst) .. ":" .. pinfo.dst_port
+local function conv_key(pinfo, sport, dport)
+  local a = tostring(pinfo.src) .. ":" .. (sport or pinfo.src_port)
+  local b = tostring(pinfo.dst) .. ":" .. (dport or pinfo.dst_port)
   if a < b then return a .. "|" .. b end
   return b .. "|" .. a
 end
@@ -2196,8 +2202,15 @@ local function finish_info(pinfo, ctx)
   if #t > 0 then cols.info = table.concat(t) end
 end
 
-local function is_mux_frame(tvb, n)
-  return MUX_CHANNEL ~= nil and n >= 4 + MUX_SESSION_LEN and u16(tvb_raw(tvb, 0, 2), 1) == MUX_CHANNEL
+-- h: the datagram's first bytes, as udp_head reads them.
+local function is_mux_frame(h, n)
+  return MUX_CHANNEL ~= nil and n >= 4 + MUX_SESSION_LEN and u16(h, 1) == MUX_CHANNEL
+end
+
+-- A datagram's first bytes, read once for every test below (flavour, 0xFF10 frame, RTP version bits).
+local function udp_head(tvb, n)
+  if n == 0 then return "" end
+  return tvb_raw(tvb, 0, n < 28 and n or 28)
 end
 
 local function dissect_mux(tvb, pinfo, tree)
@@ -2235,13 +2248,14 @@ end
 -- RTP's version bits, on the address pair of the message that set them up, after it.
 -- Returns the frame that set the flow up, the flow's key, and true for raw media (false for the relay's answers);
 -- nil when the datagram is on neither kind of flow. Raw media is looked for first.
-local function relayed_flow(tvb, pinfo, n)
-  if n < 12 or (next(raw_media_ports) == nil and next(mux_flow_ports) == nil) then return nil end
-  local pair = port_pair(pinfo)
-  if not (raw_media_ports[pair] or mux_flow_ports[pair]) or rshift(sbyte(tvb_raw(tvb, 0, 1)), 6) ~= 2 then
+local function relayed_flow(h, pinfo, n)
+  if n < 12 or rshift(sbyte(h, 1), 6) ~= 2 or (next(raw_media_ports) == nil and next(mux_flow_ports) == nil) then
     return nil
   end
-  local key, number = conv_key(pinfo), pinfo.number
+  local sport, dport = pinfo.src_port, pinfo.dst_port
+  local pair = port_pair(pinfo, sport, dport)
+  if not (raw_media_ports[pair] or mux_flow_ports[pair]) then return nil end
+  local key, number = conv_key(pinfo, sport, dport), pinfo.number
   local since = raw_media[key]
   if since and since < number then return since, key, true end
   since = mux_flows[key]
@@ -2302,7 +2316,8 @@ end
 -- Port table entry (3478 by default) and Decode As.
 function proto.dissector(tvb, pinfo, tree)
   local n = tvb_len(tvb)
-  local fl = flavour_of(tvb, 0, n)
+  local h = udp_head(tvb, n)
+  local fl = flavour_in(h, n)
   if fl then
     if not fl.marker and prefs_state.rfc_to_builtin and stun_builtin then
       note_links(tvb, n, fl, pinfo)
@@ -2310,8 +2325,8 @@ function proto.dissector(tvb, pinfo, tree)
     end
     return dissect_udp_message(tvb, pinfo, tree, fl)
   end
-  if is_mux_frame(tvb, n) then return dissect_mux(tvb, pinfo, tree) end
-  local since, key, raw = relayed_flow(tvb, pinfo, n)
+  if is_mux_frame(h, n) then return dissect_mux(tvb, pinfo, tree) end
+  local since, key, raw = relayed_flow(h, pinfo, n)
   if since then return dissect_relayed(tvb, pinfo, tree, since, key, raw) end
   -- Not ours (TURN ChannelData on 3478, say): to the dissector this port had (STUN), as without this script; where
   -- the port had none, refused, so UDP tries its heuristics (RTCP…) as it would have.
@@ -2332,21 +2347,22 @@ end
 local function heur_udp(tvb, pinfo, tree)
   if not prefs_state.heur_udp then return false end
   local n = tvb_len(tvb)
+  local h = udp_head(tvb, n)
   if n >= 28 then
-    local fl = flavour_of(tvb, 0, n)
+    local fl = flavour_in(h, n)
     if fl and fl.marker then
       dissect_udp_message(tvb, pinfo, tree, fl)
       return true
     end
   end
-  if is_mux_frame(tvb, n) and mux_sessions[tvb_raw(tvb, 4, MUX_SESSION_LEN)] then
+  if is_mux_frame(h, n) and mux_sessions[tvb_raw(tvb, 4, MUX_SESSION_LEN)] then
     -- Bound to this dissector so the flow's next frames come here first: STUN, which also reads 0xFF10 frames (and
     -- would bind the flow on the relay's first bare STUN answer), sees only what this dissector hands it.
     pinfo.conversation = proto
     dissect_mux(tvb, pinfo, tree)
     return true
   end
-  local since, key, raw = relayed_flow(tvb, pinfo, n)
+  local since, key, raw = relayed_flow(h, pinfo, n)
   if since then
     dissect_relayed(tvb, pinfo, tree, since, key, raw)
     return true

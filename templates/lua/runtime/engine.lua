@@ -61,10 +61,9 @@ local rtp_dissector = Dissector.get("rtp")
 local rtcp_dissector = Dissector.get("rtcp")
 local data_dissector = Dissector.get("data")
 
-local function flavour_of(tvb, off, avail)
-  if avail < 20 then return nil end
-  local h = tvb_raw(tvb, off, avail >= 28 and 28 or 20)
-  if sbyte(h, 1) >= 0x40 then return nil end
+-- h: the message's first bytes (28 of them when avail allows, else at least 20).
+local function flavour_in(h, avail)
+  if avail < 20 or sbyte(h, 1) >= 0x40 then return nil end
   local mlen = u16(h, 3)
   if avail >= 28 then
     local marker, mark_len, value = u16(h, 21), u16(h, 23), u32(h, 25)
@@ -81,6 +80,11 @@ local function flavour_of(tvb, off, avail)
   return nil
 end
 
+local function flavour_of(tvb, off, avail)
+  if avail < 20 then return nil end
+  return flavour_in(tvb_raw(tvb, off, avail >= 28 and 28 or 20), avail)
+end
+
 -- Inside DATA the bytes are known to be relayed: a STUN header with the cookie is a message even when
 -- its length is wrong, so the damage is reported instead of the bytes being shown as unknown data.
 local function flavour_of_relayed(tvb, n, first)
@@ -94,15 +98,17 @@ local function flavour_of_relayed(tvb, n, first)
   return nil
 end
 
-local function port_pair(pinfo)
-  local a, b = pinfo.src_port, pinfo.dst_port
+-- The two ports as one number, lower first. Ports may be given when the caller already read them: each read of
+-- pinfo goes through wslua's name lookup.
+local function port_pair(pinfo, a, b)
+  a, b = a or pinfo.src_port, b or pinfo.dst_port
   if a < b then return a * 65536 + b end
   return b * 65536 + a
 end
 
-local function conv_key(pinfo)
-  local a = tostring(pinfo.src) .. ":" .. pinfo.src_port
-  local b = tostring(pinfo.dst) .. ":" .. pinfo.dst_port
+local function conv_key(pinfo, sport, dport)
+  local a = tostring(pinfo.src) .. ":" .. (sport or pinfo.src_port)
+  local b = tostring(pinfo.dst) .. ":" .. (dport or pinfo.dst_port)
   if a < b then return a .. "|" .. b end
   return b .. "|" .. a
 end
