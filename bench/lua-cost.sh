@@ -12,7 +12,8 @@ command -v valgrind >/dev/null || { echo "lua-cost: needs valgrind (sudo apt-get
 lua="${1:-dissectors/ms_turn.lua}"; shift || true
 corpus=../shared/captures
 caps=("$@")
-[ ${#caps[@]} -gt 0 ] || caps=("$corpus/Zyth0x+LINFO1341-Projet/Appel_simple_+_partage_d_ecran/appel_simple_partage_ecran.pcapng"
+[ ${#caps[@]} -gt 0 ] || caps=(
+  "$corpus/Zyth0x+LINFO1341-Projet/Appel_simple_+_partage_d_ecran/appel_simple_partage_ecran.pcapng"
   "$corpus/Lopiuy+LINFO1341_P1/Traces/bytesAudio.pcapng")
 dissect=(dotnet src/Dissect.Cli/bin/Release/net10.0/dissect.dll)
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
