@@ -66,7 +66,8 @@ public class MutatedCaptureTests
     {
         var dir = Repo.TempDir("fuzz");
         var cases = Originals().SelectMany(o => Mutants(o, dir)).ToList();
-        Assert.True(cases.Count >= 7);
+        // The demo alone gives 6 (too few blocks for the 40th); a real capture adds at least 7 more.
+        Assert.True(cases.Count >= (Repo.CorpusAvailable ? 13 : 6), $"{cases.Count} mutated captures");
         var problems = new List<string>();
         foreach (var (name, path) in cases)
         {
