@@ -50,9 +50,10 @@ local function dissect_mux(tvb, pinfo, tree)
   local id = h:sub(5)
   if mux_sessions[id] then set_generated(item_add(mt, F["mux.session_in"], mux_sessions[id])) end
   if not pinfo.visited then
-    local key, number = conv_key(pinfo), pinfo.number
+    local sport, dport, number = pinfo.src_port, pinfo.dst_port, pinfo.number
+    local key = conv_key(pinfo, sport, dport)
     if not mux_flows[key] or number < mux_flows[key] then mux_flows[key] = number end
-    mux_flow_ports[port_pair(pinfo)] = true
+    mux_flow_ports[port_pair(pinfo, sport, dport)] = true
   end
   local body = n - 4
   if declared ~= body then
