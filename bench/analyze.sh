@@ -17,6 +17,10 @@ mergecap -F pcapng -w "$work/corpus.pcapng" "${caps[@]}"
 "${dissect[@]}" sample --large "$size" -o "$work/large.pcap" >/dev/null
 # DNS-heavy, as a busy resolver sees it: the same 1,000 names asked again and again (memory must stay flat).
 "${dissect[@]}" sample --large "$size" --shape dns-busy -o "$work/dns.pcap" >/dev/null
+# DNS of unique names (a scanner, a tunnel): one name per query, so names beyond memory's share go to disk; memory must
+# be the same at 100k packets and at $size.
+"${dissect[@]}" sample --large 100000 --shape dns -o "$work/unique-small.pcap" >/dev/null
+"${dissect[@]}" sample --large "$size" --shape dns -o "$work/unique.pcap" >/dev/null
 TIMEFORMAT='%R %U %S'
 measure() {   # $1 = label, $2 = capture
   local cmd bare ours stats
@@ -40,3 +44,5 @@ printf '%-22s %8s %7s %7s %6s %8s %8s %6s %8s %6s\n' input packets bare_s ours_s
 measure "corpus merged" "$work/corpus.pcapng"
 measure "generated $size" "$work/large.pcap"
 measure "dns-busy $size" "$work/dns.pcap"
+measure "dns-unique 100000" "$work/unique-small.pcap"
+measure "dns-unique $size" "$work/unique.pcap"

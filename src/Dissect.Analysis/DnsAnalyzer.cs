@@ -48,6 +48,24 @@ public sealed class DnsAnalyzer : IAnalyzer
     // Aggregates only, per name and per kind, updated as packets arrive: memory follows the distinct names, never the
     // number of messages (a capture of 600k DNS messages once kept 3 KB for each).
     private readonly Dictionary<string, NameState> _names = new(StringComparer.OrdinalIgnoreCase);
+    private readonly int _residentLimit;
+    private DnsNameSpill? _spill;
+
+    /// <summary>Names whose state stays in memory; the changes of any further name go to disk (DnsNameSpill), so
+    /// Dissect's memory stays flat however many distinct names a capture holds. About 400 bytes each.</summary>
+    public const int DefaultResidentNames = 4_096;
+
+    /// <param name="residentNames">How many names are kept in memory before further names go to disk (tests use a
+    /// few, to make the disk path run on small captures).</param>
+    public DnsAnalyzer(int residentNames = DefaultResidentNames)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(residentNames);
+        _residentLimit = residentNames;
+    }
+
+    /// <summary>Bytes of name changes written to disk because the names did not fit in memory; 0 when they
+    /// did.</summary>
+    public long SpilledBytes => _spill?.Bytes ?? 0;
     private readonly SortedDictionary<string, int> _queryTypes = new(StringComparer.Ordinal);
     private readonly SortedDictionary<string, int> _rcodes = new(StringComparer.Ordinal);
     private readonly int[] _opcodes = new int[16];
@@ -233,13 +251,6 @@ public sealed class DnsAnalyzer : IAnalyzer
 
     private readonly SortedDictionary<string, int> _stub = new(StringComparer.Ordinal);
 
-    private NameState State(string name)
-    {
-        if (!_names.TryGetValue(name, out var s))
-            _names[name] = s = new NameState();
-        return s;
-    }
-
     private readonly SortedDictionary<string, (long Count, string? Example)> _anomalies = new(StringComparer.Ordinal);
 
     public IEnumerable<Anomaly> Anomalies => _anomalies.Select(kv => new Anomaly(kv.Key, kv.Value.Count,
@@ -281,12 +292,9 @@ public sealed class DnsAnalyzer : IAnalyzer
         var transport = p.Protocols.Contains(":tcp:", StringComparison.Ordinal) ? "TCP" : "UDP";
         var id = p.Str("dns.id") ?? "";
         Bump(_transports, transport);
-        var state = State(name);
-        if (state.First == 0)
-            state.First = (uint)frame;
         var opcode = (p.Int("dns.flags.opcode") ?? 0) & 0xF;
         _opcodes[opcode]++;
-        state.Opcodes |= (ushort)(1 << opcode);
+        OnHeader(name, (uint)frame, opcode);
         if (!p.Flag("dns.flags.response"))
         {
             _queryCount++;
@@ -295,10 +303,7 @@ public sealed class DnsAnalyzer : IAnalyzer
             Bump(_queryTypes, type);
             if (p.Flag("dns.flags.recdesired")) _recursionDesired++;
             if (p.Flag("dns.resp.z.do")) _dnssecOk++;
-            if (!state.Queried)
-                (state.Spelling, state.Queried) = (name, true);
-            state.Queries++;
-            AddType(state, type);
+            OnQuery(name, type);
             var asked = Key(p, id, name, transport, fromClient: true);
             if (!_answered.Contains(asked))
                 _pending.TryAdd(asked, (name, p.Dst ?? "?"));
@@ -313,8 +318,7 @@ public sealed class DnsAnalyzer : IAnalyzer
         }
         _pending.Remove(answeredKey);
         _responseCount++;
-        state.Spelling ??= name;
-        state.Responses++;
+        OnResponse(name);
         var rcode = p.Int("dns.flags.rcode") ?? 0;
         Bump(_rcodes, rcode < Rcodes.Length ? Rcodes[rcode] : "RCODE" + rcode);
         if (p.Flag("dns.flags.authoritative")) _authoritative++;
@@ -326,22 +330,171 @@ public sealed class DnsAnalyzer : IAnalyzer
             if (DnssecTypes.Contains(r.Type))
                 _dnssecTypes.Add(r.Type);
             if (r.Section == "authority")
+                OnAuthority(name, r.Name, r.Type is "NS" or "SOA" && r.Data.Length > 0 ? r.Data : null);
+            else if (r.Section == "answer" && r.Name.Length > 0 && r.Type is "CNAME" or "A" or "AAAA")
+                OnAnswer(r.Name, r.Type == "CNAME" ? NameOp.Cname : r.Type == "A" ? NameOp.IPv4 : NameOp.IPv6, r.Data);
+        }
+        var (cnames, v4, v6) = ChainOf(name, records);
+        OnChain(name, type, (uint)frame, cnames, v4, v6);
+    }
+
+    // Changes to one name's state: applied at once to a name held in memory, else written to disk (DnsNameSpill) and
+    // replayed, in the same order, once reading is over. Each touches its own name only, so a name's state comes out
+    // the same either way.
+    private enum NameOp : byte { Header = 1, Query, Response, Authority, Cname, IPv4, IPv6, Chain }
+
+    /// <summary>The name's state in memory (made while there is room), or null when its changes go to
+    /// disk.</summary>
+    private NameState? Resident(string name)
+    {
+        if (_names.TryGetValue(name, out var s))
+            return s;
+        if (_names.Count >= _residentLimit)
+            return null;
+        _names[name] = s = new NameState();
+        return s;
+    }
+
+    private BinaryWriter Spill(string name, NameOp op) => (_spill ??= new DnsNameSpill()).Begin(name, (byte)op);
+
+    private void OnHeader(string name, uint frame, int opcode)
+    {
+        if (Resident(name) is { } s)
+            ApplyHeader(s, frame, opcode);
+        else
+        {
+            var w = Spill(name, NameOp.Header);
+            w.Write(frame);
+            w.Write((byte)opcode);
+        }
+    }
+
+    private void OnQuery(string name, string type)
+    {
+        if (Resident(name) is { } s)
+            ApplyQuery(s, name, type);
+        else
+            DnsNameSpill.WriteText(Spill(name, NameOp.Query), type);
+    }
+
+    private void OnResponse(string name)
+    {
+        if (Resident(name) is { } s)
+            ApplyResponse(s, name);
+        else
+            Spill(name, NameOp.Response);
+    }
+
+    private void OnAuthority(string name, string zone, string? server)
+    {
+        if (Resident(name) is { } s)
+            ApplyAuthority(s, zone, server);
+        else
+        {
+            var w = Spill(name, NameOp.Authority);
+            DnsNameSpill.WriteText(w, zone);
+            DnsNameSpill.WriteText(w, server ?? "");
+        }
+    }
+
+    private void OnAnswer(string name, NameOp op, string data)
+    {
+        if (Resident(name) is { } s)
+            ApplyAnswer(s, op, data);
+        else
+            DnsNameSpill.WriteText(Spill(name, op), data);
+    }
+
+    private void OnChain(string name, string type, uint frame, List<string> cnames, string[] v4, string[] v6)
+    {
+        if (Resident(name) is { } s)
+        {
+            ApplyChain(s, type, frame, cnames, v4, v6);
+            return;
+        }
+        var w = Spill(name, NameOp.Chain);
+        DnsNameSpill.WriteText(w, type);
+        w.Write(frame);
+        DnsNameSpill.WriteTexts(w, cnames);
+        DnsNameSpill.WriteTexts(w, v4);
+        DnsNameSpill.WriteTexts(w, v6);
+    }
+
+    private static void ApplyHeader(NameState s, uint frame, int opcode)
+    {
+        if (s.First == 0)
+            s.First = frame;
+        s.Opcodes |= (ushort)(1 << opcode);
+    }
+
+    private static void ApplyQuery(NameState s, string spelling, string type)
+    {
+        if (!s.Queried)
+            (s.Spelling, s.Queried) = (spelling, true);
+        s.Queries++;
+        AddType(s, type);
+    }
+
+    private static void ApplyResponse(NameState s, string spelling)
+    {
+        s.Spelling ??= spelling;
+        s.Responses++;
+    }
+
+    private static void ApplyAuthority(NameState s, string zone, string? server)
+    {
+        AddOnce(ref s.More.AuthorityZones, zone);
+        if (!string.IsNullOrEmpty(server))
+            AddOnce(ref s.More.AuthorityServers, server);
+    }
+
+    private static void ApplyAnswer(NameState s, NameOp op, string data)
+    {
+        if (op == NameOp.Cname)
+            s.More.FirstCname ??= data;
+        else if (op == NameOp.IPv4)
+            s.AddIPv4(data);
+        else
+            AddOnce(ref s.More.IPv6, data);
+    }
+
+    /// <summary>Replays one partition's changes into states by name.</summary>
+    private static Dictionary<string, NameState> Replay(BinaryReader r, long end)
+    {
+        var names = new Dictionary<string, NameState>(StringComparer.OrdinalIgnoreCase);
+        var stream = r.BaseStream;
+        while (stream.Position < end)
+        {
+            var op = (NameOp)r.ReadByte();
+            var name = DnsNameSpill.ReadText(r);
+            if (!names.TryGetValue(name, out var s))
+                names[name] = s = new NameState();
+            switch (op)
             {
-                AddOnce(ref state.More.AuthorityZones, r.Name);
-                if (r.Type is "NS" or "SOA" && r.Data.Length > 0)
-                    AddOnce(ref state.More.AuthorityServers, r.Data);
-            }
-            else if (r.Section == "answer" && r.Name.Length > 0)
-            {
-                if (r.Type == "CNAME")
-                    State(r.Name).More.FirstCname ??= r.Data;
-                else if (r.Type == "A")
-                    State(r.Name).AddIPv4(r.Data);
-                else if (r.Type == "AAAA")
-                    AddOnce(ref State(r.Name).More.IPv6, r.Data);
+                case NameOp.Header:
+                    ApplyHeader(s, r.ReadUInt32(), r.ReadByte());
+                    break;
+                case NameOp.Query:
+                    ApplyQuery(s, name, DnsNameSpill.ReadText(r));
+                    break;
+                case NameOp.Response:
+                    ApplyResponse(s, name);
+                    break;
+                case NameOp.Authority:
+                    ApplyAuthority(s, DnsNameSpill.ReadText(r), DnsNameSpill.ReadText(r));
+                    break;
+                case NameOp.Cname or NameOp.IPv4 or NameOp.IPv6:
+                    ApplyAnswer(s, op, DnsNameSpill.ReadText(r));
+                    break;
+                case NameOp.Chain:
+                    ApplyChain(s, DnsNameSpill.ReadText(r), r.ReadUInt32(), [.. DnsNameSpill.ReadTexts(r)],
+                        DnsNameSpill.ReadTexts(r), DnsNameSpill.ReadTexts(r));
+                    break;
+                default:
+                    throw new InvalidDataException($"DNS name spill: unknown change {op}");
             }
         }
-        AddChain(state, name, type, frame, records);
+        return names;
     }
 
     private static readonly string[] DataTypes = ["A", "AAAA", "CNAME", "NS", "SOA", "PTR"];
@@ -489,55 +642,128 @@ public sealed class DnsAnalyzer : IAnalyzer
         return map;
     }
 
-    private NameList? _summaries;
+    private IReadOnlyList<DnsNameSummary>? _summaries;
 
     public IReadOnlyList<DnsNameSummary> Summaries()
     {
         if (_summaries is not null) return _summaries;
+        if (_spill is not null)
+            return _summaries = SummariesFromDisk(_spill);
         var named = _names.Values.Where(s => s.Queries + s.Responses > 0).ToArray();
         Array.Sort(named, (x, y) => string.CompareOrdinal(x.Spelling, y.Spelling));
+        Func<string, string?> firstCname = n => _names.TryGetValue(n, out var at) ? at.Rare?.FirstCname : null;
+        Func<string, (string[], string[]?)?> endOf = n =>
+            _names.TryGetValue(n, out var e) ? (e.IPv4s(), e.Rare?.IPv6) : null;
         foreach (var s in named)
-        {
-            List<string>? chain = null;
-            var cur = s.Spelling!;
-            while (_names.TryGetValue(cur, out var at) && at.Rare?.FirstCname is { } next && (chain ??= []).Count < 16
-                && !chain.Contains(next))
-            {
-                chain.Add(next);
-                cur = next;
-            }
-            // Each response is followed on its own records: the A and the AAAA answers can take different Traffic
-            // Manager chains, and a chain can change during the capture; the name resolved to all their addresses.
-            var first = s.Chain;
-            IReadOnlyList<DnsChain> chains = first is null ? [] : s.Rare?.Chains is { } more ? [first, .. more]
-                : [first];
-            IReadOnlyList<string> cnames = chain is { Count: > 0 } ? [.. chain] : [];
-            if (cnames.Count == 0)
-                foreach (var c in chains)
-                    if (c.Cnames.Count > 0)
-                    {
-                        cnames = c.Cnames;
-                        break;
-                    }
-            var end = _names.GetValueOrDefault(cur);
-            var own4 = end?.IPv4s() ?? [];
-            var v4 = Union(own4, chains, v6: false);
-            var v6 = Union(end?.Rare?.IPv6 ?? [], chains, v6: true);
-            var plain = ReferenceEquals(end, s) && cnames.Count == 0 && s.SameIPv4s(v4)
-                && v6.SequenceEqual((IReadOnlyList<string>?)s.Rare?.IPv6 ?? []);
-            s.Final = plain ? null : new FinalAnswers(cnames, v4, v6);
-            if (s.QueryTypes is string one)
-                s.QueryTypes = OneType(one);
-        }
+            Finish(s, firstCname, endOf);
         // The states now hold everything the model needs; the lookup by name goes.
         _names.Clear();
         _names.TrimExcess();
         return _summaries = new NameList(named);
     }
 
-    /// <summary>Adds a response's chain to the name's distinct chains, per query type, in the order first
-    /// seen.</summary>
-    private static void AddChain(NameState state, string name, string type, long frame, List<DnsRecord> records)
+    /// <summary>
+    /// The names' summaries when some names' changes went to disk: three passes over the states, one partition in
+    /// memory at a time. First where each alias points (its first CNAME), then the addresses of the names where
+    /// chains end, then each name's summary, written as a sorted run. Memory holds the aliases and those ends, not
+    /// every name.
+    /// </summary>
+    private IReadOnlyList<DnsNameSummary> SummariesFromDisk(DnsNameSpill spill)
+    {
+        var alias = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var states in AllStates(spill))
+            foreach (var (name, s) in states)
+                if (s.Rare?.FirstCname is { } c)
+                    alias[name] = c;
+        Func<string, string?> firstCname = alias.GetValueOrDefault;
+        var ends = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var name in alias.Keys)
+            if (Follow(name, firstCname) is ({ }, var end))
+                ends.Add(end);
+        var endAddresses = new Dictionary<string, (string[], string[]?)>(StringComparer.OrdinalIgnoreCase);
+        if (ends.Count > 0)
+            foreach (var states in AllStates(spill))
+                foreach (var (name, s) in states)
+                    if (ends.Contains(name))
+                        endAddresses[name] = (s.IPv4s(), s.Rare?.IPv6);
+        Func<string, (string[], string[]?)?> endOf = n =>
+            endAddresses.TryGetValue(n, out var e) ? e : null;
+        foreach (var states in AllStates(spill))
+        {
+            var named = states.Values.Where(s => s.Queries + s.Responses > 0).ToArray();
+            Array.Sort(named, (x, y) => string.CompareOrdinal(x.Spelling, y.Spelling));
+            foreach (var s in named)
+                Finish(s, firstCname, endOf);
+            spill.WriteRun(named.Select(s => s.ToSummary()));
+        }
+        _names.Clear();
+        _names.TrimExcess();
+        return spill.Names();
+    }
+
+    /// <summary>The states in memory, then each partition's, replayed from disk one at a time.</summary>
+    private IEnumerable<Dictionary<string, NameState>> AllStates(DnsNameSpill spill)
+    {
+        yield return _names;
+        var floor = GC.GetTotalMemory(false);
+        foreach (var (reader, end) in spill.ReadPartitions())
+        {
+            yield return Replay(reader, end);
+            // A partition's states live through young collections while in use, so they die old, where the GC seldom
+            // looks: without this, the dead states of every partition piled up (+170 MB at 500k names).
+            if (GC.GetTotalMemory(false) > floor + (8 << 20))
+            {
+                GC.Collect();
+                floor = GC.GetTotalMemory(false);
+            }
+        }
+    }
+
+    /// <summary>Where a name's first CNAMEs lead, as far as 16 links and short of a loop: the chain (null when the
+    /// name is no alias) and the name it ends at.</summary>
+    private static (List<string>? Chain, string End) Follow(string name, Func<string, string?> firstCname)
+    {
+        List<string>? chain = null;
+        var cur = name;
+        while (firstCname(cur) is { } next && (chain ??= []).Count < 16 && !chain.Contains(next))
+        {
+            chain.Add(next);
+            cur = next;
+        }
+        return (chain, cur);
+    }
+
+    /// <summary>Sets the name's final answers: where its first chain leads, and every address it resolved to.</summary>
+    /// <param name="endOf">The addresses (IPv4, IPv6) of a name where a chain ends; null for a name never seen.</param>
+    private void Finish(NameState s, Func<string, string?> firstCname, Func<string, (string[], string[]?)?> endOf)
+    {
+        var (chain, end) = Follow(s.Spelling!, firstCname);
+        // Each response is followed on its own records: the A and the AAAA answers can take different Traffic
+        // Manager chains, and a chain can change during the capture; the name resolved to all their addresses.
+        var first = s.Chain;
+        IReadOnlyList<DnsChain> chains = first is null ? [] : s.Rare?.Chains is { } more ? [first, .. more]
+            : [first];
+        IReadOnlyList<string> cnames = chain is { Count: > 0 } ? [.. chain] : [];
+        if (cnames.Count == 0)
+            foreach (var c in chains)
+                if (c.Cnames.Count > 0)
+                {
+                    cnames = c.Cnames;
+                    break;
+                }
+        // No alias: the chain ends at the name itself.
+        var (own4, own6) = chain is null ? (s.IPv4s(), s.Rare?.IPv6) : endOf(end) ?? ([], null);
+        var v4 = Union(own4, chains, v6: false);
+        var v6 = Union(own6 ?? [], chains, v6: true);
+        var plain = chain is null && cnames.Count == 0 && s.SameIPv4s(v4)
+            && v6.SequenceEqual((IReadOnlyList<string>?)s.Rare?.IPv6 ?? []);
+        s.Final = plain ? null : new FinalAnswers(cnames, v4, v6);
+        if (s.QueryTypes is string one)
+            s.QueryTypes = OneType(one);
+    }
+
+    /// <summary>The CNAME chain one response gives for the name, and the addresses at its end.</summary>
+    private static (List<string> Cnames, string[] IPv4, string[] IPv6) ChainOf(string name, List<DnsRecord> records)
     {
         // Plain loops over the few records of one response: this runs for every DNS answer in the capture.
         var cnames = new List<string>(0);
@@ -567,8 +793,14 @@ public sealed class DnsAnalyzer : IAnalyzer
                     AddOnce(ref found, r.Data);
             return found is null ? [] : Sorted(found);
         }
-        var v4 = Addresses("A");
-        var v6 = Addresses("AAAA");
+        return (cnames, Addresses("A"), Addresses("AAAA"));
+    }
+
+    /// <summary>Adds a response's chain to the name's distinct chains, per query type, in the order first
+    /// seen.</summary>
+    private static void ApplyChain(NameState state, string type, uint frame, List<string> cnames, string[] v4,
+        string[] v6)
+    {
         // The same chain answered again (with the same or other addresses at its end) is one entry.
         bool Same(DnsChain x) => x.QueryType == type && x.Cnames.SequenceEqual(cnames,
             StringComparer.OrdinalIgnoreCase);
@@ -596,7 +828,6 @@ public sealed class DnsAnalyzer : IAnalyzer
         else
             more.Add(new DnsChain(type, cnames.Count == 0 ? [] : [.. cnames], v4, v6, frame, 1));
     }
-
 
     public DnsSection Build(IEnumerable<string> dohServers)
     {

@@ -1,0 +1,335 @@
+using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
+
+namespace Dissect.Analysis;
+
+/// <summary>
+/// Disk space for the DNS names that do not fit in memory. A capture of unique names (a scanner, a DNS tunnel, a busy
+/// resolver over hours) would otherwise keep a state per name until the end, and Dissect's memory would grow with the
+/// capture. Each name's changes are appended, in order, to one of <see cref="Partitions"/> files chosen by the name's
+/// hash, so one partition at a time can be replayed into memory at the end; the names' summaries are then written as
+/// sorted runs that <see cref="Names"/> merges while the report is written.
+/// The files live in a private folder (0700, unpredictable name) and are unlinked as soon as they are open: nothing is
+/// left on disk, even when the process is killed, and no other user can read or replace them.
+/// </summary>
+internal sealed class DnsNameSpill : IDisposable
+{
+    public const int Partitions = 64;
+    private const int BufferSize = 16 * 1024;
+    private readonly FileStream[] _parts = new FileStream[Partitions];
+    private readonly BinaryWriter[] _writers = new BinaryWriter[Partitions];
+    private FileStream? _runs;
+    private BinaryWriter? _runWriter;
+    private readonly List<(long Start, long End, int Count)> _runList = [];
+    private long _runStart;
+    private int _runCount;
+
+    public DnsNameSpill()
+    {
+        var dir = Dissect.IO.PrivateFolders.CreateTemp("dissect-dns-");
+        for (var i = 0; i < Partitions; i++)
+        {
+            _parts[i] = OpenUnlinked(Path.Combine(dir, i.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            _writers[i] = new BinaryWriter(_parts[i]);
+        }
+        _runs = OpenUnlinked(Path.Combine(dir, "runs"));
+        _runWriter = new BinaryWriter(_runs);
+        if (!OperatingSystem.IsWindows())
+            TryDelete(dir);
+    }
+
+    /// <summary>Bytes written for the names' changes so far (for --stats and the tests).</summary>
+    public long Bytes
+    {
+        get
+        {
+            if (_dropped >= 0)
+                return _dropped;
+            long sum = 0;
+            foreach (var p in _parts)
+                sum += p.Position;
+            return sum;
+        }
+    }
+
+    private long _dropped = -1;
+
+    private static FileStream OpenUnlinked(string path)
+    {
+        // CreateNew: a file someone else made at this name is never reused (the folder is ours and private anyway).
+        var f = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, BufferSize,
+            OperatingSystem.IsWindows() ? FileOptions.DeleteOnClose : FileOptions.None);
+        if (!OperatingSystem.IsWindows())
+            File.Delete(path);
+        return f;
+    }
+
+    private static void TryDelete(string dir)
+    {
+        try
+        {
+            Directory.Delete(dir);
+        }
+        catch (IOException)
+        {
+            // Removed at exit with the other temp folders.
+        }
+    }
+
+    /// <summary>Starts a change of the name: the writer then takes the change's own values.</summary>
+    public BinaryWriter Begin(string name, byte op)
+    {
+        var w = _writers[(uint)StringComparer.OrdinalIgnoreCase.GetHashCode(name) % Partitions];
+        w.Write(op);
+        WriteText(w, name);
+        return w;
+    }
+
+    /// <summary>Each partition's changes, from the start, in the order written; the reader ends at its end.</summary>
+    public IEnumerable<(BinaryReader Reader, long End)> ReadPartitions()
+    {
+        for (var i = 0; i < Partitions; i++)
+        {
+            _writers[i].Flush();
+            var end = _parts[i].Position;
+            if (end == 0)
+                continue;
+            _parts[i].Position = 0;
+            using var r = new BinaryReader(_parts[i], System.Text.Encoding.UTF8, leaveOpen: true);
+            yield return (r, end);
+            _parts[i].Position = end;
+        }
+    }
+
+    /// <summary>Frees the partitions' disk space once every name is summarised.</summary>
+    public void DropPartitions()
+    {
+        if (_dropped < 0)
+            _dropped = Bytes;
+        foreach (var w in _writers)
+            w.Dispose();
+    }
+
+    /// <summary>Writes one sorted run of summaries.</summary>
+    public void WriteRun(IEnumerable<DnsNameSummary> sorted)
+    {
+        var w = _runWriter ?? throw new InvalidOperationException("runs already closed");
+        _runStart = _runs!.Position;
+        _runCount = 0;
+        foreach (var s in sorted)
+        {
+            WriteSummary(w, s);
+            _runCount++;
+        }
+        w.Flush();
+        if (_runCount > 0)
+            _runList.Add((_runStart, _runs.Position, _runCount));
+    }
+
+    /// <summary>The summaries of every run, merged in name order; read from disk on each enumeration.</summary>
+    public IReadOnlyList<DnsNameSummary> Names()
+    {
+        _runWriter!.Flush();
+        var handle = _runs!.SafeFileHandle;
+        // The list keeps the file open (and so its space) for as long as the model lives; the partitions go now.
+        DropPartitions();
+        _runWriter = null;
+        return new MergedNames(_runs, handle, [.. _runList]);
+    }
+
+    public void Dispose()
+    {
+        DropPartitions();
+        if (_runWriter is not null)
+        {
+            _runWriter.Dispose();
+            _runWriter = null;
+        }
+    }
+
+    // Strings as their UTF-16 code units: exact for any text tshark gives, lone surrogates included.
+    public static void WriteText(BinaryWriter w, string s)
+    {
+        w.Write7BitEncodedInt(s.Length);
+        w.Write(MemoryMarshal.AsBytes(s.AsSpan()));
+    }
+
+    public static string ReadText(BinaryReader r)
+    {
+        var n = r.Read7BitEncodedInt();
+        return string.Create(n, r, static (chars, reader) =>
+        {
+            var bytes = MemoryMarshal.AsBytes(chars);
+            if (reader.Read(bytes) != bytes.Length)
+                throw new EndOfStreamException();
+        });
+    }
+
+    public static void WriteTexts(BinaryWriter w, IReadOnlyList<string>? list)
+    {
+        w.Write7BitEncodedInt(list?.Count ?? 0);
+        if (list is null)
+            return;
+        foreach (var s in list)
+            WriteText(w, s);
+    }
+
+    public static string[] ReadTexts(BinaryReader r)
+    {
+        var n = r.Read7BitEncodedInt();
+        if (n == 0)
+            return [];
+        var a = new string[n];
+        for (var i = 0; i < n; i++)
+            a[i] = ReadText(r);
+        return a;
+    }
+
+    private static void WriteSummary(BinaryWriter w, DnsNameSummary s)
+    {
+        WriteText(w, s.Name);
+        WriteTexts(w, s.CnameChain);
+        WriteTexts(w, s.IPv4);
+        WriteTexts(w, s.IPv6);
+        WriteTexts(w, s.QueryTypes);
+        WriteTexts(w, s.AuthorityZones);
+        WriteTexts(w, s.AuthorityServers);
+        w.Write(s.Queries);
+        w.Write(s.Responses);
+        w.Write7BitEncodedInt(s.Chains.Count);
+        foreach (var c in s.Chains)
+        {
+            WriteText(w, c.QueryType);
+            WriteTexts(w, c.Cnames);
+            WriteTexts(w, c.IPv4);
+            WriteTexts(w, c.IPv6);
+            w.Write(c.FirstFrame);
+            w.Write(c.Responses);
+        }
+        w.Write(s.FirstFrame);
+        WriteTexts(w, s.Opcodes);
+    }
+
+    private static DnsNameSummary ReadSummary(BinaryReader r)
+    {
+        var name = ReadText(r);
+        var cnames = ReadTexts(r);
+        var v4 = ReadTexts(r);
+        var v6 = ReadTexts(r);
+        var types = ReadTexts(r);
+        var zones = ReadTexts(r);
+        var servers = ReadTexts(r);
+        var queries = r.ReadInt32();
+        var responses = r.ReadInt32();
+        var chains = new DnsChain[r.Read7BitEncodedInt()];
+        for (var i = 0; i < chains.Length; i++)
+            chains[i] = new DnsChain(ReadText(r), ReadTexts(r), ReadTexts(r), ReadTexts(r), r.ReadInt64(),
+                r.ReadInt32());
+        var first = r.ReadInt64();
+        return new DnsNameSummary(name, cnames, v4, v6, types, zones, servers, queries, responses)
+        {
+            Chains = chains,
+            FirstFrame = first,
+            Opcodes = ReadTexts(r),
+        };
+    }
+
+    /// <summary>The runs merged by name (ordinal, as the in-memory list sorts them), one summary at a time.</summary>
+    private sealed class MergedNames(FileStream owner, SafeFileHandle file, (long Start, long End, int Count)[] runs)
+        : IReadOnlyList<DnsNameSummary>
+    {
+        // Keeps the stream (and its handle) alive with the list.
+        private readonly FileStream _owner = owner;
+
+        public int Count { get; } = runs.Sum(r => r.Count);
+
+        // Rarely used (the report and the JSON writer enumerate): a walk from the start.
+        public DnsNameSummary this[int index] => index >= 0 && index < Count
+            ? this.Skip(index).First()
+            : throw new ArgumentOutOfRangeException(nameof(index));
+
+        public IEnumerator<DnsNameSummary> GetEnumerator()
+        {
+            GC.KeepAlive(_owner);
+            var readers = new BinaryReader[runs.Length];
+            var left = new int[runs.Length];
+            var heap = new PriorityQueue<int, string>(StringComparer.Ordinal);
+            var current = new DnsNameSummary?[runs.Length];
+            try
+            {
+                for (var i = 0; i < runs.Length; i++)
+                {
+                    readers[i] = new BinaryReader(new BufferedStream(new Slice(file, runs[i].Start, runs[i].End),
+                        BufferSize));
+                    left[i] = runs[i].Count;
+                    current[i] = ReadSummary(readers[i]);
+                    left[i]--;
+                    heap.Enqueue(i, current[i]!.Name);
+                }
+                var n = 0;
+                while (heap.TryDequeue(out var i, out _))
+                {
+                    yield return current[i]!;
+                    // Each summary is garbage once used, but the GC lets young garbage grow by tens of megabytes when
+                    // little survives: a young collection now and then keeps the walk's memory flat, for little time.
+                    if (++n % 4096 == 0)
+                        GC.Collect(0, GCCollectionMode.Forced, blocking: true);
+                    if (left[i] > 0)
+                    {
+                        current[i] = ReadSummary(readers[i]);
+                        left[i]--;
+                        heap.Enqueue(i, current[i]!.Name);
+                    }
+                    else
+                        current[i] = null;
+                }
+            }
+            finally
+            {
+                foreach (var r in readers)
+                    r?.Dispose();
+            }
+        }
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+    }
+
+    /// <summary>A read-only window of the runs file, read at its own offsets: enumerations do not share a
+    /// position.</summary>
+    private sealed class Slice(SafeFileHandle file, long from, long end) : Stream
+    {
+        private readonly long _from = from;
+        private long _at = from;
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => end - _from;
+
+        public override long Position
+        {
+            get => _at - _from;
+            set => throw new NotSupportedException();
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            var n = (int)Math.Min(buffer.Length, end - _at);
+            if (n <= 0)
+                return 0;
+            n = RandomAccess.Read(file, buffer[..n], _at);
+            _at += n;
+            return n;
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+}
