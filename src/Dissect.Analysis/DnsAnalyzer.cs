@@ -80,6 +80,15 @@ public sealed class DnsAnalyzer : IAnalyzer
     private readonly HashSet<long> _answered = [];
     private readonly Queue<long> _answeredOrder = new();
     private readonly Dictionary<long, (string Name, string Server)> _pending = [];
+    // Queries still waiting are at most PendingQueries: the oldest is then settled as unanswered (a query answered
+    // after 16,384 newer ones still waiting would be counted unanswered), so a flood of queries that get no answer
+    // (a scan, or a capture of one direction) keeps memory flat. Settled queries count by server here, and their
+    // names are marked on the names' states, which go to disk with them.
+    private const int PendingQueries = 1 << 14;
+    private readonly Queue<long> _pendingOrder = new();
+    private readonly Dictionary<string, int> _settledByServer = new(StringComparer.Ordinal);
+    private bool _settled;
+    private IReadOnlyList<string>? _unanswered;
     public int DotPackets { get; private set; }
     public int MdnsPackets { get; private set; }
     public int LlmnrPackets { get; private set; }
@@ -246,6 +255,7 @@ public sealed class DnsAnalyzer : IAnalyzer
         public FinalAnswers? Final;
         public string? FirstCname;
         public string[]? AuthorityZones, AuthorityServers, IPv6;
+        public string[]? Unanswered;   // how the name was spelt in queries settled as unanswered
         public List<DnsChain>? Chains;
     }
 
@@ -305,8 +315,8 @@ public sealed class DnsAnalyzer : IAnalyzer
             if (p.Flag("dns.resp.z.do")) _dnssecOk++;
             OnQuery(name, type);
             var asked = Key(p, id, name, transport, fromClient: true);
-            if (!_answered.Contains(asked))
-                _pending.TryAdd(asked, (name, p.Dst ?? "?"));
+            if (!_answered.Contains(asked) && _pending.TryAdd(asked, (name, p.Dst ?? "?")))
+                Waiting(asked);
             return;
         }
         var answeredKey = Key(p, id, name, transport, fromClient: false);
@@ -338,10 +348,51 @@ public sealed class DnsAnalyzer : IAnalyzer
         OnChain(name, type, (uint)frame, cnames, v4, v6);
     }
 
+    private void Waiting(long key)
+    {
+        _pendingOrder.Enqueue(key);
+        if (_pending.Count > PendingQueries)
+        {
+            while (_pendingOrder.TryDequeue(out var oldest))
+                if (_pending.Remove(oldest, out var q))
+                {
+                    Settle(q.Name, q.Server);
+                    break;
+                }
+        }
+        else if (_pendingOrder.Count > 4 * PendingQueries)
+        {
+            // Answered queries leave their key in the queue; drop them now and then, keeping the order.
+            var keep = _pendingOrder.Where(_pending.ContainsKey).ToArray();
+            _pendingOrder.Clear();
+            foreach (var k in keep)
+                _pendingOrder.Enqueue(k);
+        }
+    }
+
+    private int _settledSinceCollect;
+
+    private void Settle(string name, string server)
+    {
+        _settled = true;
+        // A settled query's strings waited long enough to reach the GC's oldest generation, which it seldom collects:
+        // they piled up (169 MB at 500k unanswered queries; 103 MB with this collection now and then).
+        if (++_settledSinceCollect == PendingQueries)
+        {
+            _settledSinceCollect = 0;
+            GC.Collect();
+        }
+        _settledByServer[server] = _settledByServer.GetValueOrDefault(server) + 1;
+        if (Resident(name) is { } s)
+            ApplyUnanswered(s, name);
+        else
+            Spill(name, NameOp.Unanswered);
+    }
+
     // Changes to one name's state: applied at once to a name held in memory, else written to disk (DnsNameSpill) and
     // replayed, in the same order, once reading is over. Each touches its own name only, so a name's state comes out
     // the same either way.
-    private enum NameOp : byte { Header = 1, Query, Response, Authority, Cname, IPv4, IPv6, Chain }
+    private enum NameOp : byte { Header = 1, Query, Response, Authority, Cname, IPv4, IPv6, Chain, Unanswered }
 
     /// <summary>The name's state in memory (made while there is room), or null when its changes go to
     /// disk.</summary>
@@ -458,6 +509,9 @@ public sealed class DnsAnalyzer : IAnalyzer
             AddOnce(ref s.More.IPv6, data);
     }
 
+    /// <summary>A query for the name (spelt so) got no answer.</summary>
+    private static void ApplyUnanswered(NameState s, string spelling) => AddOnce(ref s.More.Unanswered, spelling);
+
     /// <summary>Replays one partition's changes into states by name.</summary>
     private static Dictionary<string, NameState> Replay(BinaryReader r, long end)
     {
@@ -485,6 +539,9 @@ public sealed class DnsAnalyzer : IAnalyzer
                     break;
                 case NameOp.Cname or NameOp.IPv4 or NameOp.IPv6:
                     ApplyAnswer(s, op, DnsNameSpill.ReadText(r));
+                    break;
+                case NameOp.Unanswered:
+                    ApplyUnanswered(s, name);
                     break;
                 case NameOp.Chain:
                     ApplyChain(s, DnsNameSpill.ReadText(r), r.ReadUInt32(), [.. DnsNameSpill.ReadTexts(r)],
@@ -647,6 +704,13 @@ public sealed class DnsAnalyzer : IAnalyzer
     public IReadOnlyList<DnsNameSummary> Summaries()
     {
         if (_summaries is not null) return _summaries;
+        if (_settled)
+        {
+            foreach (var key in _pendingOrder)
+                if (_pending.Remove(key, out var q))
+                    Settle(q.Name, q.Server);
+            _pendingOrder.Clear();
+        }
         if (_spill is not null)
             return _summaries = SummariesFromDisk(_spill);
         var named = _names.Values.Where(s => s.Queries + s.Responses > 0).ToArray();
@@ -656,6 +720,8 @@ public sealed class DnsAnalyzer : IAnalyzer
             _names.TryGetValue(n, out var e) ? (e.IPv4s(), e.Rare?.IPv6) : null;
         foreach (var s in named)
             Finish(s, firstCname, endOf);
+        if (_settled)
+            _unanswered = UnansweredOf(_names.Values);
         // The states now hold everything the model needs; the lookup by name goes.
         _names.Clear();
         _names.TrimExcess();
@@ -694,11 +760,25 @@ public sealed class DnsAnalyzer : IAnalyzer
             Array.Sort(named, (x, y) => string.CompareOrdinal(x.Spelling, y.Spelling));
             foreach (var s in named)
                 Finish(s, firstCname, endOf);
-            spill.WriteRun(named.Select(s => s.ToSummary()));
+            spill.WriteNames(named.Select(s => s.ToSummary()));
+            if (_settled)
+                spill.WriteUnanswered(UnansweredOf(states.Values));
         }
+        if (_settled)
+            _unanswered = spill.Unanswered();
         _names.Clear();
         _names.TrimExcess();
         return spill.Names();
+    }
+
+    /// <summary>The names (as spelt in their queries) that got no answer, distinct and sorted.</summary>
+    private static string[] UnansweredOf(IEnumerable<NameState> states)
+    {
+        var all = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var s in states)
+            if (s.Rare?.Unanswered is { } spellings)
+                all.UnionWith(spellings);
+        return [.. all];
     }
 
     /// <summary>The states in memory, then each partition's, replayed from disk one at a time.</summary>
@@ -831,8 +911,11 @@ public sealed class DnsAnalyzer : IAnalyzer
 
     public DnsSection Build(IEnumerable<string> dohServers)
     {
-        var unanswered = _pending.Values.Select(x => x.Name).Distinct().Order(StringComparer.Ordinal).ToList();
-        var unansweredByServer = Count(_pending.Values.Select(x => x.Server));
+        var names = Summaries();
+        IReadOnlyList<string> unanswered = _unanswered
+            ?? _pending.Values.Select(x => x.Name).Distinct().Order(StringComparer.Ordinal).ToList();
+        var unansweredByServer = _settled ? new SortedDictionary<string, int>(_settledByServer, StringComparer.Ordinal)
+            : Count(_pending.Values.Select(x => x.Server));
         return new DnsSection
         {
             QueryCount = _queryCount,
@@ -846,7 +929,7 @@ public sealed class DnsAnalyzer : IAnalyzer
             AuthenticatedResponses = _authenticated,
             AuthoritativeResponses = _authoritative,
             DnssecRecordTypes = [.. _dnssecTypes],
-            Names = Summaries(),
+            Names = names,
             Unanswered = unanswered,
             DotPackets = DotPackets,
             LikelyDohServers = [.. dohServers],
@@ -864,6 +947,7 @@ public sealed class DnsAnalyzer : IAnalyzer
         _pending.Clear();
         _answered.Clear();
         _answeredOrder.Clear();
+        _pendingOrder.Clear();
     }
 
     internal static SortedDictionary<string, int> Count(IEnumerable<string> items)

@@ -18,11 +18,7 @@ internal sealed class DnsNameSpill : IDisposable
     private const int BufferSize = 16 * 1024;
     private readonly FileStream[] _parts = new FileStream[Partitions];
     private readonly BinaryWriter[] _writers = new BinaryWriter[Partitions];
-    private FileStream? _runs;
-    private BinaryWriter? _runWriter;
-    private readonly List<(long Start, long End, int Count)> _runList = [];
-    private long _runStart;
-    private int _runCount;
+    private readonly Runs _names, _unanswered;
 
     public DnsNameSpill()
     {
@@ -32,8 +28,8 @@ internal sealed class DnsNameSpill : IDisposable
             _parts[i] = OpenUnlinked(Path.Combine(dir, i.ToString(System.Globalization.CultureInfo.InvariantCulture)));
             _writers[i] = new BinaryWriter(_parts[i]);
         }
-        _runs = OpenUnlinked(Path.Combine(dir, "runs"));
-        _runWriter = new BinaryWriter(_runs);
+        _names = new Runs(OpenUnlinked(Path.Combine(dir, "names")));
+        _unanswered = new Runs(OpenUnlinked(Path.Combine(dir, "unanswered")));
         if (!OperatingSystem.IsWindows())
             TryDelete(dir);
     }
@@ -111,39 +107,62 @@ internal sealed class DnsNameSpill : IDisposable
     }
 
     /// <summary>Writes one sorted run of summaries.</summary>
-    public void WriteRun(IEnumerable<DnsNameSummary> sorted)
-    {
-        var w = _runWriter ?? throw new InvalidOperationException("runs already closed");
-        _runStart = _runs!.Position;
-        _runCount = 0;
-        foreach (var s in sorted)
-        {
-            WriteSummary(w, s);
-            _runCount++;
-        }
-        w.Flush();
-        if (_runCount > 0)
-            _runList.Add((_runStart, _runs.Position, _runCount));
-    }
+    public void WriteNames(IEnumerable<DnsNameSummary> sorted) => _names.Write(sorted, WriteSummary);
+
+    /// <summary>Writes one sorted run of unanswered names (as they were spelt in their queries).</summary>
+    public void WriteUnanswered(IEnumerable<string> sorted) => _unanswered.Write(sorted, WriteText);
 
     /// <summary>The summaries of every run, merged in name order; read from disk on each enumeration.</summary>
     public IReadOnlyList<DnsNameSummary> Names()
     {
-        _runWriter!.Flush();
-        var handle = _runs!.SafeFileHandle;
-        // The list keeps the file open (and so its space) for as long as the model lives; the partitions go now.
+        // The lists keep their files open (and so their space) for as long as the model lives; the partitions go now.
         DropPartitions();
-        _runWriter = null;
-        return new MergedNames(_runs, handle, [.. _runList]);
+        return _names.Merged(ReadSummary, x => x.Name);
     }
+
+    /// <summary>The unanswered names of every run, merged in order.</summary>
+    public IReadOnlyList<string> Unanswered() => _unanswered.Merged(ReadText, x => x);
 
     public void Dispose()
     {
         DropPartitions();
-        if (_runWriter is not null)
+        _names.Dispose();
+        _unanswered.Dispose();
+    }
+
+    /// <summary>Sorted runs of records in one file, merged on reading.</summary>
+    private sealed class Runs(FileStream file) : IDisposable
+    {
+        private BinaryWriter? _writer = new(file);
+        private readonly List<(long Start, long End, int Count)> _list = [];
+
+        public void Write<T>(IEnumerable<T> sorted, Action<BinaryWriter, T> write)
         {
-            _runWriter.Dispose();
-            _runWriter = null;
+            var w = _writer ?? throw new InvalidOperationException("runs already read");
+            var start = file.Position;
+            var count = 0;
+            foreach (var x in sorted)
+            {
+                write(w, x);
+                count++;
+            }
+            w.Flush();
+            if (count > 0)
+                _list.Add((start, file.Position, count));
+        }
+
+        public MergedRuns<T> Merged<T>(Func<BinaryReader, T> read, Func<T, string> key) where T : class
+        {
+            _writer?.Flush();
+            _writer = null;
+            return new MergedRuns<T>(file, [.. _list], read, key);
+        }
+
+        public void Dispose()
+        {
+            // Once merged, the list owns the file.
+            _writer?.Dispose();
+            _writer = null;
         }
     }
 
@@ -234,37 +253,38 @@ internal sealed class DnsNameSpill : IDisposable
         };
     }
 
-    /// <summary>The runs merged by name (ordinal, as the in-memory list sorts them), one summary at a time.</summary>
-    private sealed class MergedNames(FileStream owner, SafeFileHandle file, (long Start, long End, int Count)[] runs)
-        : IReadOnlyList<DnsNameSummary>
+    /// <summary>The runs merged by key (ordinal, as the in-memory lists sort them), one record at a time.</summary>
+    private sealed class MergedRuns<T>(FileStream owner, (long Start, long End, int Count)[] runs,
+        Func<BinaryReader, T> read, Func<T, string> key) : IReadOnlyList<T> where T : class
     {
         // Keeps the stream (and its handle) alive with the list.
         private readonly FileStream _owner = owner;
+        private readonly SafeFileHandle _file = owner.SafeFileHandle;
 
         public int Count { get; } = runs.Sum(r => r.Count);
 
         // Rarely used (the report and the JSON writer enumerate): a walk from the start.
-        public DnsNameSummary this[int index] => index >= 0 && index < Count
+        public T this[int index] => index >= 0 && index < Count
             ? this.Skip(index).First()
             : throw new ArgumentOutOfRangeException(nameof(index));
 
-        public IEnumerator<DnsNameSummary> GetEnumerator()
+        public IEnumerator<T> GetEnumerator()
         {
             GC.KeepAlive(_owner);
             var readers = new BinaryReader[runs.Length];
             var left = new int[runs.Length];
             var heap = new PriorityQueue<int, string>(StringComparer.Ordinal);
-            var current = new DnsNameSummary?[runs.Length];
+            var current = new T?[runs.Length];
             try
             {
                 for (var i = 0; i < runs.Length; i++)
                 {
-                    readers[i] = new BinaryReader(new BufferedStream(new Slice(file, runs[i].Start, runs[i].End),
+                    readers[i] = new BinaryReader(new BufferedStream(new Slice(_file, runs[i].Start, runs[i].End),
                         BufferSize));
                     left[i] = runs[i].Count;
-                    current[i] = ReadSummary(readers[i]);
+                    current[i] = read(readers[i]);
                     left[i]--;
-                    heap.Enqueue(i, current[i]!.Name);
+                    heap.Enqueue(i, key(current[i]!));
                 }
                 var n = 0;
                 while (heap.TryDequeue(out var i, out _))
@@ -276,9 +296,9 @@ internal sealed class DnsNameSpill : IDisposable
                         GC.Collect(0, GCCollectionMode.Forced, blocking: true);
                     if (left[i] > 0)
                     {
-                        current[i] = ReadSummary(readers[i]);
+                        current[i] = read(readers[i]);
                         left[i]--;
-                        heap.Enqueue(i, current[i]!.Name);
+                        heap.Enqueue(i, key(current[i]!));
                     }
                     else
                         current[i] = null;

@@ -103,4 +103,45 @@ public class DnsSpillTests
         }
         Assert.Equal(before, Directory.GetDirectories(Path.GetTempPath(), "dissect-dns-*").ToHashSet());
     }
+
+    private static Packet Query(long frame, string name, string server) => Ek(("frame.number", [$"{frame}"]),
+        ("frame.time_epoch", [$"{frame}.0"]), ("frame.protocols", ["eth:ethertype:ip:udp:dns"]),
+        ("ip.src", ["10.0.0.9"]), ("ip.dst", [server]), ("udp.srcport", ["40000"]), ("udp.dstport", ["53"]),
+        ("dns.id", [$"{frame}"]), ("dns.flags.response", ["0"]), ("dns.qry.name", [name]), ("dns.qry.type", ["1"]));
+
+    [Fact]
+    public void A_flood_of_queries_without_answers_counts_every_one_with_its_server()
+    {
+        // 70,000 queries wait at once (more than are kept waiting): the oldest are settled as unanswered as new ones
+        // come, one is answered at once, one asked twice (one exchange) and one spelt in capitals.
+        var packets = new List<Packet>();
+        for (var i = 0; i < 70_000; i++)
+            packets.Add(Query(i + 1, $"q{i:D5}.example", i % 3 == 0 ? "192.0.2.53" : "198.51.100.53"));
+        packets.Insert(100, Query(99, "q00098.example", "198.51.100.53"));
+        packets.Add(Query(70_001, "Q00007.EXAMPLE", "198.51.100.53"));
+        packets.Add(Ek(("frame.number", ["70002"]), ("frame.time_epoch", ["70002.0"]),
+            ("frame.protocols", ["eth:ethertype:ip:udp:dns"]), ("ip.src", ["192.0.2.53"]), ("ip.dst", ["10.0.0.9"]),
+            ("udp.srcport", ["53"]), ("udp.dstport", ["40000"]), ("dns.id", ["70000"]), ("dns.flags.response", ["1"]),
+            ("dns.qry.name", ["q69999.example"]), ("dns.qry.type", ["1"]), ("dns.count.answers", ["1"]),
+            ("dns.resp.name", ["q69999.example"]), ("dns.resp.type", ["1"]), ("dns.resp.ttl", ["60"]),
+            ("dns.a", ["203.0.113.9"])));
+        foreach (var resident in new[] { DnsAnalyzer.DefaultResidentNames, 100 })
+        {
+            var dns = new DnsAnalyzer(resident);
+            foreach (var p in packets)
+                dns.Add(p);
+            var d = dns.Build([]);
+            // 70,000 names asked; q69999 answered; Q00007.EXAMPLE is q00007 spelt otherwise: listed apart, as asked.
+            Assert.Equal(70_000, d.UnansweredCount);
+            Assert.Equal(70_000, d.Unanswered.Count);
+            Assert.Equal(["Q00007.EXAMPLE", "q00000.example", "q00001.example"], d.Unanswered.Take(3));
+            Assert.Equal("q69998.example", d.Unanswered[^1]);
+            Assert.DoesNotContain("q69999.example", d.Unanswered);
+            // Queries, not names, by server: 23,334 to the first (i % 3 == 0) but the one answered; 46,666 to the
+            // second, and the capitals' query (the second q00098 is the same exchange).
+            Assert.Equal(new Dictionary<string, int> { ["192.0.2.53"] = 23_333, ["198.51.100.53"] = 46_667 },
+                d.UnansweredByServer);
+            Assert.Equal(70_000, d.Names.Count);
+        }
+    }
 }
