@@ -48,7 +48,7 @@ public sealed class DnsAnalyzer : IAnalyzer
     // Aggregates only, per name and per kind, updated as packets arrive: memory follows the distinct names, never the
     // number of messages (a capture of 600k DNS messages once kept 3 KB for each).
     private readonly Dictionary<string, NameState> _names = new(StringComparer.OrdinalIgnoreCase);
-    private readonly int _residentLimit;
+    private int _residentLimit;
     private DnsNameSpill? _spill;
 
     /// <summary>Names whose state stays in memory; the changes of any further name go to disk (DnsNameSpill), so
@@ -400,13 +400,27 @@ public sealed class DnsAnalyzer : IAnalyzer
     {
         if (_names.TryGetValue(name, out var s))
             return s;
-        if (_names.Count >= _residentLimit)
+        if (_names.Count >= _residentLimit && (_spill ??= OpenSpill()) is not null)
             return null;
         _names[name] = s = new NameState();
         return s;
     }
 
-    private BinaryWriter Spill(string name, NameOp op) => (_spill ??= new DnsNameSpill()).Begin(name, (byte)op);
+    private BinaryWriter Spill(string name, NameOp op) => _spill!.Begin(name, (byte)op);
+
+    private DnsNameSpill? OpenSpill()
+    {
+        try
+        {
+            return new DnsNameSpill();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // No private temp folder to be had (a full or read-only disk): names stay in memory, as they all once did.
+            _residentLimit = int.MaxValue;
+            return null;
+        }
+    }
 
     private void OnHeader(string name, uint frame, int opcode)
     {
