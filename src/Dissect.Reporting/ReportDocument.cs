@@ -245,10 +245,11 @@ public static class ReportDocument
                     : L.T("dns.opcodes", ("opcodes", Counts(d.Opcodes)))));
             if (d.QueryTypes.Count > 0)
                 b.Add(new Paragraph(L.T("dns.types", ("types", d.QueryTypes.Select(kv => $"{kv.Key} {N(kv.Value)}")))));
+            // Two paragraphs: a full stop after the list would read as a name's root dot.
             if (d.Unanswered.Count > 0)
-                b.Add(new Paragraph(L.T("dns.unanswered", ("names", Listed(d.Unanswered)))
-                    + (d.UnansweredByServer.Count > 0 ? " " + L.T("dns.unanswered-by-server",
-                        ("servers", Counts(d.UnansweredByServer))) : "")));
+                b.Add(new Paragraph(L.T("dns.unanswered", ("names", Listed(d.Unanswered)))));
+            if (d.Unanswered.Count > 0 && d.UnansweredByServer.Count > 0)
+                b.Add(new Paragraph(L.T("dns.unanswered-by-server", ("servers", Counts(d.UnansweredByServer)))));
             if (d.StubResolverQueries.Count > 0)
                 b.Add(new Paragraph(L.T("dns.stub", ("count", d.StubResolverQueries.Values.Sum()),
                     ("resolvers", d.StubResolverQueries.Keys.ToArray()))));
