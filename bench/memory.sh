@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Dissect's own peak memory and time for a full report (PDF, JSON, Markdown, HTML) on the capture shapes that
 # once exhausted memory: packets sharing one timestamp, packets spread over 28 hours, DNS with unique names, and DNS as a
-# busy resolver sees it (1,000 names asked again and again).
+# busy resolver sees it (1,000 names asked again and again), and a port scan (a new conversation in every packet).
 # Peak memory is the .NET process's (from --stats, read after every output is written); tshark's is not included.
 # Goals (issue 16): under 200 MB and 60 s each, every PDF under 100 pages.
 set -euo pipefail
@@ -11,7 +11,7 @@ dissect=(dotnet src/Dissect.Cli/bin/Release/net10.0/dissect.dll)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cases=${CASES:-"same-time:1000 same-time:10000 same-time:100000 spread:100000 spread:1000000 dns:200000 dns:600000 \
-  dns-busy:100000 dns-busy:1000000"}
+  dns-busy:100000 dns-busy:1000000 scan:100000 scan:1000000"}
 printf '%-10s %9s %9s %10s %9s %10s %8s\n' shape packets seconds dissect_MB pdf_pages pdf_KB html_KB
 for c in $cases; do
   shape=${c%%:*}; n=${c##*:}

@@ -439,7 +439,7 @@ public sealed class DnsAnalyzer : IAnalyzer
         if (Resident(name) is { } s)
             ApplyQuery(s, name, type);
         else
-            DnsNameSpill.WriteText(Spill(name, NameOp.Query), type);
+            SpillFiles.WriteText(Spill(name, NameOp.Query), type);
     }
 
     private void OnResponse(string name)
@@ -457,8 +457,8 @@ public sealed class DnsAnalyzer : IAnalyzer
         else
         {
             var w = Spill(name, NameOp.Authority);
-            DnsNameSpill.WriteText(w, zone);
-            DnsNameSpill.WriteText(w, server ?? "");
+            SpillFiles.WriteText(w, zone);
+            SpillFiles.WriteText(w, server ?? "");
         }
     }
 
@@ -467,7 +467,7 @@ public sealed class DnsAnalyzer : IAnalyzer
         if (Resident(name) is { } s)
             ApplyAnswer(s, op, data);
         else
-            DnsNameSpill.WriteText(Spill(name, op), data);
+            SpillFiles.WriteText(Spill(name, op), data);
     }
 
     private void OnChain(string name, string type, uint frame, List<string> cnames, string[] v4, string[] v6)
@@ -478,11 +478,11 @@ public sealed class DnsAnalyzer : IAnalyzer
             return;
         }
         var w = Spill(name, NameOp.Chain);
-        DnsNameSpill.WriteText(w, type);
+        SpillFiles.WriteText(w, type);
         w.Write(frame);
-        DnsNameSpill.WriteTexts(w, cnames);
-        DnsNameSpill.WriteTexts(w, v4);
-        DnsNameSpill.WriteTexts(w, v6);
+        SpillFiles.WriteTexts(w, cnames);
+        SpillFiles.WriteTexts(w, v4);
+        SpillFiles.WriteTexts(w, v6);
     }
 
     private static void ApplyHeader(NameState s, uint frame, int opcode)
@@ -534,7 +534,7 @@ public sealed class DnsAnalyzer : IAnalyzer
         while (stream.Position < end)
         {
             var op = (NameOp)r.ReadByte();
-            var name = DnsNameSpill.ReadText(r);
+            var name = SpillFiles.ReadText(r);
             if (!names.TryGetValue(name, out var s))
                 names[name] = s = new NameState();
             switch (op)
@@ -543,23 +543,23 @@ public sealed class DnsAnalyzer : IAnalyzer
                     ApplyHeader(s, r.ReadUInt32(), r.ReadByte());
                     break;
                 case NameOp.Query:
-                    ApplyQuery(s, name, DnsNameSpill.ReadText(r));
+                    ApplyQuery(s, name, SpillFiles.ReadText(r));
                     break;
                 case NameOp.Response:
                     ApplyResponse(s, name);
                     break;
                 case NameOp.Authority:
-                    ApplyAuthority(s, DnsNameSpill.ReadText(r), DnsNameSpill.ReadText(r));
+                    ApplyAuthority(s, SpillFiles.ReadText(r), SpillFiles.ReadText(r));
                     break;
                 case NameOp.Cname or NameOp.IPv4 or NameOp.IPv6:
-                    ApplyAnswer(s, op, DnsNameSpill.ReadText(r));
+                    ApplyAnswer(s, op, SpillFiles.ReadText(r));
                     break;
                 case NameOp.Unanswered:
                     ApplyUnanswered(s, name);
                     break;
                 case NameOp.Chain:
-                    ApplyChain(s, DnsNameSpill.ReadText(r), r.ReadUInt32(), [.. DnsNameSpill.ReadTexts(r)],
-                        DnsNameSpill.ReadTexts(r), DnsNameSpill.ReadTexts(r));
+                    ApplyChain(s, SpillFiles.ReadText(r), r.ReadUInt32(), [.. SpillFiles.ReadTexts(r)],
+                        SpillFiles.ReadTexts(r), SpillFiles.ReadTexts(r));
                     break;
                 default:
                     throw new InvalidDataException($"DNS name spill: unknown change {op}");

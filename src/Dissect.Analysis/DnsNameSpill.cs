@@ -1,5 +1,5 @@
-using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
+using static Dissect.Analysis.SpillFiles;
 
 namespace Dissect.Analysis;
 
@@ -8,103 +8,39 @@ namespace Dissect.Analysis;
 /// resolver over hours) would otherwise keep a state per name until the end, and Dissect's memory would grow with the
 /// capture. Each name's changes are appended, in order, to one of <see cref="Partitions"/> files chosen by the name's
 /// hash, so one partition at a time can be replayed into memory at the end; the names' summaries are then written as
-/// sorted runs that <see cref="Names"/> merges while the report is written.
-/// The files live in a private folder (0700, unpredictable name) and are unlinked as soon as they are open: nothing is
-/// left on disk, even when the process is killed, and no other user can read or replace them.
+/// sorted runs that <see cref="Names"/> merges while the report is written. The files are <see cref="SpillFiles"/>:
+/// private, and unlinked as soon as they are open.
 /// </summary>
 internal sealed class DnsNameSpill : IDisposable
 {
     public const int Partitions = 64;
-    private const int BufferSize = 16 * 1024;
-    private readonly FileStream[] _parts = new FileStream[Partitions];
-    private readonly BinaryWriter[] _writers = new BinaryWriter[Partitions];
+    private readonly SpillFiles _files;
     private readonly Runs _names, _unanswered;
 
     public DnsNameSpill()
     {
-        var dir = Dissect.IO.PrivateFolders.CreateTemp("dissect-dns-");
-        for (var i = 0; i < Partitions; i++)
-        {
-            _parts[i] = OpenUnlinked(Path.Combine(dir, i.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-            _writers[i] = new BinaryWriter(_parts[i]);
-        }
-        _names = new Runs(OpenUnlinked(Path.Combine(dir, "names")));
-        _unanswered = new Runs(OpenUnlinked(Path.Combine(dir, "unanswered")));
-        if (!OperatingSystem.IsWindows())
-            TryDelete(dir);
+        _files = new SpillFiles("dissect-dns-", Partitions, extras: 2);
+        _names = new Runs(_files.Extra(0));
+        _unanswered = new Runs(_files.Extra(1));
     }
 
     /// <summary>Bytes written for the names' changes so far (for --stats and the tests).</summary>
-    public long Bytes
-    {
-        get
-        {
-            if (_dropped >= 0)
-                return _dropped;
-            long sum = 0;
-            foreach (var p in _parts)
-                sum += p.Position;
-            return sum;
-        }
-    }
-
-    private long _dropped = -1;
-
-    private static FileStream OpenUnlinked(string path)
-    {
-        // CreateNew: a file someone else made at this name is never reused (the folder is ours and private anyway).
-        var f = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, BufferSize,
-            OperatingSystem.IsWindows() ? FileOptions.DeleteOnClose : FileOptions.None);
-        if (!OperatingSystem.IsWindows())
-            File.Delete(path);
-        return f;
-    }
-
-    private static void TryDelete(string dir)
-    {
-        try
-        {
-            Directory.Delete(dir);
-        }
-        catch (IOException)
-        {
-            // Removed at exit with the other temp folders.
-        }
-    }
+    public long Bytes => _files.Bytes;
 
     /// <summary>Starts a change of the name: the writer then takes the change's own values.</summary>
     public BinaryWriter Begin(string name, byte op)
     {
-        var w = _writers[(uint)StringComparer.OrdinalIgnoreCase.GetHashCode(name) % Partitions];
+        var w = _files.Partition(StringComparer.OrdinalIgnoreCase.GetHashCode(name));
         w.Write(op);
         WriteText(w, name);
         return w;
     }
 
     /// <summary>Each partition's changes, from the start, in the order written; the reader ends at its end.</summary>
-    public IEnumerable<(BinaryReader Reader, long End)> ReadPartitions()
-    {
-        for (var i = 0; i < Partitions; i++)
-        {
-            _writers[i].Flush();
-            var end = _parts[i].Position;
-            if (end == 0)
-                continue;
-            _parts[i].Position = 0;
-            using var r = new BinaryReader(_parts[i], System.Text.Encoding.UTF8, leaveOpen: true);
-            yield return (r, end);
-            _parts[i].Position = end;
-        }
-    }
+    public IEnumerable<(BinaryReader Reader, long End)> ReadPartitions() => _files.ReadPartitions();
 
     /// <summary>Frees the partitions' disk space once every name is summarised.</summary>
-    public void DropPartitions()
-    {
-        if (_dropped < 0)
-            _dropped = Bytes;
-        foreach (var w in _writers)
-            w.Dispose();
-    }
+    public void DropPartitions() => _files.DropPartitions();
 
     /// <summary>Writes one sorted run of summaries.</summary>
     public void WriteNames(IEnumerable<DnsNameSummary> sorted) => _names.Write(sorted, WriteSummary);
@@ -164,44 +100,6 @@ internal sealed class DnsNameSpill : IDisposable
             _writer?.Dispose();
             _writer = null;
         }
-    }
-
-    // Strings as their UTF-16 code units: exact for any text tshark gives, lone surrogates included.
-    public static void WriteText(BinaryWriter w, string s)
-    {
-        w.Write7BitEncodedInt(s.Length);
-        w.Write(MemoryMarshal.AsBytes(s.AsSpan()));
-    }
-
-    public static string ReadText(BinaryReader r)
-    {
-        var n = r.Read7BitEncodedInt();
-        return string.Create(n, r, static (chars, reader) =>
-        {
-            var bytes = MemoryMarshal.AsBytes(chars);
-            if (reader.Read(bytes) != bytes.Length)
-                throw new EndOfStreamException();
-        });
-    }
-
-    public static void WriteTexts(BinaryWriter w, IReadOnlyList<string>? list)
-    {
-        w.Write7BitEncodedInt(list?.Count ?? 0);
-        if (list is null)
-            return;
-        foreach (var s in list)
-            WriteText(w, s);
-    }
-
-    public static string[] ReadTexts(BinaryReader r)
-    {
-        var n = r.Read7BitEncodedInt();
-        if (n == 0)
-            return [];
-        var a = new string[n];
-        for (var i = 0; i < n; i++)
-            a[i] = ReadText(r);
-        return a;
     }
 
     private static void WriteSummary(BinaryWriter w, DnsNameSummary s)
@@ -280,7 +178,7 @@ internal sealed class DnsNameSpill : IDisposable
                 for (var i = 0; i < runs.Length; i++)
                 {
                     readers[i] = new BinaryReader(new BufferedStream(new Slice(_file, runs[i].Start, runs[i].End),
-                        BufferSize));
+                        SpillFiles.BufferSize));
                     left[i] = runs[i].Count;
                     current[i] = read(readers[i]);
                     left[i]--;

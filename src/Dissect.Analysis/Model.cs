@@ -19,7 +19,8 @@ public sealed record ReportModel(
     public MediaSection Media { get; init; } = new([]);
 
     // 2: findings and the NAT verdict became facts (ids and values), cipher-suite weaknesses codes.
-    public const int CurrentSchemaVersion = 3;
+    // 4: the private addresses are counted, and listed up to 64.
+    public const int CurrentSchemaVersion = 4;
 }
 
 /// <summary>Where the call's media went: each UDP flow of media, relayed (through which relay) or direct.</summary>
@@ -218,7 +219,12 @@ public sealed record NetworkSection(
             long UdpBytes, long OtherPackets,
     IReadOnlyList<ProtocolShare> Protocols, IReadOnlyList<ProtocolShare> ProtocolPaths,
         IReadOnlyList<Conversation> TopConversations, IReadOnlyList<Endpoint> TopEndpoints,
-    IReadOnlyList<string> PrivateAddresses, int PublicAddressCount);
+    IReadOnlyList<string> PrivateAddresses, int PublicAddressCount)
+{
+    /// <summary>Every private address seen; <see cref="PrivateAddresses"/> lists the first 64 of them, in
+    /// order.</summary>
+    public int PrivateAddressCount { get; init; }
+}
 
 /// <summary>
 /// One RTP stream (one SSRC one way), with the receiver's statistics of RFC 3550 read from the clear RTP header, as

@@ -1,9 +1,23 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace Dissect.Analysis;
 
-public sealed class NetworkAnalyzer : IAnalyzer
+/// <summary>
+/// Packets per IP version and transport, the protocol hierarchy, and the conversations and endpoints that carry the
+/// most bytes. At most <paramref name="resident"/> conversations (and as many endpoints) are counted in memory; the
+/// packets of any other go to <see cref="SpillFiles"/>, by the hash of their key, and are counted one partition at a
+/// time at the end. A port scan or a busy resolver (a new source port per query) makes one conversation per packet:
+/// 300k of them once took 265 MB.
+/// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification =
+    "The spill files are unlinked when opened and closed once counted; an analysis cut short leaves them to the GC.")]
+public sealed class NetworkAnalyzer(int resident = NetworkAnalyzer.DefaultResident) : IAnalyzer
 {
+    public const int DefaultResident = 1 << 15;
+    private const int SpillPartitions = 64;
+    private const byte ConvRecord = 0, EndpointRecord = 1;
+
     public IEnumerable<string> Fields => ["frame.len", "frame.protocols", "ip.src", "ip.dst", "ipv6.src", "ipv6.dst",
         "tcp.srcport", "tcp.dstport", "udp.srcport", "udp.dstport",
         Packet.TlsLayerField, .. Packet.MsturnItemFields];
@@ -43,12 +57,59 @@ public sealed class NetworkAnalyzer : IAnalyzer
         var a = sp is null ? src : Endpoint(src, sp);
         var b = dp is null ? dst : Endpoint(dst, dp);
         var key = string.CompareOrdinal(a, b) < 0 ? (a, b, transport) : (b, a, transport);
-        var c = _convs.GetValueOrDefault(key);
-        _convs[key] = (c.Frames + 1, c.Bytes + len);
-        foreach (var ip in new[] { src, dst })
+        ref var c = ref CollectionsMarshal.GetValueRefOrNullRef(_convs, key);
+        if (!Unsafe.IsNullRef(ref c))
+            c = (c.Frames + 1, c.Bytes + len);
+        else if (_convs.Count < _resident || Spill() is not { } spill)
+            _convs[key] = (1, len);
+        else
         {
-            var e = _endpoints.GetValueOrDefault(ip);
-            _endpoints[ip] = (e.Frames + 1, e.Bytes + len);
+            var w = spill.Partition(HashCode.Combine(key.Item1, key.Item2, key.Item3));
+            w.Write(ConvRecord);
+            SpillFiles.WriteText(w, key.Item1);
+            SpillFiles.WriteText(w, key.Item2);
+            SpillFiles.WriteText(w, key.Item3);
+            w.Write(len);
+        }
+        CountEndpoint(src, len);
+        CountEndpoint(dst, len);
+    }
+
+    private int _resident = resident;
+    private SpillFiles? _spill;
+
+    /// <summary>Bytes written to disk for conversations and endpoints beyond the resident ones.</summary>
+    public long SpilledBytes => _spill?.Bytes ?? 0;
+
+    private void CountEndpoint(string ip, long len)
+    {
+        ref var e = ref CollectionsMarshal.GetValueRefOrNullRef(_endpoints, ip);
+        if (!Unsafe.IsNullRef(ref e))
+            e = (e.Frames + 1, e.Bytes + len);
+        else if (_endpoints.Count < _resident || Spill() is not { } spill)
+            _endpoints[ip] = (1, len);
+        else
+        {
+            var w = spill.Partition(ip.GetHashCode(StringComparison.Ordinal));
+            w.Write(EndpointRecord);
+            SpillFiles.WriteText(w, ip);
+            w.Write(len);
+        }
+    }
+
+    private SpillFiles? Spill()
+    {
+        if (_spill is not null)
+            return _spill;
+        try
+        {
+            return _spill = new SpillFiles("dissect-net-", SpillPartitions);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // No private temp folder to be had (a full or read-only disk): everything is counted in memory.
+            _resident = int.MaxValue;
+            return null;
         }
     }
 
@@ -97,14 +158,86 @@ public sealed class NetworkAnalyzer : IAnalyzer
     public long Frames(string proto) => Protocols().GetValueOrDefault(proto).Frames;
 
     private const int Shown = 15;
+    // The private addresses the model lists (all are counted); the report shows fewer.
+    private const int PrivateListed = 64;
     private HashSet<string>? _shown;
+    private Totals? _totals;
 
-    private IEnumerable<KeyValuePair<(string, string, string), (long Frames, long Bytes)>> TopConversations() =>
-        _convs.OrderByDescending(kv => kv.Value.Bytes).ThenBy(kv => kv.Key.Item1, StringComparer.Ordinal)
-            .Take(Shown);
+    private sealed record Totals(List<KeyValuePair<(string, string, string), (long Frames, long Bytes)>> Conversations,
+        List<KeyValuePair<string, (long Frames, long Bytes)>> Endpoints, List<string> Private, int PrivateCount,
+        int PublicCount);
 
-    private IEnumerable<KeyValuePair<string, (long Frames, long Bytes)>> TopEndpoints() =>
-        _endpoints.OrderByDescending(kv => kv.Value.Bytes).ThenBy(kv => kv.Key, StringComparer.Ordinal).Take(Shown);
+    // Most bytes first; equal bytes in the order of their ends, so the list is the same however the packets came.
+    private static int ByBytes(KeyValuePair<(string, string, string), (long Frames, long Bytes)> x,
+        KeyValuePair<(string, string, string), (long Frames, long Bytes)> y)
+    {
+        var c = y.Value.Bytes.CompareTo(x.Value.Bytes);
+        if (c == 0) c = string.CompareOrdinal(x.Key.Item1, y.Key.Item1);
+        if (c == 0) c = string.CompareOrdinal(x.Key.Item2, y.Key.Item2);
+        return c != 0 ? c : string.CompareOrdinal(x.Key.Item3, y.Key.Item3);
+    }
+
+    private static int ByBytes(KeyValuePair<string, (long Frames, long Bytes)> x,
+        KeyValuePair<string, (long Frames, long Bytes)> y)
+    {
+        var c = y.Value.Bytes.CompareTo(x.Value.Bytes);
+        return c != 0 ? c : string.CompareOrdinal(x.Key, y.Key);
+    }
+
+    /// <summary>The top lists and counts, from memory and then from each spilled partition in turn.</summary>
+    private Totals Total()
+    {
+        if (_totals is not null) return _totals;
+        var convs = new Top<KeyValuePair<(string, string, string), (long Frames, long Bytes)>>(Shown, ByBytes);
+        var eps = new Top<KeyValuePair<string, (long Frames, long Bytes)>>(Shown, ByBytes);
+        var priv = new Top<string>(PrivateListed, string.CompareOrdinal);
+        int privateCount = 0, publicCount = 0;
+        void Endpoints(Dictionary<string, (long Frames, long Bytes)> d)
+        {
+            foreach (var kv in d)
+            {
+                eps.Add(kv);
+                if (Net.IsPrivate(kv.Key)) { privateCount++; priv.Add(kv.Key); }
+                // Multicast, broadcast, loopback and link-local addresses are not public hosts.
+                if (Net.Scope(kv.Key) == "public") publicCount++;
+            }
+        }
+        foreach (var kv in _convs)
+            convs.Add(kv);
+        Endpoints(_endpoints);
+        if (_spill is not null)
+        {
+            foreach (var (r, end) in _spill.ReadPartitions())
+            {
+                var pc = new Dictionary<(string, string, string), (long Frames, long Bytes)>();
+                var pe = new Dictionary<string, (long Frames, long Bytes)>();
+                while (r.BaseStream.Position < end)
+                {
+                    if (r.ReadByte() == ConvRecord)
+                    {
+                        var key = (SpillFiles.ReadText(r), SpillFiles.ReadText(r), SpillFiles.ReadText(r));
+                        ref var v = ref CollectionsMarshal.GetValueRefOrAddDefault(pc, key, out _);
+                        v = (v.Frames + 1, v.Bytes + r.ReadInt64());
+                    }
+                    else
+                    {
+                        ref var v = ref CollectionsMarshal.GetValueRefOrAddDefault(pe, SpillFiles.ReadText(r), out _);
+                        v = (v.Frames + 1, v.Bytes + r.ReadInt64());
+                    }
+                }
+                foreach (var kv in pc)
+                    convs.Add(kv);
+                Endpoints(pe);
+            }
+            _spill.Dispose();
+        }
+        return _totals = new Totals(convs.Sorted(), eps.Sorted(), priv.Sorted(), privateCount, publicCount);
+    }
+
+    private List<KeyValuePair<(string, string, string), (long Frames, long Bytes)>> TopConversations() =>
+        Total().Conversations;
+
+    private List<KeyValuePair<string, (long Frames, long Bytes)>> TopEndpoints() => Total().Endpoints;
 
     /// <summary>The addresses the section names: the ends of the top conversations and the top endpoints.</summary>
     public IReadOnlySet<string> ShownAddresses() => _shown ??=
@@ -123,12 +256,34 @@ public sealed class NetworkAnalyzer : IAnalyzer
         var eps = TopEndpoints()
             .Select(kv => new Endpoint(kv.Key, kv.Value.Frames, kv.Value.Bytes, Net.IsPrivate(kv.Key), Name(kv.Key))
             { Scope = Net.Scope(kv.Key) }).ToList();
-        var priv = _endpoints.Keys.Where(Net.IsPrivate).Order(StringComparer.Ordinal).ToList();
         var paths = Paths().OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => new ProtocolShare(kv.Key,
             kv.Value.Frames, kv.Value.Bytes)).ToList();
-        // Multicast, broadcast, loopback and link-local addresses are not public hosts.
-        var publicCount = _endpoints.Keys.Count(k => Net.Scope(k) == "public");
+        var t = Total();
         return new NetworkSection(_v4, _v6, _tcp, _udp, _tcpBytes, _udpBytes, _other, protocols, paths, convs, eps,
-            priv, publicCount);
+            t.Private, t.PublicCount)
+        { PrivateAddressCount = t.PrivateCount };
+    }
+}
+
+/// <summary>The <paramref name="k"/> first items in <paramref name="order"/> of all those added, in one pass and
+/// memory for k.</summary>
+internal sealed class Top<T>(int k, Comparison<T> order)
+{
+    // The worst kept item is at the head, to be pushed out by a better one.
+    private readonly PriorityQueue<T, T> _heap = new(Comparer<T>.Create((x, y) => order(y, x)));
+
+    public void Add(T item)
+    {
+        if (_heap.Count < k)
+            _heap.Enqueue(item, item);
+        else if (order(item, _heap.Peek()) < 0)
+            _heap.EnqueueDequeue(item, item);
+    }
+
+    public List<T> Sorted()
+    {
+        var list = _heap.UnorderedItems.Select(x => x.Element).ToList();
+        list.Sort(order);
+        return list;
     }
 }

@@ -267,7 +267,9 @@ public static class ReportDocument
         b.Add(new Heading(1, L["h.network"]));
         NoteFor("network");
         b.Add(new Paragraph(L.T("net.summary", ("ipv4", n.IPv4Packets), ("ipv6", n.IPv6Packets),
-            ("private", n.PrivateAddresses.Take(12).ToArray()), ("public", n.PublicAddressCount),
+            ("private", n.PrivateAddressCount <= 12 ? L.List(n.PrivateAddresses)
+                : L.List([.. n.PrivateAddresses.Take(12)]) + " " + L.T("and-more", ("count",
+                    (long)(n.PrivateAddressCount - 12)))), ("public", n.PublicAddressCount),
             ("nat", L.Finding(Findings.NatFinding(m.Stun.Nat))))));
         if (n.TopEndpoints.Count > 0)
             AddTable(T(["address", "name-here", "scope", "frames", "bytes"],

@@ -16,6 +16,10 @@ public enum StressShape
 
     /// <summary>DNS queries and answers over the same 1,000 names, as a busy resolver sees them.</summary>
     DnsBusy,
+
+    /// <summary>A port scan: one TCP SYN from one host to each of as many hosts (10.0.0.0/8), each on its own
+    /// port: one conversation and one endpoint per packet.</summary>
+    Scan,
 }
 
 public static class StressCapture
@@ -39,6 +43,11 @@ public static class StressCapture
                     break;
                 case StressShape.Spread:
                     w.Udp(start + span * ((double)i / packets), Client, Server, payload);
+                    break;
+                case StressShape.Scan:
+                    var host = new IPAddress([10, (byte)(i >> 16), (byte)(i >> 8), (byte)i]);
+                    w.Tcp(start.AddMilliseconds(i * 0.1), Client, new IPEndPoint(host, 1 + i % 65535), (uint)i, 0,
+                        TcpFlags.Syn, []);
                     break;
                 default:
                     var n = shape == StressShape.DnsBusy ? i % 1000 : i;

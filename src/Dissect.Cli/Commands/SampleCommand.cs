@@ -28,10 +28,10 @@ public static class SampleCommand
         {
             Description = "With --large: mix (calls, DNS, TLS), same-time (UDP packets sharing one timestamp), "
                 + "spread (UDP over 28 hours), dns (every name different) or dns-busy (1,000 names asked again and "
-                + "again)",
+                + "again) or scan (a TCP SYN to a new host and port in each packet)",
             DefaultValueFactory = _ => "mix",
         };
-        shape.AcceptOnlyFromAmong("mix", "same-time", "spread", "dns", "dns-busy");
+        shape.AcceptOnlyFromAmong("mix", "same-time", "spread", "dns", "dns-busy", "scan");
         var cmd = new Command("sample",
             "Write the demo capture (DNS with a CNAME chain, TLS 1.2 and a relayed MS-TURN call), built from the " +
                 "schema") { output, malformed, large, shape };
@@ -49,6 +49,7 @@ public static class SampleCommand
                     "spread" => StressShape.Spread,
                     "dns" => StressShape.Dns,
                     "dns-busy" => StressShape.DnsBusy,
+                    "scan" => StressShape.Scan,
                     _ => null,
                 };
                 AtomicFile.Write(path, tmp => written = stress is { } st

@@ -13,17 +13,6 @@ namespace Dissect.Tests.Analysis;
 /// </summary>
 public class DnsSpillTests
 {
-    /// <summary>The packets tshark exports for the DNS analyzer, read once, to feed several analyzers.</summary>
-    private static async Task<List<Packet>> DnsPackets(string capture)
-    {
-        var fields = CaptureAnalyzer.Fields([new DnsAnalyzer()]);
-        var keyToField = fields.ToDictionary(EkRecord.KeyOf, f => f, StringComparer.Ordinal);
-        var packets = new List<Packet>();
-        await TsharkRunner.RunEkAsync(new TsharkCommand("tshark", capture, fields, Timeout: TimeSpan.FromSeconds(60)),
-            line => packets.Add(new Packet(EkRecord.Parse(line, keyToField))));
-        return packets;
-    }
-
     private static (string Json, long Spilled) Section(IEnumerable<Packet> packets, int residentNames)
     {
         var dns = new DnsAnalyzer(residentNames);
@@ -40,7 +29,7 @@ public class DnsSpillTests
     [InlineData("Constance-Diana+LINFO1341-PROJET1-2023/Capture scenario 1 home.pcapng")]
     public async Task Names_summarised_from_disk_match_names_kept_in_memory(string capture)
     {
-        var packets = await DnsPackets(Repo.CorpusFile(capture));
+        var packets = await EkPackets.ReadAsync(Repo.CorpusFile(capture), new DnsAnalyzer());
         var (inMemory, none) = Section(packets, DnsAnalyzer.DefaultResidentNames);
         Assert.Equal(0, none);
         Assert.Contains("\"cnameChain\": [\n", inMemory);

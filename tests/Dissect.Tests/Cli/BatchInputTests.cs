@@ -94,8 +94,8 @@ public class BatchInputTests
     }
 
     [Theory]
-    [InlineData("""{"schemaVersion":3}""", "$.capture, $.dns")]
-    [InlineData("""{"schemaVersion":7}""", "schemaVersion 7; this Dissect reads version 3")]
+    [InlineData("""{"schemaVersion":4}""", "$.capture, $.dns")]
+    [InlineData("""{"schemaVersion":7}""", "schemaVersion 7; this Dissect reads version 4")]
     [InlineData("""{"schemaVersion":1,""", "not JSON (line 1")]
     [InlineData("""[1, 2]""", "no schemaVersion")]
     [InlineData("null", "no schemaVersion")]
