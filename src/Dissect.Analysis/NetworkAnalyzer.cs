@@ -54,8 +54,8 @@ public sealed class NetworkAnalyzer(int resident = NetworkAnalyzer.DefaultReside
         }
         else { _other++; transport = "other"; sp = dp = null; }
         if (src is null || dst is null) return;
-        var a = sp is null ? src : Endpoint(src, sp);
-        var b = dp is null ? dst : Endpoint(dst, dp);
+        var a = sp is null ? src : Net.Endpoint(src, sp);
+        var b = dp is null ? dst : Net.Endpoint(dst, dp);
         var key = string.CompareOrdinal(a, b) < 0 ? (a, b, transport) : (b, a, transport);
         ref var c = ref CollectionsMarshal.GetValueRefOrNullRef(_convs, key);
         if (!Unsafe.IsNullRef(ref c))
@@ -148,12 +148,9 @@ public sealed class NetworkAnalyzer(int resident = NetworkAnalyzer.DefaultReside
         return _paths;
     }
 
-    private static string Endpoint(string ip, string port) => ip.Contains(':',
-        StringComparison.Ordinal) ? $"[{ip}]:{port}" : $"{ip}:{port}";
-
-    private static string Host(string endpoint) => endpoint.StartsWith('[') ? endpoint[1..endpoint.IndexOf(']',
-        StringComparison.Ordinal)]
-        : endpoint.Contains(':', StringComparison.Ordinal) ? endpoint[..endpoint.LastIndexOf(':')] : endpoint;
+    // A conversation without ports (ICMP, ESP…) is keyed by its bare addresses, which an IPv6 address's colons must
+    // not cut.
+    private static string Host(string end, string transport) => transport == "other" ? end : Net.Host(end);
 
     public long Frames(string proto) => Protocols().GetValueOrDefault(proto).Frames;
 
@@ -244,7 +241,8 @@ public sealed class NetworkAnalyzer(int resident = NetworkAnalyzer.DefaultReside
 
     /// <summary>The addresses the section names: the ends of the top conversations and the top endpoints.</summary>
     public IReadOnlySet<string> ShownAddresses() => _shown ??=
-        [.. TopConversations().SelectMany(kv => new[] { Host(kv.Key.Item1), Host(kv.Key.Item2) }),
+        [.. TopConversations().SelectMany(kv => new[] { Host(kv.Key.Item1, kv.Key.Item3),
+            Host(kv.Key.Item2, kv.Key.Item3) }),
             .. TopEndpoints().Select(kv => kv.Key)];
 
     public NetworkSection Build(IReadOnlyDictionary<string, string> names)
@@ -255,7 +253,7 @@ public sealed class NetworkAnalyzer(int resident = NetworkAnalyzer.DefaultReside
             .Select(kv => new ProtocolShare(kv.Key, kv.Value.Frames, kv.Value.Bytes)).ToList();
         var convs = TopConversations()
             .Select(kv => new Conversation(kv.Key.Item1, kv.Key.Item2, kv.Key.Item3, kv.Value.Frames, kv.Value.Bytes,
-                Name(Host(kv.Key.Item2)) ?? Name(Host(kv.Key.Item1)))).ToList();
+                Name(Host(kv.Key.Item2, kv.Key.Item3)) ?? Name(Host(kv.Key.Item1, kv.Key.Item3)))).ToList();
         var eps = TopEndpoints()
             .Select(kv => new Endpoint(kv.Key, kv.Value.Frames, kv.Value.Bytes, Net.IsPrivate(kv.Key), Name(kv.Key))
             { Scope = Net.Scope(kv.Key) }).ToList();

@@ -82,4 +82,26 @@ public class NetworkSpillTests
         // Equal bytes: ordered by their ends, whatever order the packets came in.
         Assert.Equal("10.0.0.0:1", s.TopConversations[3].A);
     }
+
+    [Fact]
+    public void A_conversation_without_ports_between_IPv6_hosts_is_named_by_its_whole_address()
+    {
+        var net = new NetworkAnalyzer();
+        var ping = new Packet(EkRecord.Parse(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new
+        {
+            timestamp = "1700000000000",
+            layers = new Dictionary<string, string[]>
+            {
+                ["frame.len"] = ["118"],
+                ["frame.protocols"] = ["eth:ethertype:ipv6:icmpv6"],
+                ["ipv6.src"] = ["2001:db8::1"],
+                ["ipv6.dst"] = ["2001:db8::53"],
+            },
+        })), new Dictionary<string, string>()));
+        net.Add(ping);
+        Assert.Contains("2001:db8::53", net.ShownAddresses());
+        var c = Assert.Single(net.Build(new Dictionary<string, string> { ["2001:db8::53"] = "ns.example" })
+            .TopConversations);
+        Assert.Equal(("2001:db8::1", "2001:db8::53", "other", "ns.example"), (c.A, c.B, c.Transport, c.Name));
+    }
 }
