@@ -363,6 +363,35 @@ public class ConversationStatisticsTests
     }
 }
 
+public class AddressCountTests
+{
+    // The ranges, written out here rather than taken from Dissect: RFC 1918, 6598, loopback, link-local, ULA.
+    private static readonly System.Net.IPNetwork[] PrivateNets = [.. new[] { "10.0.0.0/8", "172.16.0.0/12",
+        "192.168.0.0/16", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "fe80::/10", "fec0::/10", "fc00::/7",
+        "::1/128" }.Select(System.Net.IPNetwork.Parse)];
+    private static readonly System.Net.IPNetwork[] NotHosts = [.. new[] { "224.0.0.0/4", "255.255.255.255/32",
+        "ff00::/8" }.Select(System.Net.IPNetwork.Parse)];
+
+    [CorpusTheory(Timeout = 120_000)]
+    [InlineData("Constance-Diana+LINFO1341-PROJET1-2023/Capture scenario 1 home.pcapng")]
+    [InlineData("Lopiuy+LINFO1341_P1/Traces/SurEduroam/audio.pcapng")]
+    public async Task Private_and_public_address_counts_agree_with_tshark_endpoints(string capture)
+    {
+        var cap = Repo.CorpusFile(capture);
+        var m = await CaptureAnalyzer.AnalyzeAsync(cap, Runtime.Prepare(null));
+        var r = TsharkCli.Run("-n", "-r", cap, "-q", "-z", "endpoints,ip", "-z", "endpoints,ipv6");
+        var addresses = r.Stdout.Split('\n').Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Where(f => f.Length > 2 && System.Net.IPAddress.TryParse(f[0], out _) && f[1].All(char.IsAsciiDigit))
+            .Select(f => System.Net.IPAddress.Parse(f[0])).ToHashSet();
+        var priv = addresses.Count(a => PrivateNets.Any(n => n.Contains(a)));
+        var pub = addresses.Count(a => !PrivateNets.Any(n => n.Contains(a)) && !NotHosts.Any(n => n.Contains(a)));
+        Assert.True(priv > 1, "the capture should have several private addresses");
+        Assert.Equal(priv, m.Network.PrivateAddressCount);
+        Assert.Equal(Math.Min(priv, 64), m.Network.PrivateAddresses.Count);
+        Assert.Equal(pub, m.Network.PublicAddressCount);
+    }
+}
+
 public class DnsChainTests
 {
     /// <summary>
