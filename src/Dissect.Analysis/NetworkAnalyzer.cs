@@ -194,9 +194,11 @@ public sealed class NetworkAnalyzer(int resident = NetworkAnalyzer.DefaultReside
             foreach (var kv in d)
             {
                 eps.Add(kv);
-                if (Net.IsPrivate(kv.Key)) { privateCount++; priv.Add(kv.Key); }
-                // Multicast, broadcast, loopback and link-local addresses are not public hosts.
-                if (Net.Scope(kv.Key) == "public") publicCount++;
+                // One parse per address: Net.IsPrivate holds exactly for these three scopes. Multicast, broadcast,
+                // loopback and link-local addresses are not public hosts.
+                var scope = Net.Scope(kv.Key);
+                if (scope is "private" or "loopback" or "link-local") { privateCount++; priv.Add(kv.Key); }
+                else if (scope == "public") publicCount++;
             }
         }
         foreach (var kv in _convs)
