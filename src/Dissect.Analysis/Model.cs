@@ -302,8 +302,8 @@ public sealed record TimelineEvent(double Seconds, string Kind, long Frame)
 public sealed record TrafficBin(double StartSeconds, long Packets, long Bytes, IReadOnlyDictionary<string,
     long> BytesByClass);
 
-/// <param name="OutlierGapSeconds">Largest gap of more than a day between packets; the bins cover the main cluster
-/// only.</param>
+/// <param name="OutlierGapSeconds">Largest gap of more than a day between packets, to within a time slot (0.1 s, or
+/// wider once the capture has filled 4,096 of them); the bins cover the main cluster only.</param>
 /// <param name="ExcludedPackets">Packets outside the main cluster (odd timestamps), not in the bins.</param>
 public sealed record TrafficSection(double BinSeconds, IReadOnlyList<string> Classes, IReadOnlyList<TrafficBin> Bins,
     double? OutlierGapSeconds, long ExcludedPackets);

@@ -14,7 +14,7 @@ namespace Dissect.Analysis;
     "The spill files are unlinked when opened and closed once counted; an analysis cut short leaves them to the GC.")]
 public sealed class NetworkAnalyzer(int resident = NetworkAnalyzer.DefaultResident) : IAnalyzer
 {
-    public const int DefaultResident = 1 << 15;
+    public const int DefaultResident = 1 << 14;
     private const int SpillPartitions = 64;
     private const byte ConvRecord = 0, EndpointRecord = 1;
 

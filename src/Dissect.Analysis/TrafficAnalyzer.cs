@@ -1,6 +1,6 @@
 namespace Dissect.Analysis;
 
-/// <summary>Bytes and packets over time, in at most 65,536 sparse slots (<see cref="TimeSlots"/>).</summary>
+/// <summary>Bytes and packets over time, in at most 4,096 sparse slots (<see cref="TimeSlots"/>).</summary>
 public sealed class TrafficAnalyzer : IAnalyzer
 {
     public static readonly string[] Classes = ["STUN/TURN", "Media", "TLS", "QUIC", "DNS", "Other TCP", "Other UDP",

@@ -99,6 +99,24 @@ public class BoundedResourceTests
     }
 
     [Fact]
+    public void A_chart_of_one_busy_stretch_is_the_same_after_its_time_slots_coarsen()
+    {
+        // 16 packets a second for 1,000 s: 10,000 slots of 0.1 s, past the 4,096 that make them coarsen to 1 s. By
+        // hand: 1,000 s in at most 120 bins is 8.3 s a bin, rounded up to 10 s; 100 bins of 160 packets each.
+        var traffic = new TrafficAnalyzer();
+        var keys = traffic.Fields.Append("frame.number").Distinct().ToDictionary(EkRecord.KeyOf, f => f);
+        var rec = new EkRecord();
+        var start = 1_700_000_000.0;
+        for (var i = 0; i < 16_000; i++)
+            traffic.Add(At(rec, keys, start + i / 16.0, i + 1));
+        var section = traffic.Build(start);
+        Assert.Equal(10, section.BinSeconds);
+        Assert.Equal(100, section.Bins.Count);
+        Assert.All(section.Bins, b => Assert.Equal(160, b.Packets));
+        Assert.Equal(Enumerable.Range(0, 100).Select(b => b * 10.0), section.Bins.Select(b => b.StartSeconds));
+    }
+
+    [Fact]
     public void A_report_table_shows_the_busiest_rows_and_says_how_many_more_the_json_holds()
     {
         var names = Enumerable.Range(0, ReportDocument.MaxRows + 25)
