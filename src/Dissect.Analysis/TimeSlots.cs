@@ -4,10 +4,12 @@ namespace Dissect.Analysis;
 /// Counters per class over time, the one time-binning helper of the analysis: sparse slots of 0.1 s whose width grows
 /// (0.1 s → 1 s → 1 min → 1 h → 1 day) once there are 4,096 of them, so memory stays flat whatever the span (1M
 /// packets over 28 hours once took 248 MB at a fixed 0.1 s). Each slot width divides every bin width
-/// <see cref="WidthFor"/> can then pick, so a chart's bins are whole slots. 4,096 is enough: a chart has at most 120
-/// bins, and once 4,096 slots are filled the span is at least 4,096 slots, whose bins (a 120th of it, rounded up to a
-/// readable width) are whole slots of the next width too; so coarsening never changes a chart of one dense stretch.
-/// 65,536 slots of eight classes took 8 MB per counter, a tenth of Dissect's peak on a 1M-packet capture.
+/// <see cref="WidthFor"/> can then pick, so a chart's bins are whole slots. Slots are counted from the first event's
+/// tenth of a second, not from the epoch, so wider slots start where a chart's first bin does. 4,096 is enough: a
+/// chart has at most 120 bins, and once 4,096 slots are filled the span is at least 4,096 slots, whose bins (a 120th
+/// of it, rounded up to a readable width) are whole slots of the next width too; so coarsening never changes a chart
+/// of one busy stretch. 65,536 slots of eight classes took 8 MB per counter, a tenth of Dissect's peak on a
+/// 1M-packet capture.
 /// </summary>
 public sealed class TimeSlots(int classes)
 {
@@ -17,6 +19,7 @@ public sealed class TimeSlots(int classes)
     private const int MaxSlots = 1 << 12;
 
     private int _level;
+    private long? _origin;
     private Dictionary<long, (long Count, long[] Values)> _slots = [];
 
     /// <summary>A readable bin width giving at most 120 bins over <paramref name="span"/> seconds.</summary>
@@ -31,7 +34,9 @@ public sealed class TimeSlots(int classes)
     /// class.</summary>
     public void Add(double seconds, int cls, long amount)
     {
-        var slot = (long)Math.Floor(seconds * 10 / Tenths);
+        var tenths = seconds * 10;
+        _origin ??= (long)Math.Floor(tenths);
+        var slot = (long)Math.Floor((tenths - _origin.Value) / Tenths);
         if (!_slots.TryGetValue(slot, out var v))
         {
             if (_slots.Count >= MaxSlots && _level < SlotTenths.Length - 1)
@@ -72,7 +77,7 @@ public sealed class TimeSlots(int classes)
         var result = new Slot[_slots.Count];
         var i = 0;
         foreach (var (slot, v) in _slots)
-            result[i++] = new Slot(slot * Tenths, v.Count, v.Values);
+            result[i++] = new Slot(_origin!.Value + slot * Tenths, v.Count, v.Values);
         Array.Sort(result, static (a, b) => a.Tenth.CompareTo(b.Tenth));
         return result;
     }

@@ -102,14 +102,16 @@ public class BoundedResourceTests
     public void A_chart_of_one_busy_stretch_is_the_same_after_its_time_slots_coarsen()
     {
         // 16 packets a second for 1,000 s: 10,000 slots of 0.1 s, past the 4,096 that make them coarsen to 1 s. By
-        // hand: 1,000 s in at most 120 bins is 8.3 s a bin, rounded up to 10 s; 100 bins of 160 packets each.
+        // hand: 1,000 s in at most 120 bins is 8.3 s a bin, rounded up to 10 s; 100 bins of 160 packets each. The
+        // capture starts 0.3 s into a second: whole seconds of the epoch would shift each bin by 3 tenths (155
+        // packets in the first).
         var traffic = new TrafficAnalyzer();
         var keys = traffic.Fields.Append("frame.number").Distinct().ToDictionary(EkRecord.KeyOf, f => f);
         var rec = new EkRecord();
-        var start = 1_700_000_000.0;
+        var start = 1_700_000_000.3;
         for (var i = 0; i < 16_000; i++)
-            traffic.Add(At(rec, keys, start + i / 16.0, i + 1));
-        var section = traffic.Build(start);
+            traffic.Add(At(rec, keys, start + (i + 0.5) / 16, i + 1));
+        var section = traffic.Build(start + 0.5 / 16);
         Assert.Equal(10, section.BinSeconds);
         Assert.Equal(100, section.Bins.Count);
         Assert.All(section.Bins, b => Assert.Equal(160, b.Packets));
