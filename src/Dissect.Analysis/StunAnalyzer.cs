@@ -78,7 +78,8 @@ public sealed class StunAnalyzer : IAnalyzer
     // MS-TURN messages over time, per operation (the schema's, and "Other"), for the message sequence chart.
     private static readonly string[] Operations = [.. Spec.MessageTypes.Select(m => m.Operation).Distinct()
         .Order(StringComparer.Ordinal), "Other"];
-    private readonly TimeSlots _slots = new(Operations.Length);
+    // Counted in seconds since the capture's first packet, the time line's zero.
+    private readonly TimeSlots _slots = new(Operations.Length, origin: 0);
 
     // The operation a message belongs to (a response names its request's): the message sequence's series.
     private static string KindOf(MessageTypeSpec? m, string flavour) =>

@@ -69,7 +69,7 @@ public sealed class TrafficAnalyzer : IAnalyzer
         }
         var list = new List<TrafficBin>();
         var dense = bins.Keys.Last() < 2000;
-        var offset = excluded > 0 ? 0 : Math.Max(0, firstSlot / 10.0 - start);
+        var offset = excluded > 0 ? 0 : Math.Max(0, _slots.Origin + firstSlot / 10.0 - start);
         for (long b = 0; b <= bins.Keys.Last(); b++)
         {
             if (!bins.TryGetValue(b, out var v))

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Dissect.Analysis;
 using Dissect.Capture.Fixtures;
 using Dissect.Cli;
@@ -389,6 +390,33 @@ public class AddressCountTests
         Assert.Equal(priv, m.Network.PrivateAddressCount);
         Assert.Equal(Math.Min(priv, 64), m.Network.PrivateAddresses.Count);
         Assert.Equal(pub, m.Network.PublicAddressCount);
+    }
+}
+
+public class TrafficChartTests
+{
+    /// <summary>
+    /// The traffic chart's bins, packets and bytes, are tshark's own <c>-z io,stat</c> intervals at the chart's width:
+    /// both count from the first packet.
+    /// </summary>
+    [CorpusTheory(Timeout = 120_000)]
+    [InlineData("Baboushka+LINFO1341-P1/CallAudio/Ethernet/packets/K1AE.pcapng")]
+    [InlineData("Lopiuy+LINFO1341_P1/Traces/SurEduroam/audio.pcapng")]
+    public async Task Traffic_bins_are_tsharks_io_stat_intervals(string capture)
+    {
+        var cap = Repo.CorpusFile(capture);
+        var m = await CaptureAnalyzer.AnalyzeAsync(cap, Runtime.Prepare(null));
+        var width = m.Traffic.BinSeconds.ToString(CultureInfo.InvariantCulture);
+        var r = TsharkCli.Run("-n", "-r", cap, "-q", "-z", "io,stat," + width);
+        // "|  0.0 <>  0.5 |     12 |   3456 |": the interval's start, its frames and its bytes.
+        var tshark = r.Stdout.Split('\n').Where(l => l.Contains("<>", StringComparison.Ordinal))
+            .Select(l => l.Split('|', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+            .Select(f => (double.Parse(f[0].Split(' ')[0], CultureInfo.InvariantCulture), long.Parse(f[1],
+                CultureInfo.InvariantCulture), long.Parse(f[2], CultureInfo.InvariantCulture))).ToList();
+        var ours = m.Traffic.Bins.Select(b => (b.StartSeconds, b.Packets, b.Bytes)).ToList();
+        Assert.True(ours.Count > 20, "the capture should span many bins");
+        Assert.Equal(tshark.Take(ours.Count), ours);
+        Assert.All(tshark.Skip(ours.Count), t => Assert.Equal(0, t.Item2));
     }
 }
 
