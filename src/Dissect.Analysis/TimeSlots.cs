@@ -29,7 +29,7 @@ public sealed class TimeSlots(int classes, double? origin = null)
     /// <summary>A readable bin width giving at most 120 bins over <paramref name="span"/> seconds.</summary>
     public static double WidthFor(double span) => Widths.FirstOrDefault(w => span / w <= 120, Widths[^1]);
 
-    /// <summary>The first event's time, in seconds: slots count from it.</summary>
+    /// <summary>Where slots count from, in seconds: the origin given, else the first event's time.</summary>
     public double Origin => _origin ?? 0;
 
     /// <summary>The slots' width now, in tenths of a second.</summary>
