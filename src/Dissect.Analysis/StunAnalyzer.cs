@@ -396,7 +396,7 @@ public sealed class StunAnalyzer : IAnalyzer
         var bins = new SortedDictionary<long, long[]>();
         foreach (var (slot, _, values) in slots)
         {
-            var b = (long)Math.Floor(slot / 10.0 / width);
+            var b = TimeSlots.BinOf(slot, width);
             if (!bins.TryGetValue(b, out var acc))
                 bins[b] = acc = new long[Operations.Length];
             for (var i = 0; i < acc.Length; i++)

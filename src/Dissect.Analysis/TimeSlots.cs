@@ -29,6 +29,15 @@ public sealed class TimeSlots(int classes, double? origin = null)
     /// <summary>A readable bin width giving at most 120 bins over <paramref name="span"/> seconds.</summary>
     public static double WidthFor(double span) => Widths.FirstOrDefault(w => span / w <= 120, Widths[^1]);
 
+    /// <summary>The bin of <paramref name="width"/> seconds that a slot starting <paramref name="tenths"/> tenths of a
+    /// second after the origin falls in. In whole tenths: 1.2 / 0.1 is 11.999… in floating point, which put a packet
+    /// 1.2 s in into the bin before its own.</summary>
+    public static long BinOf(long tenths, double width)
+    {
+        var w = (long)Math.Round(width * 10);
+        return tenths >= 0 ? tenths / w : -((w - 1 - tenths) / w);
+    }
+
     /// <summary>Where slots count from, in seconds: the origin given, else the first event's time.</summary>
     public double Origin => _origin ?? 0;
 

@@ -62,7 +62,7 @@ public sealed class TrafficAnalyzer : IAnalyzer
         foreach (var (slot, count, values) in slots)
         {
             if (slot < firstSlot || slot > lastSlot) continue;
-            var b = (long)Math.Floor((slot - firstSlot) / 10.0 / width);
+            var b = TimeSlots.BinOf(slot - firstSlot, width);
             if (!bins.TryGetValue(b, out var acc)) acc = (0, new long[Classes.Length]);
             for (var i = 0; i < Classes.Length; i++) acc.Bytes[i] += values[i];
             bins[b] = (acc.Packets + count, acc.Bytes);
