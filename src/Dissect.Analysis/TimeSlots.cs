@@ -51,7 +51,8 @@ public sealed class TimeSlots(int classes, double? origin = null)
     public void Add(double seconds, int cls, long amount)
     {
         _origin ??= seconds;
-        var micros = (long)Math.Round((seconds - _origin.Value) * 1e6, MidpointRounding.AwayFromZero);
+        // Whole microseconds, kept in a double: a damaged first timestamp 500,000 years away overflows a long.
+        var micros = Math.Round((seconds - _origin.Value) * 1e6, MidpointRounding.AwayFromZero);
         var slot = (long)Math.Floor(micros / (100_000.0 * Tenths));
         if (!_slots.TryGetValue(slot, out var v))
         {

@@ -119,6 +119,25 @@ public class BoundedResourceTests
     }
 
     [Fact]
+    public void A_first_packet_dated_far_in_the_future_leaves_the_others_binned()
+    {
+        // A damaged first timestamp, 500,000 years after 1970 (pcapng's 64 bits allow it), then 200 packets 0.05 s
+        // apart: those 10 s are the chart, in 0.1 s bins of 2 packets; the first is left out and counted.
+        var traffic = new TrafficAnalyzer();
+        var keys = traffic.Fields.Append("frame.number").Distinct().ToDictionary(EkRecord.KeyOf, f => f);
+        var rec = new EkRecord();
+        traffic.Add(At(rec, keys, 1.6e13, 1));
+        var start = 1_700_000_000.0;
+        for (var i = 0; i < 200; i++)
+            traffic.Add(At(rec, keys, start + (i + 0.5) / 20, i + 2));
+        var section = traffic.Build(start);
+        Assert.Equal(1, section.ExcludedPackets);
+        Assert.Equal(0.1, section.BinSeconds);
+        Assert.Equal(100, section.Bins.Count);
+        Assert.All(section.Bins, b => Assert.Equal(2, b.Packets));
+    }
+
+    [Fact]
     public void A_report_table_shows_the_busiest_rows_and_says_how_many_more_the_json_holds()
     {
         var names = Enumerable.Range(0, ReportDocument.MaxRows + 25)
