@@ -25,8 +25,9 @@ TIMEFORMAT='%R %U %S'
 measure() {   # $1 = label, $2 = capture
   local cmd bare ours stats
   cmd=$("${dissect[@]}" analyze "$2" --show-tshark-command)
-  # The bare pass's wall and CPU seconds (tshark is the shell's child, so its CPU is counted).
-  bare=$( { time HOME=$work bash -c "$cmd" >/dev/null 2>&1; } 2>&1 )
+  # The bare pass's wall and CPU seconds (tshark is the shell's child, so its CPU is counted), in UTC as Dissect
+  # runs it (TsharkRunner.Isolate: with TZ unset, EK output costs tshark a stat of /etc/localtime per packet).
+  bare=$( { time HOME=$work TZ=UTC bash -c "$cmd" >/dev/null 2>&1; } 2>&1 )
   local s; s=$(date +%s.%N)
   stats=$("${dissect[@]}" analyze "$2" --json "$work/m.json" --stats 2>&1)
   ours=$(echo "$(date +%s.%N) - $s" | bc)

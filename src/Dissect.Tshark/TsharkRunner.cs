@@ -69,6 +69,10 @@ public static class TsharkRunner
         psi.Environment["XDG_CONFIG_HOME"] = Path.Combine(PrivateHome.Value, ".config");
         psi.Environment["APPDATA"] = PrivateHome.Value;
         psi.Environment["LC_ALL"] = "C.UTF-8";
+        // tshark's EK output names each packet's index line by its local date, and glibc, with TZ unset, checks
+        // /etc/localtime on every such call: one stat per packet, a seventh of the report pass's CPU on the merged
+        // corpus (6.7 -> 5.7 s). Dissect skips the index lines and reads no local time, so records are unchanged.
+        psi.Environment["TZ"] = "UTC";
     }
 
     /// <summary>Streams the EK records (one JSON object per packet) to <paramref name="onRecord"/>.</summary>

@@ -40,6 +40,18 @@ public class RunnerTests
     }
 
     [Fact]
+    public async Task tshark_runs_in_UTC_in_a_private_home_so_no_local_setting_reaches_it()
+    {
+        var fake = FakeTshark("echo \"tz=[$TZ] home=[$HOME] lang=[$LC_ALL]\" >&2\nexit 3");
+        var e = await Assert.ThrowsAsync<TsharkException>(() => TsharkRunner.RunEkAsync(Cmd(fake, Demo()), _ => { }));
+        Assert.Contains("tz=[UTC]", e.StderrTail);
+        Assert.Contains("lang=[C.UTF-8]", e.StderrTail);
+        var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+        Assert.DoesNotContain($"home=[{home}]", e.StderrTail);
+        Assert.DoesNotContain("home=[]", e.StderrTail);
+    }
+
+    [Fact]
     public async Task A_hanging_tshark_is_killed_at_the_time_out()
     {
         var fake = FakeTshark("sleep 60");
