@@ -23,7 +23,8 @@ cmds="$work/commands"
 while IFS= read -r -d '' f; do
   "${dissect[@]}" analyze "$f" --show-tshark-command 2>/dev/null | sed 's/$/ >\/dev\/null 2>\&1/' >>"$cmds"
 done < <(find ../shared/captures -name '*.pcap*' -print0 | sort -z)
-tsh() { local s; s=$(date +%s.%N); tr '\n' '\0' <"$cmds" | xargs -0 -P "$1" -I{} bash -c '{}' || true
+# In UTC, as Dissect runs tshark (TsharkRunner.Isolate).
+tsh() { local s; s=$(date +%s.%N); tr '\n' '\0' <"$cmds" | TZ=UTC xargs -0 -P "$1" -I{} bash -c '{}' || true
   echo "$(date +%s.%N) - $s" | bc; }
 t1=$(tsh 1)
 t2=$(tsh 2)
