@@ -15,23 +15,27 @@ public class DepthTests
     private const string SkypeAudio = "Lopiuy+LINFO1341_P1/Traces/audio.pcapng";
     private const string SkypeSurEduroam = "Lopiuy+LINFO1341_P1/Traces/SurEduroam/audio.pcapng";
 
-    private static IReadOnlyList<string[]> Bare(string capture, string filter, params string[] fields)
+    private static Proc.Result Run(Wireshark ws, params string[] args) => ws.Tshark(args);
+
+    private static IReadOnlyList<string[]> Bare(Wireshark ws, string capture, string filter, params string[] fields)
     {
-        var r = TsharkCli.BareFields(capture, filter, fields);
+        var r = TsharkCli.BareFields(ws, capture, filter, fields);
         Assert.Equal(0, r.ExitCode);
         return r.Rows;
     }
 
-    [CorpusFact]
-    public void An_error_response_shows_its_code_as_class_times_100_plus_number_in_the_tree_and_in_Info()
+    [Theory, OnWireshark("4.0", Corpus = true), OnWireshark("4.4", Corpus = true), OnWireshark("4.6", Corpus = true)]
+    public void An_error_response_shows_its_code_as_class_times_100_plus_number_in_the_tree_and_in_Info(
+        string wireshark)
     {
-        var r = TsharkCli.Fields(Repo.CorpusFile(TeamsCall), "msturn.type == 0x0113", "frame.number",
+        var ws = Wireshark.Get(wireshark);
+        var r = TsharkCli.Fields(ws, Repo.CorpusFile(TeamsCall), "msturn.type == 0x0113", "frame.number",
             "msturn.att.error_code", "_ws.col.Info");
         Assert.False(r.LuaLoadError, r.Stderr);
         Assert.NotEmpty(r.Rows);
         // By hand from the bytes: the ERROR-CODE value is reserved(2) class(1) number(1) reason; the message starts
         // the UDP payload and MS-TURN attributes are not padded.
-        var payloads = Bare(Repo.CorpusFile(TeamsCall), "udp.payload[0:2] == 01:13", "frame.number", "udp.payload")
+        var payloads = Bare(ws, Repo.CorpusFile(TeamsCall), "udp.payload[0:2] == 01:13", "frame.number", "udp.payload")
             .ToDictionary(x => x[0], x => Convert.FromHexString(x[1]));
         foreach (var row in r.Rows)
         {
@@ -45,15 +49,16 @@ public class DepthTests
         }
     }
 
-    [CorpusFact]
-    public void Fingerprints_are_checked_and_agree_with_Wiresharks_STUN_dissector()
+    [Theory, OnWireshark("4.0", Corpus = true), OnWireshark("4.4", Corpus = true), OnWireshark("4.6", Corpus = true)]
+    public void Fingerprints_are_checked_and_agree_with_Wiresharks_STUN_dissector(string wireshark)
     {
+        var ws = Wireshark.Get(wireshark);
         // By default ICE checks inside DATA go to Wireshark's STUN dissector, which checks them; with that preference
         // off the dissector decodes them itself, and its verdict must be Wireshark's, message by message.
         var capture = Repo.CorpusFile(SkypeAudio);
-        var theirs = TsharkCli.Fields(capture, "stun.att.crc32.status", "frame.number", "stun.att.crc32.status").Rows
-            .ToDictionary(x => x[0], x => x[1]);
-        var ours = TsharkCli.Run("-X", "lua_script:" + Repo.Dissector, "-o", "msturn.rfc_to_builtin:FALSE", "-r",
+        var theirs = TsharkCli.Fields(ws, capture, "stun.att.crc32.status", "frame.number", "stun.att.crc32.status")
+            .Rows.ToDictionary(x => x[0], x => x[1]);
+        var ours = Run(ws, "-X", "lua_script:" + Repo.Dissector, "-o", "msturn.rfc_to_builtin:FALSE", "-r",
             capture,
             "-Y", "msturn.att.fingerprint_status", "-T", "fields", "-E", "occurrence=a", "-E", "aggregator=,",
             "-e", "frame.number", "-e", "msturn.att.fingerprint_status").Rows.ToDictionary(x => x[0], x => x[1]);
@@ -62,11 +67,12 @@ public class DepthTests
             Assert.Equal(theirs.GetValueOrDefault(frame), status);
     }
 
-    [CorpusFact]
-    public void SRTCP_index_is_read_before_Teams_11_byte_trailer()
+    [Theory, OnWireshark("4.0", Corpus = true), OnWireshark("4.4", Corpus = true), OnWireshark("4.6", Corpus = true)]
+    public void SRTCP_index_is_read_before_Teams_11_byte_trailer(string wireshark)
     {
+        var ws = Wireshark.Get(wireshark);
         // Frames 382, 384 and 385 end with E|index, a 1-byte MKI and a 10-byte tag: indexes 0, 1, 2 of one sender.
-        var r = TsharkCli.Fields(Repo.CorpusFile(TeamsMissedCall),
+        var r = TsharkCli.Fields(ws, Repo.CorpusFile(TeamsMissedCall),
             "frame.number == 382 || frame.number == 384 || frame.number == 385", "msturn.srtcp.index",
                 "msturn.srtcp.mki");
         Assert.False(r.LuaLoadError, r.Stderr);
@@ -74,10 +80,11 @@ public class DepthTests
         Assert.All(r.Rows, x => Assert.Equal("01", x[1]));
     }
 
-    [CorpusFact]
-    public void SRTCP_indexes_of_one_sender_only_grow()
+    [Theory, OnWireshark("4.0", Corpus = true), OnWireshark("4.4", Corpus = true), OnWireshark("4.6", Corpus = true)]
+    public void SRTCP_indexes_of_one_sender_only_grow(string wireshark)
     {
-        var r = TsharkCli.Fields(Repo.CorpusFile(SkypeAudio), "msturn.srtcp.index", "msturn.rtcp.ssrc",
+        var ws = Wireshark.Get(wireshark);
+        var r = TsharkCli.Fields(ws, Repo.CorpusFile(SkypeAudio), "msturn.srtcp.index", "msturn.rtcp.ssrc",
             "msturn.srtcp.index");
         Assert.False(r.LuaLoadError, r.Stderr);
         Assert.True(r.Rows.Count > 10);
@@ -89,14 +96,15 @@ public class DepthTests
         }
     }
 
-    [CorpusFact]
-    public void Relayed_SRTP_reaches_Wiresharks_RTP_streams_tap()
+    [Theory, OnWireshark("4.0", Corpus = true), OnWireshark("4.4", Corpus = true), OnWireshark("4.6", Corpus = true)]
+    public void Relayed_SRTP_reaches_Wiresharks_RTP_streams_tap(string wireshark)
     {
+        var ws = Wireshark.Get(wireshark);
         var capture = Repo.CorpusFile(SkypeAudio);
-        var taps = TsharkCli.Run("-X", "lua_script:" + Repo.Dissector, "-r", capture, "-q", "-z", "rtp,streams");
+        var taps = Run(ws, "-X", "lua_script:" + Repo.Dissector, "-r", capture, "-q", "-z", "rtp,streams");
         Assert.Equal(0, taps.ExitCode);
         // Each SSRC the dissector labels SRTP, with its packet count, is a stream of the tap.
-        var ours = TsharkCli.Fields(capture, "msturn.media == \"SRTP\"", "rtp.ssrc").Rows
+        var ours = TsharkCli.Fields(ws, capture, "msturn.media == \"SRTP\"", "rtp.ssrc").Rows
             .GroupBy(x => x[0]).ToDictionary(g => g.Key, g => g.Count());
         Assert.True(ours.Count >= 2);
         foreach (var (ssrc, count) in ours)
@@ -108,19 +116,20 @@ public class DepthTests
         }
     }
 
-    [CorpusFact]
-    public void Both_directions_of_a_multiplexed_relay_flow_are_decoded_and_reach_RTP_streams()
+    [Theory, OnWireshark("4.0", Corpus = true), OnWireshark("4.4", Corpus = true), OnWireshark("4.6", Corpus = true)]
+    public void Both_directions_of_a_multiplexed_relay_flow_are_decoded_and_reach_RTP_streams(string wireshark)
     {
+        var ws = Wireshark.Get(wireshark);
         // SurEduroam: the client sends 0xFF10 frames to 20.202.144.43:3480, the relay answers with bare payloads.
         var capture = Repo.CorpusFile(SkypeSurEduroam);
         // Its STUN answers go to Wireshark's STUN dissector, as everywhere; the rest is relayed media.
         var relay = "ip.src == 20.202.144.43 && udp.srcport == 3480 && !icmp && !stun";
-        var answers = Bare(capture, relay, "frame.number").Count;
+        var answers = Bare(ws, capture, relay, "frame.number").Count;
         Assert.True(answers > 1000);
-        var ours = TsharkCli.Fields(capture, relay + " && msturn", "msturn.mux.flow_since");
+        var ours = TsharkCli.Fields(ws, capture, relay + " && msturn", "msturn.mux.flow_since");
         Assert.False(ours.LuaLoadError, ours.Stderr);
         Assert.Equal(answers, ours.Rows.Count);
-        var taps = TsharkCli.Run("-X", "lua_script:" + Repo.Dissector, "-r", capture, "-q", "-z", "rtp,streams");
+        var taps = Run(ws, "-X", "lua_script:" + Repo.Dissector, "-r", capture, "-q", "-z", "rtp,streams");
         var streams = taps.Stdout.Split('\n').Where(l => l.Contains("20.202.144.43",
             StringComparison.Ordinal)).ToList();
         static bool FromRelay(string l) =>
@@ -130,25 +139,27 @@ public class DepthTests
         Assert.Contains(streams, l => !FromRelay(l));
     }
 
-    [CorpusFact]
-    public void Binding_requests_carried_in_multiplexed_frames_are_matched_with_their_responses()
+    [Theory, OnWireshark("4.0", Corpus = true), OnWireshark("4.4", Corpus = true), OnWireshark("4.6", Corpus = true)]
+    public void Binding_requests_carried_in_multiplexed_frames_are_matched_with_their_responses(string wireshark)
     {
-        var r = TsharkCli.Run("-2", "-X", "lua_script:" + Repo.Dissector, "-r", Repo.CorpusFile(SkypeSurEduroam), "-Y",
+        var ws = Wireshark.Get(wireshark);
+        var r = Run(ws, "-2", "-X", "lua_script:" + Repo.Dissector, "-r", Repo.CorpusFile(SkypeSurEduroam), "-Y",
             "msturn.mux && stun.type == 0x0001", "-T", "fields", "-e", "stun.response-in");
         Assert.Equal(0, r.ExitCode);
         Assert.True(r.Rows.Count > 10);
         Assert.All(r.Rows, x => Assert.NotEqual("", x[0]));
     }
 
-    [CorpusFact]
-    public void The_pseudo_TLS_hellos_are_decoded_into_the_fields_Wiresharks_TLS_dissector_reads()
+    [Theory, OnWireshark("4.0", Corpus = true), OnWireshark("4.4", Corpus = true), OnWireshark("4.6", Corpus = true)]
+    public void The_pseudo_TLS_hellos_are_decoded_into_the_fields_Wiresharks_TLS_dissector_reads(string wireshark)
     {
+        var ws = Wireshark.Get(wireshark);
         // Without the script, Wireshark's TLS dissector reads the same bytes as TLS: same handshake types, suites,
         // randoms.
         const string filter = "frame.number == 476 || frame.number == 487";
         var capture = Repo.CorpusFile(TeamsOver4G);
-        var tls = Bare(capture, filter, "tls.handshake.type", "tls.handshake.ciphersuite", "tls.handshake.random");
-        var ours = TsharkCli.Fields(capture, filter, "msturn.pseudo_tls.hs_type", "msturn.pseudo_tls.cipher_suite",
+        var tls = Bare(ws, capture, filter, "tls.handshake.type", "tls.handshake.ciphersuite", "tls.handshake.random");
+        var ours = TsharkCli.Fields(ws, capture, filter, "msturn.pseudo_tls.hs_type", "msturn.pseudo_tls.cipher_suite",
             "msturn.pseudo_tls.random");
         Assert.False(ours.LuaLoadError, ours.Stderr);
         Assert.Equal(2, ours.Rows.Count);
@@ -160,10 +171,11 @@ public class DepthTests
         }
     }
 
-    [CorpusFact]
-    public void ICE_checks_inside_DATA_are_found_by_stun_filters()
+    [Theory, OnWireshark("4.0", Corpus = true), OnWireshark("4.4", Corpus = true), OnWireshark("4.6", Corpus = true)]
+    public void ICE_checks_inside_DATA_are_found_by_stun_filters(string wireshark)
     {
-        var r = TsharkCli.Fields(Repo.CorpusFile(SkypeAudio), "msturn.type == 0x0115 && stun", "stun.type",
+        var ws = Wireshark.Get(wireshark);
+        var r = TsharkCli.Fields(ws, Repo.CorpusFile(SkypeAudio), "msturn.type == 0x0115 && stun", "stun.type",
             "_ws.col.Info", "_ws.col.Protocol");
         Assert.False(r.LuaLoadError, r.Stderr);
         Assert.NotEmpty(r.Rows);
@@ -171,19 +183,32 @@ public class DepthTests
         Assert.All(r.Rows, x => Assert.Equal("MS-TURN", x[2]));
     }
 
-    [CorpusFact]
-    public void Segments_TCP_keeps_back_are_decoded_once_and_only_with_the_preference_on()
+    [Theory, OnWireshark("4.0", Corpus = true), OnWireshark("4.4", Corpus = true), OnWireshark("4.6", Corpus = true)]
+    public void Out_of_order_segments_are_decoded_once_and_those_TCP_keeps_back_only_with_the_preference_on(
+        string wireshark)
     {
+        var ws = Wireshark.Get(wireshark);
         // Frames 794 and 4389 are out-of-order segments holding an Allocate response each (bytes 01 03 after the
-        // 4-byte frame header); TCP does not hand them on.
+        // 4-byte frame header). TCP 4.0 and 4.4 do not hand them on; 4.6's does (to TLS, without the Lua).
         var capture = Repo.CorpusFile(TeamsOver4G);
         var filter = "frame.number == 794 || frame.number == 4389";
-        Assert.All(Bare(capture, filter, "tcp.payload"), x => Assert.StartsWith("020000", x[0]));
-        var r = TsharkCli.Fields(capture, filter, "msturn.type");
+        var bare = Bare(ws, capture, filter, "tcp.payload", "frame.protocols");
+        Assert.All(bare, x => Assert.StartsWith("020000", x[0]));
+        var tcpHandsOn = bare.All(x => x[1] != "eth:ethertype:ip:tcp");
+        var r = TsharkCli.Fields(ws, capture, filter, "msturn.type");
         Assert.Equal(["0x0103", "0x0103"], r.Rows.Select(x => x[0]));
-        var off = TsharkCli.Run("-X", "lua_script:" + Repo.Dissector, "-o", "msturn.late_segments:FALSE", "-r", capture,
-            "-Y", $"({filter}) && msturn");
-        Assert.Equal("", off.Stdout.Trim());
+        var off = Run(ws, "-X", "lua_script:" + Repo.Dissector, "-o", "msturn.late_segments:FALSE", "-r", capture,
+            "-Y", $"({filter}) && msturn", "-T", "fields", "-E", "occurrence=a", "-E", "aggregator=,",
+            "-e", "frame.number", "-e", "frame.protocols", "-e", "msturn.type");
+        if (tcpHandsOn)
+        {
+            // Segments TCP hands on are the stream's, decoded once by the TCP path, whatever the preference.
+            Assert.Equal(["794", "4389"], off.Rows.Select(x => x[0]));
+            Assert.All(off.Rows, x => Assert.EndsWith(":tcp:msturn_tcp", x[1]));
+            Assert.All(off.Rows, x => Assert.Equal("0x0103", x[2]));
+        }
+        else
+            Assert.Empty(off.Rows);
     }
 }
 

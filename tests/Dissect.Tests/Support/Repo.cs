@@ -108,7 +108,11 @@ public static class TsharkCli
     /// tshark without the dissector (Wireshark's own reading, for independent checks), with any extra options,
     /// exporting fields (all occurrences joined by ',').
     /// </summary>
-    public static Proc.Result BareFields(string capture, string filter, string[] fields, params string[] options)
+    public static Proc.Result BareFields(string capture, string filter, string[] fields, params string[] options) =>
+        BareFields(Wireshark.Get(Wireshark.Host), capture, filter, fields, options);
+
+    public static Proc.Result BareFields(Wireshark ws, string capture, string filter, string[] fields,
+        params string[] options)
     {
         var args = new List<string>(options)
         {
@@ -117,7 +121,7 @@ public static class TsharkCli
         };
         foreach (var f in fields)
             args.AddRange(["-e", f]);
-        return Run([.. args]);
+        return ws.Tshark(args);
     }
 
     public static Proc.Result Fields(Wireshark ws, string capture, string? filter, params string[] fields)
