@@ -124,7 +124,7 @@ internal sealed class MediaFlowTracker
     public long Unlisted { get; private set; }
 
     public static IEnumerable<string> Fields =>
-        [StunType, "rtp.ssrc", "rtp.p_type", "rtp.seq", "rtp.timestamp", "stun.channel", MuxChannel, MuxAnswer,
+        [StunType, Packet.RtpSsrcField, "rtp.p_type", "rtp.seq", "rtp.timestamp", "stun.channel", MuxChannel, MuxAnswer,
             RawSince, "udp.srcport", "udp.dstport", "tcp.srcport", "tcp.dstport"];
 
     /// <summary>A stream's receiver statistics as it is read (RFC 3550 A.1 and A.8).</summary>
@@ -197,7 +197,7 @@ internal sealed class MediaFlowTracker
         // it is not media.
         if ((channel || sendData) && p.Protocols.Contains(":stun:stun", StringComparison.Ordinal))
             return;
-        var rtp = p.Protocols.Contains(":rtp", StringComparison.Ordinal);
+        var rtp = p.IsRtp;
         var rtcp = p.Protocols.Contains(":rtcp", StringComparison.Ordinal);
         if (relayedKinds.Count == 0 && !channel && !sendData && !rtp && !rtcp)
             return;

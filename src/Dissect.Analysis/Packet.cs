@@ -93,6 +93,16 @@ public readonly struct Packet(EkRecord r)
 
     public bool ImplausibleLength => Long("frame.len") > MaxPlausibleLength;
 
+    /// <summary>The RTP field <see cref="IsRtp"/> reads; an analyzer that asks must export it.</summary>
+    public const string RtpSsrcField = "rtp.ssrc";
+
+    /// <summary>
+    /// Wireshark's RTP dissector decoded an RTP header here. Not "rtp" in frame.protocols: from 4.4 on, the RTP
+    /// dissector of a media conversation also takes the DTLS and STUN packets sharing its ports and hands them on (RFC
+    /// 7983), so those read udp:rtp:dtls and udp:rtp:stun without being RTP.
+    /// </summary>
+    public bool IsRtp => r.Has(RtpSsrcField);
+
     public string? Src => r.First("ip.src") ?? r.First("ipv6.src");
     public string? Dst => r.First("ip.dst") ?? r.First("ipv6.dst");
 }

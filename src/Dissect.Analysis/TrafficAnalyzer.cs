@@ -8,7 +8,8 @@ public sealed class TrafficAnalyzer : IAnalyzer
     private static readonly Schema.FilterNames Names = new(Schema.Protocols.MsTurn.Spec);
     private static readonly string ProtoLayer = ":" + Names.Prefix;
 
-    public IEnumerable<string> Fields => ["frame.time_epoch", "frame.len", "frame.protocols", Names.Media];
+    public IEnumerable<string> Fields =>
+        ["frame.time_epoch", "frame.len", "frame.protocols", Names.Media, Packet.RtpSsrcField];
 
     private readonly TimeSlots _slots = new(Classes.Length);
 
@@ -19,8 +20,7 @@ public sealed class TrafficAnalyzer : IAnalyzer
     private static int ClassOf(in Packet p)
     {
         var s = p.Protocols;
-        if (p.Has(Names.Media) || s.Contains(":rtp", StringComparison.Ordinal) || s.Contains(":rtcp",
-            StringComparison.Ordinal)) return 1;
+        if (p.Has(Names.Media) || p.IsRtp || s.Contains(":rtcp", StringComparison.Ordinal)) return 1;
         if (s.Contains(ProtoLayer, StringComparison.Ordinal) || s.Contains(":stun", StringComparison.Ordinal)) return 0;
         if (s.Contains(":quic", StringComparison.Ordinal)) return 3;
         if (s.Contains(":tls", StringComparison.Ordinal)) return 2;

@@ -125,6 +125,31 @@ public class MediaFlowTests
         Assert.All(flows, f => Assert.Equal(times[f.FirstFrame], f.FirstSeconds, 0.0015));
     }
 
+    [Theory, OnWireshark("4.0", Corpus = true), OnWireshark("4.4", Corpus = true), OnWireshark("4.6", Corpus = true)]
+    public async Task DTLS_and_STUN_that_Wiresharks_RTP_dissector_hands_on_are_not_media(string wireshark)
+    {
+        // nDPI's stun.pcap: a WebRTC call to Google's media server carries DTLS, ICE checks and RTP on one port pair.
+        // From 4.4 on, Wireshark's RTP dissector takes the whole conversation and hands the DTLS and STUN packets on:
+        // their frame.protocols read udp:rtp:dtls and udp:rtp:stun, yet no RTP header was decoded.
+        const string c = "ntop+nDPI/tests/cfgs/default/pcap/stun.pcap";
+        var ws = Wireshark.Get(wireshark);
+        var shim = Path.Combine(ws.ShimFolder(), "tshark");
+        var model = await CaptureAnalyzer.AnalyzeAsync(Repo.CorpusFile(c), Runtime.Prepare(shim));
+        var f = Between(model.Media.Flows, "192.168.12.169:49153", "142.250.82.99:3478");
+        const string pair = "!icmp && udp.port == 49153 && ip.addr == 142.250.82.99";
+        int CountHere(string filter)
+        {
+            var r = TsharkCli.BareFields(ws, Repo.CorpusFile(c), filter, ["frame.number"], TsharkCli.DissectHeuristics);
+            Assert.Equal(0, r.ExitCode);
+            return r.Rows.Count;
+        }
+        Assert.True(CountHere($"dtls && {pair}") > 10);
+        // RTP and RTCP as every version decodes them: a header read. (The `rtp` filter itself also matches the DTLS
+        // and STUN packets under 4.0, and `rtcp` matches none of the RTCP there.)
+        Assert.Equal(CountHere($"(rtp.ssrc || rtcp.pt) && {pair}"), f.Up.Packets + f.Down.Packets);
+        Assert.Equal(["RTCP", "RTP"], f.Protocols);
+    }
+
     [CorpusFact]
     public async Task Plain_RTP_to_the_TURN_server_a_client_allocated_on_is_relayed_not_direct()
     {
