@@ -76,6 +76,13 @@ public sealed record FlowDirection(long Packets, long Bytes, double Kbps, double
 public static class MediaFilters
 {
     /// <summary>
+    /// The RTP and RTCP packets a flow counts (<see cref="Packet.IsRtp"/>). Not <c>rtp || rtcp</c>: under 4.0 the
+    /// <c>rtp</c> filter also matches the DTLS and STUN packets of a media conversation, and <c>rtcp</c> misses the
+    /// SRTCP that frame.protocols lists as rtcp.
+    /// </summary>
+    public const string RtpOrRtcp = Packet.RtpSsrcField + " || rtcp || srtcp";
+
+    /// <summary>
     /// Standard TURN wrapping of relayed data (ChannelData, Send and Data indications, the message types the schema
     /// marks as carrying data) whose payload is not an ICE check: <c>stun#2</c> is a second STUN layer, the check.
     /// </summary>

@@ -513,7 +513,7 @@ public static class ReportDocument
                     e.FirstFrame);
             foreach (var f in m.Media.Flows)
                 Claim($"{L.Code("path", f.Path)} {f.Local} ↔ {f.Remote}", FlowFilter(f.Local, f.Remote) +
-                    $" && (rtp || rtcp || {MediaFilters.TurnData} || {Msturn.Media})", f.FirstFrame);
+                    $" && ({MediaFilters.RtpOrRtcp} || {MediaFilters.TurnData} || {Msturn.Media})", f.FirstFrame);
         }
         VerifyTable();
 

@@ -107,16 +107,18 @@ public class CannedEkTests
         var traffic = new TrafficAnalyzer();
         traffic.Add(Frame(1, 100.0, 90, "eth:ethertype:ip:udp:dns"));
         traffic.Add(Frame(2, 100.2, 1500, "eth:ethertype:ip:tcp:tls"));
-        traffic.Add(Frame(3, 101.5, 200, "eth:ethertype:ip:udp:rtp"));
+        traffic.Add(Frame(3, 101.5, 200, "eth:ethertype:ip:udp:rtp", F("rtp.ssrc", "0x0000d8f1")));
+        // DTLS that 4.4's RTP dissector handed on from a media conversation: no RTP header, not media.
+        traffic.Add(Frame(7, 101.6, 150, "eth:ethertype:ip:udp:rtp:dtls"));
         traffic.Add(Frame(4, 103.9, 120, "eth:ethertype:ip:udp:msturn", F("msturn.type", "0x0003")));
         // A layer name without a message of ours is Wireshark 4.0's trace of a Lua call, not MS-TURN.
         traffic.Add(Frame(5, 103.9, 100, "eth:ethertype:ip:udp:msturn"));
         traffic.Add(Frame(6, 103.9, 60, "eth:ethertype:arp"));
         var s = traffic.Build(100.0);
-        Assert.Equal(6, s.Bins.Sum(b => b.Packets));
-        Assert.Equal(2070, s.Bins.Sum(b => b.Bytes));
+        Assert.Equal(7, s.Bins.Sum(b => b.Packets));
+        Assert.Equal(2220, s.Bins.Sum(b => b.Bytes));
         long Class(string c) => s.Bins.Sum(b => b.BytesByClass.GetValueOrDefault(c));
-        Assert.Equal((90L, 1500L, 200L, 120L, 100L, 60L), (Class("DNS"), Class("TLS"), Class("Media"),
+        Assert.Equal((90L, 1500L, 200L, 120L, 250L, 60L), (Class("DNS"), Class("TLS"), Class("Media"),
             Class("STUN/TURN"), Class("Other UDP"), Class("Other")));
         Assert.Equal(0, s.Bins[0].StartSeconds);
         Assert.True(s.Bins[^1].StartSeconds <= 3.9 && 3.9 < s.Bins[^1].StartSeconds + s.BinSeconds);

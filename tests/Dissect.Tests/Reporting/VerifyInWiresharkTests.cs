@@ -20,6 +20,8 @@ public partial class VerifyInWiresharkTests(CallModels calls) : IClassFixture<Ca
         "MxDx+LINFO1341_Projet/NAT analysis/call_relay_2.pcap",
         "ntop+nDPI/tests/cfgs/default/pcap/quic-v2.pcapng",
         "hugodel07+LINFO1341-DiscordK/trace_9_discord_call_via_website.pcapng",
+        // A media conversation whose DTLS and STUN 4.0's rtp filter matches as well, and SRTCP.
+        "ntop+nDPI/tests/cfgs/default/pcap/stun.pcap",
     ];
 
     [CorpusTheory, MemberData(nameof(Captures))]
