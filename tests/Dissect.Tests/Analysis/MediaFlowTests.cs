@@ -14,9 +14,12 @@ public class MediaFlowTests
     internal static async Task<IReadOnlyList<MediaFlow>> FlowsOf(string capture) =>
         (await CaptureAnalyzer.AnalyzeAsync(Repo.CorpusFile(capture), Runtime.Prepare(null))).Media.Flows;
 
-    private static int Count(string capture, string filter, params string[] extra)
+    private static int Count(string capture, string filter, params string[] extra) =>
+        Count(Wireshark.Get(Wireshark.Host), capture, filter, extra);
+
+    private static int Count(Wireshark ws, string capture, string filter, params string[] extra)
     {
-        var r = TsharkCli.BareFields(Repo.CorpusFile(capture), filter, ["frame.number"], extra);
+        var r = TsharkCli.BareFields(ws, Repo.CorpusFile(capture), filter, ["frame.number"], extra);
         Assert.Equal(0, r.ExitCode);
         return r.Rows.Count;
     }
@@ -137,12 +140,7 @@ public class MediaFlowTests
         var model = await CaptureAnalyzer.AnalyzeAsync(Repo.CorpusFile(c), Runtime.Prepare(shim));
         var f = Between(model.Media.Flows, "192.168.12.169:49153", "142.250.82.99:3478");
         const string pair = "!icmp && udp.port == 49153 && ip.addr == 142.250.82.99";
-        int CountHere(string filter)
-        {
-            var r = TsharkCli.BareFields(ws, Repo.CorpusFile(c), filter, ["frame.number"], TsharkCli.DissectHeuristics);
-            Assert.Equal(0, r.ExitCode);
-            return r.Rows.Count;
-        }
+        int CountHere(string filter) => Count(ws, c, filter, TsharkCli.DissectHeuristics);
         Assert.True(CountHere($"dtls && {pair}") > 10);
         // RTP and RTCP as every version decodes them: a header read. (The `rtp` filter itself also matches the DTLS
         // and STUN packets under 4.0, and `rtcp` matches none of the RTCP there.)
